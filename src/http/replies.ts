@@ -1,0 +1,159 @@
+import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { ConfigError } from "../config";
+import { GraphError } from "../graph/errors";
+import { InputError } from "../jobs/request";
+
+/** The permissions the managed identity needs, named in every access-denied answer. */
+export const requiredGraphPermissions = "PrintJob.ReadBasic.All and Printer.Read.All";
+
+export interface ErrorBody {
+  error: { code: string; message: string; target?: string; requestId?: string; graphRequestId?: string };
+}
+
+/** A JSON error answer: `{ "error": { "code", "message", "requestId" } }`, with the request id header too. */
+export function errorReply(
+  context: InvocationContext,
+  status: number,
+  code: string,
+  message: string,
+  extra: { target?: string; graphRequestId?: string; headers?: Record<string, string> } = {},
+): HttpResponseInit {
+  const body: ErrorBody = {
+    error: {
+      code,
+      message,
+      ...(extra.target ? { target: extra.target } : {}),
+      requestId: context.invocationId,
+      ...(extra.graphRequestId ? { graphRequestId: extra.graphRequestId } : {}),
+    },
+  };
+  return { status, jsonBody: body, headers: { ...replyHeaders(context), ...extra.headers } };
+}
+
+export function replyHeaders(context: InvocationContext): Record<string, string> {
+  return { "x-request-id": context.invocationId, "cache-control": "no-store" };
+}
+
+export function jsonReply(context: InvocationContext, status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { ...replyHeaders(context), ...headers } };
+}
+
+function retryAfterSeconds(ms: number | undefined): string {
+  return String(Math.max(1, Math.ceil((ms ?? 10_000) / 1000)));
+}
+
+/** What a Graph failure means to an HTTP caller. `subject` names the thing asked for, e.g. "job 5182 on printer …". */
+export function graphErrorReply(context: InvocationContext, error: GraphError, subject: string): HttpResponseInit {
+  const graphRequestId = error.requestId;
+  switch (error.kind) {
+    case "throttled":
+      return errorReply(
+        context,
+        429,
+        "throttled",
+        `Microsoft Graph is throttling the app; try again after the Retry-After pause.`,
+        { graphRequestId, headers: { "retry-after": retryAfterSeconds(error.retryAfterInMs) } },
+      );
+    case "timeout":
+      return errorReply(context, 504, "graphTimeout", `Microsoft Graph did not answer in time for ${subject}; try again later.`, { graphRequestId });
+    case "network":
+      return errorReply(context, 503, "graphUnavailable", `Microsoft Graph could not be reached for ${subject}; try again later.`, { graphRequestId });
+    case "credential":
+      return errorReply(
+        context,
+        503,
+        "managedIdentityUnavailable",
+        "The function app's managed identity could not get a token for Microsoft Graph. Check that its managed identity is enabled " +
+          "(and that AZURE_CLIENT_ID, if set, names a user-assigned identity attached to the app).",
+        { headers: { "retry-after": "30" } },
+      );
+    case "invalidResponse":
+      return errorReply(context, 502, "graphInvalidResponse", `Microsoft Graph's answer for ${subject} could not be read.`, { graphRequestId });
+    case "graph":
+      break;
+  }
+  const status = error.statusCode ?? 502;
+  if (status === 404) {
+    return errorReply(
+      context,
+      404,
+      "notFound",
+      `Microsoft Graph has no ${subject}: the job or its printer/share does not exist, or the job has aged out.`,
+      { graphRequestId },
+    );
+  }
+  if (status === 403) {
+    return errorReply(
+      context,
+      403,
+      "graphAccessDenied",
+      `Microsoft Graph denied the app's managed identity access to ${subject}. Grant it the application permissions ` +
+        `${requiredGraphPermissions} (npm run grant-graph-permissions), and check the tenant has a Universal Print subscription.`,
+      { graphRequestId },
+    );
+  }
+  if (status === 401) {
+    return errorReply(
+      context,
+      502,
+      "graphUnauthorized",
+      "Microsoft Graph rejected the app's token. Check that GRAPH_CLOUD matches the tenant's cloud and that the identity belongs to the tenant.",
+      { graphRequestId },
+    );
+  }
+  if (status === 400) {
+    return errorReply(context, 400, "graphRejectedRequest", `Microsoft Graph refused the request: ${error.message}`, { graphRequestId });
+  }
+  if (status === 503 || status === 504) {
+    return errorReply(context, status, status === 503 ? "graphUnavailable" : "graphTimeout", `Microsoft Graph is unavailable (${status}); try again later.`, {
+      graphRequestId,
+      headers: error.retryAfterInMs !== undefined ? { "retry-after": retryAfterSeconds(error.retryAfterInMs) } : {},
+    });
+  }
+  return errorReply(context, 502, "graphError", `Microsoft Graph failed with ${status} (${error.code}) for ${subject}.`, { graphRequestId });
+}
+
+/** Any failure of a handler as an HTTP answer; unexpected errors are logged and answered without detail. */
+export function replyToError(context: InvocationContext, error: unknown, subject: string): HttpResponseInit {
+  if (error instanceof InputError) return errorReply(context, 400, "badRequest", error.message, { target: error.target });
+  if (error instanceof GraphError) {
+    context.warn(`Graph call failed: kind=${error.kind} status=${error.statusCode ?? "-"} code=${error.code} graphRequestId=${error.requestId ?? "-"}`);
+    return graphErrorReply(context, error, subject);
+  }
+  if (error instanceof DeadlineExceeded) {
+    return errorReply(context, 504, "timeout", `The request for ${subject} took longer than ${error.deadlineInMs} ms and was stopped; try again later.`);
+  }
+  if (error instanceof ConfigError) {
+    context.error(`Configuration error: ${error.message}`);
+    return errorReply(context, 500, "configurationError", `The app is misconfigured: ${error.message}`);
+  }
+  context.error(`Unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
+  return errorReply(context, 500, "internalError", "The app failed unexpectedly; the request id finds the details in its logs.");
+}
+
+export class DeadlineExceeded extends Error {
+  override readonly name = "DeadlineExceeded";
+  constructor(readonly deadlineInMs: number) {
+    super(`Deadline of ${deadlineInMs} ms exceeded`);
+  }
+}
+
+/**
+ * Runs work with an abort signal that fires at the deadline, and stops waiting at the deadline even if
+ * the work ignores the signal: an HTTP caller is always answered within a bounded time.
+ */
+export async function withDeadline<T>(deadlineInMs: number, work: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new DeadlineExceeded(deadlineInMs));
+    }, deadlineInMs);
+  });
+  try {
+    return await Promise.race([work(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

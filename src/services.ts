@@ -1,0 +1,43 @@
+import { type TokenCredential } from "@azure/core-auth";
+import { getConfig, type AppConfig } from "./config";
+import { GraphClient } from "./graph/client";
+import { createCredential } from "./identity";
+
+/**
+ * The process's shared clients, built on first use from the settings: one credential for everything,
+ * and two Graph clients over it. The interactive one serves HTTP callers and gives up on long
+ * Retry-After pauses (the caller gets 429 with Retry-After); the background one serves the audit and
+ * waits as long as Graph asks.
+ */
+export type GraphPurpose = "interactive" | "background";
+
+let credential: TokenCredential | undefined;
+const graphClients = new Map<GraphPurpose, GraphClient>();
+
+export function getCredential(config: AppConfig = getConfig()): TokenCredential {
+  credential ??= createCredential(config);
+  return credential;
+}
+
+export function getGraphClient(purpose: GraphPurpose = "interactive", config: AppConfig = getConfig()): GraphClient {
+  let client = graphClients.get(purpose);
+  if (!client) {
+    const { graph } = config;
+    client = new GraphClient({
+      baseUrl: graph.baseUrl,
+      scope: graph.scope,
+      credential: getCredential(config),
+      retryOptions: { maxRetries: graph.maxRetries, retryDelayInMs: graph.retryDelayInMs, maxRetryDelayInMs: graph.maxRetryDelayInMs },
+      tryTimeoutInMs: graph.tryTimeoutInMs,
+      maxRetryAfterInMs: purpose === "interactive" ? graph.maxRetryAfterInMs : undefined,
+    });
+    graphClients.set(purpose, client);
+  }
+  return client;
+}
+
+/** For tests and the sandbox: drop the shared clients so the next use builds them from fresh settings. */
+export function resetServices(): void {
+  credential = undefined;
+  graphClients.clear();
+}

@@ -1,0 +1,104 @@
+/**
+ * Azurite (the real Blob/Queue/Table emulator from npm) on free loopback ports, in memory.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+/** The emulator's well-known development account (public, documented; not a secret). */
+export const devAccountName = "devstoreaccount1";
+export const devAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AzuriteOptions {
+  blobPort?: number;
+  queuePort?: number;
+  tablePort?: number;
+  /** Print Azurite's own output (default: silent). */
+  verbose?: boolean;
+  /** Keep data in this folder (survives a stop and start on the same ports); default: in memory. */
+  location?: string;
+}
+
+export class Azurite {
+  private child: ChildProcess | undefined;
+  blobPort = 0;
+  queuePort = 0;
+  tablePort = 0;
+
+  constructor(private readonly options: AzuriteOptions = {}) {}
+
+  get connectionString(): string {
+    const host = "http://127.0.0.1";
+    return (
+      `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};` +
+      `BlobEndpoint=${host}:${this.blobPort}/${devAccountName};QueueEndpoint=${host}:${this.queuePort}/${devAccountName};` +
+      `TableEndpoint=${host}:${this.tablePort}/${devAccountName};`
+    );
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null;
+  }
+
+  async start(): Promise<this> {
+    this.blobPort ||= this.options.blobPort ?? (await freePort());
+    this.queuePort ||= this.options.queuePort ?? (await freePort());
+    this.tablePort ||= this.options.tablePort ?? (await freePort());
+    const entry = join(require.resolve("azurite/package.json"), "..", "dist", "src", "azurite.js");
+    const args = [
+      entry,
+      ...(this.options.location ? ["--location", this.options.location] : ["--inMemoryPersistence"]),
+      "--skipApiVersionCheck",
+      "--loose",
+      "--disableTelemetry",
+      "--blobHost", "127.0.0.1", "--blobPort", String(this.blobPort),
+      "--queueHost", "127.0.0.1", "--queuePort", String(this.queuePort),
+      "--tableHost", "127.0.0.1", "--tablePort", String(this.tablePort),
+      ...(this.options.verbose ? [] : ["--silent"]),
+    ];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (this.options.verbose) process.stdout.write(chunk);
+        if ((output.match(/successfully listening/g) ?? []).length >= 3) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`Azurite exited with ${code}:\n${output}`));
+      });
+    });
+    child.removeAllListeners("exit");
+    return this;
+  }
+
+  /** Stops the emulator (its in-memory data is lost). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  }
+}

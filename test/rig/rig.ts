@@ -1,0 +1,83 @@
+/**
+ * The whole offline rig in one call: the loopback managed-identity endpoint, the Universal Print
+ * simulator, optionally Azurite, and the built app loaded through the local Functions host.
+ */
+import { resetConfig } from "../../src/config";
+import { resetServices } from "../../src/services";
+import { Azurite } from "./azurite";
+import { LocalFunctionsHost, loadFunctionApp, type LocalHostOptions, type Registration } from "./functionsHost";
+import { ManagedIdentityEndpoint, type IdentityEndpointOptions } from "./identityEndpoint";
+import { UniversalPrintSimulator, type SimulatorOptions } from "./simulator";
+
+export interface RigOptions {
+  simulator?: SimulatorOptions;
+  identity?: IdentityEndpointOptions;
+  /** Start Azurite and point AzureWebJobsStorage at it. */
+  storage?: boolean;
+  host?: LocalHostOptions;
+  /** Extra settings for the app (strings, as app settings are). */
+  env?: Record<string, string>;
+}
+
+export interface Rig {
+  sim: UniversalPrintSimulator;
+  identity: ManagedIdentityEndpoint;
+  azurite?: Azurite;
+  host: LocalFunctionsHost;
+  registrations: Registration[];
+  /** The app's base URL, e.g. http://localhost:PORT/api */
+  api: string;
+  /** Sets app settings and makes the app read them again on next use. */
+  configure(env: Record<string, string | undefined>): void;
+  stop(): Promise<void>;
+}
+
+/** Settings that keep retries quick in tests; individual tests override them. */
+export const fastRetrySettings: Record<string, string> = {
+  GRAPH_MAX_RETRIES: "3",
+  GRAPH_RETRY_DELAY_MS: "20",
+  GRAPH_MAX_RETRY_DELAY_MS: "200",
+  GRAPH_TRY_TIMEOUT_MS: "2000",
+  GRAPH_MAX_RETRY_AFTER_MS: "2000",
+};
+
+let loaded: Registration[] | undefined;
+
+export async function startRig(options: RigOptions = {}): Promise<Rig> {
+  const identity = await new ManagedIdentityEndpoint(options.identity).start();
+  const sim = await new UniversalPrintSimulator(options.simulator).start();
+  const azurite = options.storage ? await new Azurite().start() : undefined;
+  const configure = (env: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(env)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    resetConfig();
+    resetServices();
+  };
+  configure({
+    ...identity.env(),
+    GRAPH_BASE_URL: sim.baseUrl,
+    GRAPH_CLOUD: "global",
+    AzureWebJobsStorage: azurite ? azurite.connectionString : "UseDevelopmentStorage=true",
+    ...fastRetrySettings,
+    ...options.env,
+  });
+  loaded ??= loadFunctionApp();
+  const host = await new LocalFunctionsHost(loaded, options.host).start();
+  return {
+    sim,
+    identity,
+    azurite,
+    host,
+    registrations: loaded,
+    api: host.baseUrl,
+    configure,
+    async stop() {
+      await host.stop();
+      await sim.stop();
+      await identity.stop();
+      await azurite?.stop();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Tenants for the simulator: the seed page's example job exactly as documented, and generated printers
+ * and jobs for tests, the sandbox and benchmarks.
+ */
+import { type PrintJob } from "../../src/graph/types";
+import { graphHost, type UniversalPrintSimulator } from "./simulator";
+
+/** The printer and job of the seed page's three examples (shared/seed/get-printjob.zh.txt). */
+export const seedPrinterId = "c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb";
+export const seedJobId = "5182";
+export const seedShareId = "a1b2c3d4-0000-4000-8000-00000000c05f";
+
+const seedBase = {
+  "@odata.context": `${graphHost}/v1.0/$metadata#print/printers('${seedPrinterId}')/jobs/$entity`,
+  id: "5182",
+  createdDateTime: "2020-02-04T00:00:00.0000000Z",
+  createdBy: {
+    id: "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+    displayName: "John Smith",
+    userPrincipalName: "john.smith@contoso.com",
+  },
+  configuration: {},
+  status: {
+    state: "completed",
+    description: "The print job has completed successfully and no further processing will take place.",
+    details: [],
+    isAcquiredByPrinter: true,
+  },
+  redirectedTo: null,
+  redirectedFrom: null,
+  isFetchable: false,
+};
+
+/** The seed's example responses, field for field: GET job, ?$expand=tasks, ?$expand=documents. */
+export const seedExamples = {
+  job: seedBase,
+  jobWithTasks: {
+    ...seedBase,
+    tasks: [
+      {
+        id: "d036638b-1272-4bba-9227-732463823ed3",
+        parentUrl: `${graphHost}/v1.0/print/printers/${seedPrinterId}/jobs/5182`,
+        status: { state: "processing", description: "The task is being processed." },
+      },
+    ],
+  },
+  jobWithDocuments: {
+    ...seedBase,
+    documents: [{ id: "ca96c367-c3ad-478a-bbce-fbd1cd856e73", displayName: "", contentType: "application/oxps", size: 276604 }],
+  },
+} as const;
+
+/** Adds the seed's printer (shared as seedShareId) and job 5182 with its task and document. */
+export function addSeedPrinter(sim: UniversalPrintSimulator): void {
+  sim.addPrinter({ id: seedPrinterId, displayName: "Contoso HQ 3rd floor", manufacturer: "Contoso", model: "LaserJet 9000" }, seedShareId);
+  const { "@odata.context": _context, ...job } = seedExamples.jobWithTasks;
+  sim.addJob(seedPrinterId, structuredClone({ ...job, documents: seedExamples.jobWithDocuments.documents }) as unknown as PrintJob & { id: string });
+}
+
+const users = [
+  { id: "87d349ed-44d7-43e1-9a83-5f2406dee5bd", displayName: "John Smith", userPrincipalName: "john.smith@contoso.com" },
+  { id: "2f6b1c4e-9a51-4a3c-8a53-0d5a0a1f7c21", displayName: "Pat Kim", userPrincipalName: "pat.kim@contoso.com" },
+  { id: "c3e0f0aa-77d1-4b8e-9e5e-3a1b2c3d4e5f", displayName: "Ana Souza", userPrincipalName: "ana.souza@contoso.com" },
+  { id: "5a8e1d2c-0b9f-4e3a-8c7d-6f5e4d3c2b1a", displayName: "Li Wei", userPrincipalName: "li.wei@contoso.com" },
+];
+
+const states = ["pending", "processing", "paused", "stopped", "completed", "canceled", "aborted"] as const;
+
+/** A deterministic printer GUID for index i. */
+export function printerIdFor(i: number): string {
+  const hex = i.toString(16).padStart(12, "0");
+  return `7e57a000-0000-4000-8000-${hex}`;
+}
+
+export interface GeneratedJobOptions {
+  state?: string;
+  tasks?: number;
+  userIndex?: number;
+  createdDateTime?: string;
+  redirectedTo?: string | null;
+  redirectedFrom?: string | null;
+  description?: string;
+}
+
+/** A plausible printJob as Graph sends it in a list (documents omitted unless expanded). */
+export function makeJob(printerId: string, jobNumber: number, options: GeneratedJobOptions = {}): PrintJob & { id: string } {
+  const id = String(jobNumber);
+  const state = options.state ?? states[jobNumber % states.length]!;
+  const user = users[(options.userIndex ?? jobNumber) % users.length]!;
+  const created = options.createdDateTime ?? new Date(Date.UTC(2026, 10, 20, 8, 0, 0) + jobNumber * 60_000).toISOString();
+  const tasks = Array.from({ length: options.tasks ?? 0 }, (_, t) => ({
+    id: `${(jobNumber * 1000 + t).toString(16).padStart(8, "0")}-1272-4bba-9227-732463823ed3`,
+    parentUrl: `${graphHost}/v1.0/print/printers/${printerId}/jobs/${id}`,
+    status: { state: state === "completed" ? "completed" : "processing", description: "The task is being processed." },
+  }));
+  return {
+    id,
+    createdDateTime: created,
+    createdBy: { ...user },
+    configuration: {
+      copies: 1 + (jobNumber % 3),
+      colorMode: jobNumber % 2 === 0 ? "blackAndWhite" : "color",
+      duplexMode: jobNumber % 2 === 0 ? "flipOnLongEdge" : "oneSided",
+      mediaSize: "A4",
+      pageRanges: [{ start: 1, end: 1 + (jobNumber % 5) }],
+    },
+    status: {
+      state,
+      description: options.description ?? `The print job is ${state}.`,
+      details: state === "completed" ? ["completedSuccessfully"] : [],
+      isAcquiredByPrinter: ["processing", "completed", "aborted"].includes(state),
+    },
+    errorCode: state === "aborted" ? 4 : null,
+    acknowledgedDateTime: state === "completed" ? new Date(Date.parse(created) + 30_000).toISOString() : null,
+    redirectedTo: options.redirectedTo ?? null,
+    redirectedFrom: options.redirectedFrom ?? null,
+    isFetchable: state === "pending",
+    documents: [{ id: `d0c${id.padStart(5, "0")}-0000-4000-8000-000000000000`, displayName: `Report ${id}.pdf`, contentType: "application/pdf", size: 10_000 + jobNumber }],
+    tasks,
+  };
+}
+
+export interface TenantOptions {
+  printers: number;
+  jobsPerPrinter: number;
+  tasksPerJob?: number;
+  /** Job ids restart at 1 on every printer (Graph's ids are unique only within a printer). */
+  firstJobNumber?: number;
+}
+
+/** Adds generated printers and jobs; returns the printer ids. */
+export function addGeneratedTenant(sim: UniversalPrintSimulator, options: TenantOptions): string[] {
+  const ids: string[] = [];
+  for (let p = 1; p <= options.printers; p++) {
+    const printerId = printerIdFor(p);
+    ids.push(printerId);
+    sim.addPrinter({ id: printerId, displayName: `Printer ${p}`, manufacturer: "Contoso", model: "Model P" });
+    for (let j = 0; j < options.jobsPerPrinter; j++) {
+      sim.addJob(printerId, makeJob(printerId, (options.firstJobNumber ?? 1) + j, { tasks: options.tasksPerJob ?? 0 }));
+    }
+  }
+  return ids;
+}
