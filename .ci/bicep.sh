@@ -51,6 +51,9 @@ run_quiet() {
 }
 
 cd "$repo"
-run_quiet "$bicep" build infra/main.bicep --outfile dist/infra/main.json
-run_quiet "$bicep" lint infra/main.bicep
+# Build next to the target and move into place only when clean, so tests never read a template that failed lint.
+rm -f dist/infra/main.json
+run_quiet "$bicep" build infra/main.bicep --outfile dist/infra/main.json.tmp || { rm -f dist/infra/main.json.tmp; exit 1; }
+run_quiet "$bicep" lint infra/main.bicep || { rm -f dist/infra/main.json.tmp; exit 1; }
+mv dist/infra/main.json.tmp dist/infra/main.json
 echo "bicep.sh: infra/main.bicep built to dist/infra/main.json and linted clean"

@@ -374,3 +374,15 @@ test("main.parameters.json feeds azd's environment into parameters the template 
   const azureYaml = readFileSync(resolve(repoRoot, "azure.yaml"), "utf8");
   assert.match(azureYaml, /^services:\n {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function$/m);
 });
+
+test("the offline template needs no Bicep extension or registry module (the Graph grant stays separate)", opts, () => {
+  const template = loadTemplate() as ArmTemplate & { imports?: unknown; extensions?: unknown; languageVersion?: string };
+  assert.equal(template.imports, undefined);
+  assert.equal(template.extensions, undefined);
+  assert.doesNotMatch(JSON.stringify(template), /Microsoft\.Graph\//);
+  const sources = ["main.bicep", ...["monitoring", "storage", "identity", "functionapp", "rbac", "alerts"].map((m) => `modules/${m}.bicep`)];
+  for (const source of sources) {
+    const text = readFileSync(resolve(repoRoot, "infra", source), "utf8");
+    assert.doesNotMatch(text, /^\s*extension\s|br\/public:|br:/m, `${source} needs something the offline build cannot restore`);
+  }
+});
