@@ -96,10 +96,12 @@ param auditDiscoverPrinters bool = false
 
 @description('Storage queue the audit timer fans out per-printer work on.')
 @minLength(3)
-@maxLength(63)
+@maxLength(57)
 param auditQueueName string = 'print-audit'
 
-@description('Prefix of the audit tables.')
+@description('Prefix of the audit tables (a letter, then letters and digits).')
+@minLength(1)
+@maxLength(40)
 param auditTablePrefix string = 'printaudit'
 
 @description('How user names are stored: none (as is), hash, or omit.')
@@ -115,6 +117,7 @@ param auditOmitDocumentNames bool = false
 
 @description('Days audit rows are kept before the retention job deletes them.')
 @minValue(1)
+@maxValue(36500)
 param auditRetentionDays int = 400
 
 @description('NCRONTAB schedule (UTC, six fields) of the retention job.')
@@ -122,6 +125,7 @@ param auditRetentionSchedule string = '0 30 3 * * *'
 
 @description('Deadline of one Graph HTTP request, in milliseconds.')
 @minValue(1000)
+@maxValue(220000)
 param httpDeadlineMs int = 25000
 
 // ---- Alerting -----------------------------------------------------------------------------------------------------
