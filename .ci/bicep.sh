@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles and lints infra/main.bicep with the real Bicep CLI, restored from NuGet (no Azure access needed).
 # Usage: .ci/bicep.sh            (from anywhere; works on the repo that contains this script)
+#        .ci/run calls it before `npm test`: test/infra.test.ts reads dist/infra/main.json (and fails without it when CI is set).
 # Env:   BICEP_VERSION           (default below), BICEP_CACHE_DIR (default <repo>/.bicep)
 # Exit:  non-zero on any compiler/linter error or warning.
 set -euo pipefail
