@@ -445,10 +445,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       io.stdout(usage);
       return 0;
     }
-    let settings: Record<string, string | undefined> = env;
-    if (!args.principalId && !args.appName && !env.FUNCTION_PRINCIPAL_ID && !env.AZURE_FUNCTION_APP_NAME) {
-      settings = { ...(io.azdEnv ?? azdEnvironment)(), ...env };
-    }
+    // The shell's environment wins over the azd environment's values.
+    const settings: Record<string, string | undefined> = { ...(io.azdEnv ?? azdEnvironment)(), ...env };
     const cloud = (args.cloud ?? settings.GRAPH_CLOUD ?? "global").toLowerCase();
     if (!isGraphCloudName(cloud)) {
       throw new GrantError("InvalidOptions", `Unknown Graph cloud "${cloud}": use one of ${Object.keys(graphHosts).join(", ")}.`);
