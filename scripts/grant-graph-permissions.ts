@@ -39,6 +39,7 @@ export const graphHosts: Readonly<Record<GraphCloudName, string>> = {
 
 export type GrantErrorCode =
   | "InvalidOptions"
+  | "SignInFailed"
   | "DirectoryRoleMissing"
   | "PrincipalNotFound"
   | "AmbiguousPrincipal"
@@ -240,6 +241,13 @@ function isDenied(error: unknown): boolean {
 /** Turns Graph failures into errors a person can act on; everything else passes through. */
 function explain(error: unknown, what: string): never {
   if (error instanceof GrantError) throw error;
+  if (error instanceof Error && /AuthenticationError|CredentialUnavailableError/.test(error.name)) {
+    throw new GrantError(
+      "SignInFailed",
+      `Could not get a Microsoft Graph token as the deployer: run \`azd auth login\` (or \`az login\`) in the app's ` +
+        `tenant first (azd auth login --tenant-id <tenant> for another tenant). Details: ${error.message.split("\n").slice(0, 3).join(" ")}`,
+    );
+  }
   if (isDenied(error)) throw new GrantError("DirectoryRoleMissing", directoryRoleMissingMessage);
   if (error instanceof RestError) throw new GrantError("GraphRequestFailed", `${what} failed: ${error.message}`);
   throw error;

@@ -207,3 +207,20 @@ test("Graph endpoints per cloud; the base URL override must be https unless it i
   assert.throws(() => resolveGraphEndpoint("global", "http://graph.example.test/v1.0"), (e: unknown) => e instanceof GrantError && e.code === "InvalidOptions");
   assert.throws(() => resolveGraphEndpoint("mars" as "global"), /Unknown Graph cloud/);
 });
+
+test("a deployer who is not signed in is told to run azd auth login", () =>
+  withDirectory(async (directory) => {
+    const identity = directory.addManagedIdentity("func-abc123");
+    const signedOut: TokenCredential = {
+      getToken() {
+        const error = new Error("AzureDeveloperCliCredential: Please run 'azd auth login' from a command prompt to authenticate before using this credential.");
+        error.name = "CredentialUnavailableError";
+        return Promise.reject(error);
+      },
+    };
+    await assert.rejects(
+      grantGraphPermissions({ credential: signedOut, baseUrl: directory.baseUrl, principalId: identity.id, retryOptions: noRetries }),
+      (error: unknown) => error instanceof GrantError && error.code === "SignInFailed" && /azd auth login/.test(error.message),
+    );
+    assert.equal(directory.requests.length, 0, "nothing reaches Graph without a token");
+  }));
