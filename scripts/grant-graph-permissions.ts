@@ -1,0 +1,494 @@
+// Grants the function app's managed identity the Microsoft Graph application roles it needs, idempotently.
+// Run after `azd up`:  npm run grant-graph-permissions [-- --principal-id <id> | --app-name <name>] [--cloud usgov]
+// It signs in as the deployer (azd, then the usual developer credentials), never as the app.
+import { execFileSync } from "node:child_process";
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  RestError,
+  type HttpClient,
+  type HttpMethods,
+  type Pipeline,
+  type PipelinePolicy,
+} from "@azure/core-rest-pipeline";
+import {
+  AzureDeveloperCliCredential,
+  ChainedTokenCredential,
+  DefaultAzureCredential,
+  type TokenCredential,
+} from "@azure/identity";
+
+/** Microsoft Graph's well-known application id (the same in every cloud). */
+export const graphAppId = "00000003-0000-0000-c000-000000000000";
+
+/** What the app needs, and nothing more. */
+export const requiredGraphRoles: readonly string[] = ["PrintJob.ReadBasic.All", "Printer.Read.All"];
+
+export type GraphCloudName = "global" | "usgov" | "usgovdod" | "china";
+
+/** Graph's host in each national cloud. */
+export const graphHosts: Readonly<Record<GraphCloudName, string>> = {
+  global: "https://graph.microsoft.com",
+  usgov: "https://graph.microsoft.us",
+  usgovdod: "https://dod-graph.microsoft.us",
+  china: "https://microsoftgraph.chinacloudapi.cn",
+};
+
+export type GrantErrorCode =
+  | "InvalidOptions"
+  | "SignInFailed"
+  | "DirectoryRoleMissing"
+  | "PrincipalNotFound"
+  | "AmbiguousPrincipal"
+  | "GraphRoleNotFound"
+  | "GraphRequestFailed";
+
+/** A failure a person can act on; `code` is for callers that branch. */
+export class GrantError extends Error {
+  constructor(
+    readonly code: GrantErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "GrantError";
+  }
+}
+
+const directoryRoleMissingMessage =
+  "Microsoft Graph denied the request (403 Authorization_RequestDenied): the signed-in deployer may not grant " +
+  "Microsoft Graph application roles. Sign in (azd auth login) as someone with the Entra directory role " +
+  "Privileged Role Administrator (or Global Administrator), or run this with an app that has the Graph application " +
+  "permissions AppRoleAssignment.ReadWrite.All and Application.Read.All. Application Administrator and Cloud " +
+  "Application Administrator are not enough for Microsoft Graph's own app roles.";
+
+export interface GrantOptions {
+  /** The deployer's credential (never the app's). */
+  credential: TokenCredential;
+  /** National cloud; picks Graph's host and the token scope. Default global. */
+  cloud?: GraphCloudName;
+  /** Graph base with the version (e.g. https://graph.microsoft.us/v1.0); https only, except loopback http for tests. */
+  baseUrl?: string;
+  /** Object id of the managed identity's service principal (FUNCTION_PRINCIPAL_ID). */
+  principalId?: string;
+  /** Function app name; the system-assigned identity's service principal has the same display name. */
+  appName?: string;
+  /** Progress lines for a person. */
+  log?: (line: string) => void;
+  httpClient?: HttpClient;
+  retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+}
+
+export interface GrantResult {
+  principal: { id: string; displayName: string };
+  /** Roles assigned by this run. */
+  granted: string[];
+  /** Roles the identity already had. */
+  alreadyGranted: string[];
+}
+
+/** The one Graph call shape this script needs; the app's GraphClient.requestJson has the same one. */
+export interface GraphRequester {
+  requestJson<T>(method: HttpMethods, path: string, body?: unknown): Promise<T>;
+}
+
+interface ServicePrincipal {
+  id: string;
+  appId?: string;
+  displayName?: string;
+  servicePrincipalType?: string;
+  appRoles?: AppRole[];
+}
+
+interface AppRole {
+  id: string;
+  value: string | null;
+  isEnabled?: boolean;
+  allowedMemberTypes?: string[];
+}
+
+interface AppRoleAssignment {
+  id?: string;
+  appRoleId: string;
+  resourceId: string;
+  principalId: string;
+}
+
+interface GraphList<T> {
+  value: T[];
+  "@odata.nextLink"?: string;
+}
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isGraphCloudName(value: string): value is GraphCloudName {
+  return Object.prototype.hasOwnProperty.call(graphHosts, value);
+}
+
+function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "[::1]" || /^127\./.test(url.hostname));
+}
+
+/** Resolves the Graph base URL and the token scope from the cloud and an optional override. */
+export function resolveGraphEndpoint(cloud: GraphCloudName = "global", baseUrl?: string): { baseUrl: string; scope: string } {
+  if (!isGraphCloudName(cloud)) {
+    throw new GrantError("InvalidOptions", `Unknown Graph cloud "${String(cloud)}": use one of ${Object.keys(graphHosts).join(", ")}.`);
+  }
+  const scope = `${graphHosts[cloud]}/.default`;
+  if (!baseUrl) return { baseUrl: `${graphHosts[cloud]}/v1.0`, scope };
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new GrantError("InvalidOptions", `GRAPH_BASE_URL "${baseUrl}" is not a URL.`);
+  }
+  if (url.protocol !== "https:" && !isLoopbackHttp(url)) {
+    throw new GrantError("InvalidOptions", `GRAPH_BASE_URL must use https (plain http only to a loopback address); got ${url.origin}.`);
+  }
+  return { baseUrl: baseUrl.replace(/\/+$/, ""), scope };
+}
+
+const loopbackMark = "x-grant-loopback-http";
+
+/** The bearer policy refuses plain http; a loopback test endpoint is shown to it as https and sent as http. */
+const loopbackHttpPolicies: PipelinePolicy[] = [
+  {
+    name: "grantLoopbackHttpBeforeSign",
+    sendRequest(request, next) {
+      if (isLoopbackHttp(new URL(request.url))) {
+        request.url = `https${request.url.slice("http".length)}`;
+        request.headers.set(loopbackMark, "1");
+      }
+      return next(request);
+    },
+  },
+  {
+    name: "grantLoopbackHttpAfterSign",
+    sendRequest(request, next) {
+      if (request.headers.get(loopbackMark)) {
+        request.headers.delete(loopbackMark);
+        request.url = `http${request.url.slice("https".length)}`;
+        request.allowInsecureConnection = true;
+      }
+      return next(request);
+    },
+  },
+];
+
+/** Graph error body: { error: { code, message, innerError: { "request-id", date } } }. */
+function graphErrorOf(bodyText: string | null | undefined): { code?: string; message?: string; requestId?: string } {
+  try {
+    const parsed = JSON.parse(bodyText ?? "") as {
+      error?: { code?: string; message?: string; innerError?: { "request-id"?: string } };
+    };
+    return { code: parsed.error?.code, message: parsed.error?.message, requestId: parsed.error?.innerError?.["request-id"] };
+  } catch {
+    return {};
+  }
+}
+
+/** Graph over @azure/core-rest-pipeline: its retry (429/503 Retry-After, 5xx), bearer token cache, log redaction. */
+export function createGraphRequester(options: {
+  credential: TokenCredential;
+  baseUrl: string;
+  scope: string;
+  httpClient?: HttpClient;
+  retryOptions?: GrantOptions["retryOptions"];
+}): GraphRequester {
+  const pipeline: Pipeline = createPipelineFromOptions({
+    retryOptions: options.retryOptions,
+    userAgentOptions: { userAgentPrefix: "universal-print-jobs-grant" },
+  });
+  pipeline.addPolicy(loopbackHttpPolicies[0], { phase: "Sign" });
+  pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }), {
+    phase: "Sign",
+  });
+  pipeline.addPolicy(loopbackHttpPolicies[1], { afterPhase: "Sign" });
+  const httpClient = options.httpClient ?? createDefaultHttpClient();
+
+  return {
+    async requestJson<T>(method: HttpMethods, path: string, body?: unknown): Promise<T> {
+      const url = /^https?:\/\//.test(path) ? path : `${options.baseUrl}${path}`;
+      const headers = createHttpHeaders({ accept: "application/json" });
+      if (body !== undefined) headers.set("content-type", "application/json");
+      const request = createPipelineRequest({
+        url,
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const response = await pipeline.sendRequest(httpClient, request);
+      if (response.status >= 200 && response.status < 300) {
+        return (response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined) as T;
+      }
+      const error = graphErrorOf(response.bodyAsText);
+      const requestId = error.requestId ?? response.headers.get("request-id");
+      throw new RestError(
+        `Graph ${method} ${new URL(url).pathname} answered ${response.status} ${error.code ?? ""}: ${error.message ?? "no error body"}` +
+          (requestId ? ` (request-id ${requestId})` : ""),
+        { statusCode: response.status, code: error.code, request, response },
+      );
+    },
+  };
+}
+
+function isDenied(error: unknown): boolean {
+  return error instanceof RestError && error.statusCode === 403;
+}
+
+/** Turns Graph failures into errors a person can act on; everything else passes through. */
+function explain(error: unknown, what: string): never {
+  if (error instanceof GrantError) throw error;
+  if (error instanceof Error && /AuthenticationError|CredentialUnavailableError/.test(error.name)) {
+    throw new GrantError(
+      "SignInFailed",
+      `Could not get a Microsoft Graph token as the deployer: run \`azd auth login\` (or \`az login\`) in the app's ` +
+        `tenant first (azd auth login --tenant-id <tenant> for another tenant). Details: ${error.message.split("\n").slice(0, 3).join(" ")}`,
+    );
+  }
+  if (isDenied(error)) throw new GrantError("DirectoryRoleMissing", directoryRoleMissingMessage);
+  if (error instanceof RestError) throw new GrantError("GraphRequestFailed", `${what} failed: ${error.message}`);
+  throw error;
+}
+
+async function listAll<T>(graph: GraphRequester, path: string): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | undefined = path;
+  while (next) {
+    const page: GraphList<T> = await graph.requestJson<GraphList<T>>("GET", next);
+    items.push(...page.value);
+    next = page["@odata.nextLink"];
+  }
+  return items;
+}
+
+async function findManagedIdentity(graph: GraphRequester, principalId?: string, appName?: string): Promise<ServicePrincipal> {
+  const select = "$select=id,appId,displayName,servicePrincipalType";
+  if (principalId) {
+    if (!guidPattern.test(principalId)) {
+      throw new GrantError("InvalidOptions", `--principal-id "${principalId}" is not an object id (a GUID).`);
+    }
+    try {
+      return await graph.requestJson<ServicePrincipal>("GET", `/servicePrincipals/${principalId}?${select}`);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) {
+        throw new GrantError(
+          "PrincipalNotFound",
+          `No service principal with object id ${principalId} in this tenant. Use the managed identity's principal ` +
+            "(object) id from `azd env get-value FUNCTION_PRINCIPAL_ID`, sign in to the app's tenant, and if the app " +
+            "was created moments ago wait a minute for Entra ID to replicate and re-run.",
+        );
+      }
+      return explain(error, "Looking up the managed identity");
+    }
+  }
+  if (!appName) {
+    throw new GrantError(
+      "InvalidOptions",
+      "Say which identity to grant: --principal-id <object id> (or FUNCTION_PRINCIPAL_ID), or --app-name <function app> " +
+        "(or AZURE_FUNCTION_APP_NAME). Run from the azd project so they are read from the azd environment.",
+    );
+  }
+  const filter = `displayName eq '${appName.replace(/'/g, "''")}' and servicePrincipalType eq 'ManagedIdentity'`;
+  let found: ServicePrincipal[];
+  try {
+    found = await listAll<ServicePrincipal>(graph, `/servicePrincipals?$filter=${encodeURIComponent(filter)}&${select}`);
+  } catch (error) {
+    return explain(error, "Looking up the managed identity");
+  }
+  if (found.length === 0) {
+    throw new GrantError(
+      "PrincipalNotFound",
+      `No managed identity named "${appName}" in this tenant. Check the app name and that it has a system-assigned ` +
+        "identity; for a user-assigned identity pass --principal-id (FUNCTION_PRINCIPAL_ID).",
+    );
+  }
+  if (found.length > 1) {
+    throw new GrantError(
+      "AmbiguousPrincipal",
+      `${found.length} managed identities are named "${appName}" (${found.map((p) => p.id).join(", ")}); pass --principal-id.`,
+    );
+  }
+  return found[0];
+}
+
+/** Finds the identity and Graph's service principal, then assigns only the missing Graph app roles. */
+export async function grantGraphPermissions(options: GrantOptions): Promise<GrantResult> {
+  const log = options.log ?? (() => undefined);
+  const endpoint = resolveGraphEndpoint(options.cloud, options.baseUrl);
+  const graph = createGraphRequester({
+    credential: options.credential,
+    baseUrl: endpoint.baseUrl,
+    scope: endpoint.scope,
+    httpClient: options.httpClient,
+    retryOptions: options.retryOptions,
+  });
+  log(`Microsoft Graph: ${endpoint.baseUrl}`);
+
+  const principal = await findManagedIdentity(graph, options.principalId, options.appName);
+  const principalName = principal.displayName ?? principal.id;
+  log(`Managed identity: ${principalName} (object id ${principal.id})`);
+
+  let graphSp: ServicePrincipal;
+  try {
+    graphSp = await graph.requestJson<ServicePrincipal>("GET", `/servicePrincipals(appId='${graphAppId}')?$select=id,appId,displayName,appRoles`);
+  } catch (error) {
+    return explain(error, "Looking up Microsoft Graph's service principal");
+  }
+
+  const wanted = requiredGraphRoles.map((value) => {
+    const role = (graphSp.appRoles ?? []).find(
+      (r) => r.value === value && r.isEnabled !== false && (r.allowedMemberTypes ?? ["Application"]).includes("Application"),
+    );
+    if (!role) {
+      throw new GrantError("GraphRoleNotFound", `Microsoft Graph in this cloud offers no application role ${value}.`);
+    }
+    return { value, id: role.id };
+  });
+
+  let existing: AppRoleAssignment[];
+  try {
+    existing = await listAll<AppRoleAssignment>(graph, `/servicePrincipals/${principal.id}/appRoleAssignments`);
+  } catch (error) {
+    return explain(error, "Listing the identity's app role assignments");
+  }
+  const held = new Set(existing.filter((a) => a.resourceId === graphSp.id).map((a) => a.appRoleId));
+
+  const result: GrantResult = { principal: { id: principal.id, displayName: principalName }, granted: [], alreadyGranted: [] };
+  for (const role of wanted) {
+    if (held.has(role.id)) {
+      result.alreadyGranted.push(role.value);
+      log(`Already granted: ${role.value}`);
+      continue;
+    }
+    try {
+      await graph.requestJson("POST", `/servicePrincipals/${principal.id}/appRoleAssignments`, {
+        principalId: principal.id,
+        resourceId: graphSp.id,
+        appRoleId: role.id,
+      });
+      result.granted.push(role.value);
+      log(`Granted: ${role.value}`);
+    } catch (error) {
+      // Someone else granted it between our list and our POST: the state we want.
+      if (error instanceof RestError && error.statusCode === 400 && /already exists/i.test(error.message)) {
+        result.alreadyGranted.push(role.value);
+        log(`Already granted: ${role.value}`);
+        continue;
+      }
+      return explain(error, `Granting ${role.value}`);
+    }
+  }
+  log(`Done: ${result.granted.length} granted, ${result.alreadyGranted.length} already in place.`);
+  return result;
+}
+
+interface CliArgs {
+  principalId?: string;
+  appName?: string;
+  cloud?: string;
+  baseUrl?: string;
+  help: boolean;
+}
+
+function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { help: false };
+  const flags: Record<string, keyof Omit<CliArgs, "help">> = {
+    "--principal-id": "principalId",
+    "--app-name": "appName",
+    "--cloud": "cloud",
+    "--base-url": "baseUrl",
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    if (flag === "--help" || flag === "-h") {
+      args.help = true;
+      continue;
+    }
+    const key = flags[flag];
+    if (!key) throw new GrantError("InvalidOptions", `Unknown argument ${argv[i]}; see --help.`);
+    const value = inline ?? argv[++i];
+    if (!value) throw new GrantError("InvalidOptions", `${flag} needs a value.`);
+    args[key] = value;
+  }
+  return args;
+}
+
+const usage = `Usage: npm run grant-graph-permissions -- [--principal-id <object id> | --app-name <function app>]
+                                        [--cloud global|usgov|usgovdod|china] [--base-url <graph base>]
+Grants the function app's managed identity the Microsoft Graph application roles
+${requiredGraphRoles.join(" and ")}, skipping any it already has.
+Defaults come from the environment or, failing that, the azd environment: FUNCTION_PRINCIPAL_ID,
+AZURE_FUNCTION_APP_NAME, GRAPH_CLOUD, GRAPH_BASE_URL, AZURE_TENANT_ID.
+Needs the Entra role Privileged Role Administrator (or an app with AppRoleAssignment.ReadWrite.All +
+Application.Read.All).`;
+
+/** The azd environment's values (from `azd env get-values`), or nothing when azd is absent or has no environment. */
+function azdEnvironment(): Record<string, string> {
+  try {
+    const out = execFileSync("azd", ["env", "get-values", "--output", "json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return JSON.parse(out) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  /** Injected in tests; default: azd's login, then DefaultAzureCredential. */
+  credential?: TokenCredential;
+  /** Injected in tests; default: `azd env get-values`. */
+  azdEnv?: () => Record<string, string>;
+  retryOptions?: GrantOptions["retryOptions"];
+}
+
+/** Command line entry point; returns the process exit code (0 done, 1 failed, 2 bad usage). */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      io.stdout(usage);
+      return 0;
+    }
+    // The shell's environment wins over the azd environment's values.
+    const settings: Record<string, string | undefined> = { ...(io.azdEnv ?? azdEnvironment)(), ...env };
+    const cloud = (args.cloud ?? settings.GRAPH_CLOUD ?? "global").toLowerCase();
+    if (!isGraphCloudName(cloud)) {
+      throw new GrantError("InvalidOptions", `Unknown Graph cloud "${cloud}": use one of ${Object.keys(graphHosts).join(", ")}.`);
+    }
+    const tenantId = settings.AZURE_TENANT_ID || undefined;
+    const credential =
+      io.credential ?? new ChainedTokenCredential(new AzureDeveloperCliCredential({ tenantId }), new DefaultAzureCredential({ tenantId }));
+    const principalId = args.principalId ?? (args.appName ? undefined : settings.FUNCTION_PRINCIPAL_ID || undefined);
+    await grantGraphPermissions({
+      credential,
+      cloud,
+      baseUrl: args.baseUrl ?? (settings.GRAPH_BASE_URL || undefined),
+      principalId,
+      appName: principalId ? undefined : (args.appName ?? (settings.AZURE_FUNCTION_APP_NAME || undefined)),
+      log: io.stdout,
+      retryOptions: io.retryOptions,
+    });
+    return 0;
+  } catch (error) {
+    if (error instanceof GrantError) {
+      io.stderr(`grant-graph-permissions: ${error.message}`);
+      return error.code === "InvalidOptions" ? 2 : 1;
+    }
+    // Only the message: an error object could carry request details.
+    io.stderr(`grant-graph-permissions: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), process.env, {
+    stdout: (line) => console.log(line),
+    stderr: (line) => console.error(line),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
