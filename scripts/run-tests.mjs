@@ -7,12 +7,16 @@ import { join } from "node:path";
 const root = process.argv[2] ?? "dist/test";
 const pattern = process.argv[3] ? new RegExp(process.argv[3]) : /\.test\.js$/;
 
+// The long fault-injection suites (a faults/ folder) run with `npm run test:faults`, not in `npm test`.
+const skipFaults = !/(^|\/)faults(\/|$)/.test(root);
+
 function collect(dir) {
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {
       const path = join(dir, name);
-      return statSync(path).isDirectory() ? collect(path) : pattern.test(name) && name.endsWith(".test.js") ? [path] : [];
+      if (statSync(path).isDirectory()) return skipFaults && name === "faults" ? [] : collect(path);
+      return pattern.test(name) && name.endsWith(".test.js") ? [path] : [];
     });
 }
 

@@ -152,6 +152,53 @@ function tryTimeoutPolicy(tryTimeoutInMs: number): PipelinePolicy {
   };
 }
 
+/**
+ * A connection cut while the body is read surfaces as PARSE_ERROR, which the retry policy does not retry;
+ * for Graph's GETs it is the same transport failure as a reset, so it is retried like one.
+ */
+const cutBodyPolicy: PipelinePolicy = {
+  name: "graphCutBodyIsReset",
+  async sendRequest(request, next) {
+    try {
+      return await next(request);
+    } catch (error) {
+      if (isRestError(error) && error.code === RestError.PARSE_ERROR && !request.abortSignal?.aborted) {
+        throw new RestError(`The connection to Microsoft Graph broke while its answer was read (${error.message}).`, { code: "ECONNRESET", request });
+      }
+      throw error;
+    }
+  },
+};
+
+/**
+ * The token request gets the same per-try bound as a Graph request: a managed-identity endpoint that does
+ * not answer becomes a `credential` failure the caller can act on, not a wait until the HTTP deadline.
+ */
+function credentialWithTimeout(credential: TokenCredential, timeoutInMs: number): TokenCredential {
+  return {
+    async getToken(scopes, options) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new GraphError(`The app's identity did not hand out a token for Microsoft Graph within ${timeoutInMs} ms.`, {
+                kind: "credential",
+                code: "credentialTimeout",
+              }),
+            ),
+          timeoutInMs,
+        );
+      });
+      try {
+        return await Promise.race([credential.getToken(scopes, options), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
 function retryAfterBudgetPolicy(maxRetryAfterInMs: number): PipelinePolicy {
   return {
     name: "graphRetryAfterBudget",
@@ -193,13 +240,15 @@ export class GraphClient {
       userAgentOptions: { userAgentPrefix: options.userAgentPrefix ?? "universal-print-jobs" },
       loggingOptions: { additionalAllowedHeaderNames: ["request-id", "client-request-id", "retry-after"] },
     });
-    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }), {
+    const credential = credentialWithTimeout(options.credential, options.tryTimeoutInMs ?? 10_000);
+    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: options.scope }), {
       phase: "Sign",
     });
     const [beforeSign, afterSign] = loopbackHttpPolicies;
     this.pipeline.addPolicy(beforeSign!, { phase: "Sign", beforePolicies: [bearerTokenAuthenticationPolicyName] });
     this.pipeline.addPolicy(afterSign!, { phase: "Sign", afterPolicies: [bearerTokenAuthenticationPolicyName] });
     this.pipeline.addPolicy(tryTimeoutPolicy(options.tryTimeoutInMs ?? 10_000), { phase: "Sign", afterPolicies: [afterSign!.name] });
+    this.pipeline.addPolicy(cutBodyPolicy, { phase: "Sign", afterPolicies: [afterSign!.name] });
     if (options.maxRetryAfterInMs !== undefined) {
       this.pipeline.addPolicy(retryAfterBudgetPolicy(options.maxRetryAfterInMs), { phase: "Sign", afterPolicies: [afterSign!.name] });
     }
@@ -285,7 +334,17 @@ export class GraphClient {
   /** GET one print job, through its printer or its share. Ids are path-encoded here; callers validate them first. */
   async getPrintJob(ref: PrintJobRef, options: GetPrintJobOptions = {}): Promise<GraphResponse<PrintJob>> {
     const query = odataQuery({ $select: options.select, $expand: options.expand });
-    return this.requestJson<PrintJob>("GET", `${printJobPath(ref)}${query}`, undefined, options);
+    const response = await this.requestJson<PrintJob>("GET", `${printJobPath(ref)}${query}`, undefined, options);
+    // Anything but a JSON object (empty, null, an array, a bare value) is not a job, whatever the status says.
+    if (typeof response.body !== "object" || response.body === null || Array.isArray(response.body)) {
+      throw new GraphError(`Microsoft Graph answered ${response.status} to GET ${printJobPath(ref)} without a job object.`, {
+        kind: "invalidResponse",
+        statusCode: 502,
+        code: "invalidJob",
+        requestId: response.requestId,
+      });
+    }
+    return response;
   }
 
   /** GET a printer (allowed app-only with Printer.Read.All). */

@@ -121,6 +121,8 @@ export class UniversalPrintSimulator {
   readonly shares = new Map<string, string>();
   readonly requests: RecordedRequest[] = [];
   readonly faults: Fault[] = [];
+  /** How many answers (top-level or in a batch) an injected fault has shaped so far: the suites' "faults injected" figure. */
+  faultsServed = 0;
   private readonly routes: { method: string; pattern: RegExp; handler: RouteHandler }[] = [];
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -220,6 +222,7 @@ export class UniversalPrintSimulator {
       if (fault.path && !fault.path.test(path)) continue;
       if (fault.inBatch !== undefined && fault.inBatch !== inBatch) continue;
       if (fault.times !== undefined) fault.times--;
+      this.faultsServed++;
       return fault;
     }
     return undefined;
