@@ -12,8 +12,19 @@ export class ConfigError extends Error {
     readonly setting: string,
     message: string,
   ) {
-    super(`Setting ${setting}: ${message}`);
+    super(`Setting ${setting}: ${redactSecrets(message)}`);
   }
+}
+
+/**
+ * A value pasted into the wrong setting may be a connection string or a SAS URL; messages quote values,
+ * so keys, signatures and URL passwords are blanked wherever they appear.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\b(AccountKey|SharedAccessKey|SharedAccessSignature|sig|password|pwd|client_secret)=[^;&\s"]*/gi, "$1=***")
+    // user:password@ in a URL, also when a shortened quote cut it before the @ (a bare port stays).
+    .replace(/(\/\/[^/\s:@"]*):([^@\s/"]+)(?=@|"|$)/g, (whole, head: string, password: string) => (/^\d+$/.test(password) ? whole : `${head}:***`));
 }
 
 export type CredentialMode = "managedIdentity" | "developer";
