@@ -91,14 +91,17 @@ export class Azurite {
     return this;
   }
 
-  /** Stops the emulator (its in-memory data is lost). */
-  async stop(): Promise<void> {
+  /**
+   * Stops the emulator (its in-memory data is lost). `graceful` lets it save a persisted `location` first,
+   * as a storage service keeps what it acknowledged; the default kills it at once.
+   */
+  async stop(options: { graceful?: boolean } = {}): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
-      child.kill("SIGKILL");
+      child.kill(options.graceful ? "SIGTERM" : "SIGKILL");
     });
   }
 }

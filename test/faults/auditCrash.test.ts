@@ -1,0 +1,129 @@
+/**
+ * Crashes: the audit process is killed (SIGKILL) at every one of its calls to Graph and Table Storage in
+ * turn, once just before the call reaches the service and once just after the service carried it out
+ * (before the process hears the answer), in a first run over empty tables and in a later run over
+ * recorded history with changes. Each time the queue message is delivered again, as the host does, and
+ * the tables must end up equal to those of a clean run: same rows, no duplicates, no gaps.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { newRunId } from "../../src/audit/keys";
+import { Figures } from "../rig/figures";
+import { makeJob } from "../rig/tenant";
+import { auditContents, compareContents, inParallel, runAuditProcess, runRow, startAuditWorld, type AuditWorld } from "./auditHarness";
+
+let world: AuditWorld;
+const figures = new Figures("audit-crashes");
+const printerId = "c4a50000-0000-4000-8000-000000000001";
+const runA = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 0, 0)));
+const runB = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 10, 0)));
+let prefixes = 0;
+const nextPrefix = (): string => `crash${++prefixes}x${process.pid}`;
+const parallel = Number(process.env.CRASH_PARALLEL ?? 6);
+
+/** State A: 24 jobs with 2 tasks each, over 3 pages. */
+function tenantStateA(): void {
+  const printer = world.sim.printers.get(printerId)!;
+  printer.jobs.clear();
+  for (let i = 1; i <= 24; i++) world.sim.addJob(printerId, makeJob(printerId, i, { tasks: 2 }));
+}
+
+/** State B: six jobs move on (one task too), four new jobs arrive. */
+function tenantStateB(): void {
+  tenantStateA();
+  for (const id of ["1", "2", "3", "8", "9", "10"]) world.sim.setJobState(printerId, id, id === "3" ? "aborted" : "completed");
+  world.sim.job(printerId, "8").tasks![0]!.status = { state: "completed", description: "Done." };
+  for (let i = 25; i <= 28; i++) world.sim.addJob(printerId, makeJob(printerId, i, { tasks: 2 }));
+}
+
+let referenceA: Record<string, string[]>;
+let referenceB: Record<string, string[]>;
+let callsA = 0;
+let callsB = 0;
+
+before(async () => {
+  world = await startAuditWorld({ pageSize: 10 });
+  world.sim.addPrinter({ id: printerId, displayName: "Crash test printer" });
+  const prefix = nextPrefix();
+  tenantStateA();
+  const first = await runAuditProcess(world, { prefix, runId: runA, printerId });
+  assert.equal(first.exitCode, 0, first.output);
+  referenceA = await auditContents(world, prefix);
+  callsA = first.calls;
+  tenantStateB();
+  const second = await runAuditProcess(world, { prefix, runId: runB, printerId });
+  assert.equal(second.exitCode, 0, second.output);
+  referenceB = await auditContents(world, prefix);
+  callsB = second.calls;
+});
+
+after(async () => {
+  figures.set("rowsLost", figures.get("rowsLost"));
+  figures.set("duplicateRows", figures.get("duplicateRows"));
+  figures.print();
+  await world.stop();
+});
+
+interface Outcome {
+  point: string;
+  problems: string[];
+}
+
+/** Kill at a call, deliver again, compare; returns what went wrong (nothing, when the audit held). */
+async function crashAndRecover(runId: string, prefix: string, call: number, when: "before" | "after", reference: Record<string, string[]>): Promise<Outcome> {
+  const point = `${runId === runA ? "first run" : "later run"}, call ${call} ${when}`;
+  const problems: string[] = [];
+  const crashed = await runAuditProcess(world, { prefix, runId, printerId, crashAt: { call, when } });
+  if (crashed.killedAt !== call || crashed.signal !== "SIGKILL") problems.push(`not killed at ${call} (exit ${crashed.exitCode}, ${crashed.calls} calls)`);
+  const again = await runAuditProcess(world, { prefix, runId, printerId, dequeueCount: 2 });
+  if (again.exitCode !== 0) problems.push(`the redelivery failed: ${again.output.slice(0, 300)}`);
+  const diff = compareContents(reference, await auditContents(world, prefix));
+  figures.add("rowsLost", diff.missing);
+  figures.add("duplicateRows", diff.duplicates);
+  if (diff.missing || diff.extra || diff.duplicates) problems.push(`missing ${diff.missing}, extra ${diff.extra}, duplicates ${diff.duplicates}: ${diff.detail.join("; ")}`);
+  const run = await runRow(world, prefix, runId, printerId);
+  if (run?.Status !== "succeeded") problems.push(`run row is ${run?.Status}`);
+  if (problems.length === 0) figures.add("crashPointsSurvived");
+  figures.add("crashPointsTried");
+  return { point, problems };
+}
+
+describe("the audit killed at every call, then delivered again", () => {
+  test("a clean run's calls are the crash points", () => {
+    assert.ok(callsA >= 15 && callsB >= 15, `first run ${callsA} calls, later run ${callsB} calls`);
+    assert.ok(referenceA.Jobs!.length === 24 && referenceA.Tasks!.length === 48 && referenceA.Current!.length === 24, JSON.stringify({ jobs: referenceA.Jobs!.length, tasks: referenceA.Tasks!.length }));
+    assert.ok(referenceB.Jobs!.length === 24 + 6 + 4, `later run history: ${referenceB.Jobs!.length}`);
+    figures.set("callsPerFirstRun", callsA);
+    figures.set("callsPerLaterRun", callsB);
+  });
+
+  test("first run over empty tables: killed before and after each call", async () => {
+    tenantStateA();
+    const points = Array.from({ length: callsA }, (_, i) => i + 1).flatMap((call) => [{ call, when: "before" as const }, { call, when: "after" as const }]);
+    const failures: string[] = [];
+    await inParallel(points, parallel, async ({ call, when }) => {
+      const outcome = await crashAndRecover(runA, nextPrefix(), call, when, referenceA);
+      if (outcome.problems.length) failures.push(`${outcome.point}: ${outcome.problems.join(" / ")}`);
+    });
+    assert.deepEqual(failures, []);
+  });
+
+  test("later run over recorded history with changes: killed before and after each call", async () => {
+    const points = Array.from({ length: callsB }, (_, i) => i + 1).flatMap((call) => [{ call, when: "before" as const }, { call, when: "after" as const }]);
+    const prefixesB = points.map(() => nextPrefix());
+    // Each table set first holds a clean first run, as the scheduled runs would leave it.
+    tenantStateA();
+    await inParallel(prefixesB, parallel, async (prefix) => {
+      const first = await runAuditProcess(world, { prefix, runId: runA, printerId });
+      assert.equal(first.exitCode, 0, first.output);
+    });
+    tenantStateB();
+    const failures: string[] = [];
+    await inParallel(points, parallel, async ({ call, when }, i) => {
+      const outcome = await crashAndRecover(runB, prefixesB[i]!, call, when, referenceB);
+      if (outcome.problems.length) failures.push(`${outcome.point}: ${outcome.problems.join(" / ")}`);
+    });
+    assert.deepEqual(failures, []);
+    assert.ok(figures.get("crashPointsSurvived") >= 20, "at least 20 crash points");
+  });
+});

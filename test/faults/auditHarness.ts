@@ -1,0 +1,191 @@
+/**
+ * The audit under faults, one queue delivery per child process (auditProcess.ts): Azurite, the identity
+ * endpoint and the Graph simulator run here; the child reaches Graph and Tables through counting proxies,
+ * so a suite can kill it at its Nth call, stop storage under it, or break Graph, and then compare the
+ * tables with those of a clean run.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { TableClient } from "@azure/data-tables";
+import { Azurite, devAccountKey, devAccountName } from "../rig/azurite";
+import { CountingProxy, RequestCounter, type ProxyAction } from "../rig/countingProxy";
+import { ManagedIdentityEndpoint } from "../rig/identityEndpoint";
+import { fastRetrySettings } from "../rig/rig";
+import { UniversalPrintSimulator } from "../rig/simulator";
+
+export interface AuditWorld {
+  azurite: Azurite;
+  identity: ManagedIdentityEndpoint;
+  sim: UniversalPrintSimulator;
+  stop(): Promise<void>;
+}
+
+export async function startAuditWorld(options: { location?: string; pageSize?: number } = {}): Promise<AuditWorld> {
+  const azurite = await new Azurite({ location: options.location }).start();
+  const identity = await new ManagedIdentityEndpoint().start();
+  const sim = await new UniversalPrintSimulator({ pageSize: options.pageSize ?? 10 }).start();
+  return {
+    azurite,
+    identity,
+    sim,
+    async stop() {
+      await sim.stop();
+      await identity.stop();
+      await azurite.stop();
+    },
+  };
+}
+
+export interface AuditProcessReport {
+  ok: boolean;
+  error?: string;
+  durationMs: number;
+  peakRssMB: number;
+  peakHeapMB: number;
+  warnings: string[];
+}
+
+export interface AuditProcessResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Calls the process made to Graph and Tables (through the proxies). */
+  calls: number;
+  report?: AuditProcessReport;
+  killedAt?: number;
+  output: string;
+}
+
+export interface AuditProcessOptions {
+  prefix: string;
+  runId: string;
+  printerId: string;
+  dequeueCount?: number;
+  /** Per call number: forward, or kill the process before / after the call reaches the service. */
+  crashAt?: { call: number; when: "before" | "after" };
+  /** Any other reaction to a call (e.g. stop storage); runs before the crash decision. */
+  onCall?: (n: number) => void | Promise<void>;
+  env?: Record<string, string>;
+}
+
+/** Runs one delivery of {runId, printerId} in a child process; resolves when it exits or is killed. */
+export async function runAuditProcess(world: AuditWorld, options: AuditProcessOptions): Promise<AuditProcessResult> {
+  const counter = new RequestCounter();
+  const graphProxy = await new CountingProxy(world.sim.baseUrl.replace(/\/v1\.0$/, ""), counter, { rewriteLinks: true }).start();
+  const tableProxy = await new CountingProxy(`http://127.0.0.1:${world.azurite.tablePort}`, counter).start();
+  const host = "http://127.0.0.1";
+  const connectionString =
+    `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};` +
+    `BlobEndpoint=${host}:${world.azurite.blobPort}/${devAccountName};QueueEndpoint=${host}:${world.azurite.queuePort}/${devAccountName};` +
+    `TableEndpoint=${tableProxy.origin}/${devAccountName};`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    ...world.identity.env(),
+    GRAPH_BASE_URL: `${graphProxy.origin}/v1.0`,
+    AzureWebJobsStorage: connectionString,
+    ...fastRetrySettings,
+    AUDIT_TABLE_PREFIX: options.prefix,
+    AUDIT_MESSAGE: JSON.stringify({ runId: options.runId, printerId: options.printerId }),
+    AUDIT_DEQUEUE_COUNT: String(options.dequeueCount ?? 1),
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [join(__dirname, "auditProcess.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  let killedAt: number | undefined;
+  counter.decide = async (n): Promise<ProxyAction> => {
+    await options.onCall?.(n);
+    if (options.crashAt?.call === n) {
+      killedAt = n;
+      counter.stopped = options.crashAt.when === "before";
+      child.kill("SIGKILL");
+      return options.crashAt.when === "before" ? "dropBefore" : "dropAfter";
+    }
+    return "forward";
+  };
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (code, sig) => resolve([code, sig])));
+  counter.stopped = true;
+  await graphProxy.stop();
+  await tableProxy.stop();
+  const line = /^AUDIT_PROCESS (.*)$/m.exec(output);
+  return { exitCode, signal, calls: counter.count, report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined, killedAt, output };
+}
+
+export type TableName = "Jobs" | "Tasks" | "Current" | "Runs";
+
+export function auditTable(world: AuditWorld, prefix: string, name: TableName): TableClient {
+  return TableClient.fromConnectionString(world.azurite.connectionString, `${prefix}${name}`, { allowInsecureConnection: true });
+}
+
+/** Every row of a table ([] when it does not exist). */
+export async function readTable(world: AuditWorld, prefix: string, name: TableName): Promise<Record<string, any>[]> {
+  const out: Record<string, any>[] = [];
+  try {
+    for await (const e of auditTable(world, prefix, name).listEntities()) out.push(e);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return [];
+    throw error;
+  }
+  return out;
+}
+
+/** The recorded audit (Jobs, Tasks, Current) as comparable lines, without what differs between two runs (observation time, etag). */
+export async function auditContents(world: AuditWorld, prefix: string): Promise<Record<"Jobs" | "Tasks" | "Current", string[]>> {
+  const normalize = (row: Record<string, any>): string => {
+    const { etag: _etag, timestamp: _timestamp, ObservedDateTime: _observed, ...rest } = row;
+    return JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))));
+  };
+  const out = {} as Record<"Jobs" | "Tasks" | "Current", string[]>;
+  for (const name of ["Jobs", "Tasks", "Current"] as const) out[name] = (await readTable(world, prefix, name)).map(normalize).sort();
+  return out;
+}
+
+/** Rows of `expected` missing from `actual`, rows of `actual` not in `expected`, and duplicate keys. */
+export function compareContents(expected: Record<string, string[]>, actual: Record<string, string[]>): { missing: number; extra: number; duplicates: number; detail: string[] } {
+  let missing = 0;
+  let extra = 0;
+  let duplicates = 0;
+  const detail: string[] = [];
+  for (const name of Object.keys(expected)) {
+    const want = new Set(expected[name]);
+    const have = actual[name] ?? [];
+    const haveSet = new Set(have);
+    for (const row of want) {
+      if (haveSet.has(row)) continue;
+      missing++;
+      detail.push(`${name} missing ${row.slice(0, 200)}`);
+    }
+    for (const row of haveSet) {
+      if (want.has(row)) continue;
+      extra++;
+      detail.push(`${name} extra ${row.slice(0, 200)}`);
+    }
+    const keys = have.map((r) => {
+      const parsed = JSON.parse(r) as { partitionKey: string; rowKey: string };
+      return `${parsed.partitionKey}|${parsed.rowKey}`;
+    });
+    duplicates += keys.length - new Set(keys).size;
+  }
+  return { missing, extra, duplicates, detail: detail.slice(0, 10) };
+}
+
+export async function runRow(world: AuditWorld, prefix: string, runId: string, printerId: string): Promise<Record<string, any> | undefined> {
+  try {
+    return await auditTable(world, prefix, "Runs").getEntity(runId, printerId);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `work` over items, at most `limit` at a time. */
+export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * One delivery of an audit queue message in a process of its own, as the Functions worker runs it: the
+ * built app is loaded through the local host and its auditPrinter handler invoked with the message.
+ * Settings come from the environment, as in Azure; AUDIT_MESSAGE is the message, AUDIT_DEQUEUE_COUNT the
+ * delivery number. Exits 0 when the handler succeeded, 1 when it threw (the host would deliver again), and
+ * prints `AUDIT_PROCESS {...}` with its peak memory. Suites kill it at chosen points to simulate crashes.
+ */
+import { LocalFunctionsHost, loadFunctionApp } from "../rig/functionsHost";
+
+async function main(): Promise<number> {
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const sampler = setInterval(sample, 100);
+  const started = Date.now();
+  const host = new LocalFunctionsHost(loadFunctionApp());
+  let ok = true;
+  let error: string | undefined;
+  try {
+    await host.invokeQueue("auditPrinter", process.env.AUDIT_MESSAGE ?? "", { dequeueCount: Number(process.env.AUDIT_DEQUEUE_COUNT ?? 1) });
+  } catch (e) {
+    ok = false;
+    error = String((e as Error)?.message ?? e).slice(0, 300);
+  }
+  clearInterval(sampler);
+  sample();
+  const warnings = host.logs.filter((l) => l.level === "warning").map((l) => l.message);
+  console.log(`AUDIT_PROCESS ${JSON.stringify({ ok, error, durationMs: Date.now() - started, peakRssMB: Math.round(peakRss / 1048576), peakHeapMB: Math.round(peakHeap / 1048576), warnings })}`);
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,82 @@
+/**
+ * A loopback reverse proxy that numbers every request it forwards, so a suite can act at the Nth
+ * outbound call of a process under test: kill the process before the call reaches the service, or after
+ * the service carried it out but before the process hears the answer. Several proxies can share one
+ * counter, so Graph calls and table writes are numbered in the order the process made them.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import { type AddressInfo, type Socket } from "node:net";
+
+export type ProxyAction = "forward" | "dropBefore" | "dropAfter";
+
+export class RequestCounter {
+  count = 0;
+  /** Once set, every further request is dropped (the process is gone). */
+  stopped = false;
+  /** Decides, per request number, whether the request goes through; default: always. */
+  decide: (n: number, req: IncomingMessage) => ProxyAction | Promise<ProxyAction> = () => "forward";
+}
+
+export class CountingProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(
+    /** e.g. http://127.0.0.1:10002 */
+    private readonly target: string,
+    readonly counter: RequestCounter,
+    /** Rewrite the target's origin to the proxy's in answers (links such as @odata.nextLink stay on the proxy). */
+    private readonly options: { rewriteLinks?: boolean } = {},
+  ) {}
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const target = new URL(this.target);
+    this.server = createServer((req, res) => {
+      void (async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        if (this.counter.stopped) return req.socket.destroy();
+        const n = ++this.counter.count;
+        const action = await this.counter.decide(n, req);
+        if (action === "dropBefore" || this.counter.stopped) return req.socket.destroy();
+        const upstream = httpRequest(
+          { host: target.hostname, port: Number(target.port), method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+          (answer) => {
+            const body: Buffer[] = [];
+            answer.on("data", (c: Buffer) => body.push(c));
+            answer.on("end", () => {
+              if (action === "dropAfter" || this.counter.stopped) return req.socket.destroy();
+              let out = Buffer.concat(body);
+              const headers = { ...answer.headers };
+              if (this.options.rewriteLinks) out = Buffer.from(out.toString("utf8").split(new URL(this.target).origin).join(this.origin));
+              delete headers["transfer-encoding"];
+              headers["content-length"] = String(out.length);
+              res.writeHead(answer.statusCode ?? 502, headers);
+              res.end(out);
+            });
+            answer.on("error", () => req.socket.destroy());
+          },
+        );
+        upstream.on("error", () => req.socket.destroy());
+        upstream.end(Buffer.concat(chunks));
+      })();
+    });
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
