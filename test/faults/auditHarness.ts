@@ -130,9 +130,11 @@ export async function readTable(world: AuditWorld, prefix: string, name: TableNa
 }
 
 /** The recorded audit (Jobs, Tasks, Current) as comparable lines, without what differs between two runs (observation time, etag). */
-export async function auditContents(world: AuditWorld, prefix: string): Promise<Record<"Jobs" | "Tasks" | "Current", string[]>> {
+export async function auditContents(world: AuditWorld, prefix: string, options: { ignoreRunId?: boolean } = {}): Promise<Record<"Jobs" | "Tasks" | "Current", string[]>> {
   const normalize = (row: Record<string, any>): string => {
     const { etag: _etag, timestamp: _timestamp, ObservedDateTime: _observed, ...rest } = row;
+    // Rows recorded by a later run (after a failed one) carry that run's id.
+    if (options.ignoreRunId) delete rest.RunId;
     return JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))));
   };
   const out = {} as Record<"Jobs" | "Tasks" | "Current", string[]>;
