@@ -53,6 +53,25 @@ function operation(operationId: OperationId): Operation {
   throw new Error(`The OpenAPI definition has no operation ${operationId}`);
 }
 
+/**
+ * The operation a request goes to, by matching its path (after /api) against the definition's path
+ * templates, as the Functions host matches routes: segment by segment, literals case-insensitively.
+ */
+export function operationForPath(method: string, pathOrUrl: string): OperationId {
+  const pathname = /^https?:/.test(pathOrUrl) ? new URL(pathOrUrl).pathname : pathOrUrl.split("?")[0]!;
+  const basePath = String(openApiDefinition.basePath);
+  const relative = pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : pathname;
+  const segments = relative.split("/").filter(Boolean);
+  const paths = openApiDefinition.paths as Record<string, Record<string, Schema>>;
+  for (const [template, methods] of Object.entries(paths)) {
+    const parts = template.split("/").filter(Boolean);
+    const op = methods[method.toLowerCase()];
+    if (!op || parts.length !== segments.length) continue;
+    if (parts.every((part, i) => /^\{.+\}$/.test(part) || part.toLowerCase() === segments[i]!.toLowerCase())) return op.operationId as OperationId;
+  }
+  throw new Error(`The OpenAPI definition has no operation for ${method} ${pathname}`);
+}
+
 const validators = new Map<string, ValidateFunction | null>();
 
 function validatorFor(operationId: OperationId, status: number): { key: string; validate: ValidateFunction | null } {
