@@ -54,13 +54,17 @@ describe("the served definition", () => {
     assertMatchesDefinition("GetOpenApiDefinition", { status, body, headers });
   });
 
-  test("PUBLIC_BASE_URL, when set, is the host and base path it names", async () => {
-    rig.configure({ PUBLIC_BASE_URL: "https://print.contoso.com/up/api" });
+  test("PUBLIC_BASE_URL, when set, is the host (and base path) it names", async () => {
     try {
-      const { body } = await get("/openapi.json", false);
+      rig.configure({ PUBLIC_BASE_URL: "https://print.contoso.com" });
+      let { body } = await get("/openapi.json", false);
       assert.equal(body.host, "print.contoso.com");
-      assert.equal(body.basePath, "/up/api");
+      assert.equal(body.basePath, "/api");
       assert.deepEqual(body.schemes, ["https"]);
+      rig.configure({ PUBLIC_BASE_URL: "https://gateway.contoso.com/print/api" });
+      ({ body } = await get("/openapi.json", false));
+      assert.equal(body.host, "gateway.contoso.com");
+      assert.equal(body.basePath, "/print/api");
     } finally {
       rig.configure({ PUBLIC_BASE_URL: undefined });
     }

@@ -118,7 +118,7 @@ describe("waiting for a job, as Power Automate polls", () => {
   });
 
   test("PUBLIC_BASE_URL, when set, is the base of the Location", async () => {
-    rig.configure({ PUBLIC_BASE_URL: "https://print.contoso.com/api" });
+    rig.configure({ PUBLIC_BASE_URL: "https://print.contoso.com" });
     try {
       const jobId = newJob("pending");
       const { status, headers } = await call(completion(jobId));

@@ -5,12 +5,13 @@ import { getConfig } from "../config";
 export const routePrefix = "api";
 
 /**
- * The absolute base that precedes every route in links the app hands out (Location, nextLink), e.g.
- * https://func-x.azurewebsites.net/api. PUBLIC_BASE_URL wins (a gateway or custom domain in front);
- * otherwise the request's own scheme and host.
+ * The absolute base that precedes every route in links the app hands out (Location, the served OpenAPI
+ * host), e.g. https://func-x.azurewebsites.net/api. PUBLIC_BASE_URL wins (a custom domain or gateway in
+ * front): an origin such as https://print.contoso.com gets /api, as the request path has; a base with a
+ * path is taken as it is. Otherwise the request's own scheme and host.
  */
 export function apiBaseUrl(request: HttpRequest): string {
   const configured = getConfig().http.publicBaseUrl;
-  if (configured) return configured;
+  if (configured) return new URL(configured).pathname.replace(/\/+$/, "") === "" ? `${configured}/${routePrefix}` : configured;
   return `${new URL(request.url).origin}/${routePrefix}`;
 }
