@@ -65,6 +65,10 @@ Try:
   curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}?\\$expand=tasks,documents"
   curl "${api}/shares/${seedShareId}/jobs/${seedJobId}?\\$select=id,status"
   curl "${api}/printers/${printerIds[1]}/jobs/101"
+  curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}/completion?timeout=PT5M"
+  (a job still running answers 202 with Location and Retry-After: follow it, as Power Automate does)
+
+OpenAPI definition (for a Power Automate custom connector): ${api}/openapi.json
 
 Demo printers: ${printerIds.join(", ")}
 Simulated Graph: ${sim.baseUrl}   Azurite: blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}
