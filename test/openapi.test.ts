@@ -99,6 +99,10 @@ describe("the served definition", () => {
       }
     }
     assert.deepEqual(missing, []);
+    const summaries = [...JSON.stringify(openApiDefinition).matchAll(/"x-ms-summary":"([^"]*)"/g)].map((m) => m[1]!);
+    assert.ok(summaries.length > 50);
+    const notTitleCase = summaries.filter((t) => t.split(" ").some((w, i) => /^[a-z]/.test(w) && (i === 0 || !["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"].includes(w))));
+    assert.deepEqual(notTitleCase, [], "x-ms-summary is Title Case, as Power Platform shows it");
     const deadline = params.deadline!;
     assert.equal(deadline["x-ms-visibility"], "internal", "the deadline is the app's own, hidden from flow makers");
     assert.equal(deadline.required, false);

@@ -582,6 +582,24 @@ const paths: Record<string, Record<string, Schema>> = {
 
 // ---- document --------------------------------------------------------------------------------------------
 
+const minorWords = new Set(["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"]);
+
+/** Power Platform shows x-ms-summary as a title: Title Case, minor words lower-case (but the first). */
+export function titleCase(text: string): string {
+  return text
+    .split(" ")
+    .map((word, i) => (i > 0 && minorWords.has(word.toLowerCase()) ? word.toLowerCase() : word.replace(/^[a-z]/, (c) => c.toUpperCase())))
+    .join(" ");
+}
+
+function withTitleCaseSummaries<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withTitleCaseSummaries) as T;
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, key === "x-ms-summary" && typeof v === "string" ? titleCase(v) : withTitleCaseSummaries(v)]),
+  ) as T;
+}
+
 export function buildOpenApiDefinition(options: DefinitionOptions): Schema {
   return {
     swagger: "2.0",
@@ -597,9 +615,9 @@ export function buildOpenApiDefinition(options: DefinitionOptions): Schema {
     schemes: options.schemes ?? ["https"],
     consumes: [],
     produces: ["application/json"],
-    paths: structuredClone(paths),
-    definitions: structuredClone(definitions),
-    parameters: structuredClone(parameters),
+    paths: withTitleCaseSummaries(paths),
+    definitions: withTitleCaseSummaries(definitions),
+    parameters: withTitleCaseSummaries(parameters),
     securityDefinitions: {
       functionKey: {
         type: "apiKey",
