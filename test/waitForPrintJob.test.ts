@@ -210,6 +210,16 @@ describe("bad waits are refused with 400 before any Graph call", () => {
 });
 
 describe("Graph failures while waiting", () => {
+  test("a job whose state Graph sends malformed, or a state Graph added later, keeps the wait going", async () => {
+    for (const state of [42, null, "unknownFutureValue", "heldForRelease"]) {
+      const jobId = newJob("pending");
+      (rig.sim.job(seedPrinterId, jobId).status as Record<string, unknown>).state = state;
+      const { status, body } = await call(completion(jobId));
+      assert.equal(status, 202, String(state));
+      assert.equal(body.state, typeof state === "string" ? state : "unknown");
+    }
+  });
+
   test("no such job is 404", async () => {
     const { status, body } = await call(completion("99999"));
     assert.equal(status, 404);

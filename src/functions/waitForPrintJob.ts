@@ -33,14 +33,17 @@ function handlerFor(parent: "printer" | "share") {
       const ref = input.ref;
       const expand = input.expand;
       const job = await withDeadline(http.deadlineInMs, (abortSignal) => graph.getPrintJob(ref, { expand, abortSignal }));
-      const state = job.body.status?.state ?? "unknown";
+      // Graph's enums grow and payloads can be malformed: anything but a string state counts as unknown (not final).
+      const rawState: unknown = job.body?.status?.state;
+      const state = typeof rawState === "string" && rawState !== "" ? rawState.slice(0, 100) : "unknown";
+      const rawDescription: unknown = job.body?.status?.description;
+      const description = typeof rawDescription === "string" && rawDescription !== "" ? rawDescription.slice(0, 500) : undefined;
       Object.assign(record, { state, graphRequestId: job.requestId });
       const graphHeaders: Record<string, string> = job.requestId ? { "x-graph-request-id": job.requestId } : {};
       if (isTerminalJobState(state)) return finish(jsonReply(context, 200, job.body, graphHeaders));
 
       const checkedAt = new Date();
       if (checkedAt >= input.deadline) {
-        const description = job.body.status?.description;
         return finish(
           errorReply(
             context,
@@ -56,7 +59,7 @@ function handlerFor(parent: "printer" | "share") {
       const pending: CompletionPending = {
         jobId: ref.jobId,
         state,
-        ...(job.body.status?.description ? { description: job.body.status.description } : {}),
+        ...(description ? { description } : {}),
         deadline: input.deadline.toISOString(),
         timeout: input.timeout,
         retryAfterSeconds: retryAfter,
