@@ -83,6 +83,12 @@ test("when on: Entra ID of the right cloud and tenant, with the allowed audience
   assert.match(String(template.variables.entraClientApplications), /split\(parameters\('entraAllowedClientApplications'\), ','\)/);
 });
 
+test("turned on without a client id, the deployment stops before touching the app", opts, () => {
+  const nested = entraModule(load()).properties!.template as Template & { parameters: Record<string, { minLength?: number }> };
+  assert.equal(nested.parameters.clientId!.minLength, 36, "clientId must be a GUID-length value");
+  assert.equal(nested.parameters.tenantId!.minLength, 36);
+});
+
 test("the sign-in settings apply to the app the template creates, after it exists", opts, () => {
   const template = load();
   const module = entraModule(template);
