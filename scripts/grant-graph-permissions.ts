@@ -2,40 +2,23 @@
 // Run after `azd up`:  npm run grant-graph-permissions [-- --principal-id <id> | --app-name <name>] [--cloud usgov]
 // It signs in as the deployer (azd, then the usual developer credentials), never as the app.
 import { execFileSync } from "node:child_process";
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createHttpHeaders,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type HttpMethods,
-  type Pipeline,
-  type PipelinePolicy,
-} from "@azure/core-rest-pipeline";
+import { type HttpClient } from "@azure/core-rest-pipeline";
 import {
   AzureDeveloperCliCredential,
   ChainedTokenCredential,
   DefaultAzureCredential,
   type TokenCredential,
 } from "@azure/identity";
+import { ConfigError, parseServiceUrl } from "../src/config";
+import { GraphClient } from "../src/graph/client";
+import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
+import { GraphError } from "../src/graph/errors";
 
 /** Microsoft Graph's well-known application id (the same in every cloud). */
 export const graphAppId = "00000003-0000-0000-c000-000000000000";
 
 /** What the app needs, and nothing more. */
 export const requiredGraphRoles: readonly string[] = ["PrintJob.ReadBasic.All", "Printer.Read.All"];
-
-export type GraphCloudName = "global" | "usgov" | "usgovdod" | "china";
-
-/** Graph's host in each national cloud. */
-export const graphHosts: Readonly<Record<GraphCloudName, string>> = {
-  global: "https://graph.microsoft.com",
-  usgov: "https://graph.microsoft.us",
-  usgovdod: "https://dod-graph.microsoft.us",
-  china: "https://microsoftgraph.chinacloudapi.cn",
-};
 
 export type GrantErrorCode =
   | "InvalidOptions"
@@ -89,11 +72,6 @@ export interface GrantResult {
   alreadyGranted: string[];
 }
 
-/** The one Graph call shape this script needs; the app's GraphClient.requestJson has the same one. */
-export interface GraphRequester {
-  requestJson<T>(method: HttpMethods, path: string, body?: unknown): Promise<T>;
-}
-
 interface ServicePrincipal {
   id: string;
   appId?: string;
@@ -116,164 +94,59 @@ interface AppRoleAssignment {
   principalId: string;
 }
 
-interface GraphList<T> {
-  value: T[];
-  "@odata.nextLink"?: string;
-}
-
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isGraphCloudName(value: string): value is GraphCloudName {
-  return Object.prototype.hasOwnProperty.call(graphHosts, value);
-}
-
-function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "[::1]" || /^127\./.test(url.hostname));
-}
 
 /** Resolves the Graph base URL and the token scope from the cloud and an optional override. */
 export function resolveGraphEndpoint(cloud: GraphCloudName = "global", baseUrl?: string): { baseUrl: string; scope: string } {
   if (!isGraphCloudName(cloud)) {
-    throw new GrantError("InvalidOptions", `Unknown Graph cloud "${String(cloud)}": use one of ${Object.keys(graphHosts).join(", ")}.`);
+    throw new GrantError("InvalidOptions", `Unknown Graph cloud "${String(cloud)}": use one of ${Object.keys(graphClouds).join(", ")}.`);
   }
-  const scope = `${graphHosts[cloud]}/.default`;
-  if (!baseUrl) return { baseUrl: `${graphHosts[cloud]}/v1.0`, scope };
-  let url: URL;
+  const scope = graphScope(graphClouds[cloud]);
+  if (!baseUrl) return { baseUrl: `${graphClouds[cloud].graphHost}/v1.0`, scope };
   try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new GrantError("InvalidOptions", `GRAPH_BASE_URL "${baseUrl}" is not a URL.`);
+    return { baseUrl: parseServiceUrl("GRAPH_BASE_URL", baseUrl), scope };
+  } catch (error) {
+    throw new GrantError("InvalidOptions", error instanceof ConfigError ? error.message : String(error));
   }
-  if (url.protocol !== "https:" && !isLoopbackHttp(url)) {
-    throw new GrantError("InvalidOptions", `GRAPH_BASE_URL must use https (plain http only to a loopback address); got ${url.origin}.`);
-  }
-  return { baseUrl: baseUrl.replace(/\/+$/, ""), scope };
-}
-
-const loopbackMark = "x-grant-loopback-http";
-
-/** The bearer policy refuses plain http; a loopback test endpoint is shown to it as https and sent as http. */
-const loopbackHttpPolicies: PipelinePolicy[] = [
-  {
-    name: "grantLoopbackHttpBeforeSign",
-    sendRequest(request, next) {
-      if (isLoopbackHttp(new URL(request.url))) {
-        request.url = `https${request.url.slice("http".length)}`;
-        request.headers.set(loopbackMark, "1");
-      }
-      return next(request);
-    },
-  },
-  {
-    name: "grantLoopbackHttpAfterSign",
-    sendRequest(request, next) {
-      if (request.headers.get(loopbackMark)) {
-        request.headers.delete(loopbackMark);
-        request.url = `http${request.url.slice("https".length)}`;
-        request.allowInsecureConnection = true;
-      }
-      return next(request);
-    },
-  },
-];
-
-/** Graph error body: { error: { code, message, innerError: { "request-id", date } } }. */
-function graphErrorOf(bodyText: string | null | undefined): { code?: string; message?: string; requestId?: string } {
-  try {
-    const parsed = JSON.parse(bodyText ?? "") as {
-      error?: { code?: string; message?: string; innerError?: { "request-id"?: string } };
-    };
-    return { code: parsed.error?.code, message: parsed.error?.message, requestId: parsed.error?.innerError?.["request-id"] };
-  } catch {
-    return {};
-  }
-}
-
-/** Graph over @azure/core-rest-pipeline: its retry (429/503 Retry-After, 5xx), bearer token cache, log redaction. */
-export function createGraphRequester(options: {
-  credential: TokenCredential;
-  baseUrl: string;
-  scope: string;
-  httpClient?: HttpClient;
-  retryOptions?: GrantOptions["retryOptions"];
-}): GraphRequester {
-  const pipeline: Pipeline = createPipelineFromOptions({
-    retryOptions: options.retryOptions,
-    userAgentOptions: { userAgentPrefix: "universal-print-jobs-grant" },
-  });
-  pipeline.addPolicy(loopbackHttpPolicies[0], { phase: "Sign" });
-  pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }), {
-    phase: "Sign",
-  });
-  pipeline.addPolicy(loopbackHttpPolicies[1], { afterPhase: "Sign" });
-  const httpClient = options.httpClient ?? createDefaultHttpClient();
-
-  return {
-    async requestJson<T>(method: HttpMethods, path: string, body?: unknown): Promise<T> {
-      const url = /^https?:\/\//.test(path) ? path : `${options.baseUrl}${path}`;
-      const headers = createHttpHeaders({ accept: "application/json" });
-      if (body !== undefined) headers.set("content-type", "application/json");
-      const request = createPipelineRequest({
-        url,
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const response = await pipeline.sendRequest(httpClient, request);
-      if (response.status >= 200 && response.status < 300) {
-        return (response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined) as T;
-      }
-      const error = graphErrorOf(response.bodyAsText);
-      const requestId = error.requestId ?? response.headers.get("request-id");
-      throw new RestError(
-        `Graph ${method} ${new URL(url).pathname} answered ${response.status} ${error.code ?? ""}: ${error.message ?? "no error body"}` +
-          (requestId ? ` (request-id ${requestId})` : ""),
-        { statusCode: response.status, code: error.code, request, response },
-      );
-    },
-  };
 }
 
 function isDenied(error: unknown): boolean {
-  return error instanceof RestError && error.statusCode === 403;
+  return error instanceof GraphError && error.statusCode === 403;
 }
 
 /** Turns Graph failures into errors a person can act on; everything else passes through. */
 function explain(error: unknown, what: string): never {
   if (error instanceof GrantError) throw error;
-  if (error instanceof Error && /AuthenticationError|CredentialUnavailableError/.test(error.name)) {
+  if (error instanceof GraphError && error.kind === "credential") {
     throw new GrantError(
       "SignInFailed",
       `Could not get a Microsoft Graph token as the deployer: run \`azd auth login\` (or \`az login\`) in the app's ` +
-        `tenant first (azd auth login --tenant-id <tenant> for another tenant). Details: ${error.message.split("\n").slice(0, 3).join(" ")}`,
+        `tenant first (azd auth login --tenant-id <tenant> for another tenant). Details: ${String((error.cause as Error | undefined)?.message ?? error.message).split("\n").slice(0, 3).join(" ")}`,
     );
   }
   if (isDenied(error)) throw new GrantError("DirectoryRoleMissing", directoryRoleMissingMessage);
-  if (error instanceof RestError) throw new GrantError("GraphRequestFailed", `${what} failed: ${error.message}`);
+  if (error instanceof GraphError) {
+    throw new GrantError("GraphRequestFailed", `${what} failed: ${error.message}${error.requestId ? ` (request-id ${error.requestId})` : ""}`);
+  }
   throw error;
 }
 
-async function listAll<T>(graph: GraphRequester, path: string): Promise<T[]> {
+async function listAll<T>(graph: GraphClient, path: string): Promise<T[]> {
   const items: T[] = [];
-  let next: string | undefined = path;
-  while (next) {
-    const page: GraphList<T> = await graph.requestJson<GraphList<T>>("GET", next);
-    items.push(...page.value);
-    next = page["@odata.nextLink"];
-  }
+  for await (const item of graph.list<T>(path)) items.push(item);
   return items;
 }
 
-async function findManagedIdentity(graph: GraphRequester, principalId?: string, appName?: string): Promise<ServicePrincipal> {
+async function findManagedIdentity(graph: GraphClient, principalId?: string, appName?: string): Promise<ServicePrincipal> {
   const select = "$select=id,appId,displayName,servicePrincipalType";
   if (principalId) {
     if (!guidPattern.test(principalId)) {
       throw new GrantError("InvalidOptions", `--principal-id "${principalId}" is not an object id (a GUID).`);
     }
     try {
-      return await graph.requestJson<ServicePrincipal>("GET", `/servicePrincipals/${principalId}?${select}`);
+      return (await graph.requestJson<ServicePrincipal>("GET", `/servicePrincipals/${principalId}?${select}`)).body;
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) {
+      if (error instanceof GraphError && error.statusCode === 404) {
         throw new GrantError(
           "PrincipalNotFound",
           `No service principal with object id ${principalId} in this tenant. Use the managed identity's principal ` +
@@ -318,12 +191,13 @@ async function findManagedIdentity(graph: GraphRequester, principalId?: string, 
 export async function grantGraphPermissions(options: GrantOptions): Promise<GrantResult> {
   const log = options.log ?? (() => undefined);
   const endpoint = resolveGraphEndpoint(options.cloud, options.baseUrl);
-  const graph = createGraphRequester({
+  const graph = new GraphClient({
     credential: options.credential,
     baseUrl: endpoint.baseUrl,
     scope: endpoint.scope,
     httpClient: options.httpClient,
     retryOptions: options.retryOptions,
+    userAgentPrefix: "universal-print-jobs-grant",
   });
   log(`Microsoft Graph: ${endpoint.baseUrl}`);
 
@@ -333,7 +207,7 @@ export async function grantGraphPermissions(options: GrantOptions): Promise<Gran
 
   let graphSp: ServicePrincipal;
   try {
-    graphSp = await graph.requestJson<ServicePrincipal>("GET", `/servicePrincipals(appId='${graphAppId}')?$select=id,appId,displayName,appRoles`);
+    graphSp = (await graph.requestJson<ServicePrincipal>("GET", `/servicePrincipals(appId='${graphAppId}')?$select=id,appId,displayName,appRoles`)).body;
   } catch (error) {
     return explain(error, "Looking up Microsoft Graph's service principal");
   }
@@ -373,7 +247,7 @@ export async function grantGraphPermissions(options: GrantOptions): Promise<Gran
       log(`Granted: ${role.value}`);
     } catch (error) {
       // Someone else granted it between our list and our POST: the state we want.
-      if (error instanceof RestError && error.statusCode === 400 && /already exists/i.test(error.message)) {
+      if (error instanceof GraphError && error.statusCode === 400 && /already exists/i.test(error.message)) {
         result.alreadyGranted.push(role.value);
         log(`Already granted: ${role.value}`);
         continue;
@@ -457,7 +331,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     const settings: Record<string, string | undefined> = { ...(io.azdEnv ?? azdEnvironment)(), ...env };
     const cloud = (args.cloud ?? settings.GRAPH_CLOUD ?? "global").toLowerCase();
     if (!isGraphCloudName(cloud)) {
-      throw new GrantError("InvalidOptions", `Unknown Graph cloud "${cloud}": use one of ${Object.keys(graphHosts).join(", ")}.`);
+      throw new GrantError("InvalidOptions", `Unknown Graph cloud "${cloud}": use one of ${Object.keys(graphClouds).join(", ")}.`);
     }
     const tenantId = settings.AZURE_TENANT_ID || undefined;
     const credential =

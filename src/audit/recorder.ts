@@ -100,10 +100,14 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   const malformed = new MalformedData();
   const result: AuditResult = { jobsSeen: 0, jobsFetched: 0, changesWritten: 0, taskRowsWritten: 0, pages: 0, errors: 0, malformedFields: 0 };
 
-  const printer = await graph.getPrinter(printerId, { select: ["id", "displayName"] });
-  const displayName = printer.body?.displayName;
-  result.printerName = typeof displayName === "string" ? displayName : undefined;
-  const printerRef = { id: printerId, name: result.printerName };
+  // The printer's display name (printers get renamed) is read only when there is a row to write: a steady run spends no request on it.
+  let nameRead: Promise<string | undefined> | undefined;
+  const printerName = (): Promise<string | undefined> =>
+    (nameRead ??= graph.getPrinter(printerId, { select: ["id", "displayName"] }).then(({ body }) => {
+      result.printerName = typeof body?.displayName === "string" ? body.displayName : undefined;
+      return result.printerName;
+    }));
+  const printerRef = { id: printerId };
 
   const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
   // The next page is fetched while the current one is recorded.
@@ -114,7 +118,7 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
     pending = pages.next();
     pending.catch(() => undefined);
     result.pages++;
-    await recordPage(page.value, { ...options, now, malformed, printerRef, result });
+    await recordPage(page.value, { ...options, now, malformed, printerRef, printerName, result });
   }
 
   result.malformedFields = malformed.count;
@@ -131,6 +135,7 @@ interface PageContext extends AuditPrinterOptions {
   now: () => Date;
   malformed: MalformedData;
   printerRef: { id: string; name?: string };
+  printerName: () => Promise<string | undefined>;
   result: AuditResult;
 }
 
@@ -244,6 +249,10 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
     })
   ).flat();
 
+  if (jobRows.length > 0) {
+    const name = await ctx.printerName();
+    if (name !== undefined) for (const row of [...jobRows, ...currentRows]) row.PrinterName = name;
+  }
   result.changesWritten += (await store.write(store.tables.jobs, jobRows, "create")).rows;
   result.taskRowsWritten += (await store.write(store.tables.tasks, taskRows, "create")).rows;
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);

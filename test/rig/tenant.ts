@@ -141,3 +141,39 @@ export function addGeneratedTenant(sim: UniversalPrintSimulator, options: Tenant
   }
   return ids;
 }
+
+/** Demo printers for the sandbox: every job state, a redirected job, jobs with tasks. Returns the printer ids. */
+export function addDemoTenant(sim: UniversalPrintSimulator): string[] {
+  addSeedPrinter(sim);
+  const names = ["Lobby colour MFP", "Finance 2nd floor", "Warehouse labels"];
+  const ids = names.map((displayName, i) => {
+    const id = printerIdFor(i + 1);
+    sim.addPrinter({ id, displayName, manufacturer: "Contoso", model: `UP-${100 + i}`, location: { building: "HQ", floor: String(i) } });
+    return id;
+  });
+  const [lobby, finance, warehouse] = ids as [string, string, string];
+  let n = 100;
+  for (const state of states) sim.addJob(lobby, makeJob(lobby, n++, { state, tasks: state === "processing" ? 2 : 1 }));
+  for (let i = 0; i < 12; i++) sim.addJob(finance, makeJob(finance, n++, { userIndex: i }));
+  const redirectedFrom = `${graphHost}/v1.0/print/printers/${lobby}/jobs/199`;
+  const redirectedTo = `${graphHost}/v1.0/print/printers/${warehouse}/jobs/200`;
+  sim.addJob(lobby, makeJob(lobby, 199, { state: "canceled", redirectedTo, description: "The job was redirected to another printer." }));
+  sim.addJob(warehouse, makeJob(warehouse, 200, { state: "processing", redirectedFrom, tasks: 1 }));
+  return [seedPrinterId, ...ids];
+}
+
+/** Moves one non-terminal job a step forward, as printers do; returns what changed (for the sandbox's demo life). */
+export function advanceOneJob(sim: UniversalPrintSimulator): { printerId: string; jobId: string; state: string } | undefined {
+  const next: Record<string, string> = { pending: "processing", processing: "completed", paused: "processing", stopped: "aborted" };
+  for (const [printerId, printer] of sim.printers) {
+    for (const [jobId, job] of printer.jobs) {
+      const state = job.status?.state ?? "";
+      if (next[state]) {
+        sim.setJobState(printerId, jobId, next[state]!, { isAcquiredByPrinter: true });
+        for (const task of job.tasks ?? []) task.status = { state: next[state] === "completed" ? "completed" : "processing", description: "Updated." };
+        return { printerId, jobId, state: next[state]! };
+      }
+    }
+  }
+  return undefined;
+}

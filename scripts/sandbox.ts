@@ -1,0 +1,109 @@
+/**
+ * `npm start`: the whole app on this machine, with no Azure account and no Core Tools.
+ * Starts Azurite, the Universal Print simulator with demo printers and jobs, the loopback managed-identity
+ * endpoint, and serves the app's registered HTTP functions on http://localhost:7071/api/... .
+ * Ctrl+C stops all of it.
+ */
+import { Azurite, freePort } from "../test/rig/azurite";
+import { LocalFunctionsHost, loadFunctionApp } from "../test/rig/functionsHost";
+import { ManagedIdentityEndpoint } from "../test/rig/identityEndpoint";
+import { UniversalPrintSimulator } from "../test/rig/simulator";
+import { addDemoTenant, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "../test/rig/tenant";
+
+const port = Number(process.env.PORT ?? 7071);
+
+async function portIsFree(p: number): Promise<boolean> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(p, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+async function main(): Promise<void> {
+  if (!(await portIsFree(port))) {
+    console.error(`Port ${port} is taken (another 'npm start' or 'func start'?). Stop it, or run with PORT=7072 npm start.`);
+    process.exit(1);
+  }
+  console.log("Starting the local sandbox: Azurite, the Universal Print simulator, the managed-identity endpoint…");
+  const storagePorts = await Promise.all([10000, 10001, 10002].map(async (p) => ((await portIsFree(p)) ? p : freePort())));
+  const azurite = await new Azurite({ blobPort: storagePorts[0], queuePort: storagePorts[1], tablePort: storagePorts[2] }).start();
+  const sim = await new UniversalPrintSimulator({ latencyMs: 5 }).start();
+  const identity = await new ManagedIdentityEndpoint().start();
+  const printerIds = addDemoTenant(sim);
+
+  // The app reads its settings from the environment, as it does from app settings in Azure.
+  Object.assign(process.env, {
+    ...identity.env(),
+    GRAPH_BASE_URL: sim.baseUrl,
+    AzureWebJobsStorage: azurite.connectionString,
+    AUDIT_PRINTER_IDS: printerIds.join(","),
+    AUDIT_SCHEDULE: process.env.AUDIT_SCHEDULE ?? "0 */2 * * * *",
+    FUNCTIONS_WORKER_RUNTIME: "node",
+  });
+
+  const registrations = loadFunctionApp();
+  const host = await new LocalFunctionsHost(registrations, { port, printLogs: process.env.SANDBOX_QUIET !== "1" }).start();
+
+  // The audit as in Azure: timers on their schedules, the per-printer queue on Azurite; one run now, at start.
+  await host.startTriggers({ connectionString: azurite.connectionString });
+  console.log("Running a first audit of the demo printers (timer, then one queue message per printer)…");
+  await host.fireTimer("auditTimer");
+  await host.waitForQueuesIdle({ timeoutMs: 60_000 });
+
+  // Demo life: every 20 s a printer moves one job forward, so the audit has changes to record.
+  const life = setInterval(() => {
+    const changed = advanceOneJob(sim);
+    if (changed) console.log(`[simulator] job ${changed.jobId} on printer ${changed.printerId} is now ${changed.state}`);
+  }, 20_000);
+
+  const api = `http://localhost:${port}/api`;
+  const routes = host.httpRoutes().map((r) => `  ${r.methods.join(",").padEnd(6)} ${api}/${r.route}  (${r.name}, authLevel ${r.authLevel})`);
+  console.log(`
+Universal Print jobs is running locally.
+
+Functions (as registered by the app):
+${routes.join("\n")}
+
+Try:
+  curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}"
+  curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}?\\$expand=tasks,documents"
+  curl "${api}/shares/${seedShareId}/jobs/${seedJobId}?\\$select=id,status"
+  curl "${api}/printers/${printerIds[1]}/jobs/101"
+  curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}/completion?timeout=PT5M"
+  (a job still running answers 202 with Location and Retry-After: follow it, as Power Automate does)
+
+Audit (first run done; then every run of AUDIT_SCHEDULE "${process.env.AUDIT_SCHEDULE}", UTC):
+  curl "${api}/audit/printers/${printerIds[1]}/jobs/100"
+  curl "${api}/audit/jobs?printerId=${printerIds[1]}&top=5"
+  curl "${api}/audit/jobs?state=completed&from=2026-01-01"
+  curl "${api}/audit/jobs?format=csv" -o print-audit.csv
+  (a job's states and tasks oldest first; the history newest job first per printer, paged by @odata.nextLink)
+
+OpenAPI definition (for a Power Automate custom connector): ${api}/openapi.json
+
+Demo printers: ${printerIds.join(", ")}
+Simulated Graph: ${sim.baseUrl}   Azurite: blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}
+Locally, function keys are not required (as with Core Tools); in Azure every data route needs one.
+Press Ctrl+C to stop.
+`);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping…");
+    clearInterval(life);
+    await host.stop();
+    await Promise.all([sim.stop(), identity.stop(), azurite.stop()]);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+main().catch((error) => {
+  console.error(`The sandbox could not start: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+import { freePort } from "./rig/azurite";
+import { repoRoot } from "./rig/functionsHost";
+
+test("npm start's sandbox answers the example URLs it prints with 200 and the job JSON, and Ctrl+C stops it", async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(repoRoot(), "dist", "scripts", "sandbox.js")], {
+    env: { ...process.env, PORT: String(port), SANDBOX_QUIET: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sandbox did not get ready:\n${output}`)), 60_000);
+      const check = setInterval(() => {
+        if (output.includes("Press Ctrl+C")) {
+          clearTimeout(timer);
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+      child.once("exit", (code) => reject(new Error(`sandbox exited with ${code}:\n${output}`)));
+    });
+    const urls = [...output.matchAll(/curl "([^"]+)"/g)].map((m) => m[1]!.replace(/\\\$/g, "$"));
+    assert.ok(urls.length >= 3, `the sandbox prints example URLs:\n${output}`);
+    for (const url of urls.filter((u) => /\/audit\//.test(u))) {
+      const response = await fetch(url);
+      assert.equal(response.status, 200, url);
+      if (!url.includes("format=csv")) {
+        const body = (await response.json()) as { states?: unknown[]; value?: unknown[] };
+        assert.ok((body.states ?? body.value ?? []).length > 0, `the first audit run recorded what ${url} shows`);
+      }
+    }
+    for (const url of urls.filter((u) => /\/jobs\/[^/?]+(\?|$)/.test(u) && !/\/audit\//.test(u))) {
+      assert.ok(url.startsWith(`http://localhost:${port}/api/`), url);
+      const response = await fetch(url);
+      assert.equal(response.status, 200, url);
+      const job = (await response.json()) as { id: string; status: { state: string } };
+      assert.ok(job.id && job.status.state, `job JSON from ${url}`);
+    }
+  } finally {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    await exited;
+  }
+  assert.match(output, /Stopping/);
+});
