@@ -12,9 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { newRunId } from "../../src/audit/keys";
+import { devAccountKey } from "../rig/azurite";
 import { Figures } from "../rig/figures";
+import { secretsIn } from "../rig/outputCapture";
 import { makeJob } from "../rig/tenant";
-import { auditContents, compareContents, readTable, runAuditProcess, runRow, startAuditWorld, type AuditProcessOptions, type AuditWorld } from "./auditHarness";
+import { auditContents, auditProcessOutputs, compareContents, readTable, runAuditProcess, runRow, startAuditWorld, type AuditProcessOptions, type AuditWorld } from "./auditHarness";
 
 let world: AuditWorld;
 const figures = new Figures("audit-faults");
@@ -45,8 +47,11 @@ after(async () => {
   await world.stop();
 });
 
+/** Every delivery logs verbosely (the app's lines and the Azure SDKs'), so the secrets check below has something to search. */
+const verbose = { AUDIT_PROCESS_PRINT_LOGS: "1", AZURE_LOG_LEVEL: "verbose" };
+
 async function deliver(w: AuditWorld, options: Omit<AuditProcessOptions, "printerId">) {
-  const result = await runAuditProcess(w, { printerId, ...options });
+  const result = await runAuditProcess(w, { printerId, ...options, env: { ...verbose, ...options.env } });
   figures.add("deliveries");
   return result;
 }
@@ -234,4 +239,22 @@ describe("storage stopped mid-run and restarted", () => {
       figures.add("storageOutagesSurvived");
     });
   }
+});
+
+describe("secrets in the audit's output", () => {
+  test("no token, identity header, account key, connection string or Bearer in anything an audit process wrote", () => {
+    const text = auditProcessOutputs.join("\n");
+    assert.match(text, /auditPrinter/, "the app's log lines were captured");
+    assert.match(text, /azure:core-rest-pipeline/, "the SDKs' verbose log was captured");
+    const secrets: Record<string, string> = {
+      "identity header": world.identity.header,
+      "storage account key": devAccountKey,
+      "Bearer ": "Bearer ",
+    };
+    world.identity.issuedTokens.forEach((token, i) => (secrets[`token ${i}`] = token.split(".")[2]!));
+    assert.ok(world.identity.issuedTokens.length > 0);
+    assert.deepEqual(secretsIn(text, secrets), []);
+    figures.set("outputBytesSearchedForSecrets", Buffer.byteLength(text));
+    figures.set("secretsFound", 0);
+  });
 });

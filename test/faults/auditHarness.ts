@@ -42,6 +42,8 @@ export interface AuditProcessReport {
   durationMs: number;
   peakRssMB: number;
   peakHeapMB: number;
+  /** The most heap held after a full GC (0 unless the process ran with --expose-gc). */
+  retainedHeapMB: number;
   warnings: string[];
 }
 
@@ -65,7 +67,12 @@ export interface AuditProcessOptions {
   /** Any other reaction to a call (e.g. stop storage); runs before the crash decision. */
   onCall?: (n: number) => void | Promise<void>;
   env?: Record<string, string>;
+  /** Node options for the child, e.g. ["--expose-gc"]. */
+  execArgv?: string[];
 }
+
+/** Everything every audit process wrote (stdout and stderr), for suites that search it for secrets. */
+export const auditProcessOutputs: string[] = [];
 
 /** Runs one delivery of {runId, printerId} in a child process; resolves when it exits or is killed. */
 export async function runAuditProcess(world: AuditWorld, options: AuditProcessOptions): Promise<AuditProcessResult> {
@@ -88,7 +95,7 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
     AUDIT_DEQUEUE_COUNT: String(options.dequeueCount ?? 1),
     ...options.env,
   };
-  const child = spawn(process.execPath, [join(__dirname, "auditProcess.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, "auditProcess.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -105,6 +112,7 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   };
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (code, sig) => resolve([code, sig])));
   counter.stopped = true;
+  auditProcessOutputs.push(output);
   await graphProxy.stop();
   await tableProxy.stop();
   const line = /^AUDIT_PROCESS (.*)$/m.exec(output);

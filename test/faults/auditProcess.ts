@@ -15,9 +15,19 @@ async function main(): Promise<number> {
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   };
+  // With --expose-gc (benches), also the most heap still held after a full GC: what the audit really keeps.
+  let retainedHeap = 0;
+  const gc = (globalThis as { gc?: () => void }).gc;
   const sampler = setInterval(sample, 100);
+  const gcSampler = gc
+    ? setInterval(() => {
+        gc();
+        retainedHeap = Math.max(retainedHeap, process.memoryUsage().heapUsed);
+      }, 500)
+    : undefined;
   const started = Date.now();
-  const host = new LocalFunctionsHost(loadFunctionApp());
+  // AUDIT_PROCESS_PRINT_LOGS=1 prints every log line, as the worker hands them to the host (for the secrets check).
+  const host = new LocalFunctionsHost(loadFunctionApp(), { printLogs: process.env.AUDIT_PROCESS_PRINT_LOGS === "1" });
   let ok = true;
   let error: string | undefined;
   try {
@@ -27,9 +37,10 @@ async function main(): Promise<number> {
     error = String((e as Error)?.message ?? e).slice(0, 300);
   }
   clearInterval(sampler);
+  clearInterval(gcSampler);
   sample();
   const warnings = host.logs.filter((l) => l.level === "warning").map((l) => l.message);
-  console.log(`AUDIT_PROCESS ${JSON.stringify({ ok, error, durationMs: Date.now() - started, peakRssMB: Math.round(peakRss / 1048576), peakHeapMB: Math.round(peakHeap / 1048576), warnings })}`);
+  console.log(`AUDIT_PROCESS ${JSON.stringify({ ok, error, durationMs: Date.now() - started, peakRssMB: Math.round(peakRss / 1048576), peakHeapMB: Math.round(peakHeap / 1048576), retainedHeapMB: Math.round(retainedHeap / 1048576), warnings })}`);
   return ok ? 0 : 1;
 }
 
