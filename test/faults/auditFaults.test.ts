@@ -78,6 +78,19 @@ describe("Graph faults during an audit", () => {
     await assertComplete(world, prefix);
   });
 
+  test("Graph asks for a 30 s pause in $batch: the audit waits it out (it has no caller waiting) and completes in the same delivery", async () => {
+    world.sim.clearFaults();
+    world.sim.inject({ inBatch: true, status: 429, retryAfter: 30, times: 3 });
+    const prefix = nextPrefix();
+    const runId = nextRunId();
+    const result = await deliver(world, { prefix, runId });
+    world.sim.clearFaults();
+    assert.equal(result.exitCode, 0, result.output);
+    assert.ok(result.report!.durationMs >= 30_000, `waited ${result.report!.durationMs} ms`);
+    assert.equal((await runRow(world, prefix, runId, printerId))?.Status, "succeeded");
+    await assertComplete(world, prefix);
+  });
+
   test("list pages throttled, 5xx bursts and a cut answer on top-level calls are retried within the run", async () => {
     world.sim.clearFaults();
     world.sim.inject({ inBatch: false, path: /\/jobs$/, status: 429, retryAfter: 1, times: 1 });
