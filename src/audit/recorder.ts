@@ -172,7 +172,7 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
   const observed = ctx.now();
   const observedText = observed.toISOString();
   const jobRows: Row[] = [];
-  const currentRows: Row[] = [];
+  const currentRows: { row: Row; etag?: string }[] = [];
   const taskWork: { jobRowKey: string; prefix: string; known?: CurrentTracking; snapshot: JobSnapshot; sequence: number }[] = [];
 
   wanted.forEach(([key, { raw, snapshot: listedSnapshot }], i) => {
@@ -204,15 +204,18 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
     const columns = { ...snapshot.row, Sequence: sequence, ObservedDateTime: observedText, RunId: runId };
     jobRows.push({ partitionKey: printerId, rowKey, ...columns });
     currentRows.push({
-      partitionKey: printerId,
-      rowKey: key,
-      ...columns,
-      Fingerprint: fingerprint,
-      JobFingerprint: jobFp,
-      TasksFingerprint: tasksFp,
-      KeyTime: keyTime,
-      Terminal: isTerminal(snapshot.status.state),
-      HistoryRowKey: rowKey,
+      row: {
+        partitionKey: printerId,
+        rowKey: key,
+        ...columns,
+        Fingerprint: fingerprint,
+        JobFingerprint: jobFp,
+        TasksFingerprint: tasksFp,
+        KeyTime: keyTime,
+        Terminal: isTerminal(snapshot.status.state),
+        HistoryRowKey: rowKey,
+      },
+      etag: known?.etag,
     });
     if (snapshot.tasks && snapshot.tasks.length > 0 && (!known || known.tasksFingerprint !== tasksFp)) {
       taskWork.push({ jobRowKey: rowKey, prefix: jobHistoryPrefix(keyTime, snapshot.jobId), known, snapshot, sequence });
@@ -251,10 +254,10 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
 
   if (jobRows.length > 0) {
     const name = await ctx.printerName();
-    if (name !== undefined) for (const row of [...jobRows, ...currentRows]) row.PrinterName = name;
+    if (name !== undefined) for (const row of [...jobRows, ...currentRows.map((c) => c.row)]) row.PrinterName = name;
   }
-  result.changesWritten += (await store.write(store.tables.jobs, jobRows, "create")).rows;
-  result.taskRowsWritten += (await store.write(store.tables.tasks, taskRows, "create")).rows;
+  result.changesWritten += (await store.createRows(store.tables.jobs, jobRows)).rows;
+  result.taskRowsWritten += (await store.createRows(store.tables.tasks, taskRows)).rows;
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
-  await store.write(store.tables.current, currentRows, "replace");
+  await store.writeCurrent(currentRows);
 }
