@@ -100,6 +100,9 @@ describe("a run records every job and task of several printers", () => {
     assert.ok(sent.filter((r) => r.inBatch).every((r) => /\$expand=tasks/.test(decodeURIComponent(r.query))));
     const listPages = sent.filter((r) => !r.inBatch && /\/jobs$/.test(r.path)).length;
     assert.equal(listPages, 3 * 3, "12 jobs at 5 a page: 3 pages per printer");
+    const fullBatches = printers.reduce((n, p) => n + Math.ceil(unfinished.filter((j) => rig.sim.printers.get(p)!.jobs.get(j.id!) === j).length / 20), 0);
+    assert.equal(sent.filter((r) => !r.inBatch && r.path === "/$batch").length, fullBatches, "unfinished jobs of all pages share full $batch requests");
+    assert.equal(sent.filter((r) => !r.inBatch).length, listPages + fullBatches, "nothing else: no get printer when nothing is written");
   });
 
   test("a state change adds a row and keeps the old one; a new job appears", async () => {
