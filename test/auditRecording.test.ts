@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
+import { newRunId } from "../src/audit/keys";
 import { auditFaultPoints } from "../src/audit/recorder";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
@@ -99,6 +100,9 @@ describe("a run records every job and task of several printers", () => {
     assert.ok(sent.filter((r) => r.inBatch).every((r) => /\$expand=tasks/.test(decodeURIComponent(r.query))));
     const listPages = sent.filter((r) => !r.inBatch && /\/jobs$/.test(r.path)).length;
     assert.equal(listPages, 3 * 3, "12 jobs at 5 a page: 3 pages per printer");
+    const fullBatches = printers.reduce((n, p) => n + Math.ceil(unfinished.filter((j) => rig.sim.printers.get(p)!.jobs.get(j.id!) === j).length / 20), 0);
+    assert.equal(sent.filter((r) => !r.inBatch && r.path === "/$batch").length, fullBatches, "unfinished jobs of all pages share full $batch requests");
+    assert.equal(sent.filter((r) => !r.inBatch).length, listPages + fullBatches, "nothing else: no get printer when nothing is written");
   });
 
   test("a state change adds a row and keeps the old one; a new job appears", async () => {
@@ -158,6 +162,21 @@ describe("faults", () => {
     assert.deepEqual(job4.map((h) => h.JobState).slice(1), ["processing", "aborted"], "the state seen before the crash and the one after both stay");
     const current = await table("Current").getEntity(printerId, "4");
     assert.equal(current.JobState, "aborted");
+  });
+
+  test("two runs of one printer at once: no duplicate, and the current state never moves backwards", async () => {
+    await runAudit();
+    const printerId = printers[2]!;
+    const before = rig.sim.job(printerId, "5").status!.state;
+    rig.sim.setJobState(printerId, "5", "completed");
+    const message = { runId: newRunId(), printerId };
+    const outcomes = await Promise.allSettled([rig.host.invokeQueue("auditPrinter", message), rig.host.invokeQueue("auditPrinter", message)]);
+    assert.ok(outcomes.some((o) => o.status === "fulfilled"));
+    for (const o of outcomes) if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
+    await rig.host.invokeQueue("auditPrinter", message, { dequeueCount: 2 });
+    const history = (await rows("Jobs")).filter((j) => j.PrinterId === printerId && j.JobId === "5");
+    assert.deepEqual(history.map((h) => h.JobState).sort(), [before, "completed"].sort());
+    assert.equal((await table("Current").getEntity(printerId, "5")).JobState, "completed");
   });
 
   test("429s and 503s inside $batch are waited out within the run", async () => {

@@ -3,9 +3,10 @@
  * current-state row, fetches tasks ($batch of GET …/jobs/{id}?$expand=tasks) only for jobs that are new,
  * changed or not yet terminal, and writes what changed: history rows first (jobs, then tasks), the
  * current-state rows last. A crash in between leaves the current state behind, so the next run records
- * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page.
+ * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page (and
+ * the fewer than 20 jobs that wait for a full $batch).
  */
-import { printJobPath, type GraphClient } from "../graph/client";
+import { maxBatchSize, printJobPath, type GraphClient } from "../graph/client";
 import { GraphError } from "../graph/errors";
 import { type PrintJob } from "../graph/types";
 import { invertedTime, jobHistoryPrefix, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "./keys";
@@ -109,6 +110,10 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
     }));
   const printerRef = { id: printerId };
 
+  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, result };
+  const batchConcurrency = options.batchConcurrency ?? 4;
+  // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
+  const waiting = new Map<string, WantedJob>();
   const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
   // The next page is fetched while the current one is recorded.
   let pending = pages.next();
@@ -118,8 +123,15 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
     pending = pages.next();
     pending.catch(() => undefined);
     result.pages++;
-    await recordPage(page.value, { ...options, now, malformed, printerRef, printerName, result });
+    for (const job of await jobsToRead(page.value, ctx)) {
+      waiting.delete(job.key);
+      waiting.set(job.key, job);
+    }
+    while (waiting.size >= maxBatchSize) {
+      await recordJobs(take(waiting, Math.min(Math.floor(waiting.size / maxBatchSize), batchConcurrency) * maxBatchSize), ctx);
+    }
   }
+  while (waiting.size > 0) await recordJobs(take(waiting, maxBatchSize * batchConcurrency), ctx);
 
   result.malformedFields = malformed.count;
   if (malformed.count > 0) {
@@ -139,8 +151,27 @@ interface PageContext extends AuditPrinterOptions {
   result: AuditResult;
 }
 
-async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
-  const { graph, store, privacy, printerId, runId, malformed, printerRef, result } = ctx;
+interface WantedJob {
+  key: string;
+  raw: PrintJob;
+  snapshot: JobSnapshot;
+  known?: CurrentTracking;
+}
+
+/** The first `count` entries of a map, removed from it. */
+function take<T>(map: Map<string, T>, count: number): T[] {
+  const taken: T[] = [];
+  for (const [key, value] of map) {
+    if (taken.length >= count) break;
+    taken.push(value);
+    map.delete(key);
+  }
+  return taken;
+}
+
+/** The jobs of one list page that must be read one by one: new, changed, or not yet finished. */
+async function jobsToRead(jobs: PrintJob[], ctx: PageContext): Promise<WantedJob[]> {
+  const { store, privacy, printerId, malformed, printerRef, result } = ctx;
   const listed = new Map<string, { raw: PrintJob; snapshot: JobSnapshot }>();
   for (const raw of jobs) {
     if (raw == null || typeof raw !== "object") {
@@ -151,20 +182,25 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
     if (snapshot) listed.set(keyPart(snapshot.jobId), { raw, snapshot });
   }
   result.jobsSeen += listed.size;
-  if (listed.size === 0) return;
-
+  if (listed.size === 0) return [];
   const current = await store.currentTracking(printerId, [...listed.keys()]);
-  const wanted = [...listed.entries()].filter(([key, { snapshot }]) => {
+  const wanted: WantedJob[] = [];
+  for (const [key, { raw, snapshot }] of listed) {
     const known = current.get(key);
-    return !known || known.jobFingerprint !== jobFingerprint(snapshot.status) || !isTerminal(snapshot.status.state);
-  });
+    if (!known || known.jobFingerprint !== jobFingerprint(snapshot.status) || !isTerminal(snapshot.status.state)) wanted.push({ key, raw, snapshot, known });
+  }
+  return wanted;
+}
 
+/** Reads jobs with their tasks ($batch of 20) and writes what changed: history first, the current state last. */
+async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> {
+  const { graph, store, printerId, runId, privacy, malformed, printerRef, result } = ctx;
   // Tasks come only from GET …/jobs/{id}?$expand=tasks (the list cannot expand them), 20 to a $batch.
-  const chunks: (typeof wanted)[] = [];
-  for (let i = 0; i < wanted.length; i += 20) chunks.push(wanted.slice(i, i + 20));
+  const chunks: WantedJob[][] = [];
+  for (let i = 0; i < wanted.length; i += maxBatchSize) chunks.push(wanted.slice(i, i + maxBatchSize));
   const answers = (
     await mapLimit(chunks, ctx.batchConcurrency ?? 4, (chunk) =>
-      graph.batch<PrintJob>(chunk.map(([, { snapshot }], i) => ({ id: String(i + 1), url: `${printJobPath({ printerId, jobId: snapshot.jobId })}?$expand=tasks` }))),
+      graph.batch<PrintJob>(chunk.map(({ snapshot }, i) => ({ id: String(i + 1), url: `${printJobPath({ printerId, jobId: snapshot.jobId })}?$expand=tasks` }))),
     )
   ).flat();
   result.jobsFetched += wanted.length;
@@ -172,10 +208,10 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
   const observed = ctx.now();
   const observedText = observed.toISOString();
   const jobRows: Row[] = [];
-  const currentRows: Row[] = [];
+  const currentRows: { row: Row; etag?: string }[] = [];
   const taskWork: { jobRowKey: string; prefix: string; known?: CurrentTracking; snapshot: JobSnapshot; sequence: number }[] = [];
 
-  wanted.forEach(([key, { raw, snapshot: listedSnapshot }], i) => {
+  wanted.forEach(({ key, raw, snapshot: listedSnapshot, known }, i) => {
     const answer = answers[i]!;
     let snapshot: JobSnapshot | undefined;
     if (answer.status === 200 && answer.body && typeof answer.body === "object") {
@@ -191,7 +227,6 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
       return;
     }
     if (!snapshot) return;
-    const known = current.get(key);
     const jobFp = jobFingerprint(snapshot.status);
     const tasksFp = snapshot.tasks ? tasksFingerprint(snapshot.tasks) : (known?.tasksFingerprint ?? tasksFingerprint([]));
     const fingerprint = observationFingerprint(jobFp, tasksFp);
@@ -204,15 +239,18 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
     const columns = { ...snapshot.row, Sequence: sequence, ObservedDateTime: observedText, RunId: runId };
     jobRows.push({ partitionKey: printerId, rowKey, ...columns });
     currentRows.push({
-      partitionKey: printerId,
-      rowKey: key,
-      ...columns,
-      Fingerprint: fingerprint,
-      JobFingerprint: jobFp,
-      TasksFingerprint: tasksFp,
-      KeyTime: keyTime,
-      Terminal: isTerminal(snapshot.status.state),
-      HistoryRowKey: rowKey,
+      row: {
+        partitionKey: printerId,
+        rowKey: key,
+        ...columns,
+        Fingerprint: fingerprint,
+        JobFingerprint: jobFp,
+        TasksFingerprint: tasksFp,
+        KeyTime: keyTime,
+        Terminal: isTerminal(snapshot.status.state),
+        HistoryRowKey: rowKey,
+      },
+      etag: known?.etag,
     });
     if (snapshot.tasks && snapshot.tasks.length > 0 && (!known || known.tasksFingerprint !== tasksFp)) {
       taskWork.push({ jobRowKey: rowKey, prefix: jobHistoryPrefix(keyTime, snapshot.jobId), known, snapshot, sequence });
@@ -251,10 +289,10 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
 
   if (jobRows.length > 0) {
     const name = await ctx.printerName();
-    if (name !== undefined) for (const row of [...jobRows, ...currentRows]) row.PrinterName = name;
+    if (name !== undefined) for (const row of [...jobRows, ...currentRows.map((c) => c.row)]) row.PrinterName = name;
   }
-  result.changesWritten += (await store.write(store.tables.jobs, jobRows, "create")).rows;
-  result.taskRowsWritten += (await store.write(store.tables.tasks, taskRows, "create")).rows;
+  result.changesWritten += (await store.createRows(store.tables.jobs, jobRows)).rows;
+  result.taskRowsWritten += (await store.createRows(store.tables.tasks, taskRows)).rows;
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
-  await store.write(store.tables.current, currentRows, "replace");
+  await store.writeCurrent(currentRows);
 }
