@@ -210,6 +210,25 @@ describe("CSV export", () => {
   });
 });
 
+describe("storage failures", () => {
+  test("audit tables that refuse the app are a 503 the caller can retry, and no key reaches the log", async () => {
+    const good = rig.azurite!.connectionString;
+    const wrongKey = Buffer.alloc(64, 7).toString("base64");
+    rig.configure({ AzureWebJobsStorage: good.replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`) });
+    try {
+      for (const path of [`/audit/jobs`, `/audit/printers/${printers[0]}/jobs/3`]) {
+        const { status, body, headers } = await get(path);
+        assert.equal(status, 503, path);
+        assert.equal(body.error.code, "auditStoreUnavailable");
+        assert.ok(headers.get("retry-after"));
+      }
+      assert.ok(!rig.host.logs.some((l) => l.message.includes(wrongKey) || l.message.includes("AccountKey")));
+    } finally {
+      rig.configure({ AzureWebJobsStorage: good });
+    }
+  });
+});
+
 describe("retention", () => {
   test("history older than AUDIT_RETENTION_DAYS is purged; newer history stays", async () => {
     const old = makeJob(oddPrinter, 3, { state: "completed", createdDateTime: new Date(Date.now() - 500 * 86_400_000).toISOString() });

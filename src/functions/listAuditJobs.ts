@@ -2,7 +2,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { exportHistoryCsv, listHistoryPage, parseHistoryQuery } from "../audit/query";
 import { getConfig } from "../config";
 import { apiBaseUrl } from "../http/links";
-import { jsonReply, replyHeaders, replyToError, withDeadline } from "../http/replies";
+import { auditReplyToError } from "../http/auditReplies";
+import { jsonReply, replyHeaders, withDeadline } from "../http/replies";
 import { getAuditStore } from "../services";
 
 /** The absolute link to the next page: the same query with the new token, on PUBLIC_BASE_URL or the request's own origin. */
@@ -44,7 +45,7 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
       ...(page.continuationToken ? { continuationToken: page.continuationToken, "@odata.nextLink": nextLink(request, page.continuationToken) } : {}),
     });
   } catch (error) {
-    const reply = replyToError(context, error, "the audit history");
+    const reply = auditReplyToError(context, error, "the audit history");
     context.log(`listAuditJobs status=${reply.status} durationMs=${Date.now() - started}`);
     return reply;
   }
