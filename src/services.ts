@@ -1,4 +1,6 @@
 import { type TokenCredential } from "@azure/core-auth";
+import { QueueClient } from "@azure/storage-queue";
+import { AuditStore, tableClientFactory } from "./audit/store";
 import { getConfig, type AppConfig } from "./config";
 import { GraphClient } from "./graph/client";
 import { createCredential } from "./identity";
@@ -13,6 +15,8 @@ export type GraphPurpose = "interactive" | "background";
 
 let credential: TokenCredential | undefined;
 const graphClients = new Map<GraphPurpose, GraphClient>();
+let auditStore: AuditStore | undefined;
+const queueClients = new Map<string, QueueClient>();
 
 export function getCredential(config: AppConfig = getConfig()): TokenCredential {
   credential ??= createCredential(config);
@@ -36,8 +40,30 @@ export function getGraphClient(purpose: GraphPurpose = "interactive", config: Ap
   return client;
 }
 
+/** The audit tables, over the storage the settings name (AzureWebJobsStorage: connection string or identity). */
+export function getAuditStore(config: AppConfig = getConfig()): AuditStore {
+  auditStore ??= new AuditStore(config.audit.tablePrefix, tableClientFactory(config.storage, () => getCredential(config)));
+  return auditStore;
+}
+
+/** A client for a queue of the app's storage account (the audit's fan-out queue by default). */
+export function getQueueClient(queueName: string = getConfig().audit.queueName, config: AppConfig = getConfig()): QueueClient {
+  let client = queueClients.get(queueName);
+  if (!client) {
+    const { storage } = config;
+    client =
+      storage.kind === "connectionString"
+        ? new QueueClient(storage.connectionString, queueName)
+        : new QueueClient(`${storage.queueServiceUri}/${queueName}`, getCredential(config));
+    queueClients.set(queueName, client);
+  }
+  return client;
+}
+
 /** For tests and the sandbox: drop the shared clients so the next use builds them from fresh settings. */
 export function resetServices(): void {
   credential = undefined;
   graphClients.clear();
+  auditStore = undefined;
+  queueClients.clear();
 }

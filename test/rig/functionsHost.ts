@@ -13,6 +13,8 @@ import { type AddressInfo, type Socket } from "node:net";
 import { dirname, join, relative } from "node:path";
 import Module from "node:module";
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { QueueClient, type DequeuedMessageItem } from "@azure/storage-queue";
+import { CronExpressionParser } from "cron-parser";
 
 export interface BindingMetadata {
   type: string;
@@ -156,9 +158,59 @@ export interface LocalHostOptions {
   routePrefix?: string;
 }
 
+export interface TriggerOptions {
+  /** The storage account the queue triggers' `connection` names (AzureWebJobsStorage): Azurite's connection string. */
+  connectionString: string;
+  /** Run timers on their schedules (default true). */
+  timers?: boolean;
+  /** Poll the queue triggers' queues (default true). */
+  queues?: boolean;
+  /** The pause before a failed message is tried again; default host.json's extensions.queues.visibilityTimeout. */
+  visibilityTimeoutInMs?: number;
+  /** How often an empty queue is polled (the real host backs off to a minute; locally a fixed pause). Default 100 ms. */
+  pollingIntervalInMs?: number;
+}
+
+/** The queue settings of host.json (extensions.queues), with the host's defaults. */
+export interface QueueHostSettings {
+  messageEncoding: "base64" | "none";
+  batchSize: number;
+  maxDequeueCount: number;
+  visibilityTimeoutInMs: number;
+}
+
+/** "00:00:30" (or "1.00:00:00") as milliseconds. */
+function timeSpanInMs(value: unknown, fallback: number): number {
+  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(String(value ?? ""));
+  if (!m) return fallback;
+  return (((Number(m[1] ?? 0) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4])) * 1000 + Number(`0.${m[5] ?? 0}`) * 1000;
+}
+
+export function readQueueHostSettings(root = repoRoot()): QueueHostSettings {
+  const file = join(root, "host.json");
+  const queues = existsSync(file)
+    ? ((JSON.parse(readFileSync(file, "utf8")) as { extensions?: { queues?: Record<string, unknown> } }).extensions?.queues ?? {})
+    : {};
+  return {
+    messageEncoding: queues.messageEncoding === "none" ? "none" : "base64",
+    batchSize: Math.min(32, Math.max(1, Number(queues.batchSize ?? 16))),
+    maxDequeueCount: Math.max(1, Number(queues.maxDequeueCount ?? 5)),
+    visibilityTimeoutInMs: timeSpanInMs(queues.visibilityTimeout, 0),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** Serves registered HTTP triggers on loopback and invokes any registration directly. */
 export class LocalFunctionsHost {
   readonly logs: LogLine[] = [];
+  private triggersRunning = false;
+  private readonly timerHandles = new Set<NodeJS.Timeout>();
+  private readonly pollers: Promise<void>[] = [];
+  private readonly watchedQueues: QueueClient[] = [];
+  private inFlight = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly routes: CompiledRoute[];
@@ -220,6 +272,7 @@ export class LocalFunctionsHost {
   }
 
   async stop(): Promise<void> {
+    await this.stopTriggers();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -297,6 +350,136 @@ export class LocalFunctionsHost {
     const timer = { isPastDue: options.isPastDue ?? false, schedule: { adjustForDST: false }, scheduleStatus: { last: now, next: now, lastUpdated: now } };
     const context = this.newContext(registration, { timer });
     return registration.handler(timer, context);
+  }
+
+  /**
+   * Starts the non-HTTP triggers as the host would: timers on their NCRONTAB schedules (UTC, six fields),
+   * and queue triggers polling their queues on Azurite: a batch of up to host.json's batchSize messages at
+   * a time, the dequeue count in the trigger metadata, a message deleted when its function succeeds, made
+   * visible again after the visibility timeout when it fails, and moved to <queue>-poison when it has failed
+   * maxDequeueCount times.
+   */
+  async startTriggers(options: TriggerOptions): Promise<void> {
+    if (this.triggersRunning) return;
+    this.triggersRunning = true;
+    const settings = readQueueHostSettings();
+    const visibilityTimeoutInMs = options.visibilityTimeoutInMs ?? settings.visibilityTimeoutInMs;
+    for (const registration of this.registrations) {
+      const trigger = triggerOf(registration);
+      if (trigger.type === "timerTrigger" && options.timers !== false) this.scheduleTimer(registration, String(trigger.schedule));
+      if (trigger.type === "queueTrigger" && options.queues !== false) {
+        const queue = new QueueClient(options.connectionString, String(trigger.queueName));
+        await queue.createIfNotExists();
+        this.watchedQueues.push(queue);
+        const poison = new QueueClient(options.connectionString, `${trigger.queueName}-poison`);
+        this.pollers.push(this.pollQueue(registration, queue, poison, { ...settings, visibilityTimeoutInMs }, options.pollingIntervalInMs ?? 100));
+      }
+    }
+  }
+
+  /** Stops timers and queue polling, and waits for invocations in progress. */
+  async stopTriggers(): Promise<void> {
+    this.triggersRunning = false;
+    for (const handle of this.timerHandles) clearTimeout(handle);
+    this.timerHandles.clear();
+    await Promise.all(this.pollers.splice(0));
+    this.watchedQueues.length = 0;
+  }
+
+  /** Resolves when no queue-triggered invocation runs and every watched queue is empty (invisible messages count as waiting). */
+  async waitForQueuesIdle(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<void> {
+    const endBy = Date.now() + (options.timeoutMs ?? 30_000);
+    let quietChecks = 0;
+    while (quietChecks < 2) {
+      if (Date.now() > endBy) throw new Error(`Queues not idle within ${options.timeoutMs ?? 30_000} ms (${this.inFlight} invocation(s) running).`);
+      await sleep(options.pollMs ?? 25);
+      let waiting = this.inFlight;
+      for (const queue of this.watchedQueues) waiting += (await queue.getProperties()).approximateMessagesCount ?? 0;
+      quietChecks = waiting === 0 ? quietChecks + 1 : 0;
+    }
+  }
+
+  private scheduleTimer(registration: Registration, schedule: string): void {
+    const cron = CronExpressionParser.parse(schedule, { tz: "UTC", currentDate: new Date() });
+    const arm = (): void => {
+      if (!this.triggersRunning) return;
+      const next = cron.next().getTime();
+      const handle = setTimeout(() => {
+        this.timerHandles.delete(handle);
+        void Promise.resolve()
+          .then(() => this.fireTimer(registration.name))
+          .catch((error) => this.hostLog(registration.name, "error", `Timer invocation failed: ${(error as Error)?.message ?? error}`))
+          .finally(arm);
+      }, Math.max(0, next - Date.now()));
+      this.timerHandles.add(handle);
+    };
+    arm();
+  }
+
+  private hostLog(functionName: string, level: string, message: string): void {
+    this.logs.push({ functionName, invocationId: "-", level, message });
+    if (this.options.printLogs) console.log(`[${new Date().toISOString()}] ${functionName} ${level}: ${message}`);
+  }
+
+  private async pollQueue(registration: Registration, queue: QueueClient, poison: QueueClient, settings: QueueHostSettings, pollingIntervalInMs: number): Promise<void> {
+    while (this.triggersRunning) {
+      let messages: DequeuedMessageItem[] = [];
+      try {
+        // The lease while a function runs; a failure shortens it to the visibility timeout.
+        messages = (await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: 300 })).receivedMessageItems;
+      } catch (error) {
+        if (this.triggersRunning) this.hostLog(registration.name, "warning", `Polling ${queue.name} failed: ${(error as Error)?.message ?? error}`);
+      }
+      if (messages.length === 0) {
+        await sleep(pollingIntervalInMs);
+        continue;
+      }
+      this.inFlight += messages.length;
+      await Promise.all(
+        messages.map(async (message) => {
+          try {
+            await this.runQueueMessage(registration, queue, poison, settings, message);
+          } finally {
+            this.inFlight--;
+          }
+        }),
+      );
+    }
+  }
+
+  private async runQueueMessage(registration: Registration, queue: QueueClient, poison: QueueClient, settings: QueueHostSettings, message: DequeuedMessageItem): Promise<void> {
+    const text = settings.messageEncoding === "base64" ? Buffer.from(message.messageText, "base64").toString("utf8") : message.messageText;
+    let input: unknown = text;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      // The Node worker hands JSON objects over parsed, other text as a string.
+      if (parsed !== null && typeof parsed === "object") input = parsed;
+    } catch {
+      input = text;
+    }
+    const context = this.newContext(registration, {
+      id: message.messageId,
+      popReceipt: message.popReceipt,
+      dequeueCount: message.dequeueCount,
+      insertionTime: message.insertedOn.toISOString(),
+      expirationTime: message.expiresOn.toISOString(),
+      nextVisibleTime: message.nextVisibleOn.toISOString(),
+      queueTrigger: text,
+    });
+    try {
+      await registration.handler(input, context);
+      await queue.deleteMessage(message.messageId, message.popReceipt);
+    } catch (error) {
+      this.hostLog(registration.name, "error", `Executed '${registration.name}' (Failed, Id=${context.invocationId}, dequeueCount=${message.dequeueCount}): ${(error as Error)?.message ?? error}`);
+      if (message.dequeueCount >= settings.maxDequeueCount) {
+        await poison.createIfNotExists();
+        await poison.sendMessage(message.messageText);
+        await queue.deleteMessage(message.messageId, message.popReceipt);
+        this.hostLog(registration.name, "warning", `Message ${message.messageId} has reached MaxDequeueCount of ${settings.maxDequeueCount}; moved to ${poison.name}.`);
+      } else {
+        await queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.ceil(settings.visibilityTimeoutInMs / 1000));
+      }
+    }
   }
 
   /** Invokes a queue trigger with one message, as the host does (dequeueCount from the queue). */

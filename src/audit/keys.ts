@@ -1,0 +1,100 @@
+/**
+ * Table keys of the audit. Every key is deterministic (built from Graph's ids and the job's own
+ * times), so replaying a queue message or re-running after a crash writes the same keys, never a duplicate.
+ *
+ *   Jobs     PK = printerId   RK = <keyTime>|<jobId>|<sequence>|<fingerprint>
+ *   Tasks    PK = printerId   RK = <keyTime>|<jobId>|<sequence>|<fingerprint>|<taskId>
+ *   Current  PK = printerId   RK = <jobId>
+ *   Runs     PK = runId       RK = printerId
+ *
+ * keyTime is 9999999999999 minus the job's CreatedDateTime in epoch milliseconds (13 digits), so a
+ * printer's newest jobs come first and a created-time range is a RowKey range, in every partition.
+ * sequence counts the job's recorded observations; the fingerprint of the observed state follows it so
+ * that two different states recorded under the same sequence (a crash, then a change) both survive.
+ */
+import { createHash } from "node:crypto";
+
+export const maxTimeMs = 9_999_999_999_999;
+const keyTimeDigits = 13;
+
+/** The RowKey prefix of an instant: inverted epoch milliseconds, zero-padded, so newer sorts first. */
+export function invertedTime(ms: number): string {
+  const clamped = Math.min(Math.max(Math.floor(ms), 0), maxTimeMs);
+  return String(maxTimeMs - clamped).padStart(keyTimeDigits, "0");
+}
+
+/** The instant of an inverted time key. */
+export function timeOfInverted(key: string): number {
+  return maxTimeMs - Number(key);
+}
+
+const maxKeyPart = 200;
+
+/**
+ * One key part from any text: characters Table keys forbid (/ \ # ? and controls), our separator |, %
+ * itself and anything non-ASCII are percent-encoded; an over-long part keeps its start and a hash.
+ */
+export function keyPart(value: string): string {
+  const encoded = value.replace(/[^A-Za-z0-9\-_.~@+=:;,!$&'()*]/g, (c) =>
+    [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  );
+  if (encoded.length <= maxKeyPart) return encoded;
+  return `${encoded.slice(0, maxKeyPart - 17)}~${shortHash(value, 16)}`;
+}
+
+export function shortHash(value: string, length = 12): string {
+  return createHash("sha256").update(value).digest("hex").slice(0, length);
+}
+
+/** Characters a PartitionKey or RowKey may not hold. */
+export function isValidKey(key: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return key.length > 0 && key.length <= 1024 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(key);
+}
+
+export function sequenceKey(sequence: number): string {
+  return String(sequence).padStart(6, "0");
+}
+
+/** The RowKey prefix every history row of one job shares (jobs and tasks tables). */
+export function jobHistoryPrefix(keyTime: string, jobId: string): string {
+  return `${keyTime}|${keyPart(jobId)}|`;
+}
+
+export function jobHistoryRowKey(keyTime: string, jobId: string, sequence: number, fingerprint: string): string {
+  return `${jobHistoryPrefix(keyTime, jobId)}${sequenceKey(sequence)}|${fingerprint}`;
+}
+
+export function taskHistoryRowKey(jobRowKey: string, taskId: string): string {
+  return `${jobRowKey}|${keyPart(taskId)}`;
+}
+
+/** The upper bound of a prefix range: '}' sorts right after '|'. */
+export function prefixEnd(prefix: string): string {
+  return prefix.endsWith("|") ? `${prefix.slice(0, -1)}}` : `${prefix}\uffff`;
+}
+
+export interface AuditTableNames {
+  jobs: string;
+  tasks: string;
+  current: string;
+  runs: string;
+}
+
+export function auditTableNames(prefix: string): AuditTableNames {
+  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs` };
+}
+
+/** A run id that sorts by time: 20261124T055012345Z-1a2b3c. */
+export function newRunId(now = new Date(), random = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, "");
+  const suffix = Math.floor(random() * 0xffffff).toString(16).padStart(6, "0");
+  return `${stamp}-${suffix}`;
+}
+
+export const runIdPattern = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/;
+
+/** The smallest run id of runs opened at or after an instant (for purging older runs). */
+export function runIdFloor(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:.]/g, "");
+}

@@ -1,0 +1,223 @@
+/**
+ * Reading the audit: one job's timeline, and the history filtered by printer, created time, state and
+ * user, a page at a time (JSON) or as a whole (CSV). Filters are built with the SDK's odata helper; the
+ * created-time range is a RowKey range (see keys.ts), so it narrows the scan of every partition.
+ *
+ * Order: by printer id, then newest job first (CreatedDateTime), then each job's states oldest first.
+ */
+import { odata } from "@azure/data-tables";
+import { isGuid } from "../config";
+import { InputError } from "../jobs/request";
+import { invertedTime, jobHistoryPrefix, keyPart } from "./keys";
+import { jobColumns, taskColumns, userFilterValues, type PrivacySettings } from "./snapshot";
+import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
+
+export interface HistoryQuery {
+  printerId?: string;
+  fromMs?: number;
+  toMs?: number;
+  state?: string;
+  user?: string;
+  top: number;
+  continuationToken?: string;
+  format: "json" | "csv";
+}
+
+export const defaultTop = 100;
+export const maxTop = 1000;
+/** The most rows one CSV export holds; a larger set is cut there (and says so in its headers). */
+export const maxCsvRows = 50_000;
+
+const allowedOptions = new Set(["printerId", "from", "to", "state", "user", "top", "continuationToken", "format", "code"]);
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function shown(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+function single(query: URLSearchParams, name: string): string | undefined {
+  const values = query.getAll(name);
+  if (values.length > 1) throw new InputError(name, `${name} was given ${values.length} times; give it once.`);
+  return values[0];
+}
+
+/** An ISO 8601 date (a whole UTC day) or date-time with Z or an offset, as epoch milliseconds. */
+function parseInstant(name: "from" | "to", raw: string): number {
+  const value = raw.trim();
+  if (isoDate.test(value)) {
+    const start = Date.parse(`${value}T00:00:00Z`);
+    if (Number.isFinite(start)) return name === "to" ? start + 86_400_000 - 1 : start;
+  } else if (isoDateTime.test(value)) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new InputError(name, `${name} must be an ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T08:00:00Z); got ${shown(raw)}.`);
+}
+
+/** Validates the read API's query options completely, naming the first bad one. */
+export function parseHistoryQuery(query: URLSearchParams, privacy: PrivacySettings): HistoryQuery {
+  for (const name of query.keys()) {
+    if (!allowedOptions.has(name)) {
+      throw new InputError(name, `Query option ${shown(name)} is not supported here; use ${[...allowedOptions].filter((n) => n !== "code").join(", ")}.`);
+    }
+  }
+  const result: HistoryQuery = { top: defaultTop, format: "json" };
+  const printerId = single(query, "printerId");
+  if (printerId !== undefined) {
+    if (!isGuid(printerId)) throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
+    result.printerId = printerId.toLowerCase();
+  }
+  const from = single(query, "from");
+  if (from !== undefined) result.fromMs = parseInstant("from", from);
+  const to = single(query, "to");
+  if (to !== undefined) result.toMs = parseInstant("to", to);
+  if (result.fromMs !== undefined && result.toMs !== undefined && result.fromMs > result.toMs) {
+    throw new InputError("from", "from is later than to.");
+  }
+  const state = single(query, "state");
+  if (state !== undefined) {
+    if (state.length === 0 || state.length > 64) throw new InputError("state", "state must be 1-64 characters, such as completed or aborted.");
+    result.state = state;
+  }
+  const user = single(query, "user");
+  if (user !== undefined) {
+    if (privacy.redactUsers === "omit") throw new InputError("user", "Users are not recorded here (AUDIT_REDACT_USERS=omit), so the history cannot be filtered by user.");
+    if (user.length === 0 || user.length > 256) throw new InputError("user", "user must be a user principal name or user id, at most 256 characters.");
+    result.user = user;
+  }
+  const top = single(query, "top");
+  if (top !== undefined) {
+    if (!/^\d{1,4}$/.test(top) || Number(top) < 1 || Number(top) > maxTop) throw new InputError("top", `top must be a whole number from 1 to ${maxTop}; got ${shown(top)}.`);
+    result.top = Number(top);
+  }
+  const token = single(query, "continuationToken");
+  if (token !== undefined) {
+    if (!isContinuationToken(token)) throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+    result.continuationToken = token;
+  }
+  const format = single(query, "format");
+  if (format !== undefined) {
+    if (format !== "json" && format !== "csv") throw new InputError("format", `format must be json or csv; got ${shown(format)}.`);
+    result.format = format;
+  }
+  return result;
+}
+
+/** The Table filter of a history query (at most 7 comparisons). */
+export function historyFilter(q: HistoryQuery, privacy: PrivacySettings): string | undefined {
+  const parts: string[] = [];
+  if (q.printerId) parts.push(odata`PartitionKey eq ${q.printerId}`);
+  // Newer jobs have smaller keys: created >= from is RowKey below the key of `from`, created <= to is RowKey at or above the key of `to`.
+  if (q.fromMs !== undefined) parts.push(odata`RowKey lt ${`${invertedTime(q.fromMs)}}`}`);
+  if (q.toMs !== undefined) parts.push(odata`RowKey ge ${invertedTime(q.toMs)}`);
+  if (q.state !== undefined) parts.push(odata`JobState eq ${q.state}`);
+  if (q.user !== undefined) {
+    const values = userFilterValues(q.user, privacy);
+    const alternatives = [...values.map((v) => odata`CreatedBy eq ${v}`), odata`CreatedById eq ${values[0]!}`];
+    parts.push(`(${alternatives.join(" or ")})`);
+  }
+  return parts.length > 0 ? parts.join(" and ") : undefined;
+}
+
+/** A stored row as the API shows it: the table's column names, no keys or etag; a missing value is null. */
+export function publicRow(row: Record<string, unknown>, columns: readonly string[] = jobColumns): Record<string, unknown> {
+  return Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
+}
+
+export interface HistoryPage {
+  value: Record<string, unknown>[];
+  continuationToken?: string;
+}
+
+/**
+ * One page of at most `top` rows. Table Storage may answer with short or empty pages (at partition
+ * boundaries, or after 5 s of scanning); a few are gathered, then the token is handed on.
+ */
+export async function listHistoryPage(store: AuditStore, q: HistoryQuery, privacy: PrivacySettings, budget = { pages: 10 }): Promise<HistoryPage> {
+  const filter = historyFilter(q, privacy);
+  const value: Record<string, unknown>[] = [];
+  let token = q.continuationToken;
+  for (let i = 0; i < budget.pages; i++) {
+    const page = await store.queryPage(store.tables.jobs, filter, q.top - value.length, token);
+    for (const row of page.rows) value.push(publicRow(row));
+    token = page.continuationToken;
+    if (!token || value.length >= q.top) break;
+  }
+  return { value, ...(token ? { continuationToken: token } : {}) };
+}
+
+/** One CSV cell: a text starting with = + - @ (or a tab or CR) is prefixed with ' so a spreadsheet never runs it as a formula. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let text = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(values: readonly unknown[]): string {
+  return `${values.map(csvCell).join(",")}\r\n`;
+}
+
+export interface CsvExport {
+  text: string;
+  rows: number;
+  /** Set when the export stopped at maxCsvRows or its time budget: where to continue. */
+  continuationToken?: string;
+}
+
+/** The whole filtered history as CSV (UTF-8 with BOM, CRLF lines, a header row of the column names). */
+export async function exportHistoryCsv(
+  store: AuditStore,
+  q: HistoryQuery,
+  privacy: PrivacySettings,
+  options: { maxRows?: number; deadline?: number } = {},
+): Promise<CsvExport> {
+  const maxRows = options.maxRows ?? maxCsvRows;
+  const filter = historyFilter(q, privacy);
+  const parts: string[] = ["\uFEFF", csvLine(jobColumns)];
+  let rows = 0;
+  let token = q.continuationToken;
+  do {
+    const page = await store.queryPage(store.tables.jobs, filter, Math.min(1000, maxRows - rows), token);
+    for (const row of page.rows) parts.push(csvLine(jobColumns.map((c) => row[c])));
+    rows += page.rows.length;
+    token = page.continuationToken;
+  } while (token && rows < maxRows && (options.deadline === undefined || Date.now() < options.deadline));
+  return { text: parts.join(""), rows, ...(token ? { continuationToken: token } : {}) };
+}
+
+export interface JobTimeline {
+  printerId: string;
+  jobId: string;
+  printerName: string | null;
+  current: Record<string, unknown>;
+  states: Record<string, unknown>[];
+  tasks: Record<string, unknown>[];
+}
+
+function bySequence(a: StoredRow, b: StoredRow): number {
+  const seq = Number(a.Sequence ?? 0) - Number(b.Sequence ?? 0);
+  if (seq !== 0) return seq;
+  const observed = String(a.ObservedDateTime ?? "").localeCompare(String(b.ObservedDateTime ?? ""));
+  return observed !== 0 ? observed : String(a.TaskId ?? "").localeCompare(String(b.TaskId ?? ""));
+}
+
+/** A job's recorded states and task states, oldest first; undefined when the job was never recorded. */
+export async function getJobTimeline(store: AuditStore, printerId: string, jobId: string): Promise<JobTimeline | undefined> {
+  const current = await store.getRow(store.tables.current, printerId, keyPart(jobId));
+  if (!current) return undefined;
+  const prefix = jobHistoryPrefix(String(current.KeyTime), jobId);
+  const [states, tasks] = await Promise.all([
+    store.rowsWithPrefix(store.tables.jobs, printerId, prefix),
+    store.rowsWithPrefix(store.tables.tasks, printerId, prefix),
+  ]);
+  return {
+    printerId,
+    jobId,
+    printerName: typeof current.PrinterName === "string" ? current.PrinterName : null,
+    current: publicRow(current),
+    states: states.sort(bySequence).map((r) => publicRow(r)),
+    tasks: tasks.sort(bySequence).map((r) => publicRow(r, taskColumns)),
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * Audits one printer: lists its jobs page by page (with their documents), compares each with its
+ * current-state row, fetches tasks ($batch of GET …/jobs/{id}?$expand=tasks) only for jobs that are new,
+ * changed or not yet terminal, and writes what changed: history rows first (jobs, then tasks), the
+ * current-state rows last. A crash in between leaves the current state behind, so the next run records
+ * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page.
+ */
+import { printJobPath, type GraphClient } from "../graph/client";
+import { GraphError } from "../graph/errors";
+import { type PrintJob } from "../graph/types";
+import { invertedTime, jobHistoryPrefix, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "./keys";
+import {
+  isTerminal,
+  jobFingerprint,
+  MalformedData,
+  observationFingerprint,
+  snapshotOf,
+  tasksFingerprint,
+  type JobSnapshot,
+  type PrivacySettings,
+} from "./snapshot";
+import { type AuditStore, type CurrentTracking, type Row } from "./store";
+
+export interface AuditLog {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+export interface AuditPrinterOptions {
+  graph: GraphClient;
+  store: AuditStore;
+  privacy: PrivacySettings;
+  runId: string;
+  printerId: string;
+  log: AuditLog;
+  now?: () => Date;
+  /** How many $batch requests of one printer run at once. */
+  batchConcurrency?: number;
+}
+
+export interface AuditResult {
+  printerName?: string;
+  jobsSeen: number;
+  /** Jobs read one by one (in $batch) for their tasks. */
+  jobsFetched: number;
+  /** Job history rows written (one per new observed state). */
+  changesWritten: number;
+  taskRowsWritten: number;
+  pages: number;
+  /** Jobs that could not be read this time; their current state did not move, so the next run records them. */
+  errors: number;
+  lastError?: string;
+  malformedFields: number;
+}
+
+/** Thrown after a printer's audit when some jobs could not be read: the host retries the message. */
+export class AuditIncomplete extends Error {
+  override readonly name = "AuditIncomplete";
+  constructor(
+    readonly result: AuditResult,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A fault-injection point for tests (crash between the history writes and the current-state writes).
+ * Unset in the app.
+ */
+export const auditFaultPoints: { beforeCurrentStateWrite?: (printerId: string) => void | Promise<void> } = {};
+
+/** Runs `work` over items with at most `limit` at once, keeping the order of results. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** A short, personal-data-free description of a failure, for run records and logs. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof GraphError) {
+    const hint = error.statusCode === 403 ? " Grant the managed identity PrintJob.ReadBasic.All and Printer.Read.All." : "";
+    return `${error.kind} ${error.statusCode ?? "-"} ${error.code}: ${error.message}${hint}`.slice(0, 1000);
+  }
+  const e = error as { name?: string; message?: string; statusCode?: number; code?: string };
+  return `${e?.name ?? "Error"}${e?.statusCode ? ` ${e.statusCode}` : ""}${e?.code ? ` ${e.code}` : ""}: ${e?.message ?? String(error)}`.slice(0, 1000);
+}
+
+export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<AuditResult> {
+  const { graph, runId, printerId, log } = options;
+  const now = options.now ?? (() => new Date());
+  const malformed = new MalformedData();
+  const result: AuditResult = { jobsSeen: 0, jobsFetched: 0, changesWritten: 0, taskRowsWritten: 0, pages: 0, errors: 0, malformedFields: 0 };
+
+  const printer = await graph.getPrinter(printerId, { select: ["id", "displayName"] });
+  const displayName = printer.body?.displayName;
+  result.printerName = typeof displayName === "string" ? displayName : undefined;
+  const printerRef = { id: printerId, name: result.printerName };
+
+  const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
+  // The next page is fetched while the current one is recorded.
+  let pending = pages.next();
+  for (;;) {
+    const page = await pending;
+    if (page.done) break;
+    pending = pages.next();
+    pending.catch(() => undefined);
+    result.pages++;
+    await recordPage(page.value, { ...options, now, malformed, printerRef, result });
+  }
+
+  result.malformedFields = malformed.count;
+  if (malformed.count > 0) {
+    log.warn(`Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`);
+  }
+  if (result.errors > 0) {
+    throw new AuditIncomplete(result, `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`);
+  }
+  return result;
+}
+
+interface PageContext extends AuditPrinterOptions {
+  now: () => Date;
+  malformed: MalformedData;
+  printerRef: { id: string; name?: string };
+  result: AuditResult;
+}
+
+async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
+  const { graph, store, privacy, printerId, runId, malformed, printerRef, result } = ctx;
+  const listed = new Map<string, { raw: PrintJob; snapshot: JobSnapshot }>();
+  for (const raw of jobs) {
+    if (raw == null || typeof raw !== "object") {
+      malformed.note("value[]");
+      continue;
+    }
+    const snapshot = snapshotOf(raw, printerRef, privacy, malformed);
+    if (snapshot) listed.set(keyPart(snapshot.jobId), { raw, snapshot });
+  }
+  result.jobsSeen += listed.size;
+  if (listed.size === 0) return;
+
+  const current = await store.currentTracking(printerId, [...listed.keys()]);
+  const wanted = [...listed.entries()].filter(([key, { snapshot }]) => {
+    const known = current.get(key);
+    return !known || known.jobFingerprint !== jobFingerprint(snapshot.status) || !isTerminal(snapshot.status.state);
+  });
+
+  // Tasks come only from GET …/jobs/{id}?$expand=tasks (the list cannot expand them), 20 to a $batch.
+  const chunks: (typeof wanted)[] = [];
+  for (let i = 0; i < wanted.length; i += 20) chunks.push(wanted.slice(i, i + 20));
+  const answers = (
+    await mapLimit(chunks, ctx.batchConcurrency ?? 4, (chunk) =>
+      graph.batch<PrintJob>(chunk.map(([, { snapshot }], i) => ({ id: String(i + 1), url: `${printJobPath({ printerId, jobId: snapshot.jobId })}?$expand=tasks` }))),
+    )
+  ).flat();
+  result.jobsFetched += wanted.length;
+
+  const observed = ctx.now();
+  const observedText = observed.toISOString();
+  const jobRows: Row[] = [];
+  const currentRows: Row[] = [];
+  const taskWork: { jobRowKey: string; prefix: string; known?: CurrentTracking; snapshot: JobSnapshot; sequence: number }[] = [];
+
+  wanted.forEach(([key, { raw, snapshot: listedSnapshot }], i) => {
+    const answer = answers[i]!;
+    let snapshot: JobSnapshot | undefined;
+    if (answer.status === 200 && answer.body && typeof answer.body === "object") {
+      const { "@odata.context": _context, ...detail } = answer.body;
+      snapshot = snapshotOf({ ...raw, ...detail, documents: raw.documents ?? detail.documents }, printerRef, privacy, malformed);
+    } else if (answer.status === 404) {
+      // Gone between the list and the batch: record what the list showed.
+      snapshot = listedSnapshot;
+    } else {
+      result.errors++;
+      const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
+      result.lastError = `GET job ${listedSnapshot.jobId} answered ${answer.status}${typeof code === "string" ? ` ${code}` : ""} in $batch`;
+      return;
+    }
+    if (!snapshot) return;
+    const known = current.get(key);
+    const jobFp = jobFingerprint(snapshot.status);
+    const tasksFp = snapshot.tasks ? tasksFingerprint(snapshot.tasks) : (known?.tasksFingerprint ?? tasksFingerprint([]));
+    const fingerprint = observationFingerprint(jobFp, tasksFp);
+    if (known && known.fingerprint === fingerprint) return;
+
+    const sequence = (known?.sequence ?? 0) + 1;
+    const createdMs = snapshot.createdDateTime ? Date.parse(snapshot.createdDateTime) : NaN;
+    const keyTime = known?.keyTime || invertedTime(Number.isFinite(createdMs) ? createdMs : observed.getTime());
+    const rowKey = jobHistoryRowKey(keyTime, snapshot.jobId, sequence, fingerprint);
+    const columns = { ...snapshot.row, Sequence: sequence, ObservedDateTime: observedText, RunId: runId };
+    jobRows.push({ partitionKey: printerId, rowKey, ...columns });
+    currentRows.push({
+      partitionKey: printerId,
+      rowKey: key,
+      ...columns,
+      Fingerprint: fingerprint,
+      JobFingerprint: jobFp,
+      TasksFingerprint: tasksFp,
+      KeyTime: keyTime,
+      Terminal: isTerminal(snapshot.status.state),
+      HistoryRowKey: rowKey,
+    });
+    if (snapshot.tasks && snapshot.tasks.length > 0 && (!known || known.tasksFingerprint !== tasksFp)) {
+      taskWork.push({ jobRowKey: rowKey, prefix: jobHistoryPrefix(keyTime, snapshot.jobId), known, snapshot, sequence });
+    }
+  });
+
+  // A task row is written when the task is new or its state differs from its last recorded one.
+  const taskRows = (
+    await mapLimit(taskWork, 8, async ({ jobRowKey, prefix, known, snapshot, sequence }) => {
+      const last = new Map<string, { sequence: number; state: string }>();
+      if (known) {
+        for (const row of await store.rowsWithPrefix(store.tables.tasks, printerId, prefix, ["TaskId", "TaskState", "Sequence"])) {
+          const id = String(row.TaskId);
+          const seq = Number(row.Sequence ?? 0);
+          if (!last.has(id) || last.get(id)!.sequence <= seq) last.set(id, { sequence: seq, state: String(row.TaskState) });
+        }
+      }
+      return snapshot
+        .tasks!.filter((t) => last.get(t.id)?.state !== t.state)
+        .map(
+          (t): Row => ({
+            partitionKey: printerId,
+            rowKey: taskHistoryRowKey(jobRowKey, t.id),
+            PrinterId: printerId,
+            JobId: snapshot.jobId,
+            TaskId: t.id,
+            TaskState: t.state,
+            ...(t.description !== undefined ? { TaskDescription: t.description } : {}),
+            Sequence: sequence,
+            ObservedDateTime: observedText,
+            RunId: runId,
+          }),
+        );
+    })
+  ).flat();
+
+  result.changesWritten += (await store.write(store.tables.jobs, jobRows, "create")).rows;
+  result.taskRowsWritten += (await store.write(store.tables.tasks, taskRows, "create")).rows;
+  if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
+  await store.write(store.tables.current, currentRows, "replace");
+}

@@ -1,0 +1,264 @@
+/**
+ * The audit's store over Azure Table Storage: four tables (see keys.ts for their keys), written only
+ * through entity-group transactions of one partition (at most 100 rows and well under 4 MiB each).
+ * History rows are written with "create", so a replay never changes a row already recorded; the current
+ * state is replaced. Tables are created on first use.
+ */
+import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
+import { type TokenCredential } from "@azure/core-auth";
+import { isRestError } from "@azure/core-rest-pipeline";
+import { auditTableNames, isValidKey, prefixEnd, type AuditTableNames } from "./keys";
+import { entityBytes, fitEntity } from "./snapshot";
+
+export type Row = TableEntity<Record<string, unknown>>;
+export type StoredRow = TableEntityResult<Record<string, unknown>>;
+
+export interface TableFactory {
+  (tableName: string): TableClient;
+}
+
+/** An entity-group transaction holds at most 100 operations and 4 MiB; keep a margin for the multipart framing. */
+export const maxTransactionRows = 100;
+export const maxTransactionBytes = 3 * 1024 * 1024;
+/** Table queries allow at most 15 comparisons in a filter: one for the partition, 14 for row keys. */
+const rowKeysPerQuery = 14;
+
+/** The tracking columns change detection reads from a current-state row. */
+export interface CurrentTracking {
+  jobId: string;
+  fingerprint: string;
+  jobFingerprint: string;
+  tasksFingerprint: string;
+  sequence: number;
+  keyTime: string;
+  terminal: boolean;
+}
+
+export interface WriteCounts {
+  rows: number;
+  transactions: number;
+}
+
+export class AuditStore {
+  readonly tables: AuditTableNames;
+  private readonly clients = new Map<string, TableClient>();
+  private readonly created = new Map<string, Promise<void>>();
+
+  constructor(
+    tablePrefix: string,
+    private readonly tableClient: TableFactory,
+  ) {
+    this.tables = auditTableNames(tablePrefix);
+  }
+
+  /** A client for one of the audit tables; the table is created on first use. */
+  async table(name: string): Promise<TableClient> {
+    let client = this.clients.get(name);
+    if (!client) {
+      client = this.tableClient(name);
+      this.clients.set(name, client);
+    }
+    let ready = this.created.get(name);
+    if (!ready) {
+      const creating = client.createTable();
+      ready = creating.then(() => undefined);
+      this.created.set(name, ready);
+      ready.catch(() => this.created.delete(name));
+    }
+    await ready;
+    return client;
+  }
+
+  /**
+   * Writes rows through transactions grouped by partition. `create` skips rows that exist already (a
+   * replay); `replace` overwrites them.
+   */
+  async write(tableName: string, rows: readonly Row[], mode: "create" | "replace"): Promise<WriteCounts> {
+    const counts: WriteCounts = { rows: 0, transactions: 0 };
+    if (rows.length === 0) return counts;
+    const client = await this.table(tableName);
+    const byPartition = new Map<string, Row[]>();
+    for (const row of rows) {
+      if (!isValidKey(row.partitionKey) || !isValidKey(row.rowKey)) {
+        throw new Error(`Refusing a row with an invalid key in ${tableName} (partition ${JSON.stringify(row.partitionKey.slice(0, 60))}).`);
+      }
+      const list = byPartition.get(row.partitionKey) ?? [];
+      list.push(fitEntity(row));
+      byPartition.set(row.partitionKey, list);
+    }
+    for (const partition of byPartition.values()) {
+      for (const chunk of transactionChunks(partition)) {
+        counts.transactions++;
+        counts.rows += await this.submit(client, chunk, mode);
+      }
+    }
+    return counts;
+  }
+
+  private async submit(client: TableClient, chunk: Row[], mode: "create" | "replace"): Promise<number> {
+    const actions: TransactionAction[] = chunk.map((row) => (mode === "create" ? ["create", row] : ["upsert", row, "Replace"]));
+    try {
+      await client.submitTransaction(actions);
+      return chunk.length;
+    } catch (error) {
+      if (mode !== "create" || !isConflict(error)) throw error;
+    }
+    // Some rows were recorded before (a replay after a crash): write the missing ones, one by one.
+    let written = 0;
+    for (const row of chunk) {
+      try {
+        await client.createEntity(row);
+        written++;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+    }
+    return written;
+  }
+
+  /** The current-state tracking of some jobs of one printer, by job id. */
+  async currentTracking(printerId: string, jobKeys: readonly string[]): Promise<Map<string, CurrentTracking>> {
+    const client = await this.table(this.tables.current);
+    const found = new Map<string, CurrentTracking>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < jobKeys.length; i += rowKeysPerQuery) chunks.push(jobKeys.slice(i, i + rowKeysPerQuery));
+    await Promise.all(
+      chunks.map(async (keys) => {
+        const rowFilter = keys.map((k) => odata`RowKey eq ${k}`).join(" or ");
+        const filter = `${odata`PartitionKey eq ${printerId}`} and (${rowFilter})`;
+        const entities = client.listEntities({
+          queryOptions: { filter, select: ["RowKey", "JobId", "Fingerprint", "JobFingerprint", "TasksFingerprint", "Sequence", "KeyTime", "Terminal"] },
+        });
+        for await (const e of entities) {
+          found.set(String(e.rowKey), {
+            jobId: String(e.JobId ?? e.rowKey),
+            fingerprint: String(e.Fingerprint ?? ""),
+            jobFingerprint: String(e.JobFingerprint ?? ""),
+            tasksFingerprint: String(e.TasksFingerprint ?? ""),
+            sequence: Number(e.Sequence ?? 0),
+            keyTime: String(e.KeyTime ?? ""),
+            terminal: e.Terminal === true,
+          });
+        }
+      }),
+    );
+    return found;
+  }
+
+  /** Every row of one table whose RowKey starts with a prefix, in one partition, in key order. */
+  async rowsWithPrefix(tableName: string, partitionKey: string, prefix: string, select?: string[]): Promise<StoredRow[]> {
+    const client = await this.table(tableName);
+    const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
+    const rows: StoredRow[] = [];
+    for await (const e of client.listEntities({ queryOptions: { filter, select } })) rows.push(e);
+    return rows;
+  }
+
+  async getRow(tableName: string, partitionKey: string, rowKey: string): Promise<StoredRow | undefined> {
+    const client = await this.table(tableName);
+    try {
+      return await client.getEntity(partitionKey, rowKey);
+    } catch (error) {
+      if (isRestError(error) && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Merges columns into one row (creating it if missing): run records. */
+  async mergeRow(tableName: string, row: Row): Promise<void> {
+    const client = await this.table(tableName);
+    await client.upsertEntity(fitEntity(row), "Merge");
+  }
+
+  /** One page of a filtered query, for the read API. */
+  async queryPage(
+    tableName: string,
+    filter: string | undefined,
+    maxPageSize: number,
+    continuationToken?: string,
+  ): Promise<{ rows: StoredRow[]; continuationToken?: string }> {
+    const client = await this.table(tableName);
+    const pages = client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize, continuationToken });
+    const first = await pages.next();
+    if (first.done) return { rows: [] };
+    const page = first.value;
+    return { rows: [...page], continuationToken: page.continuationToken };
+  }
+
+  /** Deletes every row a filter selects, page by page, in transactions; reports progress after each page. */
+  async deleteWhere(
+    tableName: string,
+    filter: string,
+    options: { onProgress?: (deleted: number) => void; shouldStop?: () => boolean } = {},
+  ): Promise<{ deleted: number; stopped: boolean }> {
+    const client = await this.table(tableName);
+    let deleted = 0;
+    for await (const page of client.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } }).byPage({ maxPageSize: 1000 })) {
+      const byPartition = new Map<string, string[]>();
+      for (const e of page) {
+        const list = byPartition.get(e.partitionKey!) ?? [];
+        list.push(e.rowKey!);
+        byPartition.set(e.partitionKey!, list);
+      }
+      for (const [partitionKey, rowKeys] of byPartition) {
+        for (let i = 0; i < rowKeys.length; i += maxTransactionRows) {
+          const chunk = rowKeys.slice(i, i + maxTransactionRows);
+          await client.submitTransaction(chunk.map((rowKey) => ["delete", { partitionKey, rowKey }] as TransactionAction));
+          deleted += chunk.length;
+        }
+      }
+      options.onProgress?.(deleted);
+      if (options.shouldStop?.()) return { deleted, stopped: true };
+    }
+    return { deleted, stopped: false };
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  return isRestError(error) && (error.statusCode === 409 || error.code === "EntityAlreadyExists");
+}
+
+/** Splits one partition's rows into transactions of at most 100 rows and about 3 MiB. */
+export function transactionChunks(rows: readonly Row[]): Row[][] {
+  const chunks: Row[][] = [];
+  let current: Row[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    // The wire format is JSON in UTF-8: at most 3 bytes per UTF-16 unit, plus framing per operation.
+    const size = Math.ceil(entityBytes(row) * 1.5) + 1024;
+    if (current.length > 0 && (current.length >= maxTransactionRows || bytes + size > maxTransactionBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** A data-tables continuation token as the SDK encodes it (base64 JSON with the next keys), or undefined if it is not one. */
+export function isContinuationToken(token: string): boolean {
+  if (token.length > 4096 || !/^[A-Za-z0-9+/=_-]+$/.test(token)) return false;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { nextPartitionKey?: unknown; nextRowKey?: unknown };
+    return typeof parsed.nextPartitionKey === "string" && (parsed.nextRowKey === undefined || typeof parsed.nextRowKey === "string");
+  } catch {
+    return false;
+  }
+}
+
+/** Builds TableClients from the storage settings: a connection string (Azurite or keys) or identity-based service URIs. */
+export function tableClientFactory(
+  storage: { kind: "connectionString"; connectionString: string } | { kind: "identity"; tableServiceUri: string },
+  credential: () => TokenCredential,
+): TableFactory {
+  return (tableName) => {
+    if (storage.kind === "connectionString") {
+      const insecure = /UseDevelopmentStorage=true|=http:\/\//i.test(storage.connectionString);
+      return TableClient.fromConnectionString(storage.connectionString, tableName, { allowInsecureConnection: insecure });
+    }
+    return new TableClient(storage.tableServiceUri, tableName, credential());
+  };
+}

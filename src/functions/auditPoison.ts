@@ -1,0 +1,23 @@
+import { app, type InvocationContext } from "@azure/functions";
+import { parseAuditMessage, recordRun } from "../audit/runs";
+import { getConfig } from "../config";
+import { getAuditStore } from "../services";
+
+/** The host moves a message that failed on every attempt to <queue>-poison; this marks its run row poisoned. */
+export async function auditPoison(message: unknown, context: InvocationContext): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseAuditMessage(message);
+  } catch (error) {
+    context.error(`AuditRunFailed run=- printer=- poisoned message could not be read: ${(error as Error).message}`);
+    return;
+  }
+  await recordRun(getAuditStore(), { RunId: parsed.runId, PrinterId: parsed.printerId, Status: "poisoned", EndedDateTime: new Date().toISOString() });
+  context.error(`AuditRunFailed run=${parsed.runId} printer=${parsed.printerId} poisoned: every attempt failed; the next scheduled run audits the printer again.`);
+}
+
+app.storageQueue("auditPoison", {
+  queueName: `${getConfig().audit.queueName}-poison`,
+  connection: "AzureWebJobsStorage",
+  handler: auditPoison,
+});

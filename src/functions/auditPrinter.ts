@@ -1,0 +1,79 @@
+import { app, type InvocationContext } from "@azure/functions";
+import { AuditIncomplete, auditPrinterJobs, describeFailure } from "../audit/recorder";
+import { MessageError, parseAuditMessage, recordRun } from "../audit/runs";
+import { getConfig } from "../config";
+import { getAuditStore, getGraphClient } from "../services";
+
+/** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
+export async function auditPrinter(message: unknown, context: InvocationContext): Promise<void> {
+  const started = Date.now();
+  let runId = "-";
+  let printerId = "-";
+  const attempt = Number(context.triggerMetadata?.dequeueCount ?? 1) || 1;
+  try {
+    ({ runId, printerId } = parseAuditMessage(message));
+  } catch (error) {
+    // Retrying cannot mend a malformed message: say so and drop it.
+    context.error(`AuditRunFailed run=${runId} printer=${printerId}: ${(error as Error).message} The message was dropped.`);
+    if (error instanceof MessageError) return;
+    throw error;
+  }
+  const { audit } = getConfig();
+  const store = getAuditStore();
+  await recordRun(store, { RunId: runId, PrinterId: printerId, Status: "running", StartedDateTime: new Date().toISOString(), Attempts: attempt });
+  try {
+    const result = await auditPrinterJobs({
+      graph: getGraphClient("background"),
+      store,
+      privacy: audit,
+      runId,
+      printerId,
+      log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
+    });
+    await recordRun(store, {
+      RunId: runId,
+      PrinterId: printerId,
+      Status: "succeeded",
+      EndedDateTime: new Date().toISOString(),
+      DurationMs: Date.now() - started,
+      PrinterName: result.printerName,
+      JobsSeen: result.jobsSeen,
+      JobsFetched: result.jobsFetched,
+      ChangesWritten: result.changesWritten,
+      TaskRowsWritten: result.taskRowsWritten,
+      Errors: 0,
+    });
+    context.log(
+      `auditPrinter run=${runId} printer=${printerId} attempt=${attempt} pages=${result.pages} jobsSeen=${result.jobsSeen} ` +
+        `jobsFetched=${result.jobsFetched} changesWritten=${result.changesWritten} taskRowsWritten=${result.taskRowsWritten} durationMs=${Date.now() - started}`,
+    );
+  } catch (error) {
+    const partial = error instanceof AuditIncomplete ? error.result : undefined;
+    const failure = describeFailure(error);
+    try {
+      await recordRun(store, {
+        RunId: runId,
+        PrinterId: printerId,
+        Status: "failed",
+        EndedDateTime: new Date().toISOString(),
+        DurationMs: Date.now() - started,
+        JobsSeen: partial?.jobsSeen,
+        JobsFetched: partial?.jobsFetched,
+        ChangesWritten: partial?.changesWritten,
+        TaskRowsWritten: partial?.taskRowsWritten,
+        Errors: partial?.errors ?? 1,
+        LastError: failure,
+      });
+    } catch (recordError) {
+      context.warn(`auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`);
+    }
+    context.error(`AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - started}: ${failure}`);
+    throw error;
+  }
+}
+
+app.storageQueue("auditPrinter", {
+  queueName: getConfig().audit.queueName,
+  connection: "AzureWebJobsStorage",
+  handler: auditPrinter,
+});

@@ -1,0 +1,59 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { exportHistoryCsv, listHistoryPage, parseHistoryQuery } from "../audit/query";
+import { getConfig } from "../config";
+import { jsonReply, replyHeaders, replyToError, withDeadline } from "../http/replies";
+import { getAuditStore } from "../services";
+
+/** The absolute link to the next page: the same query with the new token, on PUBLIC_BASE_URL or the request's own origin. */
+function nextLink(request: HttpRequest, continuationToken: string): string {
+  const url = new URL(request.url);
+  const base = getConfig().http.publicBaseUrl;
+  const next = base ? new URL(`${base}${url.pathname}`) : new URL(url.pathname, url.origin);
+  // The caller's own query (with its function key, if it sent one there) so the link works as it is.
+  for (const [name, value] of request.query) if (name !== "continuationToken") next.searchParams.append(name, value);
+  next.searchParams.set("continuationToken", continuationToken);
+  return next.toString();
+}
+
+/** Audit history, filtered and paged (JSON), or exported whole (CSV). */
+export async function listAuditJobs(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const started = Date.now();
+  try {
+    const { audit, http } = getConfig();
+    const query = parseHistoryQuery(request.query, audit);
+    const store = getAuditStore();
+    if (query.format === "csv") {
+      // Leave a fifth of the deadline to answer with what was gathered.
+      const deadline = Date.now() + Math.floor(http.deadlineInMs * 0.8);
+      const csv = await withDeadline(http.deadlineInMs, () => exportHistoryCsv(store, query, audit, { deadline }));
+      context.log(`listAuditJobs format=csv rows=${csv.rows} complete=${!csv.continuationToken} durationMs=${Date.now() - started}`);
+      return {
+        status: 200,
+        body: csv.text,
+        headers: {
+          ...replyHeaders(context),
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="print-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
+          ...(csv.continuationToken ? { "x-audit-truncated": "true", "x-continuation-token": csv.continuationToken } : {}),
+        },
+      };
+    }
+    const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, audit));
+    context.log(`listAuditJobs rows=${page.value.length} more=${page.continuationToken !== undefined} durationMs=${Date.now() - started}`);
+    return jsonReply(context, 200, {
+      value: page.value,
+      ...(page.continuationToken ? { continuationToken: page.continuationToken, "@odata.nextLink": nextLink(request, page.continuationToken) } : {}),
+    });
+  } catch (error) {
+    const reply = replyToError(context, error, "the audit history");
+    context.log(`listAuditJobs status=${reply.status} durationMs=${Date.now() - started}`);
+    return reply;
+  }
+}
+
+app.http("listAuditJobs", {
+  route: "audit/jobs",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: listAuditJobs,
+});
