@@ -283,28 +283,35 @@ function jobLink(row: Row): Child {
   return h("a", { href: `#/job/${encodeURIComponent(printerId)}/${encodeURIComponent(jobId)}`, "aria-label": `Job ${jobId} on ${printerLabel(row)}: timeline` }, jobId);
 }
 
+/** A table cell labelled for the narrow-screen card layout; its content in one box. */
+function cell(label: string, className: string | null, ...content: Child[]): HTMLTableCellElement {
+  return h("td", { "data-label": label, class: className }, h("div", {}, ...content));
+}
+
 function jobRow(row: Row): HTMLTableRowElement {
   const stateName = stateOf(row);
   const pages = pageCount(row.PageRanges);
   const errorCode = text(row.ErrorCode);
+  const pagesCell = cell("Pages", "num", pages ?? "—");
+  if (text(row.PageRanges)) pagesCell.title = `pages ${text(row.PageRanges)}`;
   return h(
     "tr",
     {},
-    h("td", {}, timeElement(row.CreatedDateTime)),
-    h("td", {}, jobLink(row)),
-    h("td", {}, printerLabel(row)),
-    h("td", {}, userCell(row)),
-    h(
-      "td",
-      {},
+    cell("Created", null, timeElement(row.CreatedDateTime)),
+    cell("Job", null, jobLink(row)),
+    cell("Printer", null, printerLabel(row)),
+    cell("User", null, userCell(row)),
+    cell(
+      "State",
+      null,
       badge(stateName),
       errorCode ? h("span", { class: "sub" }, `error code ${errorCode}`) : null,
       text(row.RedirectedTo) ? h("span", { class: "sub" }, "redirected to another printer") : null,
       text(row.RedirectedFrom) ? h("span", { class: "sub" }, "redirected here") : null,
     ),
-    h("td", { class: "num" }, text(row.Copies) ?? "—"),
-    h("td", { class: "num", title: text(row.PageRanges) ? `pages ${text(row.PageRanges)}` : null }, pages ?? "—"),
-    h("td", {}, timeElement(row.ObservedDateTime)),
+    cell("Copies", "num", text(row.Copies) ?? "—"),
+    pagesCell,
+    cell("Last seen", null, timeElement(row.ObservedDateTime)),
   );
 }
 
@@ -348,7 +355,7 @@ async function renderJobs(): Promise<void> {
     const rows = loaded.jobs.slice(first, first + state.top);
     const table = h(
       "table",
-      { id: "jobs-table", tabindex: "-1" },
+      { id: "jobs-table", class: "cards", tabindex: "-1" },
       h("caption", { class: "muted" }, `Jobs ${first + 1}–${first + rows.length} of ${total}, newest first. Times in ${timeZone}; hover a time for UTC.`),
       h(
         "thead",
@@ -402,6 +409,24 @@ function redirectLink(url: string | undefined): Child {
   if (!ref) return url ?? "—";
   const name = state.printers.get(ref.printerId) ?? ref.printerId;
   return h("a", { href: `#/job/${encodeURIComponent(ref.printerId)}/${encodeURIComponent(ref.jobId)}` }, `job ${ref.jobId} on ${name}`);
+}
+
+/** Names the printers a job was redirected to or from, when this page has not seen them yet (opened straight on a job). */
+async function nameRedirectPrinters(history: JobHistory): Promise<void> {
+  const refs = history.states
+    .flatMap((row) => [text(row.RedirectedTo), text(row.RedirectedFrom)])
+    .map(graphJobRef)
+    .filter((ref): ref is { printerId: string; jobId: string } => ref !== undefined && !state.printers.has(ref.printerId));
+  await Promise.all(
+    refs.map(async (ref) => {
+      try {
+        const other = await getJobHistory(ref.printerId, ref.jobId);
+        if (other.printerName) state.printers.set(ref.printerId, other.printerName);
+      } catch {
+        // Unnamed, the link still shows the printer id.
+      }
+    }),
+  );
 }
 
 function fact(label: string, value: Child): Child {
@@ -520,6 +545,8 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
   setStatus("Loading the job's history…");
   await guarded(async () => {
     const history = await getJobHistory(printerId, jobId);
+    if (history.printerName) state.printers.set(history.printerId, history.printerName);
+    await nameRedirectPrinters(history);
     if (generation !== state.generation) return;
     const now = new Date();
     const row = history.current ?? history.states.at(-1) ?? {};
@@ -534,7 +561,7 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
       body,
       jobFacts(history),
       h("h3", {}, "Timeline"),
-      h("figure", { class: "chart", id: "timeline" }, timelineSvg(history, now), legend(legendStates), h("figcaption", { class: "muted" }, `Times in ${timeZone}; hover for details and UTC.`)),
+      h("figure", { class: "chart", id: "timeline" }, timelineSvg(history, now), legend(legendStates), h("figcaption", { class: "note" }, `Times in ${timeZone}; hover for details and UTC.`)),
       h("h3", {}, "States"),
       stateTable(history, now),
       taskTable(history, now),
@@ -684,7 +711,7 @@ function start(): void {
     if (location.hash.startsWith("#/job/")) location.hash = "#/jobs";
     else void route();
   });
-  byId("reset").addEventListener("click", clearFilters);
+  byId("clear-filters").addEventListener("click", clearFilters);
   byId("csv").addEventListener("click", () => void saveCsv());
   byId("forget-key").addEventListener("click", () => {
     keyStore.clear();

@@ -66,11 +66,20 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   const acknowledged = parseTime(current.AcknowledgedDateTime);
   const lanes: { label: string; spans: Span[] }[] = [{ label: "Job", spans: jobSpans(history, now) }];
   for (const [id, spans] of taskSpans(history, now)) lanes.push({ label: `Task ${id.slice(0, 8)}`, spans });
-  const instants = [created, acknowledged, ...lanes.flatMap((l) => l.spans.flatMap((sp) => [sp.start, sp.end]))].filter((d): d is Date => d !== undefined);
-  let t0 = Math.min(...instants.map((d) => d.getTime()));
-  let t1 = Math.max(...instants.map((d) => d.getTime()));
+  const observed = lanes.flatMap((l) => l.spans.flatMap((sp) => [sp.start, sp.end])).filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+  const firstObserved = Math.min(...observed);
+  let t0 = firstObserved;
+  let t1 = Math.max(...observed);
   if (!Number.isFinite(t0)) t0 = t1 = now.getTime();
-  if (t1 - t0 < 60_000) t1 = t0 + 60_000;
+  if (t1 - t0 < 10_000) t1 = t0 + 10_000;
+  // Created long before the audit first saw the job (an audit started later, or a long queue): say so at the left edge instead of squeezing the states.
+  const createdFarBefore = created !== undefined && t0 - created.getTime() > t1 - t0;
+  for (const at of createdFarBefore ? [acknowledged] : [created, acknowledged]) {
+    if (at && at.getTime() >= (createdFarBefore ? t0 : 0)) {
+      t0 = Math.min(t0, at.getTime());
+      t1 = Math.max(t1, at.getTime());
+    }
+  }
   const pad = (t1 - t0) * 0.04;
   t0 -= pad;
   t1 += pad;
@@ -87,7 +96,8 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
     const at = new Date(t0 + ((t1 - t0) * i) / 5);
     const tx = x(at);
     svg.append(s("line", { class: "grid", x1: tx, x2: tx, y1: top - 6, y2: height - 30 }));
-    svg.append(s("text", { x: tx, y: height - 12, "text-anchor": "middle", "font-size": 12 }, sameDay ? formatClock(at) : formatTime(at), s("title", {}, utcText(at))));
+    const anchor = i === 0 ? "start" : i === 5 ? "end" : "middle";
+    svg.append(s("text", { x: tx, y: height - 12, "text-anchor": anchor, "font-size": 12 }, sameDay ? formatClock(at) : formatTime(at), s("title", {}, utcText(at))));
   }
   lanes.forEach((lane, i) => {
     const y = top + i * laneHeight;
@@ -101,7 +111,8 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
         if (w > 70) svg.append(s("text", { x: x1 + 6, y: y + 22, "font-size": 12, fill: "#fff", "pointer-events": "none" }, span.state));
       } else {
         svg.append(s("path", { class: stateClass(span.state), d: `M ${x1} ${y + 5} l 11 12 l -11 12 l -11 -12 z` }, s("title", {}, spanTitle)));
-        svg.append(s("text", { x: x1 + 14, y: y + 22, "font-size": 12 }, span.state));
+        const nearEnd = x1 > width - right - 90;
+        svg.append(s("text", { x: nearEnd ? x1 - 14 : x1 + 14, y: y + 22, "font-size": 12, "text-anchor": nearEnd ? "end" : "start" }, span.state));
       }
     }
   });
@@ -111,8 +122,14 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
     svg.append(s("line", { class: "marker", x1: mx, x2: mx, y1: top - 8, y2: top + lanes.length * laneHeight }, s("title", {}, `${label} ${formatTime(at)} (${utcText(at)})`)));
     svg.append(s("text", { x: mx + 3, y: top - 12, "font-size": 11 }, label));
   };
-  marker(created, "created");
-  if (acknowledged && created && Math.abs(x(acknowledged) - x(created)) > 60) marker(acknowledged, "acknowledged");
+  if (createdFarBefore) {
+    svg.append(
+      s("text", { x: left, y: top - 12, "font-size": 11 }, `◀ created ${formatDuration(firstObserved - created!.getTime())} before the audit first saw it`, s("title", {}, `created ${formatTime(created!)} (${utcText(created!)})`)),
+    );
+  } else {
+    marker(created, "created");
+  }
+  if (acknowledged && (!created || Math.abs(x(acknowledged) - x(created)) > 60)) marker(acknowledged, "acknowledged");
   if (lanes[0]!.spans.at(-1)?.ongoing) {
     const nx = x(now);
     svg.append(s("line", { class: "now", x1: nx, x2: nx, y1: top - 4, y2: top + lanes.length * laneHeight }, s("title", {}, `now ${formatTime(now)}`)));
