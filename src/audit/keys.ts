@@ -32,12 +32,14 @@ const maxKeyPart = 200;
 
 /**
  * One key part from any text: characters Table keys forbid (/ \ # ? and controls), our separator |, %
- * itself and anything non-ASCII are percent-encoded; an over-long part keeps its start and a hash.
+ * itself and anything non-ASCII are percent-encoded (%XX, or %uXXXX beyond ASCII); an over-long part keeps its start and a hash.
  */
 export function keyPart(value: string): string {
-  const encoded = value.replace(/[^A-Za-z0-9\-_.~@+=:;,!$&'()*]/g, (c) =>
-    [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
-  );
+  // Code unit by code unit (a lone surrogate too), so distinct ids always give distinct keys.
+  const encoded = value.replace(/[^A-Za-z0-9\-_.~@+=:;,!$&'()*]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80 ? `%${code.toString(16).toUpperCase().padStart(2, "0")}` : `%u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  });
   if (encoded.length <= maxKeyPart) return encoded;
   return `${encoded.slice(0, maxKeyPart - 17)}~${shortHash(value, 16)}`;
 }
