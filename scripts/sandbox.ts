@@ -45,6 +45,9 @@ async function main(): Promise<void> {
 
   const registrations = loadFunctionApp();
   const host = await new LocalFunctionsHost(registrations, { port, printLogs: process.env.SANDBOX_QUIET !== "1" }).start();
+  // The audit runs on its schedule, and once now, so the viewer has jobs to show from the start.
+  await host.startTriggers({ connectionString: azurite.connectionString });
+  await host.fireTimer("auditTimer");
 
   // Demo life: every 20 s a printer moves one job forward, so the audit has changes to record.
   const life = setInterval(() => {
@@ -66,6 +69,8 @@ Try:
   curl "${api}/shares/${seedShareId}/jobs/${seedJobId}?\\$select=id,status"
   curl "${api}/printers/${printerIds[1]}/jobs/101"
 
+Audit viewer (open in a browser): ${api}/audit/ui
+
 Demo printers: ${printerIds.join(", ")}
 Simulated Graph: ${sim.baseUrl}   Azurite: blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}
 Locally, function keys are not required (as with Core Tools); in Azure every data route needs one.
@@ -78,6 +83,7 @@ Press Ctrl+C to stop.
     stopping = true;
     console.log("\nStopping…");
     clearInterval(life);
+    await host.stopTriggers();
     await host.stop();
     await Promise.all([sim.stop(), identity.stop(), azurite.stop()]);
     process.exit(0);

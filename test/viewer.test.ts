@@ -59,8 +59,8 @@ async function openWithKey(page: Page, hash = "#/jobs"): Promise<void> {
   await page.getByRole("button", { name: "Use this key" }).click();
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 }
 
 async function jobRows(page: Page): Promise<{ job: string; printer: string; state: string; created: string }[]> {
@@ -334,11 +334,11 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.locator("#jobs-table").waitFor();
       const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
       assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px at 640 CSS px`);
-      await shot(page, "10-zoom-200");
+      await shot(page, "10-zoom-200", false);
       await page.goto(`${rig.api}/audit/ui#/job/${lobby}/100`);
       await page.locator("#timeline svg").waitFor();
       assert.ok((await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth")) <= 1);
-      await shot(page, "11-timeline-zoom-200");
+      await shot(page, "11-timeline-zoom-200", false);
     } finally {
       await context.close();
     }

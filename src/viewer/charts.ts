@@ -3,16 +3,13 @@ import { h, s } from "./dom";
 import { dayLabel } from "./format";
 import { stateClass } from "./summary";
 
-function niceMax(value: number): number {
-  if (value <= 5) return Math.max(1, value);
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return value;
-}
-
-function ticks(max: number, count = 4): number[] {
-  const step = max / count;
-  return Array.from({ length: count + 1 }, (_, i) => Math.round(i * step * 100) / 100);
+/** Whole-number ticks from 0 to a round top at or above `value`: about four steps of 1, 2 or 5 times a power of ten. */
+function axisTicks(value: number): number[] {
+  const rough = Math.max(1, value / 4);
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((st) => st >= rough)!;
+  const top = Math.max(step, Math.ceil(value / step) * step);
+  return Array.from({ length: top / step + 1 }, (_, i) => i * step);
 }
 
 export function legend(states: string[]): HTMLElement {
@@ -39,12 +36,13 @@ export function stackedDays(days: string[], states: string[], perDay: Map<string
   const top = 10;
   const plotHeight = height - top - bottom;
   const totals = days.map((d) => [...(perDay.get(d)?.values() ?? [])].reduce((a, b) => a + b, 0));
-  const max = niceMax(Math.max(1, ...totals));
+  const tickValues = axisTicks(Math.max(1, ...totals));
+  const max = tickValues.at(-1)!;
   const band = (width - left - 10) / Math.max(1, days.length);
   const barWidth = Math.min(48, band * 0.7);
   const y = (v: number): number => top + plotHeight - (v / max) * plotHeight;
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Jobs per state per day, ${days.length} days` });
-  for (const t of ticks(max)) {
+  for (const t of tickValues) {
     svg.append(s("line", { class: "grid", x1: left, x2: width - 10, y1: y(t), y2: y(t) }));
     svg.append(s("text", { x: left - 6, y: y(t) + 4, "text-anchor": "end", "font-size": 12 }, String(t)));
   }
@@ -82,18 +80,18 @@ export interface BarRow {
 
 /** Horizontal bars, one row per item, each made of one or more segments. */
 export function horizontalBars(rows: BarRow[], max: number, label: string): SVGElement {
-  const width = 640;
+  const width = 420;
   const rowHeight = 30;
-  const labelWidth = 210;
-  const valueWidth = 70;
+  const labelWidth = 170;
+  const valueWidth = 46;
   const height = Math.max(1, rows.length) * rowHeight + 8;
   const plot = width - labelWidth - valueWidth;
   const scale = (v: number): number => (max <= 0 ? 0 : (v / max) * plot);
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label });
   rows.forEach((row, i) => {
     const y = 4 + i * rowHeight;
-    const shown = row.label.length > 30 ? `${row.label.slice(0, 29)}…` : row.label;
-    svg.append(s("text", { x: labelWidth - 8, y: y + 19, "text-anchor": "end", "font-size": 13 }, shown, s("title", {}, row.label)));
+    const shown = row.label.length > 24 ? `${row.label.slice(0, 23)}…` : row.label;
+    svg.append(s("text", { x: labelWidth - 8, y: y + 19, "text-anchor": "end", "font-size": 12 }, shown, s("title", {}, row.label)));
     svg.append(s("rect", { class: "grid", x: labelWidth, y: y + 4, width: plot, height: rowHeight - 10, fill: "#eef2f7" }));
     let x = labelWidth;
     for (const segment of row.segments) {

@@ -51,6 +51,19 @@ export interface Summary {
   users: { name: string; jobs: number }[];
 }
 
+/** The days from the first to the last, quiet days included, when that is at most two months; else the days with jobs. */
+export function calendar(days: string[]): string[] {
+  if (days.length < 2) return days;
+  const [y0, m0, d0] = days[0]!.split("-").map(Number);
+  const all: string[] = [];
+  for (let date = new Date(y0!, m0! - 1, d0!); all.length <= 62; date.setDate(date.getDate() + 1)) {
+    const day = localDay(date);
+    all.push(day);
+    if (day >= days.at(-1)!) return all;
+  }
+  return days;
+}
+
 export function summarize(rows: readonly Row[]): Summary {
   const jobs = latestPerJob(rows);
   const perDay = new Map<string, Map<string, number>>();
@@ -82,7 +95,7 @@ export function summarize(rows: readonly Row[]): Summary {
   };
   return {
     jobs: jobs.length,
-    days: [...perDay.keys()].sort(),
+    days: calendar([...perDay.keys()].sort()),
     perDay,
     states: [...states].sort((a, b) => order(a) - order(b) || a.localeCompare(b)),
     printers: [...printers.values()].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name)),

@@ -71,7 +71,11 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   let t0 = firstObserved;
   let t1 = Math.max(...observed);
   if (!Number.isFinite(t0)) t0 = t1 = now.getTime();
-  if (t1 - t0 < 10_000) t1 = t0 + 10_000;
+  if (t1 - t0 < 10_000) {
+    const middle = (t0 + t1) / 2;
+    t0 = middle - 5_000;
+    t1 = middle + 5_000;
+  }
   // Created long before the audit first saw the job (an audit started later, or a long queue): say so at the left edge instead of squeezing the states.
   const createdFarBefore = created !== undefined && t0 - created.getTime() > t1 - t0;
   for (const at of createdFarBefore ? [acknowledged] : [created, acknowledged]) {
