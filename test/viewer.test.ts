@@ -4,28 +4,17 @@
  * each view go to test-artifacts/viewer/.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
 import { repoRoot } from "./rig/functionsHost";
 import { startRig, type Rig } from "./rig/rig";
 import { addDemoTenant, advanceOneJob, printerIdFor } from "./rig/tenant";
 
-export const chromiumPath = "/usr/bin/chromium";
-export const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 const functionKey = "viewer-test-key-5f1c2e9a";
-const browserMissing = !existsSync(chromiumPath);
+const browserMissing = !chromiumInstalled();
 const skip = browserMissing && !process.env.CI ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests` : false;
 const artifacts = join(repoRoot(), "test-artifacts", "viewer");
 const lobby = printerIdFor(1);
@@ -88,7 +77,7 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await auditOnce();
     }
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
