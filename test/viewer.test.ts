@@ -156,8 +156,11 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.getByRole("button", { name: "← Newer" }).click();
       await page.locator("#page-number", { hasText: "Page 2 of 3" }).waitFor();
       assert.deepEqual(await jobRows(page), second);
+      await page.getByRole("button", { name: "← Newer" }).click();
+      await page.locator("#page-number", { hasText: "Page 1 of 3" }).waitFor();
       const time = page.locator("#jobs-table tbody tr time").first();
-      assert.match((await time.getAttribute("title")) ?? "", /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/, "UTC on hover");
+      assert.equal(await time.getAttribute("title"), "2026-11-20 11:20:00 UTC", "UTC on hover");
+      assert.equal(await time.innerText(), "20 Nov 2026, 12:20:00", "the viewer's own time zone (Europe/Berlin here)");
     } finally {
       await context.close();
     }
@@ -184,6 +187,12 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await shot(page, "4-no-match");
       await page.getByRole("button", { name: "Clear all filters" }).click();
       await page.locator("#jobs-table").waitFor();
+      await page.locator("#f-from").fill("2026-11-20");
+      await page.locator("#f-to").fill("2026-11-20");
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await page.locator("#jobs-scope", { hasText: "2026-11-20 to 2026-11-20" }).waitFor();
+      const days = await jobRows(page);
+      assert.equal(days.length, 21, "the demo printers' jobs of 20 Nov, not the seed's job of 2020");
     } finally {
       await context.close();
     }
