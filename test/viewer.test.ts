@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
-import { repoRoot } from "./rig/functionsHost";
+import { LocalFunctionsHost, repoRoot } from "./rig/functionsHost";
 import { startRig, type Rig } from "./rig/rig";
 import { addDemoTenant, advanceOneJob, printerIdFor } from "./rig/tenant";
 
@@ -291,6 +291,25 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.locator("#status", { hasText: "CSV of the current filter downloaded" }).waitFor();
     } finally {
       await context.close();
+    }
+  });
+
+  test("where no key is needed (App Service sign-in), the page tries without one and never asks", async () => {
+    const open = await new LocalFunctionsHost(rig.registrations).start();
+    const { context, page } = await newPage();
+    const sent: (string | undefined)[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/audit/jobs")) sent.push(request.headers()["x-functions-key"]);
+    });
+    try {
+      await page.goto(`${open.baseUrl}/audit/ui`);
+      await page.locator("#jobs-table").waitFor();
+      assert.equal(await page.locator("#key-prompt").isHidden(), true);
+      assert.match(await page.locator("#access-state").innerText(), /sign-in, no key needed/);
+      assert.ok(sent.length > 0 && sent.every((k) => k === undefined), "no key header was sent");
+    } finally {
+      await context.close();
+      await open.stop();
     }
   });
 

@@ -90,7 +90,7 @@ function nextRunText(): string {
 function updateAccess(signedInWorked: boolean): void {
   const key = keyStore.get();
   byId("forget-key").hidden = !key;
-  byId("access-state").textContent = key ? "Using a function key (this tab only)" : signedInWorked ? "Using your sign-in" : "";
+  byId("access-state").textContent = key ? "Using a function key (this tab only)" : signedInWorked ? "Access by sign-in, no key needed" : "";
 }
 
 function hidePanels(): void {

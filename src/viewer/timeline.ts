@@ -112,7 +112,7 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
       if (span.end) {
         const w = Math.max(3, x(span.end) - x1);
         svg.append(s("rect", { class: stateClass(span.state), x: x1, y: y + 5, width: w, height: laneHeight - 12, rx: 3 }, s("title", {}, spanTitle)));
-        if (w > 70) svg.append(s("text", { x: x1 + 6, y: y + 22, "font-size": 12, fill: "#fff", "pointer-events": "none" }, span.state));
+        if (w > 70) svg.append(s("text", { class: "on-bar", x: x1 + 6, y: y + 22, "font-size": 12, "pointer-events": "none" }, span.state));
       } else {
         svg.append(s("path", { class: stateClass(span.state), d: `M ${x1} ${y + 5} l 11 12 l -11 12 l -11 -12 z` }, s("title", {}, spanTitle)));
         const nearEnd = x1 > width - right - 90;
