@@ -174,7 +174,7 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.locator("#f-printer").selectOption({ label: "Lobby colour MFP" });
       await page.locator("#f-state").selectOption("canceled");
       await page.getByRole("button", { name: "Apply filters" }).click();
-      await page.locator("#jobs-scope", { hasText: "state canceled" }).waitFor();
+      await page.locator('#jobs-table[data-scope="(printer Lobby colour MFP, state canceled)"]').waitFor();
       const rows = await jobRows(page);
       assert.ok(rows.length >= 1);
       assert.ok(rows.every((r) => r.printer === "Lobby colour MFP" && r.state === "canceled"), JSON.stringify(rows));
@@ -186,11 +186,11 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.getByText("No jobs match these filters").waitFor();
       await shot(page, "4-no-match");
       await page.getByRole("button", { name: "Clear all filters" }).click();
-      await page.locator("#jobs-table").waitFor();
+      await page.locator('#jobs-table[data-scope="(all)"]').waitFor();
       await page.locator("#f-from").fill("2026-11-20");
       await page.locator("#f-to").fill("2026-11-20");
       await page.getByRole("button", { name: "Apply filters" }).click();
-      await page.locator("#jobs-scope", { hasText: "2026-11-20 to 2026-11-20" }).waitFor();
+      await page.locator('#jobs-table[data-scope="(2026-11-20 to 2026-11-20)"]').waitFor();
       const days = await jobRows(page);
       assert.equal(days.length, 21, "the demo printers' jobs of 20 Nov, not the seed's job of 2020");
     } finally {

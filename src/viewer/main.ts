@@ -111,6 +111,7 @@ function askForKey(reason: string, retry: () => void): void {
 
 function showProblem(title: string, ...body: Child[]): void {
   const panel = byId("problem");
+  for (const v of views) byId(v).hidden = true;
   replace(panel, h("h2", {}, title), ...body);
   panel.hidden = false;
   setStatus("");
@@ -199,6 +200,12 @@ function readFilters(): void {
 
 function filterIsEmpty(): boolean {
   return Object.values(state.filter).every((v) => v === undefined);
+}
+
+function showScope(): string {
+  const scope = scopeText();
+  byId("filters-summary").textContent = scope;
+  return scope;
 }
 
 function scopeText(): string {
@@ -337,9 +344,10 @@ function emptyJobs(): HTMLElement {
 async function renderJobs(): Promise<void> {
   showView("view-jobs");
   const generation = ++state.generation;
-  byId("jobs-scope").textContent = scopeText();
+  byId("jobs-scope").textContent = showScope();
   const body = byId("jobs-body");
   setStatus("Loading jobs…");
+  body.setAttribute("aria-busy", "true");
   await guarded(async () => {
     const loaded = await loadJobs();
     if (generation !== state.generation) return;
@@ -355,7 +363,7 @@ async function renderJobs(): Promise<void> {
     const rows = loaded.jobs.slice(first, first + state.top);
     const table = h(
       "table",
-      { id: "jobs-table", class: "cards", tabindex: "-1" },
+      { id: "jobs-table", class: "cards", tabindex: "-1", "data-scope": scopeText() },
       h("caption", { class: "muted" }, `Jobs ${first + 1}–${first + rows.length} of ${total}, newest first. Times in ${timeZone}; hover a time for UTC.`),
       h(
         "thead",
@@ -383,6 +391,7 @@ async function renderJobs(): Promise<void> {
     if (performance.getEntriesByName("viewer:first-table").length === 0) performance.mark("viewer:first-table");
     setStatus(`Page ${state.page + 1} of ${pages}: jobs ${first + 1}–${first + rows.length} of ${total}.`);
   }, () => void renderJobs());
+  if (generation === state.generation) body.removeAttribute("aria-busy");
 }
 
 function refresh(): void {
@@ -578,9 +587,10 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
 async function renderSummary(): Promise<void> {
   showView("view-summary");
   const generation = ++state.generation;
-  byId("summary-scope").textContent = scopeText();
+  byId("summary-scope").textContent = showScope();
   const body = byId("summary-body");
   setStatus("Loading every job of the filter…");
+  body.setAttribute("aria-busy", "true");
   await guarded(async () => {
     const loaded = await loadJobs();
     if (generation !== state.generation) return;
@@ -669,6 +679,7 @@ async function renderSummary(): Promise<void> {
     );
     setStatus(`Summaries of ${summary.jobs} jobs.`);
   }, () => void renderSummary());
+  if (generation === state.generation) body.removeAttribute("aria-busy");
 }
 
 // ---------------------------------------------------------------- CSV, routing, start
@@ -714,6 +725,8 @@ function start(): void {
     else void route();
   });
   byId("clear-filters").addEventListener("click", clearFilters);
+  // On a narrow screen (or at 200% zoom) the filters start folded, so the jobs are on the first screen.
+  if (window.matchMedia("(max-width: 48rem)").matches) byId<HTMLDetailsElement>("filters-box").open = false;
   byId("csv").addEventListener("click", () => void saveCsv());
   byId("forget-key").addEventListener("click", () => {
     keyStore.clear();
