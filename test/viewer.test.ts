@@ -193,6 +193,10 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.locator('#jobs-table[data-scope="(2026-11-20 to 2026-11-20)"]').waitFor();
       const days = await jobRows(page);
       assert.equal(days.length, 21, "the demo printers' jobs of 20 Nov, not the seed's job of 2020");
+      await page.locator("#f-from").fill("2026-11-21");
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      await page.locator("#problem").waitFor({ state: "visible" });
+      assert.match(await page.locator("#problem").innerText(), /did not accept this request \(400\)\s+from is later than to\./);
     } finally {
       await context.close();
     }

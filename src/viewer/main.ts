@@ -157,6 +157,10 @@ async function guarded(work: () => Promise<void>, retry: () => void): Promise<vo
       );
       return;
     }
+    if (error.status === 400) {
+      showProblem("The audit API did not accept this request (400)", h("p", {}, error.message), h("p", {}, "Change the filter (for example the dates, or the user's sign-in name) and apply it again."), requestId);
+      return;
+    }
     if (error.status === 404) {
       showProblem("Not found (404)", h("p", {}, error.message), h("p", {}, "If the audit API itself is missing, the app may be an older version without the audit: deploy the current one."), requestId);
       return;
