@@ -100,14 +100,15 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   const malformed = new MalformedData();
   const result: AuditResult = { jobsSeen: 0, jobsFetched: 0, changesWritten: 0, taskRowsWritten: 0, pages: 0, errors: 0, malformedFields: 0 };
 
+  const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
+  // The printer and the first page are read together; the next page is fetched while the current one is recorded.
+  let pending = pages.next();
+  pending.catch(() => undefined);
   const printer = await graph.getPrinter(printerId, { select: ["id", "displayName"] });
   const displayName = printer.body?.displayName;
   result.printerName = typeof displayName === "string" ? displayName : undefined;
   const printerRef = { id: printerId, name: result.printerName };
 
-  const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
-  // The next page is fetched while the current one is recorded.
-  let pending = pages.next();
   for (;;) {
     const page = await pending;
     if (page.done) break;

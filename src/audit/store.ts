@@ -116,30 +116,59 @@ export class AuditStore {
     return written;
   }
 
-  /** The current-state tracking of some jobs of one printer, by job id. */
+  /**
+   * The current-state tracking of some jobs of one printer (a page of Graph's list), by job key. Graph's
+   * job ids are increasing numbers, so a page's keys usually sit close together: one RowKey range query
+   * (read up to 4x the page) finds them all. Keys the range could not settle are looked up 14 to a query
+   * (the filter limit is 15 comparisons). Memory stays bounded by the page either way.
+   */
   async currentTracking(printerId: string, jobKeys: readonly string[]): Promise<Map<string, CurrentTracking>> {
     const client = await this.table(this.tables.current);
+    const select = ["RowKey", "JobId", "Fingerprint", "JobFingerprint", "TasksFingerprint", "Sequence", "KeyTime", "Terminal"];
+    const wanted = new Set(jobKeys);
     const found = new Map<string, CurrentTracking>();
+    const keep = (e: Record<string, unknown>): void => {
+      const key = String(e.rowKey);
+      if (!wanted.has(key)) return;
+      found.set(key, {
+        jobId: String(e.JobId ?? key),
+        fingerprint: String(e.Fingerprint ?? ""),
+        jobFingerprint: String(e.JobFingerprint ?? ""),
+        tasksFingerprint: String(e.TasksFingerprint ?? ""),
+        sequence: Number(e.Sequence ?? 0),
+        keyTime: String(e.KeyTime ?? ""),
+        terminal: e.Terminal === true,
+      });
+    };
+    let unsettled = [...wanted];
+    if (wanted.size > rowKeysPerQuery) {
+      const sorted = [...wanted].sort();
+      const cap = Math.max(100, wanted.size * 4);
+      const filter = odata`PartitionKey eq ${printerId} and RowKey ge ${sorted[0]!} and RowKey le ${sorted[sorted.length - 1]!}`;
+      let read = 0;
+      let lastKey = "";
+      let complete = false;
+      for await (const page of client.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: Math.min(1000, cap) })) {
+        for (const e of page) {
+          keep(e);
+          lastKey = String(e.rowKey);
+          read++;
+        }
+        if (!page.continuationToken) {
+          complete = true;
+          break;
+        }
+        if (read >= cap) break;
+      }
+      unsettled = complete ? [] : sorted.filter((k) => k > lastKey);
+    }
     const chunks: string[][] = [];
-    for (let i = 0; i < jobKeys.length; i += rowKeysPerQuery) chunks.push(jobKeys.slice(i, i + rowKeysPerQuery));
+    for (let i = 0; i < unsettled.length; i += rowKeysPerQuery) chunks.push(unsettled.slice(i, i + rowKeysPerQuery));
     await Promise.all(
       chunks.map(async (keys) => {
         const rowFilter = keys.map((k) => odata`RowKey eq ${k}`).join(" or ");
         const filter = `${odata`PartitionKey eq ${printerId}`} and (${rowFilter})`;
-        const entities = client.listEntities({
-          queryOptions: { filter, select: ["RowKey", "JobId", "Fingerprint", "JobFingerprint", "TasksFingerprint", "Sequence", "KeyTime", "Terminal"] },
-        });
-        for await (const e of entities) {
-          found.set(String(e.rowKey), {
-            jobId: String(e.JobId ?? e.rowKey),
-            fingerprint: String(e.Fingerprint ?? ""),
-            jobFingerprint: String(e.JobFingerprint ?? ""),
-            tasksFingerprint: String(e.TasksFingerprint ?? ""),
-            sequence: Number(e.Sequence ?? 0),
-            keyTime: String(e.KeyTime ?? ""),
-            terminal: e.Terminal === true,
-          });
-        }
+        for await (const e of client.listEntities({ queryOptions: { filter, select } })) keep(e);
       }),
     );
     return found;

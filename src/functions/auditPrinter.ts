@@ -20,7 +20,9 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
   }
   const { audit } = getConfig();
   const store = getAuditStore();
-  await recordRun(store, { RunId: runId, PrinterId: printerId, Status: "running", StartedDateTime: new Date().toISOString(), Attempts: attempt });
+  // Marked running while the audit starts; awaited before the outcome is written over it.
+  const marking = recordRun(store, { RunId: runId, PrinterId: printerId, Status: "running", StartedDateTime: new Date().toISOString(), Attempts: attempt });
+  marking.catch(() => undefined);
   try {
     const result = await auditPrinterJobs({
       graph: getGraphClient("background"),
@@ -30,6 +32,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
       printerId,
       log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
     });
+    await marking;
     await recordRun(store, {
       RunId: runId,
       PrinterId: printerId,
@@ -51,6 +54,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     const partial = error instanceof AuditIncomplete ? error.result : undefined;
     const failure = describeFailure(error);
     try {
+      await marking.catch(() => undefined);
       await recordRun(store, {
         RunId: runId,
         PrinterId: printerId,

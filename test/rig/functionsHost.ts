@@ -421,12 +421,22 @@ export class LocalFunctionsHost {
     if (this.options.printLogs) console.log(`[${new Date().toISOString()}] ${functionName} ${level}: ${message}`);
   }
 
+  /**
+   * Like the host: keeps up to batchSize messages of a queue running, and fetches more once fewer than
+   * half of them (newBatchThreshold) are left, without waiting for the whole batch.
+   */
   private async pollQueue(registration: Registration, queue: QueueClient, poison: QueueClient, settings: QueueHostSettings, pollingIntervalInMs: number): Promise<void> {
+    const running = new Set<Promise<void>>();
+    const newBatchThreshold = Math.floor(settings.batchSize / 2);
     while (this.triggersRunning) {
+      if (running.size > newBatchThreshold) {
+        await Promise.race(running);
+        continue;
+      }
       let messages: DequeuedMessageItem[] = [];
       try {
         // The lease while a function runs; a failure shortens it to the visibility timeout.
-        messages = (await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: 300 })).receivedMessageItems;
+        messages = (await queue.receiveMessages({ numberOfMessages: settings.batchSize - running.size, visibilityTimeout: 300 })).receivedMessageItems;
       } catch (error) {
         if (this.triggersRunning) this.hostLog(registration.name, "warning", `Polling ${queue.name} failed: ${(error as Error)?.message ?? error}`);
       }
@@ -435,16 +445,17 @@ export class LocalFunctionsHost {
         continue;
       }
       this.inFlight += messages.length;
-      await Promise.all(
-        messages.map(async (message) => {
-          try {
-            await this.runQueueMessage(registration, queue, poison, settings, message);
-          } finally {
+      for (const message of messages) {
+        const invocation = this.runQueueMessage(registration, queue, poison, settings, message)
+          .catch((error) => this.hostLog(registration.name, "error", `Queue message handling failed: ${(error as Error)?.message ?? error}`))
+          .finally(() => {
             this.inFlight--;
-          }
-        }),
-      );
+            running.delete(invocation);
+          });
+        running.add(invocation);
+      }
     }
+    await Promise.all(running);
   }
 
   private async runQueueMessage(registration: Registration, queue: QueueClient, poison: QueueClient, settings: QueueHostSettings, message: DequeuedMessageItem): Promise<void> {

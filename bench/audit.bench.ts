@@ -1,0 +1,167 @@
+/**
+ * The audit at tenant scale, on Azurite and the simulator (10 ms per Graph request):
+ * - 1,000 jobs with 3 tasks each on 10 printers: the app's first run and a steady run (nothing changed),
+ *   against a naive sequential audit written here (one GET per job with $expand=tasks, one write per row);
+ * - Graph requests per steady run against list pages + active jobs / 20;
+ * - peak memory of the app's first run at 1,000 and 50,000 jobs.
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { TableClient } from "@azure/data-tables";
+import { type GraphClient } from "../src/graph/client";
+import { getGraphClient } from "../src/services";
+import { startRig, type Rig } from "../test/rig/rig";
+import { makeJob, printerIdFor } from "../test/rig/tenant";
+
+const terminal = new Set(["completed", "canceled", "aborted"]);
+
+function addTenant(rig: Rig, firstPrinter: number, printers: number, jobsPerPrinter: number, tasksPerJob: number): string[] {
+  const ids: string[] = [];
+  for (let p = firstPrinter; p < firstPrinter + printers; p++) {
+    const id = printerIdFor(p);
+    ids.push(id);
+    rig.sim.addPrinter({ id, displayName: `Bench printer ${p}` });
+    for (let j = 1; j <= jobsPerPrinter; j++) rig.sim.addJob(id, makeJob(id, j, { tasks: tasksPerJob }));
+  }
+  return ids;
+}
+
+interface Measured {
+  ms: number;
+  graphRequests: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  baseRssMb: number;
+  baseHeapMb: number;
+  /** The most heap still in use after a full GC, sampled every 250 ms: what the run really holds. */
+  retainedHeapMb: number;
+}
+
+/** A full GC on demand without a command-line flag (the bench runner starts plain node). */
+function gcFunction(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/**
+ * Runs work while sampling memory every 10 ms. With `heldAfterGc`, a full GC every 250 ms also measures
+ * what the run really holds (it slows the run, so timed runs go without it).
+ */
+async function measure(rig: Rig, work: () => Promise<void>, options: { heldAfterGc?: boolean } = {}): Promise<Measured> {
+  const gc = gcFunction();
+  gc();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  let retained = base.heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 10);
+  const collector = options.heldAfterGc
+    ? setInterval(() => {
+        gc();
+        retained = Math.max(retained, process.memoryUsage().heapUsed);
+      }, 250)
+    : undefined;
+  const requestsBefore = rig.sim.requests.filter((r) => !r.inBatch).length;
+  const started = performance.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+    clearInterval(collector);
+  }
+  return {
+    ms: Math.round(performance.now() - started),
+    graphRequests: rig.sim.requests.filter((r) => !r.inBatch).length - requestsBefore,
+    peakRssMb: mb(peakRss),
+    peakHeapMb: mb(peakHeap),
+    baseRssMb: mb(base.rss),
+    baseHeapMb: mb(base.heapUsed),
+    retainedHeapMb: options.heldAfterGc ? mb(retained) : 0,
+  };
+}
+
+/** One run of the app: the timer fans out, the queue trigger audits each printer. */
+async function appRun(rig: Rig): Promise<void> {
+  await rig.host.fireTimer("auditTimer");
+  await rig.host.waitForQueuesIdle({ timeoutMs: 600_000, pollMs: 5 });
+}
+
+/** The naive audit: printer after printer, job after job, one GET per job and one write per row. */
+async function naiveRun(rig: Rig, graph: GraphClient, printers: string[]): Promise<void> {
+  const table = (name: string): TableClient => TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true });
+  const jobs = table("naiveJobs");
+  const tasks = table("naiveTasks");
+  await jobs.createTable();
+  await tasks.createTable();
+  for (const printerId of printers) {
+    for await (const listed of graph.listPrinterJobs(printerId)) {
+      const { body: job } = await graph.getPrintJob({ printerId, jobId: listed.id! }, { expand: ["tasks"] });
+      await jobs.upsertEntity({ partitionKey: printerId, rowKey: `${job.id}|${job.status?.state}`, JobId: job.id!, JobState: job.status?.state ?? "", CreatedBy: job.createdBy?.userPrincipalName ?? "" });
+      for (const task of job.tasks ?? []) {
+        await tasks.upsertEntity({ partitionKey: printerId, rowKey: `${job.id}|${task.id}|${task.status?.state}`, TaskState: task.status?.state ?? "" });
+      }
+    }
+  }
+}
+
+function line(label: string, m: Measured): string {
+  return `${label.padEnd(34)} ${String(m.ms).padStart(7)} ms  ${String(m.graphRequests).padStart(6)} Graph requests  peak RSS ${m.peakRssMb} MB (before ${m.baseRssMb})  peak heap ${m.peakHeapMb} MB (before ${m.baseHeapMb}${m.retainedHeapMb > 0 ? `, most held after a full GC ${m.retainedHeapMb}` : ""})`;
+}
+
+export async function run(): Promise<void> {
+  const rig = await startRig({ storage: true, simulator: { latencyMs: 10 } });
+  try {
+    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 5 });
+    const printers = addTenant(rig, 1, 10, 100, 3);
+    rig.configure({ AUDIT_PRINTER_IDS: printers.join(","), AUDIT_TABLE_PREFIX: "benchsmall" });
+    console.log(`1,000 jobs x 3 tasks on 10 printers, simulator latency ${rig.sim.latencyMs} ms per request, Graph page size ${rig.sim.pageSize}, Azurite in memory`);
+
+    const appFirst = await measure(rig, () => appRun(rig));
+    const appSteady = await measure(rig, () => appRun(rig));
+    const graph = getGraphClient("background");
+    const naiveFirst = await measure(rig, () => naiveRun(rig, graph, printers));
+    const naiveSteady = await measure(rig, () => naiveRun(rig, graph, printers));
+
+    console.log(line("app, first run", appFirst));
+    console.log(line("app, steady run (nothing changed)", appSteady));
+    console.log(line("naive, first run", naiveFirst));
+    console.log(line("naive, steady run", naiveSteady));
+    const first = naiveFirst.ms / appFirst.ms;
+    const steady = naiveSteady.ms / appSteady.ms;
+    console.log(`speedup, first run:  ${first.toFixed(1)}x (target >= 10x) ${first >= 10 ? "OK" : "BELOW TARGET"}`);
+    console.log(`speedup, steady run: ${steady.toFixed(1)}x (target >= 20x) ${steady >= 20 ? "OK" : "BELOW TARGET"}`);
+
+    const all = printers.flatMap((p) => [...rig.sim.printers.get(p)!.jobs.values()]);
+    const active = all.filter((j) => !terminal.has(j.status?.state ?? "")).length;
+    const listPages = printers.reduce((n, p) => n + Math.max(1, Math.ceil(rig.sim.printers.get(p)!.jobs.size / rig.sim.pageSize)), 0);
+    const batches = printers.reduce((n, p) => n + Math.ceil([...rig.sim.printers.get(p)!.jobs.values()].filter((j) => !terminal.has(j.status?.state ?? "")).length / 20), 0);
+    console.log(
+      `Graph requests per steady run: ${appSteady.graphRequests} = list pages ${listPages} + $batch ${batches} (active jobs ${active} / 20, per printer rounded up) ` +
+        `+ get printer ${printers.length}; list pages + active / 20 = ${(listPages + active / 20).toFixed(0)}`,
+    );
+
+    // Memory as jobs grow: the same first run at 1,000 and at 50,000 jobs (10 more printers each time),
+    // latency 0 so that 50,000 jobs take minutes, not hours.
+    rig.sim.latencyMs = 0;
+    const memory: [string, Measured][] = [];
+    for (const [label, first, jobsPerPrinter] of [["1,000", 11, 100], ["50,000", 101, 5_000]] as const) {
+      const ids = addTenant(rig, first, 10, jobsPerPrinter, 3);
+      rig.configure({ AUDIT_PRINTER_IDS: ids.join(","), AUDIT_TABLE_PREFIX: `benchmem${jobsPerPrinter}` });
+      const m = await measure(rig, () => appRun(rig), { heldAfterGc: true });
+      memory.push([label, m]);
+      console.log(line(`app, first run, ${label} jobs*`, m));
+    }
+    const growth = (m: Measured): string =>
+      `+${(m.peakRssMb - m.baseRssMb).toFixed(1)} MB RSS peak, +${(m.peakHeapMb - m.baseHeapMb).toFixed(1)} MB heap peak, +${(m.retainedHeapMb - m.baseHeapMb).toFixed(1)} MB heap held after GC`;
+    for (const [label, m] of memory) console.log(`memory growth during the app's first run, ${label.padStart(6)} jobs: ${growth(m)}`);
+    console.log("* 3 tasks per job, simulator latency 0 ms; the simulator's tenant lives in this process, so compare growth during the run, not totals");
+  } finally {
+    await rig.stop();
+  }
+}
