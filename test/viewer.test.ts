@@ -374,5 +374,6 @@ describe("the audit viewer in Chromium", { skip }, () => {
     }
     assert.ok(!logged.some((line) => line.includes(functionKey)), "the key is never logged");
     assert.deepEqual(logged.filter((l) => l.startsWith("pageerror")), [], "no script errors");
+    assert.deepEqual(logged.filter((l) => /Content Security Policy/i.test(l)), [], "nothing the page does breaks its own CSP");
   });
 });

@@ -135,7 +135,7 @@ async function guarded(work: () => Promise<void>, retry: () => void): Promise<vo
       askForKey(
         hadKey
           ? "The function key given was refused (401). It must be a function key of the audit API (the audit functions' own key, or the app's host key such as \"default\"); an administrator finds them in the Azure portal under the function app's App keys."
-          : "The audit API needs a function key (401) and no sign-in was found. Paste a function key of this app (Azure portal: the function app > App keys, or the audit function's Function keys).",
+          : "The audit API needs a function key (401): this browser sent none, and no sign-in let it through. Paste a function key of this app (Azure portal: the function app > App keys, or the audit functions' Function keys). If the app uses Entra sign-in instead, reload the page to sign in again.",
         retry,
       );
       return;
