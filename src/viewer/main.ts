@@ -29,6 +29,10 @@ const state = {
   filter: {} as JobFilter,
   top: 25,
   page: 0,
+  /** The applied filter's fields as typed (dates as YYYY-MM-DD). */
+  form: {} as Record<string, string>,
+  /** Which pager button gets the focus after a page change. */
+  focusAfterPaging: undefined as "older" | "newer" | undefined,
   loaded: undefined as Loaded | undefined,
   printers: new Map<string, string>(),
   users: new Set<string>(),
@@ -183,23 +187,57 @@ function localMidnight(date: string, addDays = 0): string | undefined {
   return new Date(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + addDays).getTime() - (addDays ? 1 : 0)).toISOString();
 }
 
-function readFilters(): void {
+const filterFields = ["printer", "from", "to", "state", "user", "top"] as const;
+
+/** The applied filter as the form holds it, for the address (#/jobs?state=aborted&page=2): links can be shared and Back works. */
+function filterQuery(page = state.page): string {
+  const params = new URLSearchParams();
+  for (const name of filterFields) {
+    const value = state.form[name];
+    if (value && !(name === "top" && value === "25")) params.set(name, value);
+  }
+  if (page > 0) params.set("page", String(page + 1));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+/** Fills the form from the address's filter. */
+function fillForm(params: URLSearchParams): void {
   const form = byId<HTMLFormElement>("filters");
-  const data = new FormData(form);
+  for (const name of filterFields) {
+    const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
+    if (!field) continue;
+    const value = params.get(name) ?? (name === "top" ? "25" : "");
+    if (field instanceof HTMLSelectElement && value && ![...field.options].some((o) => o.value === value)) {
+      // A printer this page has not seen yet: keep it selectable until its name is learned.
+      field.append(h("option", { value }, value));
+    }
+    field.value = value;
+  }
+}
+
+/** The filter the form holds now. */
+function formFilter(): { form: Record<string, string>; filter: JobFilter; top: number } {
+  const data = new FormData(byId<HTMLFormElement>("filters"));
   const get = (name: string): string | undefined => {
     const value = String(data.get(name) ?? "").trim();
     return value === "" ? undefined : value;
   };
-  state.filter = {
-    printerId: get("printer"),
-    from: localMidnight(get("from") ?? ""),
-    to: localMidnight(get("to") ?? "", 1),
-    state: get("state"),
-    user: get("user"),
+  return {
+    form: Object.fromEntries(filterFields.map((name) => [name, get(name) ?? ""])),
+    filter: {
+      printerId: get("printer"),
+      from: localMidnight(get("from") ?? ""),
+      to: localMidnight(get("to") ?? "", 1),
+      state: get("state"),
+      user: get("user"),
+    },
+    top: Number(get("top") ?? 25),
   };
-  state.top = Number(get("top") ?? 25);
-  state.page = 0;
-  state.loaded = undefined;
+}
+
+function readFilters(): void {
+  Object.assign(state, formFilter());
 }
 
 function filterIsEmpty(): boolean {
@@ -405,11 +443,26 @@ function refresh(): void {
 
 function goToPage(page: number): void {
   if (page < 0) return;
-  state.page = page;
-  void renderJobs().then(() => {
-    const target = byId<HTMLButtonElement>(page > 0 && !byId<HTMLButtonElement>("older").disabled ? "older" : "newer");
-    (target.disabled ? byId("jobs-table") : target).focus();
-  });
+  state.focusAfterPaging = page > state.page ? "older" : "newer";
+  location.hash = `#/jobs${filterQuery(page)}`;
+}
+
+function focusPager(): void {
+  const wanted = state.focusAfterPaging;
+  state.focusAfterPaging = undefined;
+  if (!wanted) return;
+  const button = document.getElementById(wanted) as HTMLButtonElement | null;
+  const other = document.getElementById(wanted === "older" ? "newer" : "older") as HTMLButtonElement | null;
+  const target = button && !button.disabled ? button : other && !other.disabled ? other : document.getElementById("jobs-table");
+  target?.focus();
+}
+
+/** Points the navigation and the job view's way back at the current filter. */
+function linkViews(): void {
+  const query = filterQuery(0);
+  byId("nav-jobs").setAttribute("href", `#/jobs${query}`);
+  byId("nav-summary").setAttribute("href", `#/summary${query}`);
+  byId("back-to-jobs").setAttribute("href", `#/jobs${filterQuery()}`);
 }
 
 // ---------------------------------------------------------------- one job
@@ -688,11 +741,11 @@ async function renderSummary(): Promise<void> {
 
 // ---------------------------------------------------------------- CSV, routing, start
 
+/** The CSV of the filter in the form (applied or not yet), fetched with the key header and saved from a Blob. */
 async function saveCsv(): Promise<void> {
-  readFilters();
   setStatus("Preparing the CSV…");
   await guarded(async () => {
-    const { blob, fileName, truncated } = await downloadCsv(state.filter);
+    const { blob, fileName, truncated } = await downloadCsv(formFilter().filter);
     const url = URL.createObjectURL(blob);
     const link = h("a", { href: url, download: fileName, hidden: true });
     document.body.append(link);
@@ -706,18 +759,35 @@ async function saveCsv(): Promise<void> {
   }, () => void saveCsv());
 }
 
+/** Shows the filter in the address; navigating there renders it (or renders again if it is there already). */
+function navigate(view: "jobs" | "summary"): void {
+  const target = `#/${view}${filterQuery(0)}`;
+  if (location.hash === target) void route();
+  else location.hash = target;
+}
+
+function currentListView(): "jobs" | "summary" {
+  return location.hash.startsWith("#/summary") ? "summary" : "jobs";
+}
+
 function clearFilters(): void {
   byId<HTMLFormElement>("filters").reset();
   readFilters();
-  void route();
+  navigate(currentListView());
 }
 
 async function route(): Promise<void> {
-  const hash = location.hash.replace(/^#\/?/, "");
-  const [view, ...rest] = hash.split("/");
+  const [path, queryText] = location.hash.replace(/^#\/?/, "").split("?");
+  const [view, ...rest] = (path ?? "").split("/");
   if (view === "job" && rest.length >= 2) return renderJob(decodeURIComponent(rest[0]!), decodeURIComponent(rest.slice(1).join("/")));
+  const params = new URLSearchParams(queryText ?? "");
+  fillForm(params);
+  readFilters();
+  state.page = Math.max(0, (Number(params.get("page")) || 1) - 1);
+  linkViews();
   if (view === "summary") return renderSummary();
-  return renderJobs();
+  await renderJobs();
+  focusPager();
 }
 
 function start(): void {
@@ -725,8 +795,8 @@ function start(): void {
   byId<HTMLFormElement>("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     readFilters();
-    if (location.hash.startsWith("#/job/")) location.hash = "#/jobs";
-    else void route();
+    state.loaded = undefined;
+    navigate(currentListView());
   });
   byId("clear-filters").addEventListener("click", clearFilters);
   // On a narrow screen (or at 200% zoom) the filters start folded, so the jobs are on the first screen.
@@ -752,7 +822,6 @@ function start(): void {
     retry();
   });
   window.addEventListener("hashchange", () => void route());
-  readFilters();
   updateAccess(false);
   void route();
 }
