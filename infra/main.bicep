@@ -128,6 +128,23 @@ param auditRetentionSchedule string = '0 30 3 * * *'
 @maxValue(220000)
 param httpDeadlineMs int = 25000
 
+// ---- Entra sign-in (App Service authentication) ------------------------------------------------------------------
+
+@description('Require a Microsoft Entra ID token on every route but /api/openapi.json (Easy Auth); function keys still apply.')
+param enableEntraAuth bool = false
+
+@description('Client id of the app registration that represents the function app API (needed when enableEntraAuth).')
+param entraClientId string = ''
+
+@description('Tenant whose tokens are accepted; default the deployment tenant.')
+param entraTenantId string = tenant().tenantId
+
+@description('Comma-separated token audiences; default api://<entraClientId> and <entraClientId>.')
+param entraAllowedAudiences string = ''
+
+@description('Comma-separated client application ids allowed to call (e.g. the connector\'s app registration); empty allows any.')
+param entraAllowedClientApplications string = ''
+
 // ---- Alerting -----------------------------------------------------------------------------------------------------
 
 @description('E-mail address told when an audit run fails; empty creates the alert rule without an action group.')
@@ -257,6 +274,35 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(appSettings, runtimeAppSettings)
+  }
+}
+
+var entraAudiences = empty(entraAllowedAudiences)
+  ? [
+      'api://${entraClientId}'
+      entraClientId
+    ]
+  : map(split(entraAllowedAudiences, ','), audience => trim(audience))
+var entraClientApplications = empty(entraAllowedClientApplications)
+  ? []
+  : map(split(entraAllowedClientApplications, ','), application => trim(application))
+
+module entraAuth 'modules/entra-auth.bicep' = if (enableEntraAuth) {
+  name: 'entra-auth'
+  scope: rg
+  dependsOn: [
+    functionApp
+  ]
+  params: {
+    functionAppName: appName
+    clientId: entraClientId
+    tenantId: entraTenantId
+    allowedAudiences: entraAudiences
+    allowedClientApplications: entraClientApplications
+    // Power Automate's "import from URL" and the connector tooling read the definition without a token.
+    excludedPaths: [
+      '/api/openapi.json'
+    ]
   }
 }
 

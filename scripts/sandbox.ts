@@ -45,9 +45,12 @@ async function main(): Promise<void> {
 
   const registrations = loadFunctionApp();
   const host = await new LocalFunctionsHost(registrations, { port, printLogs: process.env.SANDBOX_QUIET !== "1" }).start();
-  // The audit runs on its schedule, and once now, so the viewer has jobs to show from the start.
+
+  // The audit as in Azure: timers on their schedules, the per-printer queue on Azurite; one run now, at start.
   await host.startTriggers({ connectionString: azurite.connectionString });
+  console.log("Running a first audit of the demo printers (timer, then one queue message per printer)…");
   await host.fireTimer("auditTimer");
+  await host.waitForQueuesIdle({ timeoutMs: 60_000 });
 
   // Demo life: every 20 s a printer moves one job forward, so the audit has changes to record.
   const life = setInterval(() => {
@@ -68,6 +71,17 @@ Try:
   curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}?\\$expand=tasks,documents"
   curl "${api}/shares/${seedShareId}/jobs/${seedJobId}?\\$select=id,status"
   curl "${api}/printers/${printerIds[1]}/jobs/101"
+  curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}/completion?timeout=PT5M"
+  (a job still running answers 202 with Location and Retry-After: follow it, as Power Automate does)
+
+Audit (first run done; then every run of AUDIT_SCHEDULE "${process.env.AUDIT_SCHEDULE}", UTC):
+  curl "${api}/audit/printers/${printerIds[1]}/jobs/100"
+  curl "${api}/audit/jobs?printerId=${printerIds[1]}&top=5"
+  curl "${api}/audit/jobs?state=completed&from=2026-01-01"
+  curl "${api}/audit/jobs?format=csv" -o print-audit.csv
+  (a job's states and tasks oldest first; the history newest job first per printer, paged by @odata.nextLink)
+
+OpenAPI definition (for a Power Automate custom connector): ${api}/openapi.json
 
 Audit viewer (open in a browser): ${api}/audit/ui
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
+import { newRunId } from "../src/audit/keys";
 import { auditFaultPoints } from "../src/audit/recorder";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
@@ -158,6 +159,21 @@ describe("faults", () => {
     assert.deepEqual(job4.map((h) => h.JobState).slice(1), ["processing", "aborted"], "the state seen before the crash and the one after both stay");
     const current = await table("Current").getEntity(printerId, "4");
     assert.equal(current.JobState, "aborted");
+  });
+
+  test("two runs of one printer at once: no duplicate, and the current state never moves backwards", async () => {
+    await runAudit();
+    const printerId = printers[2]!;
+    const before = rig.sim.job(printerId, "5").status!.state;
+    rig.sim.setJobState(printerId, "5", "completed");
+    const message = { runId: newRunId(), printerId };
+    const outcomes = await Promise.allSettled([rig.host.invokeQueue("auditPrinter", message), rig.host.invokeQueue("auditPrinter", message)]);
+    assert.ok(outcomes.some((o) => o.status === "fulfilled"));
+    for (const o of outcomes) if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
+    await rig.host.invokeQueue("auditPrinter", message, { dequeueCount: 2 });
+    const history = (await rows("Jobs")).filter((j) => j.PrinterId === printerId && j.JobId === "5");
+    assert.deepEqual(history.map((h) => h.JobState).sort(), [before, "completed"].sort());
+    assert.equal((await table("Current").getEntity(printerId, "5")).JobState, "completed");
   });
 
   test("429s and 503s inside $batch are waited out within the run", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { assertMatchesDefinition, operationForPath } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
 import { addSeedPrinter, seedExamples, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
 
@@ -20,7 +21,10 @@ beforeEach(() => {
 async function get(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, any>; headers: Headers }> {
   const response = await fetch(`${rig.api}${path}`, init);
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  const answer = { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  // Every answer matches what the OpenAPI definition (and so the Power Automate connector) promises.
+  assertMatchesDefinition(operationForPath("GET", path), answer);
+  return answer;
 }
 
 /** A user-assigned identity not used before: @azure/identity caches tokens per identity for the whole process. */

@@ -28,7 +28,15 @@ test("npm start's sandbox answers the example URLs it prints with 200 and the jo
     });
     const urls = [...output.matchAll(/curl "([^"]+)"/g)].map((m) => m[1]!.replace(/\\\$/g, "$"));
     assert.ok(urls.length >= 3, `the sandbox prints example URLs:\n${output}`);
-    for (const url of urls.filter((u) => /\/jobs\/[^/?]+(\?|$)/.test(u))) {
+    for (const url of urls.filter((u) => /\/audit\//.test(u))) {
+      const response = await fetch(url);
+      assert.equal(response.status, 200, url);
+      if (!url.includes("format=csv")) {
+        const body = (await response.json()) as { states?: unknown[]; value?: unknown[] };
+        assert.ok((body.states ?? body.value ?? []).length > 0, `the first audit run recorded what ${url} shows`);
+      }
+    }
+    for (const url of urls.filter((u) => /\/jobs\/[^/?]+(\?|$)/.test(u) && !/\/audit\//.test(u))) {
       assert.ok(url.startsWith(`http://localhost:${port}/api/`), url);
       const response = await fetch(url);
       assert.equal(response.status, 200, url);

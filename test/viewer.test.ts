@@ -102,11 +102,14 @@ describe("the audit viewer in Chromium", { skip }, () => {
   test("the key prompt: asked for on 401, a wrong key is refused and forgotten, the right key opens the jobs", async () => {
     const { context, page } = await newPage();
     try {
+      const probed = page.waitForResponse((r) => r.url().endsWith("/.auth/me"));
       await page.goto(`${rig.api}/audit/ui`);
       const prompt = page.locator("#key-prompt");
       await prompt.waitFor({ state: "visible" });
       assert.match(await page.locator("#key-reason").innerText(), /needs a function key \(401\)/);
       assert.equal(await page.evaluate<string | undefined>("document.activeElement?.id"), "key-input", "the key field has focus");
+      await probed;
+      assert.equal(await page.locator("#sign-in").isHidden(), true, "no Entra sign-in to offer where /.auth is not there");
       await shot(page, "1-key-prompt");
       await page.getByLabel("Function key of the audit API").fill("wrong-key");
       await page.keyboard.press("Enter");
@@ -329,6 +332,19 @@ describe("the audit viewer in Chromium", { skip }, () => {
     } finally {
       await context.close();
       await open.stop();
+    }
+  });
+
+  test("behind App Service authentication the key prompt also offers Entra sign-in, coming back to the same view", async () => {
+    const { context, page } = await newPage();
+    try {
+      await page.route("**/.auth/me", (route) => route.fulfill({ status: 401, body: "" }));
+      await page.goto(`${rig.api}/audit/ui#/summary`);
+      await page.locator("#sign-in").waitFor({ state: "visible" });
+      const href = await page.locator("#sign-in-link").getAttribute("href");
+      assert.equal(href, `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent("/api/audit/ui#/summary")}`);
+    } finally {
+      await context.close();
     }
   });
 

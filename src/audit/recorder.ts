@@ -100,22 +100,25 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   const malformed = new MalformedData();
   const result: AuditResult = { jobsSeen: 0, jobsFetched: 0, changesWritten: 0, taskRowsWritten: 0, pages: 0, errors: 0, malformedFields: 0 };
 
-  const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
-  // The printer and the first page are read together; the next page is fetched while the current one is recorded.
-  let pending = pages.next();
-  pending.catch(() => undefined);
-  const printer = await graph.getPrinter(printerId, { select: ["id", "displayName"] });
-  const displayName = printer.body?.displayName;
-  result.printerName = typeof displayName === "string" ? displayName : undefined;
-  const printerRef = { id: printerId, name: result.printerName };
+  // The printer's display name (printers get renamed) is read only when there is a row to write: a steady run spends no request on it.
+  let nameRead: Promise<string | undefined> | undefined;
+  const printerName = (): Promise<string | undefined> =>
+    (nameRead ??= graph.getPrinter(printerId, { select: ["id", "displayName"] }).then(({ body }) => {
+      result.printerName = typeof body?.displayName === "string" ? body.displayName : undefined;
+      return result.printerName;
+    }));
+  const printerRef = { id: printerId };
 
+  const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
+  // The next page is fetched while the current one is recorded.
+  let pending = pages.next();
   for (;;) {
     const page = await pending;
     if (page.done) break;
     pending = pages.next();
     pending.catch(() => undefined);
     result.pages++;
-    await recordPage(page.value, { ...options, now, malformed, printerRef, result });
+    await recordPage(page.value, { ...options, now, malformed, printerRef, printerName, result });
   }
 
   result.malformedFields = malformed.count;
@@ -132,6 +135,7 @@ interface PageContext extends AuditPrinterOptions {
   now: () => Date;
   malformed: MalformedData;
   printerRef: { id: string; name?: string };
+  printerName: () => Promise<string | undefined>;
   result: AuditResult;
 }
 
@@ -168,7 +172,7 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
   const observed = ctx.now();
   const observedText = observed.toISOString();
   const jobRows: Row[] = [];
-  const currentRows: Row[] = [];
+  const currentRows: { row: Row; etag?: string }[] = [];
   const taskWork: { jobRowKey: string; prefix: string; known?: CurrentTracking; snapshot: JobSnapshot; sequence: number }[] = [];
 
   wanted.forEach(([key, { raw, snapshot: listedSnapshot }], i) => {
@@ -200,15 +204,18 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
     const columns = { ...snapshot.row, Sequence: sequence, ObservedDateTime: observedText, RunId: runId };
     jobRows.push({ partitionKey: printerId, rowKey, ...columns });
     currentRows.push({
-      partitionKey: printerId,
-      rowKey: key,
-      ...columns,
-      Fingerprint: fingerprint,
-      JobFingerprint: jobFp,
-      TasksFingerprint: tasksFp,
-      KeyTime: keyTime,
-      Terminal: isTerminal(snapshot.status.state),
-      HistoryRowKey: rowKey,
+      row: {
+        partitionKey: printerId,
+        rowKey: key,
+        ...columns,
+        Fingerprint: fingerprint,
+        JobFingerprint: jobFp,
+        TasksFingerprint: tasksFp,
+        KeyTime: keyTime,
+        Terminal: isTerminal(snapshot.status.state),
+        HistoryRowKey: rowKey,
+      },
+      etag: known?.etag,
     });
     if (snapshot.tasks && snapshot.tasks.length > 0 && (!known || known.tasksFingerprint !== tasksFp)) {
       taskWork.push({ jobRowKey: rowKey, prefix: jobHistoryPrefix(keyTime, snapshot.jobId), known, snapshot, sequence });
@@ -245,8 +252,12 @@ async function recordPage(jobs: PrintJob[], ctx: PageContext): Promise<void> {
     })
   ).flat();
 
-  result.changesWritten += (await store.write(store.tables.jobs, jobRows, "create")).rows;
-  result.taskRowsWritten += (await store.write(store.tables.tasks, taskRows, "create")).rows;
+  if (jobRows.length > 0) {
+    const name = await ctx.printerName();
+    if (name !== undefined) for (const row of [...jobRows, ...currentRows.map((c) => c.row)]) row.PrinterName = name;
+  }
+  result.changesWritten += (await store.createRows(store.tables.jobs, jobRows)).rows;
+  result.taskRowsWritten += (await store.createRows(store.tables.tasks, taskRows)).rows;
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
-  await store.write(store.tables.current, currentRows, "replace");
+  await store.writeCurrent(currentRows);
 }

@@ -32,6 +32,13 @@ export interface CurrentTracking {
   sequence: number;
   keyTime: string;
   terminal: boolean;
+  /** The row's etag: the current state is only replaced if nobody changed it since it was read. */
+  etag: string;
+}
+
+/** Another run changed a current-state row between our read and our write (two runs of one printer at once). */
+export class CurrentStateConflict extends Error {
+  override readonly name = "CurrentStateConflict";
 }
 
 export interface WriteCounts {
@@ -70,38 +77,28 @@ export class AuditStore {
   }
 
   /**
-   * Writes rows through transactions grouped by partition. `create` skips rows that exist already (a
-   * replay); `replace` overwrites them.
+   * Writes history rows through transactions grouped by partition, with "create": a row recorded before
+   * (a replay after a crash) is left as it was, never duplicated or overwritten.
    */
-  async write(tableName: string, rows: readonly Row[], mode: "create" | "replace"): Promise<WriteCounts> {
+  async createRows(tableName: string, rows: readonly Row[]): Promise<WriteCounts> {
     const counts: WriteCounts = { rows: 0, transactions: 0 };
     if (rows.length === 0) return counts;
     const client = await this.table(tableName);
-    const byPartition = new Map<string, Row[]>();
-    for (const row of rows) {
-      if (!isValidKey(row.partitionKey) || !isValidKey(row.rowKey)) {
-        throw new Error(`Refusing a row with an invalid key in ${tableName} (partition ${JSON.stringify(row.partitionKey.slice(0, 60))}).`);
-      }
-      const list = byPartition.get(row.partitionKey) ?? [];
-      list.push(fitEntity(row));
-      byPartition.set(row.partitionKey, list);
-    }
-    for (const partition of byPartition.values()) {
+    for (const partition of byPartition(tableName, rows).values()) {
       for (const chunk of transactionChunks(partition)) {
         counts.transactions++;
-        counts.rows += await this.submit(client, chunk, mode);
+        counts.rows += await this.createChunk(client, chunk);
       }
     }
     return counts;
   }
 
-  private async submit(client: TableClient, chunk: Row[], mode: "create" | "replace"): Promise<number> {
-    const actions: TransactionAction[] = chunk.map((row) => (mode === "create" ? ["create", row] : ["upsert", row, "Replace"]));
+  private async createChunk(client: TableClient, chunk: Row[]): Promise<number> {
     try {
-      await client.submitTransaction(actions);
+      await client.submitTransaction(chunk.map((row): TransactionAction => ["create", row]));
       return chunk.length;
     } catch (error) {
-      if (mode !== "create" || !isConflict(error)) throw error;
+      if (!isConflict(error)) throw error;
     }
     // Some rows were recorded before (a replay after a crash): write the missing ones, one by one.
     let written = 0;
@@ -114,6 +111,39 @@ export class AuditStore {
       }
     }
     return written;
+  }
+
+  /**
+   * Moves the current state: a new job's row is created, a known job's row replaced only if its etag is
+   * still the one read (optimistic concurrency), so two runs of one printer at once never move a job's
+   * state backwards; the loser throws CurrentStateConflict and its message is retried.
+   */
+  async writeCurrent(rows: readonly { row: Row; etag?: string }[]): Promise<WriteCounts> {
+    const counts: WriteCounts = { rows: 0, transactions: 0 };
+    if (rows.length === 0) return counts;
+    const client = await this.table(this.tables.current);
+    const etags = new Map(rows.map(({ row, etag }) => [`${row.partitionKey}\n${row.rowKey}`, etag]));
+    for (const partition of byPartition(this.tables.current, rows.map((r) => r.row)).values()) {
+      for (const chunk of transactionChunks(partition)) {
+        const actions: TransactionAction[] = chunk.map((row) => {
+          const etag = etags.get(`${row.partitionKey}\n${row.rowKey}`);
+          return etag ? ["update", row, "Replace", { etag }] : ["create", row];
+        });
+        try {
+          await client.submitTransaction(actions);
+        } catch (error) {
+          if (isRestError(error) && (error.statusCode === 409 || error.statusCode === 412)) {
+            throw new CurrentStateConflict(
+              `The current state of printer ${chunk[0]!.partitionKey} changed while this run recorded it (another run of the same printer?); the message is retried.`,
+            );
+          }
+          throw error;
+        }
+        counts.transactions++;
+        counts.rows += chunk.length;
+      }
+    }
+    return counts;
   }
 
   /**
@@ -138,6 +168,7 @@ export class AuditStore {
         sequence: Number(e.Sequence ?? 0),
         keyTime: String(e.KeyTime ?? ""),
         terminal: e.Terminal === true,
+        etag: String(e.etag ?? ""),
       });
     };
     let unsettled = [...wanted];
@@ -241,6 +272,20 @@ export class AuditStore {
     }
     return { deleted, stopped: false };
   }
+}
+
+/** Rows by partition, fitted to Table limits; a row with a key Table Storage forbids is refused. */
+function byPartition(tableName: string, rows: readonly Row[]): Map<string, Row[]> {
+  const partitions = new Map<string, Row[]>();
+  for (const row of rows) {
+    if (!isValidKey(row.partitionKey) || !isValidKey(row.rowKey)) {
+      throw new Error(`Refusing a row with an invalid key in ${tableName} (partition ${JSON.stringify(row.partitionKey.slice(0, 60))}).`);
+    }
+    const list = partitions.get(row.partitionKey) ?? [];
+    list.push(fitEntity(row));
+    partitions.set(row.partitionKey, list);
+  }
+  return partitions;
 }
 
 function isConflict(error: unknown): boolean {

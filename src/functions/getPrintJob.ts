@@ -1,27 +1,30 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { getConfig } from "../config";
 import { jsonReply, replyToError, withDeadline } from "../http/replies";
+import { logCall, type CallSubject } from "../http/trace";
 import { parsePrintJobRequest } from "../jobs/request";
 import { getGraphClient } from "../services";
 
 function handlerFor(parent: "printer" | "share") {
+  const operation = parent === "printer" ? "GetPrinterJob" : "GetShareJob";
   return async function getPrintJob(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     const started = Date.now();
-    const parentId = parent === "printer" ? request.params.printerId : request.params.shareId;
-    const subject = `job ${request.params.jobId ?? "?"} on ${parent} ${parentId ?? "?"}`;
+    const record: CallSubject = { operation };
+    const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
+    let subject = `the job on this ${parent}`;
     try {
       const input = parsePrintJobRequest(parent, request.params, request.query);
+      Object.assign(record, { printerId: input.ref.printerId, shareId: input.ref.shareId, jobId: input.ref.jobId });
+      subject = `job ${input.ref.jobId} on ${parent} ${input.ref.printerId ?? input.ref.shareId}`;
       const { http } = getConfig();
       const graph = getGraphClient("interactive");
       const job = await withDeadline(http.deadlineInMs, (abortSignal) =>
         graph.getPrintJob(input.ref, { select: input.select, expand: input.expand, abortSignal }),
       );
-      context.log(`getPrintJob ${parent}=${parentId} job=${input.ref.jobId} status=200 graphRequestId=${job.requestId ?? "-"} durationMs=${Date.now() - started}`);
-      return jsonReply(context, 200, job.body, job.requestId ? { "x-graph-request-id": job.requestId } : {});
+      Object.assign(record, { state: job.body.status?.state ?? undefined, graphRequestId: job.requestId });
+      return finish(jsonReply(context, 200, job.body, job.requestId ? { "x-graph-request-id": job.requestId } : {}));
     } catch (error) {
-      const reply = replyToError(context, error, subject);
-      context.log(`getPrintJob ${parent} status=${reply.status} durationMs=${Date.now() - started}`);
-      return reply;
+      return finish(replyToError(context, error, subject));
     }
   };
 }

@@ -1,14 +1,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { exportHistoryCsv, listHistoryPage, parseHistoryQuery } from "../audit/query";
 import { getConfig } from "../config";
+import { apiBaseUrl } from "../http/links";
 import { jsonReply, replyHeaders, replyToError, withDeadline } from "../http/replies";
 import { getAuditStore } from "../services";
 
 /** The absolute link to the next page: the same query with the new token, on PUBLIC_BASE_URL or the request's own origin. */
 function nextLink(request: HttpRequest, continuationToken: string): string {
-  const url = new URL(request.url);
-  const base = getConfig().http.publicBaseUrl;
-  const next = base ? new URL(`${base}${url.pathname}`) : new URL(url.pathname, url.origin);
+  const next = new URL(`${apiBaseUrl(request)}/audit/jobs`);
   // The caller's own query (with its function key, if it sent one there) so the link works as it is.
   for (const [name, value] of request.query) if (name !== "continuationToken") next.searchParams.append(name, value);
   next.searchParams.set("continuationToken", continuationToken);

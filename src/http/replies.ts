@@ -7,7 +7,7 @@ import { InputError } from "../jobs/request";
 export const requiredGraphPermissions = "PrintJob.ReadBasic.All and Printer.Read.All";
 
 export interface ErrorBody {
-  error: { code: string; message: string; target?: string; requestId?: string; graphRequestId?: string };
+  error: { code: string; message: string; target?: string; requestId?: string; graphRequestId?: string; lastState?: string };
 }
 
 /** A JSON error answer: `{ "error": { "code", "message", "requestId" } }`, with the request id header too. */
@@ -16,7 +16,7 @@ export function errorReply(
   status: number,
   code: string,
   message: string,
-  extra: { target?: string; graphRequestId?: string; headers?: Record<string, string> } = {},
+  extra: { target?: string; graphRequestId?: string; lastState?: string; headers?: Record<string, string> } = {},
 ): HttpResponseInit {
   const body: ErrorBody = {
     error: {
@@ -25,6 +25,7 @@ export function errorReply(
       ...(extra.target ? { target: extra.target } : {}),
       requestId: context.invocationId,
       ...(extra.graphRequestId ? { graphRequestId: extra.graphRequestId } : {}),
+      ...(extra.lastState ? { lastState: extra.lastState } : {}),
     },
   };
   return { status, jsonBody: body, headers: { ...replyHeaders(context), ...extra.headers } };

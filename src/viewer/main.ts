@@ -111,6 +111,20 @@ function askForKey(reason: string, retry: () => void): void {
   const input = byId<HTMLInputElement>("key-input");
   input.value = "";
   input.focus();
+  void offerSignIn();
+}
+
+/** Where App Service authentication runs in front of the app, its /.auth endpoints answer (401 or 200, not 404): offer its sign-in. */
+async function offerSignIn(): Promise<void> {
+  try {
+    const response = await fetch("/.auth/me", { credentials: "same-origin", cache: "no-store", redirect: "manual" });
+    if (response.status === 404) return;
+    const back = `${location.pathname}${location.hash}`;
+    byId("sign-in-link").setAttribute("href", `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(back)}`);
+    byId("sign-in").hidden = false;
+  } catch {
+    // No sign-in to offer.
+  }
 }
 
 function showProblem(title: string, ...body: Child[]): void {

@@ -1,0 +1,731 @@
+/**
+ * The OpenAPI 2.0 definition of every HTTP operation of the app (Power Automate custom connectors accept
+ * only 2.0). One module: GET /api/openapi.json serves it, `npm run connector:export` writes it to
+ * connector/, and the tests validate every answer they receive against it, so code and definition move
+ * together.
+ */
+
+/** An OpenAPI 2.0 (Swagger) JSON Schema object, with the x-ms-* extensions Power Platform reads. */
+export type Schema = { [keyword: string]: unknown };
+
+export interface DefinitionOptions {
+  /** Host (and port) without scheme, e.g. func-x.azurewebsites.net. */
+  host: string;
+  /** Path before the routes; default /api. */
+  basePath?: string;
+  /** Default ["https"]. */
+  schemes?: string[];
+}
+
+/** The host the exported connector carries until the maker sets their function app's. */
+export const connectorHostPlaceholder = "your-function-app.azurewebsites.net";
+
+export const operationIds = [
+  "GetPrinterJob",
+  "GetShareJob",
+  "WaitForPrinterJob",
+  "WaitForShareJob",
+  "GetJobAuditTimeline",
+  "ListAuditJobs",
+  "GetOpenApiDefinition",
+] as const;
+export type OperationId = (typeof operationIds)[number];
+
+// ---- schemas ---------------------------------------------------------------------------------------------
+
+const str = (summary: string, description: string, extra: Schema = {}): Schema => ({
+  type: "string",
+  "x-ms-summary": summary,
+  description,
+  "x-nullable": true,
+  ...extra,
+});
+const dateTime = (summary: string, description: string): Schema => str(summary, description, { format: "date-time" });
+const int = (summary: string, description: string, format = "int32"): Schema => ({
+  type: "integer",
+  format,
+  "x-ms-summary": summary,
+  description,
+  "x-nullable": true,
+});
+const bool = (summary: string, description: string): Schema => ({ type: "boolean", "x-ms-summary": summary, description, "x-nullable": true });
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+const advanced = (schema: Schema): Schema => ({ ...schema, "x-ms-visibility": "advanced" });
+const internal = (schema: Schema): Schema => ({ ...schema, "x-ms-visibility": "internal" });
+const listOf = (summary: string, description: string, items: Schema): Schema => ({
+  type: "array",
+  "x-ms-summary": summary,
+  description,
+  "x-nullable": true,
+  items,
+});
+
+const jobStates = "unknown, pending, processing, paused, stopped, completed, canceled, aborted (new values may appear)";
+
+const definitions: Record<string, Schema> = {
+  UserIdentity: {
+    type: "object",
+    "x-nullable": true,
+    description: "Who submitted the job.",
+    properties: {
+      id: str("Submitter ID", "Object id of the user in Microsoft Entra ID."),
+      displayName: str("Submitter name", "Display name of the user."),
+      userPrincipalName: str("Submitter UPN", "User principal name (sign-in name) of the user."),
+      ipAddress: advanced(str("Submitter IP address", "IP address the job came from, when Graph reports it.")),
+    },
+  },
+  PrintJobStatus: {
+    type: "object",
+    "x-nullable": true,
+    description: "Where the job is in its processing.",
+    properties: {
+      state: str("Job state", `Processing state: ${jobStates}. completed, canceled and aborted are final.`),
+      description: str("State description", "A sentence describing the state."),
+      details: listOf("State details", "Reasons for the state, e.g. interpreterError, jobPrinting.", { type: "string" }),
+      isAcquiredByPrinter: bool("Acquired by printer", "True once a printer has taken the job."),
+    },
+  },
+  IntegerRange: {
+    type: "object",
+    description: "A range of pages.",
+    properties: { start: int("From page", "First page."), end: int("To page", "Last page.") },
+  },
+  PrintMargin: {
+    type: "object",
+    "x-nullable": true,
+    description: "Margins in microns.",
+    properties: {
+      top: int("Top margin", "Top margin in microns."),
+      bottom: int("Bottom margin", "Bottom margin in microns."),
+      left: int("Left margin", "Left margin in microns."),
+      right: int("Right margin", "Right margin in microns."),
+    },
+  },
+  PrintJobConfiguration: {
+    type: "object",
+    "x-nullable": true,
+    description: "The print settings of the job.",
+    properties: {
+      copies: int("Copies", "Number of copies."),
+      colorMode: str("Color mode", "blackAndWhite, grayscale, color or auto."),
+      duplexMode: str("Duplex mode", "flipOnLongEdge, flipOnShortEdge or oneSided."),
+      mediaSize: str("Paper size", "Paper size, e.g. A4 or North America Letter."),
+      orientation: str("Orientation", "portrait, landscape, reverseLandscape or reversePortrait."),
+      pagesPerSheet: int("Pages per sheet", "Pages printed on each side of a sheet."),
+      pageRanges: advanced(listOf("Page ranges", "Pages to print.", ref("IntegerRange"))),
+      collate: advanced(bool("Collate", "Whether copies are collated.")),
+      dpi: advanced(int("Resolution (dpi)", "Resolution in dots per inch.")),
+      feedOrientation: advanced(str("Feed orientation", "longEdgeFirst or shortEdgeFirst.")),
+      finishings: advanced(listOf("Finishings", "Finishing processes, e.g. staple, punch.", { type: "string" })),
+      fitPdfToPage: advanced(bool("Fit PDF to page", "Whether a PDF is scaled to the page.")),
+      inputBin: advanced(str("Input tray", "Input tray name.")),
+      outputBin: advanced(str("Output bin", "Output bin name.")),
+      margin: advanced(ref("PrintMargin")),
+      mediaType: advanced(str("Media type", "Media type, e.g. stationery, transparency.")),
+      multipageLayout: advanced(str("Multipage layout", "Order of pages on a sheet when several are printed per side.")),
+      quality: advanced(str("Quality", "low, medium or high.")),
+      scaling: advanced(str("Scaling", "auto, shrinkToFit, fill, fit or none.")),
+    },
+  },
+  PrintDocument: {
+    type: "object",
+    description: "A document of the job ($expand=documents).",
+    properties: {
+      id: str("Document ID", "Id of the document."),
+      displayName: str("Document name", "Name of the document (may be empty)."),
+      contentType: str("Content type", "MIME type, e.g. application/oxps or application/pdf."),
+      size: int("Document size", "Size in bytes.", "int64"),
+      uploadedDateTime: advanced(dateTime("Uploaded", "When the document was uploaded.")),
+      downloadedDateTime: advanced(dateTime("Downloaded", "When the printer downloaded the document.")),
+    },
+  },
+  PrintTaskStatus: {
+    type: "object",
+    "x-nullable": true,
+    description: "Progress of a task.",
+    properties: {
+      state: str("Task state", "pending, processing, completed or aborted (new values may appear)."),
+      description: str("Task state description", "A sentence describing the task's state."),
+    },
+  },
+  PrintTask: {
+    type: "object",
+    description: "A task run on the job, e.g. by a pull-print or release service ($expand=tasks).",
+    properties: {
+      id: str("Task ID", "Id of the task."),
+      parentUrl: advanced(str("Task parent URL", "Graph URL of the job the task belongs to.")),
+      status: ref("PrintTaskStatus"),
+    },
+  },
+  PrintJob: {
+    type: "object",
+    description: "A Universal Print job as Microsoft Graph returns it.",
+    properties: {
+      "@odata.context": internal({ type: "string", description: "Graph's OData context URL." }),
+      id: str("Job ID", "Id of the job, e.g. 5182."),
+      createdDateTime: dateTime("Created", "When the job was submitted (UTC)."),
+      createdBy: ref("UserIdentity"),
+      status: ref("PrintJobStatus"),
+      configuration: ref("PrintJobConfiguration"),
+      isFetchable: advanced(bool("Fetchable", "Whether a printer can fetch the job now.")),
+      redirectedFrom: advanced(str("Redirected from", "Printer id the job was redirected from.")),
+      redirectedTo: advanced(str("Redirected to", "Printer id the job was redirected to.")),
+      errorCode: advanced(int("Error code", "Error code of a failed job.")),
+      acknowledgedDateTime: advanced(dateTime("Acknowledged", "When the printer acknowledged the job.")),
+      documents: listOf("Documents", "The job's documents (with Include = documents).", ref("PrintDocument")),
+      tasks: listOf("Tasks", "The job's current and recent tasks (with Include = tasks).", ref("PrintTask")),
+    },
+  },
+  CompletionPending: {
+    type: "object",
+    description: "The job is still running: poll the Location header after Retry-After seconds (Power Automate does this by itself).",
+    additionalProperties: false,
+    required: ["jobId", "state", "deadline", "timeout", "retryAfterSeconds"],
+    properties: {
+      jobId: { type: "string", "x-ms-summary": "Job ID", description: "Id of the job." },
+      state: { type: "string", "x-ms-summary": "Job state", description: `Current state: ${jobStates}.` },
+      description: { type: "string", "x-ms-summary": "State description", description: "A sentence describing the state." },
+      deadline: { type: "string", format: "date-time", "x-ms-summary": "Deadline", description: "When the wait gives up (UTC)." },
+      timeout: { type: "string", "x-ms-summary": "Timeout", description: "The timeout asked for, as an ISO-8601 duration." },
+      retryAfterSeconds: { type: "integer", format: "int32", "x-ms-summary": "Retry after (s)", description: "Seconds until the next poll." },
+    },
+  },
+  ErrorDetail: {
+    type: "object",
+    additionalProperties: false,
+    required: ["code", "message"],
+    properties: {
+      code: {
+        type: "string",
+        "x-ms-summary": "Error code",
+        description:
+          "What went wrong, for a flow to branch on: badRequest, notFound, graphAccessDenied, throttled, completionTimeout, timeout, " +
+          "graphUnavailable, graphTimeout, graphError, managedIdentityUnavailable, configurationError, internalError, …",
+      },
+      message: { type: "string", "x-ms-summary": "Error message", description: "What to do about it, for a person." },
+      target: { type: "string", "x-ms-summary": "Error target", description: "The part of the request that is wrong, e.g. printerId, timeout." },
+      requestId: { type: "string", "x-ms-summary": "Request ID", description: "This call's id (also the x-request-id header); finds its log lines." },
+      graphRequestId: { type: "string", "x-ms-summary": "Graph request ID", description: "Microsoft Graph's request-id, for Microsoft support." },
+      lastState: { type: "string", "x-ms-summary": "Last job state", description: "With completionTimeout: the job's state when the wait gave up." },
+    },
+  },
+  Error: {
+    type: "object",
+    description: "An error answer.",
+    additionalProperties: false,
+    required: ["error"],
+    properties: { error: ref("ErrorDetail") },
+  },
+  ...auditDefinitions(),
+};
+
+/**
+ * The audit read API's answers (src/functions/getJobTimeline.ts, listAuditJobs.ts): rows carry the audit
+ * tables' column names, after Universal Print's UniversalPrintJob_CL log; every column is present, null when
+ * not recorded.
+ */
+function auditDefinitions(): Record<string, Schema> {
+  const jobRow: Record<string, Schema> = {
+    PrinterId: str("Printer ID", "Id of the printer."),
+    PrinterName: str("Printer name", "Name of the printer when the job was recorded."),
+    JobId: str("Job ID", "Id of the job."),
+    JobState: str("Job state", `Job state: ${jobStates}.`),
+    JobStateDetails: str("State details", "Reasons for the state, comma-separated."),
+    JobStateDescription: str("State description", "Graph's description of the state."),
+    ErrorCode: advanced(int("Error code", "Error code of a failed job.")),
+    IsAcquiredByPrinter: advanced(bool("Acquired by printer", "Whether a printer had taken the job.")),
+    CreatedDateTime: dateTime("Created", "When the job was submitted (UTC)."),
+    AcknowledgedDateTime: advanced(dateTime("Acknowledged", "When the printer acknowledged the job.")),
+    CreatedBy: str("Submitted by", "User principal name of the submitter (a hash, or null, when the audit redacts users)."),
+    CreatedById: advanced(str("Submitter ID", "Object id of the submitter (or its hash).")),
+    CreatedByName: advanced(str("Submitter name", "Display name of the submitter (null when redacted).")),
+    Copies: int("Copies", "Number of copies."),
+    ColorMode: str("Color mode", "Color mode of the job."),
+    DuplexMode: str("Duplex mode", "Duplex mode of the job."),
+    MediaSize: str("Paper size", "Paper size of the job."),
+    MediaType: advanced(str("Media type", "Media type of the job.")),
+    Orientation: advanced(str("Orientation", "Orientation of the job.")),
+    Dpi: advanced(int("Resolution (dpi)", "Resolution in dots per inch.")),
+    PagesPerSheet: advanced(int("Pages per sheet", "Pages printed on each side of a sheet.")),
+    Collate: advanced(bool("Collate", "Whether copies are collated.")),
+    PageRanges: advanced(str("Page ranges", "Pages to print, e.g. 1-3,5.")),
+    DocumentCount: advanced(int("Document count", "Number of documents.")),
+    DocumentSizeInBytes: int("Document size", "Total size of the documents in bytes.", "int64"),
+    DocumentNames: advanced(str("Document names", "Names of the documents, separated by '; ' (null when the audit omits them).")),
+    RedirectedFrom: advanced(str("Redirected from", "Printer id the job was redirected from.")),
+    RedirectedTo: advanced(str("Redirected to", "Printer id the job was redirected to.")),
+    TaskCount: advanced(int("Task count", "Number of tasks on the job.")),
+    TaskStates: advanced(str("Task states", "How many tasks are in each state, e.g. completed=2;processing=1.")),
+    Sequence: advanced(int("Sequence", "Order of this record among the job's records.")),
+    ObservedDateTime: dateTime("Observed", "When the audit saw the job in this state (UTC)."),
+    RunId: advanced(str("Audit run ID", "Id of the audit run that recorded it.")),
+  };
+  const taskRow: Record<string, Schema> = {
+    PrinterId: str("Printer ID", "Id of the printer."),
+    JobId: str("Job ID", "Id of the job."),
+    TaskId: str("Task ID", "Id of the task."),
+    TaskState: str("Task state", "pending, processing, completed or aborted (new values may appear)."),
+    TaskDescription: str("Task state description", "Graph's description of the task's state."),
+    Sequence: advanced(int("Sequence", "Order of this record among the job's records.")),
+    ObservedDateTime: dateTime("Observed", "When the audit saw the task in this state (UTC)."),
+    RunId: advanced(str("Audit run ID", "Id of the audit run that recorded it.")),
+  };
+  return {
+    AuditJobRow: {
+      type: "object",
+      description: "One recorded state of a job, with column names after Universal Print's UniversalPrintJob_CL log.",
+      required: Object.keys(jobRow),
+      properties: jobRow,
+    },
+    AuditTaskRow: {
+      type: "object",
+      description: "One recorded state of a task of a job.",
+      required: Object.keys(taskRow),
+      properties: taskRow,
+    },
+    AuditTimeline: {
+      type: "object",
+      description: "Everything the audit recorded about one job.",
+      required: ["printerId", "jobId", "printerName", "current", "states", "tasks"],
+      properties: {
+        printerId: { type: "string", "x-ms-summary": "Printer ID", description: "Id of the printer." },
+        jobId: { type: "string", "x-ms-summary": "Job ID", description: "Id of the job." },
+        printerName: str("Printer name", "Name of the printer when the job was last recorded."),
+        current: ref("AuditJobRow"),
+        states: { type: "array", "x-ms-summary": "States", description: "Every recorded state of the job, oldest first.", items: ref("AuditJobRow") },
+        tasks: { type: "array", "x-ms-summary": "Task states", description: "Every recorded task state, oldest first.", items: ref("AuditTaskRow") },
+      },
+    },
+    AuditPage: {
+      type: "object",
+      description: "A page of audited job records; follow @odata.nextLink (or pass continuationToken) for the next.",
+      required: ["value"],
+      properties: {
+        value: { type: "array", "x-ms-summary": "Jobs", description: "The records of this page: by printer, newest job first.", items: ref("AuditJobRow") },
+        continuationToken: advanced({ type: "string", "x-ms-summary": "Continuation token", description: "Pass as continuationToken to get the next page." }),
+        "@odata.nextLink": internal({ type: "string", description: "Absolute URL of the next page." }),
+      },
+    },
+  };
+}
+
+// ---- parameters ------------------------------------------------------------------------------------------
+
+const parameters: Record<string, Schema> = {
+  printerId: {
+    name: "printerId",
+    in: "path",
+    required: true,
+    type: "string",
+    format: "uuid",
+    "x-ms-summary": "Printer ID",
+    description: "Id (GUID) of the Universal Print printer, from the Universal Print portal or Graph.",
+    "x-ms-url-encoding": "single",
+  },
+  shareId: {
+    name: "shareId",
+    in: "path",
+    required: true,
+    type: "string",
+    format: "uuid",
+    "x-ms-summary": "Printer share ID",
+    description: "Id (GUID) of the printer share the job was submitted to.",
+    "x-ms-url-encoding": "single",
+  },
+  jobId: {
+    name: "jobId",
+    in: "path",
+    required: true,
+    type: "string",
+    pattern: "^[A-Za-z0-9-]{1,64}$",
+    "x-ms-summary": "Job ID",
+    description: "Id of the print job, e.g. 5182.",
+    "x-ms-url-encoding": "single",
+  },
+  select: {
+    name: "$select",
+    in: "query",
+    required: false,
+    type: "string",
+    "x-ms-summary": "Properties",
+    description: "Comma-separated job properties to return, e.g. id,status,createdBy. Empty: all.",
+    "x-ms-visibility": "advanced",
+  },
+  expand: {
+    name: "$expand",
+    in: "query",
+    required: false,
+    type: "string",
+    enum: ["tasks", "documents", "tasks,documents"],
+    "x-ms-summary": "Include",
+    description: "Also return the job's tasks, its documents, or both.",
+    "x-ms-visibility": "advanced",
+  },
+  timeout: {
+    name: "timeout",
+    in: "query",
+    required: false,
+    type: "string",
+    default: "PT1H",
+    "x-ms-summary": "Timeout",
+    description: "How long to wait, as an ISO-8601 duration: PT10M, PT1H (default) … PT24H at most. Then the action fails with 504.",
+    "x-ms-visibility": "important",
+  },
+  deadline: {
+    name: "deadline",
+    in: "query",
+    required: false,
+    type: "string",
+    format: "date-time",
+    "x-ms-summary": "Deadline",
+    description: "Set by the app in the Location it returns while the job runs; do not set it yourself.",
+    "x-ms-visibility": "internal",
+  },
+  auditPrinterId: {
+    name: "printerId",
+    in: "query",
+    required: false,
+    type: "string",
+    format: "uuid",
+    "x-ms-summary": "Printer ID",
+    description: "Only jobs of this printer.",
+  },
+  from: {
+    name: "from",
+    in: "query",
+    required: false,
+    type: "string",
+    "x-ms-summary": "From",
+    description: "Jobs created at or after this time: an ISO-8601 date (2026-11-24, from its start) or date-time with a zone (2026-11-24T08:00:00Z).",
+  },
+  to: {
+    name: "to",
+    in: "query",
+    required: false,
+    type: "string",
+    "x-ms-summary": "To",
+    description: "Jobs created at or before this time: an ISO-8601 date (to its end) or date-time with a zone.",
+  },
+  state: {
+    name: "state",
+    in: "query",
+    required: false,
+    type: "string",
+    "x-ms-summary": "Job state",
+    description: "Only jobs whose last recorded state is this, e.g. aborted.",
+    "x-ms-visibility": "advanced",
+  },
+  user: {
+    name: "user",
+    in: "query",
+    required: false,
+    type: "string",
+    "x-ms-summary": "Submitted by",
+    description: "Only jobs of this user (user principal name or object id).",
+    "x-ms-visibility": "advanced",
+  },
+  top: {
+    name: "top",
+    in: "query",
+    required: false,
+    type: "integer",
+    format: "int32",
+    minimum: 1,
+    maximum: 1000,
+    "x-ms-summary": "Page size",
+    description: "Records per page (1-1000, default 100).",
+    "x-ms-visibility": "advanced",
+  },
+  format: {
+    name: "format",
+    in: "query",
+    required: false,
+    type: "string",
+    enum: ["json", "csv"],
+    default: "json",
+    "x-ms-summary": "Format",
+    description: "csv returns the whole filtered history as a CSV file (text/csv) instead of a JSON page.",
+    "x-ms-visibility": "internal",
+  },
+  continuationToken: {
+    name: "continuationToken",
+    in: "query",
+    required: false,
+    type: "string",
+    "x-ms-summary": "Continuation token",
+    description: "From the previous page, to get the next one.",
+    "x-ms-visibility": "advanced",
+  },
+};
+
+const p = (name: keyof typeof parameters): Schema => ({ $ref: `#/parameters/${name}` });
+
+// ---- responses -------------------------------------------------------------------------------------------
+
+const requestIdHeader = { "x-request-id": { type: "string", description: "This call's id; it appears in the app's logs." } };
+const graphRequestIdHeader = { "x-graph-request-id": { type: "string", description: "Microsoft Graph's request-id." } };
+const retryAfterHeader = { "retry-after": { type: "integer", description: "Seconds to wait before trying again." } };
+
+const errorResponse = (description: string, headers: Record<string, Schema> = {}): Schema => ({
+  description,
+  schema: ref("Error"),
+  headers: { ...requestIdHeader, ...headers },
+});
+
+/** Answers every function operation can give besides its successes. */
+const commonErrors: Record<string, Schema> = {
+  "400": errorResponse("The request is invalid; error.target names the part."),
+  "401": { description: "The function key (x-functions-key) or the Entra token is missing or wrong. Answered by the platform, with no body." },
+  "403": errorResponse("Microsoft Graph denied the app's managed identity (grant PrintJob.ReadBasic.All and Printer.Read.All)."),
+  "404": errorResponse("No such job, printer or share."),
+  "429": errorResponse("Microsoft Graph is throttling the app; retry after Retry-After.", retryAfterHeader),
+  "500": errorResponse("The app failed or is misconfigured."),
+  "502": errorResponse("Microsoft Graph failed or answered something unreadable."),
+  "503": errorResponse("Microsoft Graph or the managed identity is unavailable; retry later.", retryAfterHeader),
+  "504": errorResponse("Microsoft Graph did not answer in time."),
+  default: errorResponse("An error."),
+};
+
+const jobResponse = (description: string): Schema => ({ description, schema: ref("PrintJob"), headers: { ...requestIdHeader, ...graphRequestIdHeader } });
+
+function getJobOperation(parent: "printer" | "share"): Schema {
+  const printer = parent === "printer";
+  return {
+    operationId: printer ? "GetPrinterJob" : "GetShareJob",
+    summary: printer ? "Get print job" : "Get print job (through a share)",
+    description: printer
+      ? "Reads one print job of a Universal Print printer from Microsoft Graph: its state, settings, submitter, and optionally tasks and documents."
+      : "Reads one print job through the printer share it was submitted to: its state, settings, submitter, and optionally tasks and documents.",
+    "x-ms-visibility": printer ? "important" : "advanced",
+    tags: ["Print jobs"],
+    parameters: [p(printer ? "printerId" : "shareId"), p("jobId"), p("select"), p("expand")],
+    responses: { "200": jobResponse("The print job."), ...commonErrors },
+  };
+}
+
+function waitOperation(parent: "printer" | "share"): Schema {
+  const printer = parent === "printer";
+  return {
+    operationId: printer ? "WaitForPrinterJob" : "WaitForShareJob",
+    summary: printer ? "Wait for print job to finish" : "Wait for print job to finish (through a share)",
+    description:
+      "Waits until the print job is completed, canceled or aborted, then returns it. While it runs the app answers 202 with Location and " +
+      "Retry-After, and Power Automate polls by itself; after the timeout the action fails with 504 (error.code completionTimeout, " +
+      "error.lastState the job's last state).",
+    "x-ms-visibility": printer ? "important" : "advanced",
+    tags: ["Print jobs"],
+    parameters: [p(printer ? "printerId" : "shareId"), p("jobId"), p("timeout"), p("expand"), p("deadline")],
+    responses: {
+      "200": jobResponse("The job reached a final state (status.state is completed, canceled or aborted)."),
+      "202": {
+        description: "The job is still running; poll Location after Retry-After seconds.",
+        schema: ref("CompletionPending"),
+        headers: {
+          location: { type: "string", description: "The URL to poll next (carries the deadline; never the function key)." },
+          ...retryAfterHeader,
+          ...requestIdHeader,
+          ...graphRequestIdHeader,
+        },
+      },
+      ...commonErrors,
+      "504": errorResponse("The timeout passed before the job finished (error.code completionTimeout, error.lastState), or Graph did not answer in time."),
+    },
+  };
+}
+
+const paths: Record<string, Record<string, Schema>> = {
+  "/printers/{printerId}/jobs/{jobId}": { get: getJobOperation("printer") },
+  "/shares/{shareId}/jobs/{jobId}": { get: getJobOperation("share") },
+  "/printers/{printerId}/jobs/{jobId}/completion": { get: waitOperation("printer") },
+  "/shares/{shareId}/jobs/{jobId}/completion": { get: waitOperation("share") },
+  "/audit/printers/{printerId}/jobs/{jobId}": {
+    get: {
+      operationId: "GetJobAuditTimeline",
+      summary: "Get job audit timeline",
+      description: "Everything the audit recorded about one job: its current record, every state it was seen in, and its task states, oldest first.",
+      "x-ms-visibility": "important",
+      tags: ["Audit"],
+      parameters: [p("printerId"), p("jobId")],
+      responses: { "200": { description: "The job's recorded timeline.", schema: ref("AuditTimeline"), headers: requestIdHeader }, ...commonErrors },
+    },
+  },
+  "/audit/jobs": {
+    get: {
+      operationId: "ListAuditJobs",
+      summary: "List audited print jobs",
+      description:
+        "Recorded job states filtered by printer, creation time, state and user, a page at a time (turn on Pagination in the action's settings to get more).",
+      "x-ms-visibility": "important",
+      "x-ms-pageable": { nextLinkName: "@odata.nextLink" },
+      tags: ["Audit"],
+      produces: ["application/json", "text/csv"],
+      parameters: [p("auditPrinterId"), p("from"), p("to"), p("state"), p("user"), p("top"), p("continuationToken"), p("format")],
+      responses: {
+        "200": { description: "A page of audited job records (or, with format=csv, a CSV file).", schema: ref("AuditPage"), headers: requestIdHeader },
+        ...commonErrors,
+      },
+    },
+  },
+  "/openapi.json": {
+    get: {
+      operationId: "GetOpenApiDefinition",
+      summary: "Get the OpenAPI definition",
+      description: "This definition, with the host it is served from. Anonymous: it holds no data.",
+      "x-ms-visibility": "internal",
+      tags: ["Meta"],
+      security: [],
+      produces: ["application/json"],
+      responses: { "200": { description: "The OpenAPI 2.0 definition.", schema: { type: "object" }, headers: requestIdHeader } },
+    },
+  },
+};
+
+// ---- document --------------------------------------------------------------------------------------------
+
+const minorWords = new Set(["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"]);
+
+/** Power Platform shows x-ms-summary as a title: Title Case, minor words lower-case (but the first). */
+export function titleCase(text: string): string {
+  return text
+    .split(" ")
+    .map((word, i) => (i > 0 && minorWords.has(word.toLowerCase()) ? word.toLowerCase() : word.replace(/^[a-z]/, (c) => c.toUpperCase())))
+    .join(" ");
+}
+
+function withTitleCaseSummaries<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withTitleCaseSummaries) as T;
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, key === "x-ms-summary" && typeof v === "string" ? titleCase(v) : withTitleCaseSummaries(v)]),
+  ) as T;
+}
+
+export function buildOpenApiDefinition(options: DefinitionOptions): Schema {
+  return {
+    swagger: "2.0",
+    info: {
+      title: "Universal Print Jobs",
+      version: "1.0",
+      description:
+        "Read Microsoft Universal Print jobs with the function app's managed identity, wait for a job to finish, and read the job audit.",
+      contact: { name: "Universal Print Jobs maintainers" },
+    },
+    host: options.host,
+    basePath: options.basePath ?? "/api",
+    schemes: options.schemes ?? ["https"],
+    consumes: [],
+    produces: ["application/json"],
+    paths: withTitleCaseSummaries(paths),
+    definitions: withTitleCaseSummaries(definitions),
+    parameters: withTitleCaseSummaries(parameters),
+    securityDefinitions: {
+      functionKey: {
+        type: "apiKey",
+        in: "header",
+        name: "x-functions-key",
+        description: "A function key (or the host key) of the function app: Azure portal > the function app > App keys.",
+      },
+      entra: {
+        type: "oauth2",
+        flow: "accessCode",
+        // Placeholders: a Power Platform connection takes its Entra settings from apiProperties.json (identityProvider aad).
+        authorizationUrl: "https://login.microsoftonline.com/common/oauth2/authorize",
+        tokenUrl: "https://login.microsoftonline.com/common/oauth2/token",
+        scopes: {},
+        description: "Microsoft Entra ID, when the app is deployed with enableEntraAuth=true (App Service authentication).",
+      },
+    },
+    // Either scheme; with Entra sign-in on, the platform checks the token first and the function key after it.
+    security: [{ functionKey: [] }, { entra: [] }],
+    tags: [
+      { name: "Print jobs", description: "Live jobs from Microsoft Graph." },
+      { name: "Audit", description: "The job history the app recorded in Azure Table Storage." },
+      { name: "Meta", description: "About the API itself." },
+    ],
+    "x-ms-connector-metadata": [
+      { propertyName: "Website", propertyValue: "https://learn.microsoft.com/universal-print/" },
+      { propertyName: "Categories", propertyValue: "IT Operations;Productivity" },
+    ],
+  };
+}
+
+/** The host, basePath and scheme the definition should name for an API reached at this base (e.g. https://x/api). */
+export function definitionOptionsFor(apiBaseUrl: string): DefinitionOptions {
+  const url = new URL(apiBaseUrl);
+  return { host: url.host, basePath: url.pathname.replace(/\/+$/, "") || "/", schemes: [url.protocol.replace(":", "")] };
+}
+
+/**
+ * Power Platform's connector properties (connector/apiProperties.json): two ways to connect, a function key,
+ * or Microsoft Entra ID plus the function key (Easy Auth checks the token, then the Functions host the key).
+ */
+export function buildApiProperties(): Schema {
+  const functionKeyParameter = {
+    type: "securestring",
+    uiDefinition: {
+      displayName: "Function key",
+      description: "A function key of the function app (Azure portal > the function app > App keys). Sent as the x-functions-key header.",
+      tooltip: "Sent in the x-functions-key header, never in the URL.",
+      constraints: { tabIndex: 2, clearText: false, required: "true" },
+    },
+  };
+  return {
+    properties: {
+      iconBrandColor: "#0078D4",
+      capabilities: [],
+      publisher: "Universal Print Jobs",
+      connectionParameterSets: {
+        uiDefinition: { displayName: "How to sign in", description: "Function key alone, or Microsoft Entra ID when the app has Entra sign-in on." },
+        values: [
+          {
+            name: "functionKey",
+            uiDefinition: { displayName: "Function key", description: "The function app checks a function key." },
+            parameters: { api_key: functionKeyParameter },
+          },
+          {
+            name: "entra",
+            uiDefinition: { displayName: "Microsoft Entra ID and function key", description: "The app has Entra sign-in (enableEntraAuth=true)." },
+            parameters: {
+              token: {
+                type: "oauthSetting",
+                oAuthSettings: {
+                  identityProvider: "aad",
+                  clientId: "<connector app registration client id>",
+                  scopes: [],
+                  redirectMode: "GlobalPerConnector",
+                  redirectUrl: "https://global.consent.azure-apim.net/redirect",
+                  properties: { IsFirstParty: "False", AzureActiveDirectoryResourceId: "<entraClientId of the function app, or its api:// App ID URI>" },
+                  customParameters: {
+                    loginUri: { value: "https://login.microsoftonline.com" },
+                    tenantId: { value: "<your tenant id>" },
+                    resourceUri: { value: "<entraClientId of the function app, or its api:// App ID URI>" },
+                    enableOnbehalfOfLogin: { value: "false" },
+                  },
+                },
+                uiDefinition: {
+                  displayName: "Sign in with Microsoft Entra ID",
+                  description: "Sign in with your work account.",
+                  constraints: { required: "true" },
+                },
+              },
+              api_key: functionKeyParameter,
+            },
+          },
+        ],
+      },
+      // The OAuth connection has no api_key security binding of its own: this policy sends its function key.
+      policyTemplateInstances: [
+        {
+          templateId: "setheader",
+          title: "Send the function key",
+          parameters: {
+            "x-ms-apimTemplateParameter.name": "x-functions-key",
+            "x-ms-apimTemplateParameter.value": "@connectionParameters('api_key')",
+            "x-ms-apimTemplateParameter.existsAction": "override",
+            "x-ms-apimTemplate-policySection": "Request",
+          },
+        },
+      ],
+    },
+  };
+}
