@@ -83,6 +83,8 @@ Audit (first run done; then every run of AUDIT_SCHEDULE "${process.env.AUDIT_SCH
 
 OpenAPI definition (for a Power Automate custom connector): ${api}/openapi.json
 
+Audit viewer (open in a browser): ${api}/audit/ui
+
 Demo printers: ${printerIds.join(", ")}
 Simulated Graph: ${sim.baseUrl}   Azurite: blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}
 Locally, function keys are not required (as with Core Tools); in Azure every data route needs one.
@@ -95,6 +97,7 @@ Press Ctrl+C to stop.
     stopping = true;
     console.log("\nStopping…");
     clearInterval(life);
+    await host.stopTriggers();
     await host.stop();
     await Promise.all([sim.stop(), identity.stop(), azurite.stop()]);
     process.exit(0);
