@@ -50,7 +50,12 @@ async function main(): Promise<void> {
   await host.startTriggers({ connectionString: azurite.connectionString });
   console.log("Running a first audit of the demo printers (timer, then one queue message per printer)…");
   await host.fireTimer("auditTimer");
-  await host.waitForQueuesIdle({ timeoutMs: 60_000 });
+  try {
+    await host.waitForQueuesIdle({ timeoutMs: 60_000 });
+  } catch {
+    // A failing printer is retried by the queue as in Azure; the sandbox serves what is there meanwhile.
+    console.log("The first audit run is still retrying a printer (see the log); its run rows show why.");
+  }
 
   // Demo life: every 20 s a printer moves one job forward, so the audit has changes to record.
   const life = setInterval(() => {
