@@ -111,6 +111,7 @@ describe("the history", () => {
         assert.match(link, /^http:\/\/localhost:\d+\/api\/audit\/jobs\?/);
         assert.equal(new URL(link).searchParams.get("continuationToken"), body.continuationToken);
         assert.equal(new URL(link).searchParams.get("top"), "4");
+        assert.equal(new URL(link).searchParams.get("code"), null, "the function key never travels in a link");
       }
       assert.ok(pages < 50);
     }
