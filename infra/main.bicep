@@ -94,9 +94,9 @@ param auditPrinterIds string = ''
 @description('Audit every printer the identity can list, in addition to auditPrinterIds.')
 param auditDiscoverPrinters bool = false
 
-@description('Storage queue the audit timer fans out per-printer work on.')
+@description('Storage queue the audit timer fans out per-printer work on (at most 56 characters, so that its -poison queue fits the 63 allowed).')
 @minLength(3)
-@maxLength(57)
+@maxLength(56)
 param auditQueueName string = 'print-audit'
 
 @description('Prefix of the audit tables (a letter, then letters and digits).')

@@ -247,8 +247,9 @@ function auditSettings(env: Env): AuditSettings {
     throw new ConfigError("AUDIT_TABLE_PREFIX", "must start with a letter and hold only letters and digits (at most 40).");
   }
   const queueName = text(env, "AUDIT_QUEUE_NAME") ?? "print-audit";
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/.test(queueName)) {
-    throw new ConfigError("AUDIT_QUEUE_NAME", `"${queueName}" is not a valid queue name (3-57 lower-case letters, digits, single dashes).`);
+  // At most 56 characters: the host's poison queue adds "-poison" and queue names stop at 63.
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/.test(queueName)) {
+    throw new ConfigError("AUDIT_QUEUE_NAME", `"${queueName}" is not a valid queue name (3-56 lower-case letters, digits, single dashes).`);
   }
   return {
     printerIds: parsePrinterIds("AUDIT_PRINTER_IDS", text(env, "AUDIT_PRINTER_IDS")),

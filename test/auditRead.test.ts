@@ -111,6 +111,7 @@ describe("the history", () => {
         assert.match(link, /^http:\/\/localhost:\d+\/api\/audit\/jobs\?/);
         assert.equal(new URL(link).searchParams.get("continuationToken"), body.continuationToken);
         assert.equal(new URL(link).searchParams.get("top"), "4");
+        assert.equal(new URL(link).searchParams.get("code"), null, "the function key never travels in a link");
       }
       assert.ok(pages < 50);
     }
@@ -207,6 +208,25 @@ describe("CSV export", () => {
   test("filters apply to the export", async () => {
     const text = await (await fetch(`${rig.api}/audit/jobs?format=csv&printerId=${oddPrinter}`)).text();
     assert.equal(parseCsv(text.replace(/^\uFEFF/, "")).length, 3);
+  });
+});
+
+describe("storage failures", () => {
+  test("audit tables that refuse the app are a 503 the caller can retry, and no key reaches the log", async () => {
+    const good = rig.azurite!.connectionString;
+    const wrongKey = Buffer.alloc(64, 7).toString("base64");
+    rig.configure({ AzureWebJobsStorage: good.replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`) });
+    try {
+      for (const path of [`/audit/jobs`, `/audit/printers/${printers[0]}/jobs/3`]) {
+        const { status, body, headers } = await get(path);
+        assert.equal(status, 503, path);
+        assert.equal(body.error.code, "auditStoreUnavailable");
+        assert.ok(headers.get("retry-after"));
+      }
+      assert.ok(!rig.host.logs.some((l) => l.message.includes(wrongKey) || l.message.includes("AccountKey")));
+    } finally {
+      rig.configure({ AzureWebJobsStorage: good });
+    }
   });
 });
 

@@ -299,7 +299,7 @@ describe("scope and schedule", () => {
       { queueName: binding("auditPoison").queueName, connection: binding("auditPoison").connection },
       { queueName: "print-audit-poison", connection: "AzureWebJobsStorage" },
     );
-    const routes = rig.host.httpRoutes().filter((r) => r.route.startsWith("audit/"));
+    const routes = rig.host.httpRoutes().filter((r) => r.route.startsWith("audit/") && r.name !== "auditViewer");
     assert.deepEqual(
       routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(),
       [

@@ -58,6 +58,8 @@ describe("settings", () => {
     failsOn({ AUDIT_RETENTION_DAYS: "-1" }, "AUDIT_RETENTION_DAYS");
     failsOn({ GRAPH_MAX_RETRIES: "lots" }, "GRAPH_MAX_RETRIES");
     failsOn({ AUDIT_QUEUE_NAME: "Bad_Queue" }, "AUDIT_QUEUE_NAME");
+    failsOn({ AUDIT_QUEUE_NAME: "q".repeat(57) }, "AUDIT_QUEUE_NAME");
+    assert.equal(loadConfig({ ...storage, AUDIT_QUEUE_NAME: "q".repeat(56) }).audit.queueName.length, 56);
   });
 
   test("printer ids: comma- or space-separated, case-folded, duplicates dropped", () => {

@@ -43,6 +43,9 @@ test("npm start's sandbox answers the example URLs it prints with 200 and the jo
       const job = (await response.json()) as { id: string; status: { state: string } };
       assert.ok(job.id && job.status.state, `job JSON from ${url}`);
     }
+    const viewer = /Audit viewer \(open in a browser\): (http:\/\/localhost:\d+\/api\/audit\/ui)/.exec(output);
+    assert.ok(viewer, `the sandbox prints the audit viewer's URL:\n${output}`);
+    assert.equal((await fetch(viewer[1]!)).status, 200, viewer[1]);
   } finally {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGINT");

@@ -33,10 +33,12 @@ param severity int
 
 var functionNameList = join(map(auditFunctionNames, name => '\'${name}\''), ', ')
 
-// Failed invocations of the audit functions, plus the app's own AuditRunFailed event for failures it catches.
+// Failed invocations of the audit functions, plus the app's own "AuditRunFailed …" log line for failures it catches
+// (traces; customEvents too, should a later version emit it as an event).
 var failedRunsQuery = '''
 union
   (requests | where operation_Name in ({0}) and success == false | project timestamp, operation_Name),
+  (traces | where message startswith 'AuditRunFailed' | project timestamp, operation_Name),
   (customEvents | where name == 'AuditRunFailed' | project timestamp, operation_Name)
 '''
 

@@ -1,7 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { getJobTimeline as readTimeline } from "../audit/query";
 import { getConfig } from "../config";
-import { errorReply, jsonReply, replyToError, withDeadline } from "../http/replies";
+import { auditReplyToError } from "../http/auditReplies";
+import { errorReply, jsonReply, withDeadline } from "../http/replies";
 import { assertQueryAllowed, parseJobId, parsePrinterId } from "../jobs/request";
 import { getAuditStore } from "../services";
 
@@ -20,7 +21,7 @@ export async function getJobTimeline(request: HttpRequest, context: InvocationCo
     }
     return jsonReply(context, 200, timeline);
   } catch (error) {
-    const reply = replyToError(context, error, subject);
+    const reply = auditReplyToError(context, error, subject);
     context.log(`getJobTimeline status=${reply.status} durationMs=${Date.now() - started}`);
     return reply;
   }

@@ -2,14 +2,16 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { exportHistoryCsv, listHistoryPage, parseHistoryQuery } from "../audit/query";
 import { getConfig } from "../config";
 import { apiBaseUrl } from "../http/links";
-import { jsonReply, replyHeaders, replyToError, withDeadline } from "../http/replies";
+import { auditReplyToError } from "../http/auditReplies";
+import { jsonReply, replyHeaders, withDeadline } from "../http/replies";
 import { getAuditStore } from "../services";
 
 /** The absolute link to the next page: the same query with the new token, on PUBLIC_BASE_URL or the request's own origin. */
 function nextLink(request: HttpRequest, continuationToken: string): string {
   const next = new URL(`${apiBaseUrl(request)}/audit/jobs`);
-  // The caller's own query (with its function key, if it sent one there) so the link works as it is.
-  for (const [name, value] of request.query) if (name !== "continuationToken") next.searchParams.append(name, value);
+  // The caller's own filters; never the function key (`code`): a link is logged and shared more readily than a header.
+  // Power Automate and scripts send the key as the x-functions-key header on every page.
+  for (const [name, value] of request.query) if (name !== "continuationToken" && name !== "code") next.searchParams.append(name, value);
   next.searchParams.set("continuationToken", continuationToken);
   return next.toString();
 }
@@ -44,7 +46,7 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
       ...(page.continuationToken ? { continuationToken: page.continuationToken, "@odata.nextLink": nextLink(request, page.continuationToken) } : {}),
     });
   } catch (error) {
-    const reply = replyToError(context, error, "the audit history");
+    const reply = auditReplyToError(context, error, "the audit history");
     context.log(`listAuditJobs status=${reply.status} durationMs=${Date.now() - started}`);
     return reply;
   }

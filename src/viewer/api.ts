@@ -1,0 +1,152 @@
+/**
+ * The audit read API, called from the browser with whatever access the viewer has: the App Service
+ * sign-in cookie (same origin) and, when the app uses function keys, the key in the x-functions-key
+ * header. The key lives in sessionStorage only and never goes into a URL or a log.
+ */
+
+export type Row = Record<string, unknown>;
+
+export interface JobPage {
+  value: Row[];
+  continuationToken?: string;
+}
+
+export interface JobHistory {
+  printerId: string;
+  jobId: string;
+  printerName?: string;
+  current?: Row;
+  states: Row[];
+  tasks: Row[];
+}
+
+export interface JobFilter {
+  printerId?: string;
+  /** ISO instants (UTC). */
+  from?: string;
+  to?: string;
+  state?: string;
+  user?: string;
+}
+
+const keyName = "printAudit.functionKey";
+
+export const keyStore = {
+  get(): string | undefined {
+    try {
+      return sessionStorage.getItem(keyName) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  set(key: string): void {
+    sessionStorage.setItem(keyName, key);
+  },
+  clear(): void {
+    sessionStorage.removeItem(keyName);
+  },
+};
+
+/** A failed call, with what the person at the screen can do about it. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The API's base path from the page's own: /api/audit/ui -> /api. */
+export function apiBase(pathname = location.pathname): string {
+  const m = /^(.*?)\/audit\/ui\/?$/i.exec(pathname);
+  return m ? m[1]! : "/api";
+}
+
+function query(filter: JobFilter, extra: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  const all: Record<string, string | undefined> = { printerId: filter.printerId, from: filter.from, to: filter.to, state: filter.state, user: filter.user, ...extra };
+  for (const [name, value] of Object.entries(all)) if (value !== undefined && value !== "") params.set(name, value);
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  let code = `http${response.status}`;
+  let message = response.statusText || `HTTP ${response.status}`;
+  let requestId = response.headers.get("x-request-id") ?? undefined;
+  try {
+    const body = (await response.json()) as { error?: { code?: string; message?: string; requestId?: string } };
+    if (body?.error?.code) code = body.error.code;
+    if (body?.error?.message) message = body.error.message;
+    requestId = body?.error?.requestId ?? requestId;
+  } catch {
+    // The host's own 401/403 answers have no body.
+  }
+  return new ApiError(response.status, code, message, requestId);
+}
+
+async function call(path: string, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { accept };
+  const key = keyStore.get();
+  if (key) headers["x-functions-key"] = key;
+  let response: Response;
+  try {
+    response = await fetch(`${apiBase()}${path}`, { headers, credentials: "same-origin", cache: "no-store", redirect: "error" });
+  } catch {
+    throw new ApiError(0, "network", "The app could not be reached, or its sign-in has expired. Check the connection and reload the page to sign in again.");
+  }
+  if (!response.ok) throw await errorOf(response);
+  return response;
+}
+
+export async function listJobs(filter: JobFilter, options: { top: number; continuationToken?: string }): Promise<JobPage> {
+  const response = await call(`/audit/jobs${query(filter, { top: String(options.top), continuationToken: options.continuationToken })}`, "application/json");
+  const body = (await response.json()) as { value?: Row[]; continuationToken?: string };
+  return { value: Array.isArray(body.value) ? body.value : [], continuationToken: body.continuationToken || undefined };
+}
+
+/** The filter's rows, page by page, until `limit` rows; the token says where to go on if there are more. */
+export async function listAllJobs(filter: JobFilter, limit: number, continuationToken?: string): Promise<JobPage> {
+  const value: Row[] = [];
+  let token = continuationToken;
+  do {
+    const page = await listJobs(filter, { top: Math.min(1000, Math.max(1, limit - value.length)), continuationToken: token });
+    value.push(...page.value);
+    token = page.continuationToken;
+  } while (token && value.length < limit);
+  return { value, continuationToken: token };
+}
+
+export async function getJobHistory(printerId: string, jobId: string): Promise<JobHistory> {
+  const response = await call(`/audit/printers/${encodeURIComponent(printerId)}/jobs/${encodeURIComponent(jobId)}`, "application/json");
+  const body = (await response.json()) as Partial<JobHistory>;
+  return {
+    printerId: body.printerId ?? printerId,
+    jobId: body.jobId ?? jobId,
+    printerName: body.printerName,
+    current: body.current,
+    states: Array.isArray(body.states) ? body.states : [],
+    tasks: Array.isArray(body.tasks) ? body.tasks : [],
+  };
+}
+
+export interface CsvFile {
+  blob: Blob;
+  fileName: string;
+  /** The export stopped at the API's row limit: narrow the filter. */
+  truncated: boolean;
+}
+
+export async function downloadCsv(filter: JobFilter): Promise<CsvFile> {
+  const response = await call(`/audit/jobs${query(filter, { format: "csv" })}`, "text/csv");
+  const named = /filename="?([^";]+)"?/i.exec(response.headers.get("content-disposition") ?? "");
+  return {
+    blob: await response.blob(),
+    fileName: named?.[1] ?? `print-audit-${new Date().toISOString().slice(0, 10)}.csv`,
+    truncated: response.headers.get("x-audit-truncated") === "true",
+  };
+}
