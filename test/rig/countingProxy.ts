@@ -4,8 +4,8 @@
  * the service carried it out but before the process hears the answer. Several proxies can share one
  * counter, so Graph calls and table writes are numbered in the order the process made them.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
-import { type AddressInfo, type Socket } from "node:net";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { LoopbackServer } from "./loopbackServer";
 
 export type ProxyAction = "forward" | "dropBefore" | "dropAfter";
 
@@ -18,8 +18,7 @@ export class RequestCounter {
 }
 
 export class CountingProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: LoopbackServer | undefined;
   port = 0;
 
   constructor(
@@ -36,7 +35,7 @@ export class CountingProxy {
 
   async start(): Promise<this> {
     const target = new URL(this.target);
-    this.server = createServer((req, res) => {
+    this.server = new LoopbackServer((req, res) => {
       void (async () => {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
@@ -66,17 +65,11 @@ export class CountingProxy {
         upstream.end(Buffer.concat(chunks));
       })();
     });
-    this.server.on("connection", (socket) => {
-      this.sockets.add(socket);
-      socket.on("close", () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await this.server.listen(0);
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 }

@@ -8,13 +8,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type AddressInfo, type Socket } from "node:net";
+import { type IncomingMessage, type ServerResponse } from "node:http";
 import { dirname, join, relative } from "node:path";
 import Module from "node:module";
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { QueueClient, type DequeuedMessageItem } from "@azure/storage-queue";
 import { CronExpressionParser } from "cron-parser";
+import { LoopbackServer } from "./loopbackServer";
 
 export interface BindingMetadata {
   type: string;
@@ -211,8 +211,7 @@ export class LocalFunctionsHost {
   private readonly pollers: Promise<void>[] = [];
   private readonly watchedQueues: QueueClient[] = [];
   private inFlight = 0;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: LoopbackServer | undefined;
   private readonly routes: CompiledRoute[];
   port = 0;
 
@@ -258,23 +257,14 @@ export class LocalFunctionsHost {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.serve(req, res));
-    this.server.on("connection", (socket) => {
-      this.sockets.add(socket);
-      socket.on("close", () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once("error", reject);
-      this.server!.listen(this.options.port ?? 0, "127.0.0.1", () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.server = new LoopbackServer((req, res) => void this.serve(req, res));
+    this.port = await this.server.listen(this.options.port ?? 0);
     return this;
   }
 
   async stop(): Promise<void> {
     await this.stopTriggers();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,8 +4,7 @@
  * Its tokens are JWT-shaped, carry the granted application roles, and are understood by the simulator.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import { type AddressInfo, type Socket } from "node:net";
+import { LoopbackServer } from "./loopbackServer";
 
 export interface IdentityEndpointOptions {
   /** Application roles granted to the identity. Default: the two the app needs. */
@@ -34,8 +33,7 @@ export class ManagedIdentityEndpoint {
   /** Fault: answer 500 (down), or wait before answering (slow). */
   down = false;
   delayMs = 0;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: LoopbackServer | undefined;
   private port = 0;
 
   constructor(options: IdentityEndpointOptions = {}) {
@@ -53,7 +51,7 @@ export class ManagedIdentityEndpoint {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    this.server = new LoopbackServer((req, res) => {
       void (async () => {
         const url = new URL(req.url ?? "/", "http://127.0.0.1");
         if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
@@ -83,18 +81,12 @@ export class ManagedIdentityEndpoint {
         res.end(JSON.stringify({ access_token: token, expires_on: String(expiresOn), resource, token_type: "Bearer", client_id: clientId ?? randomUUID() }));
       })();
     });
-    this.server.on("connection", (socket) => {
-      this.sockets.add(socket);
-      socket.on("close", () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await this.server.listen(0);
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 }
 

@@ -6,9 +6,9 @@
  * fault injection (429 with Retry-After, 5xx, slow answers, dropped or cut connections, non-JSON bodies).
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type AddressInfo, type Socket } from "node:net";
+import { type IncomingMessage, type ServerResponse } from "node:http";
 import { type PrintJob, type Printer } from "../../src/graph/types";
+import { LoopbackServer } from "./loopbackServer";
 
 export const graphHost = "https://graph.microsoft.com";
 
@@ -124,8 +124,7 @@ export class UniversalPrintSimulator {
   /** How many answers (top-level or in a batch) an injected fault has shaped so far: the suites' "faults injected" figure. */
   faultsServed = 0;
   private readonly routes: { method: string; pattern: RegExp; handler: RouteHandler }[] = [];
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: LoopbackServer | undefined;
   private port = 0;
   latencyMs: number;
   pageSize: number;
@@ -147,23 +146,13 @@ export class UniversalPrintSimulator {
   }
 
   async start(port = 0): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 30_000;
-    this.server.on("connection", (socket) => {
-      this.sockets.add(socket);
-      socket.on("close", () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once("error", reject);
-      this.server!.listen(port, "127.0.0.1", () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.server = new LoopbackServer((req, res) => void this.handle(req, res));
+    this.port = await this.server.listen(port);
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 
   // ---- state -------------------------------------------------------------------------------------
