@@ -220,6 +220,9 @@ describe("traceability: every answer carries a request id that finds the call's 
     ["wait, final", `/printers/${seedPrinterId}/jobs/${seedJobId}/completion`],
     ["wait through a share, bad timeout", `/shares/${seedShareId}/jobs/${seedJobId}/completion?timeout=soon`],
     ["openapi.json", "/openapi.json"],
+    ["audit timeline, never recorded", `/audit/printers/${seedPrinterId}/jobs/424242`],
+    ["audit history", "/audit/jobs?top=5"],
+    ["audit history, bad filter", "/audit/jobs?from=yesterday"],
   ];
   for (const [name, path] of calls) {
     test(name, async () => {

@@ -3,27 +3,30 @@ import { getJobTimeline as readTimeline } from "../audit/query";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { errorReply, jsonReply, withDeadline } from "../http/replies";
+import { logCall, type CallSubject } from "../http/trace";
 import { assertQueryAllowed, parseJobId, parsePrinterId } from "../jobs/request";
 import { getAuditStore } from "../services";
 
 /** A job's audit timeline: its current state, its recorded states and task states, oldest first. */
 export async function getJobTimeline(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const started = Date.now();
-  const subject = `the audit of job ${request.params.jobId ?? "?"} on printer ${request.params.printerId ?? "?"}`;
+  const record: CallSubject = { operation: "GetJobAuditTimeline" };
+  const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
+  let subject = "the audit of this job";
   try {
     const printerId = parsePrinterId(request.params.printerId);
     const jobId = parseJobId(request.params.jobId);
+    Object.assign(record, { printerId, jobId });
+    subject = `the audit of job ${jobId} on printer ${printerId}`;
     assertQueryAllowed(request.query, new Set(["code"]));
     const timeline = await withDeadline(getConfig().http.deadlineInMs, () => readTimeline(getAuditStore(), printerId, jobId));
-    context.log(`getJobTimeline printer=${printerId} job=${jobId} status=${timeline ? 200 : 404} states=${timeline?.states.length ?? 0} durationMs=${Date.now() - started}`);
     if (!timeline) {
-      return errorReply(context, 404, "notFound", `The audit has no record of job ${jobId} on printer ${printerId}: it was never seen by an audit run, or its history was purged.`);
+      return finish(errorReply(context, 404, "notFound", `The audit has no record of job ${jobId} on printer ${printerId}: it was never seen by an audit run, or its history was purged.`));
     }
-    return jsonReply(context, 200, timeline);
+    record.state = typeof timeline.current.JobState === "string" ? timeline.current.JobState : undefined;
+    return finish(jsonReply(context, 200, timeline));
   } catch (error) {
-    const reply = auditReplyToError(context, error, subject);
-    context.log(`getJobTimeline status=${reply.status} durationMs=${Date.now() - started}`);
-    return reply;
+    return finish(auditReplyToError(context, error, subject));
   }
 }
 

@@ -4,6 +4,7 @@ import { getConfig } from "../config";
 import { apiBaseUrl } from "../http/links";
 import { auditReplyToError } from "../http/auditReplies";
 import { jsonReply, replyHeaders, withDeadline } from "../http/replies";
+import { logCall, type CallSubject } from "../http/trace";
 import { getAuditStore } from "../services";
 
 /** The absolute link to the next page: the same query with the new token, on PUBLIC_BASE_URL or the request's own origin. */
@@ -19,6 +20,8 @@ function nextLink(request: HttpRequest, continuationToken: string): string {
 /** Audit history, filtered and paged (JSON), or exported whole (CSV). */
 export async function listAuditJobs(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const started = Date.now();
+  const record: CallSubject = { operation: "ListAuditJobs" };
+  const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
   try {
     const { audit, http } = getConfig();
     const query = parseHistoryQuery(request.query, audit);
@@ -27,8 +30,8 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
       // Leave a fifth of the deadline to answer with what was gathered.
       const deadline = Date.now() + Math.floor(http.deadlineInMs * 0.8);
       const csv = await withDeadline(http.deadlineInMs, () => exportHistoryCsv(store, query, audit, { deadline }));
-      context.log(`listAuditJobs format=csv rows=${csv.rows} complete=${!csv.continuationToken} durationMs=${Date.now() - started}`);
-      return {
+      context.log(`listAuditJobs format=csv rows=${csv.rows} complete=${!csv.continuationToken}`);
+      return finish({
         status: 200,
         body: csv.text,
         headers: {
@@ -37,18 +40,16 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
           "content-disposition": `attachment; filename="print-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
           ...(csv.continuationToken ? { "x-audit-truncated": "true", "x-continuation-token": csv.continuationToken } : {}),
         },
-      };
+      });
     }
     const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, audit));
-    context.log(`listAuditJobs rows=${page.value.length} more=${page.continuationToken !== undefined} durationMs=${Date.now() - started}`);
-    return jsonReply(context, 200, {
+    context.log(`listAuditJobs rows=${page.value.length} more=${page.continuationToken !== undefined}`);
+    return finish(jsonReply(context, 200, {
       value: page.value,
       ...(page.continuationToken ? { continuationToken: page.continuationToken, "@odata.nextLink": nextLink(request, page.continuationToken) } : {}),
-    });
+    }));
   } catch (error) {
-    const reply = auditReplyToError(context, error, "the audit history");
-    context.log(`listAuditJobs status=${reply.status} durationMs=${Date.now() - started}`);
-    return reply;
+    return finish(auditReplyToError(context, error, "the audit history"));
   }
 }
 
