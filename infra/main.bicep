@@ -130,7 +130,7 @@ param httpDeadlineMs int = 25000
 
 // ---- Entra sign-in (App Service authentication) ------------------------------------------------------------------
 
-@description('Require a Microsoft Entra ID token on every route but /api/openapi.json (Easy Auth); function keys still apply.')
+@description('Require a Microsoft Entra ID token on every route but /api/openapi.json and the viewer page /api/audit/ui (Easy Auth); function keys still apply.')
 param enableEntraAuth bool = false
 
 @description('Client id of the app registration that represents the function app API (needed when enableEntraAuth).')
@@ -299,9 +299,11 @@ module entraAuth 'modules/entra-auth.bicep' = if (enableEntraAuth) {
     tenantId: entraTenantId
     allowedAudiences: entraAudiences
     allowedClientApplications: entraClientApplications
-    // Power Automate's "import from URL" and the connector tooling read the definition without a token.
+    // Power Automate's "import from URL" and the connector tooling read the definition without a token; the
+    // viewer page holds no data and offers the sign-in itself (its data calls still need a token).
     excludedPaths: [
       '/api/openapi.json'
+      '/api/audit/ui'
     ]
   }
 }

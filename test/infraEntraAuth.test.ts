@@ -63,7 +63,7 @@ test("when on: every request needs a token (401 without), except the OpenAPI def
   assert.equal(settings.globalValidation.requireAuthentication, true);
   assert.equal(settings.globalValidation.unauthenticatedClientAction, "Return401");
   assert.equal(settings.globalValidation.excludedPaths, "[parameters('excludedPaths')]");
-  assert.deepEqual(entraModule(template).properties!.parameters.excludedPaths.value, ["/api/openapi.json"]);
+  assert.deepEqual(entraModule(template).properties!.parameters.excludedPaths.value, ["/api/openapi.json", "/api/audit/ui"]);
   assert.equal(settings.login.tokenStore.enabled, false, "an API keeps no token store");
 });
 
