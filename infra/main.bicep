@@ -128,6 +128,38 @@ param auditRetentionSchedule string = '0 30 3 * * *'
 @maxValue(220000)
 param httpDeadlineMs int = 25000
 
+@description('Retries of a Graph request (429/503 after Retry-After, 5xx and network errors with backoff).')
+@minValue(0)
+@maxValue(10)
+param graphMaxRetries int = 3
+
+@description('Exponential backoff base of Graph retries, in milliseconds.')
+@minValue(1)
+@maxValue(60000)
+param graphRetryDelayMs int = 1000
+
+@description('Exponential backoff cap of Graph retries, in milliseconds.')
+@minValue(1)
+@maxValue(300000)
+param graphMaxRetryDelayMs int = 30000
+
+@description('Each try of a Graph request gives up after this many milliseconds (then it is retried).')
+@minValue(100)
+@maxValue(120000)
+param graphTryTimeoutMs int = 10000
+
+@description('HTTP callers get 429 + Retry-After instead of waiting when Graph asks for a longer pause than this (ms).')
+@minValue(0)
+@maxValue(300000)
+param graphMaxRetryAfterMs int = 5000
+
+@description('Absolute origin for links the app hands out (nextLink, Location), e.g. https://print.contoso.com; empty: the request\'s own.')
+param publicBaseUrl string = ''
+
+@description('Key of the HMAC that pseudonymizes users when auditRedactUsers=hash; empty: one derived from the subscription and environment, stable across deployments.')
+@secure()
+param auditHashSalt string = ''
+
 // ---- Entra sign-in (App Service authentication) ------------------------------------------------------------------
 
 @description('Require a Microsoft Entra ID token on every route but /api/openapi.json and the viewer page /api/audit/ui (Easy Auth); function keys still apply.')
@@ -239,6 +271,19 @@ var appSettings = {
   AUDIT_RETENTION_DAYS: string(auditRetentionDays)
   AUDIT_RETENTION_SCHEDULE: auditRetentionSchedule
   HTTP_DEADLINE_MS: string(httpDeadlineMs)
+  GRAPH_MAX_RETRIES: string(graphMaxRetries)
+  GRAPH_RETRY_DELAY_MS: string(graphRetryDelayMs)
+  GRAPH_MAX_RETRY_DELAY_MS: string(graphMaxRetryDelayMs)
+  GRAPH_TRY_TIMEOUT_MS: string(graphTryTimeoutMs)
+  GRAPH_MAX_RETRY_AFTER_MS: string(graphMaxRetryAfterMs)
+  PUBLIC_BASE_URL: publicBaseUrl
+}
+
+// The pseudonymization key: a deployment-specific default, so hashes cannot be matched against another install's.
+var hashSaltSetting = {
+  AUDIT_HASH_SALT: !empty(auditHashSalt)
+    ? auditHashSalt
+    : '${uniqueString(subscription().id, environmentName, 'audit-hash-salt')}${uniqueString(resourceToken, 'audit-hash-salt')}'
 }
 
 // Known only once the component and identity exist. Telemetry is Entra-only (the component disables local auth).
@@ -273,7 +318,7 @@ module functionApp 'modules/functionapp.bicep' = {
     nodeVersion: '22'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(appSettings, runtimeAppSettings)
+    appSettings: union(appSettings, hashSaltSetting, runtimeAppSettings)
   }
 }
 

@@ -133,6 +133,12 @@ const expectedAppSettings: Record<string, string> = {
   AUDIT_RETENTION_DAYS: "400",
   AUDIT_RETENTION_SCHEDULE: "0 30 3 * * *",
   HTTP_DEADLINE_MS: "25000",
+  GRAPH_MAX_RETRIES: "3",
+  GRAPH_RETRY_DELAY_MS: "1000",
+  GRAPH_MAX_RETRY_DELAY_MS: "30000",
+  GRAPH_TRY_TIMEOUT_MS: "10000",
+  GRAPH_MAX_RETRY_AFTER_MS: "5000",
+  PUBLIC_BASE_URL: "",
 };
 
 const opts = { skip: skipReason };
@@ -269,7 +275,7 @@ test("app settings: identity-based AzureWebJobsStorage__*, no plain AzureWebJobs
   const everything = JSON.stringify(template);
   assert.doesNotMatch(everything, /'AzureWebJobsStorage'|"AzureWebJobsStorage"/, "a plain AzureWebJobsStorage setting exists");
   const passed = String(moduleParam(template, "functionapp", "appSettings"));
-  assert.match(passed, /^\[union\(variables\('appSettings'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/);
+  assert.match(passed, /^\[union\(variables\('appSettings'\), variables\('hashSaltSetting'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/);
 });
 
 test("app settings: Entra-only telemetry and the user-assigned client id only when user-assigned", opts, () => {
@@ -290,6 +296,30 @@ test("app settings: every setting the app reads, with the app's defaults", opts,
     assert.equal(withDefaults(template, settings[name]), expected, `default of ${name}`);
   }
   assert.deepEqual(template.parameters?.auditRedactUsers.allowedValues, ["none", "hash", "omit"]);
+});
+
+test("app settings: every setting src/config.ts reads is set by the template (no setting forgotten as the app grows)", opts, () => {
+  const template = loadTemplate();
+  const compileTime = Object.keys(template.variables?.appSettings as Record<string, string>);
+  const hashSalt = Object.keys(template.variables?.hashSaltSetting as Record<string, string>);
+  const runtime = String(moduleParam(template, "functionapp", "appSettings"));
+  const source = readFileSync(resolve(__dirname, "..", "..", "src", "config.ts"), "utf8");
+  const read = new Set([...source.matchAll(/\b(?:text|integer|boolean|oneOf(?:<[^>]+>)?)\(env, "([A-Za-z_]+)"/g)].map((m) => m[1]!));
+  for (const m of source.matchAll(/`\$\{storagePrefix\}__(\w+)`/g)) read.add(`AzureWebJobsStorage__${m[1]}`);
+  assert.ok(read.size >= 20, `found the settings config.ts reads (${read.size})`);
+  // Not app settings of this deployment: the platform's own, and the alternatives to identity-based storage URIs.
+  const notOurs = new Set(["WEBSITE_INSTANCE_ID", "AzureWebJobsStorage", "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__"]);
+  for (const name of read) {
+    if (notOurs.has(name) || name.endsWith("__${service}ServiceUri")) continue;
+    assert.ok(compileTime.includes(name) || hashSalt.includes(name) || runtime.includes(`'${name}'`), `the template sets ${name}`);
+  }
+});
+
+test("AUDIT_HASH_SALT: a deployment-specific default, overridable by a secure parameter, never in outputs", opts, () => {
+  const template = loadTemplate();
+  assert.equal(template.parameters?.auditHashSalt.type, "securestring");
+  assert.match(String((template.variables?.hashSaltSetting as Record<string, string>).AUDIT_HASH_SALT), /uniqueString\(subscription\(\)\.id, parameters\('environmentName'\)/);
+  assert.doesNotMatch(JSON.stringify(template.outputs ?? {}), /auditHashSalt|hashSaltSetting/);
 });
 
 test("app settings: GRAPH_CLOUD follows the Azure cloud unless overridden", opts, () => {
