@@ -414,28 +414,34 @@ export class GraphClient {
         let wait = 0;
         for (const request of pending) {
           const response = byId.get(request.id) ?? { id: request.id, status: 502, body: undefined };
-          const throttled = response.status === 429 || response.status === 503;
-          if (throttled && attempt < this.maxRetries) {
+          results.set(request.id, response);
+          if (attempt < this.maxRetries && isRetriableStatus(response.status)) {
             retry.push(request);
-            const headers = lowerCaseHeaders(response.headers);
-            const after = retryAfterInMs({ get: (n) => headers[n] }) ?? (this.options.retryOptions?.retryDelayInMs ?? 1000) * 2 ** attempt;
-            wait = Math.max(wait, after);
-          } else {
-            results.set(request.id, response);
+            wait = Math.max(wait, this.subRequestDelay(response, attempt));
           }
         }
-        if (retry.length > 0) {
-          if (this.options.maxRetryAfterInMs !== undefined && wait > this.options.maxRetryAfterInMs) {
-            for (const request of retry) results.set(request.id, byId.get(request.id)!);
-            break;
-          }
-          await sleep(wait, options.abortSignal);
-        }
+        // A pause longer than this client may wait: hand back the throttled answers as they are.
+        if (retry.length > 0 && this.options.maxRetryAfterInMs !== undefined && wait > this.options.maxRetryAfterInMs) break;
+        if (retry.length > 0) await sleep(wait, options.abortSignal);
         pending = retry;
       }
     }
     return requests.map((r) => results.get(r.id)!);
   }
+
+  /** How long to wait before sending a batch sub-request again: its Retry-After, else the pipeline's backoff. */
+  private subRequestDelay(response: BatchResponse, attempt: number): number {
+    const headers = lowerCaseHeaders(response.headers);
+    const retryAfter = response.status === 429 || response.status === 503 ? retryAfterInMs({ get: (n) => headers[n] }) : undefined;
+    const base = this.options.retryOptions?.retryDelayInMs ?? 1000;
+    const cap = this.options.retryOptions?.maxRetryDelayInMs ?? 64_000;
+    return retryAfter ?? Math.min(cap, base * 2 ** attempt);
+  }
+}
+
+/** The statuses core-rest-pipeline retries for a whole request, applied to each batch sub-request. */
+function isRetriableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 
 function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> {

@@ -105,14 +105,26 @@ describe("Graph faults during an audit", () => {
     await assertComplete(world, prefix);
   });
 
-  test("5xx answers inside $batch: the delivery is recorded failed, the next one completes it", async () => {
+  test("a 5xx burst inside $batch is retried within the delivery, as the pipeline retries whole requests", async () => {
     world.sim.clearFaults();
     world.sim.inject({ inBatch: true, status: 500, times: 5 });
     const prefix = nextPrefix();
     const runId = nextRunId();
-    const failed = await deliver(world, { prefix, runId });
+    const delivery = await deliver(world, { prefix, runId });
+    assert.equal(delivery.exitCode, 0, delivery.output);
+    assert.equal((await runRow(world, prefix, runId, printerId))?.Status, "succeeded");
+    await assertComplete(world, prefix);
+  });
+
+  test("5xx inside $batch that outlasts the retries: the delivery is recorded failed, the next one completes it", async () => {
+    world.sim.clearFaults();
+    world.sim.inject({ inBatch: true, status: 500 });
+    const prefix = nextPrefix();
+    const runId = nextRunId();
+    const failed = await deliver(world, { prefix, runId, env: { GRAPH_MAX_RETRIES: "1" } });
     assert.equal(failed.exitCode, 1);
     assert.equal((await runRow(world, prefix, runId, printerId))?.Status, "failed");
+    world.sim.clearFaults();
     const again = await deliver(world, { prefix, runId, dequeueCount: 2 });
     assert.equal(again.exitCode, 0, again.output);
     await assertComplete(world, prefix);
