@@ -394,9 +394,9 @@ export class GraphClient {
   }
 
   /**
-   * Sends GET requests in JSON batches of at most 20. A sub-request that Graph throttles (429, or 503 with
-   * Retry-After) is sent again after the longest Retry-After of its batch, up to the client's retry count;
-   * what still fails is returned with its status for the caller to handle.
+   * Sends GET requests in JSON batches of at most 20. Graph throttles each sub-request on its own, so a
+   * sub-request answered 429/503 (after its Retry-After) or another retriable 5xx/408 (after the pipeline's
+   * backoff) is sent again, up to the client's retry count; what still fails is returned with its status.
    */
   async batch<T = unknown>(requests: readonly BatchRequest[], options: RequestOptions = {}): Promise<BatchResponse<T>[]> {
     const results = new Map<string, BatchResponse<T>>();
