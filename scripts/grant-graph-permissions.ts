@@ -9,7 +9,7 @@ import {
   DefaultAzureCredential,
   type TokenCredential,
 } from "@azure/identity";
-import { ConfigError, parseServiceUrl } from "../src/config";
+import { ConfigError, isGuid, parseServiceUrl } from "../src/config";
 import { GraphClient } from "../src/graph/client";
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
 import { GraphError } from "../src/graph/errors";
@@ -94,7 +94,6 @@ interface AppRoleAssignment {
   principalId: string;
 }
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Resolves the Graph base URL and the token scope from the cloud and an optional override. */
 export function resolveGraphEndpoint(cloud: GraphCloudName = "global", baseUrl?: string): { baseUrl: string; scope: string } {
@@ -140,7 +139,7 @@ async function listAll<T>(graph: GraphClient, path: string): Promise<T[]> {
 async function findManagedIdentity(graph: GraphClient, principalId?: string, appName?: string): Promise<ServicePrincipal> {
   const select = "$select=id,appId,displayName,servicePrincipalType";
   if (principalId) {
-    if (!guidPattern.test(principalId)) {
+    if (!isGuid(principalId)) {
       throw new GrantError("InvalidOptions", `--principal-id "${principalId}" is not an object id (a GUID).`);
     }
     try {

@@ -7,7 +7,7 @@
  */
 import { odata } from "@azure/data-tables";
 import { isGuid } from "../config";
-import { InputError } from "../jobs/request";
+import { InputError, shown, single } from "../jobs/request";
 import { invertedTime, jobHistoryPrefix, keyPart } from "./keys";
 import { jobColumns, taskColumns, userFilterValues, type PrivacySettings } from "./snapshot";
 import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
@@ -32,15 +32,7 @@ const allowedOptions = new Set(["printerId", "from", "to", "state", "user", "top
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-function shown(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-}
 
-function single(query: URLSearchParams, name: string): string | undefined {
-  const values = query.getAll(name);
-  if (values.length > 1) throw new InputError(name, `${name} was given ${values.length} times; give it once.`);
-  return values[0];
-}
 
 /** An ISO 8601 date (a whole UTC day) or date-time with Z or an offset, as epoch milliseconds. */
 function parseInstant(name: "from" | "to", raw: string): number {

@@ -14,6 +14,7 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { type TokenCredential } from "@azure/core-auth";
+import { isLoopbackHost } from "../config";
 import { GraphError, graphErrorFromResponse, requestIdOf, retryAfterInMs } from "./errors";
 import { type GraphPage, type PrintJob, type Printer } from "./types";
 
@@ -92,7 +93,7 @@ class RetryAfterTooLong extends Error {
 }
 
 function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "[::1]" || /^127\./.test(url.hostname));
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
 const loopbackMark = "x-upj-loopback-http";

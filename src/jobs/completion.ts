@@ -1,5 +1,5 @@
 import { type PrintJobExpansion, type PrintJobRef } from "../graph/client";
-import { assertQueryAllowed, InputError, parseExpand, parseJobId, parsePrinterId } from "./request";
+import { assertQueryAllowed, InputError, parseExpand, parseJobId, parsePrinterId, shown, single } from "./request";
 
 /**
  * Waiting for a print job to finish, the asynchronous request-reply way: the caller polls the Location it
@@ -55,15 +55,7 @@ export function parseDeadline(raw: string, now: Date): Date {
   return new Date(time);
 }
 
-function single(query: URLSearchParams, name: string): string | undefined {
-  const values = query.getAll(name);
-  if (values.length > 1) throw new InputError(name, `${name} was given ${values.length} times; give it once.`);
-  return values[0];
-}
 
-function shown(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-}
 
 /** Validates a wait request completely before anything is sent to Graph. */
 export function parseCompletionRequest(

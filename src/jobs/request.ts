@@ -29,7 +29,8 @@ export interface PrintJobRequest {
   expand?: PrintJobExpansion[];
 }
 
-function shown(value: string): string {
+/** A caller's value as quoted in an error message: at most 40 characters, JSON-escaped. */
+export function shown(value: string): string {
   const visible = value.length > 40 ? `${value.slice(0, 40)}…` : value;
   return JSON.stringify(visible);
 }
@@ -48,7 +49,8 @@ export function parseJobId(value: string | undefined): string {
   return value;
 }
 
-function single(query: URLSearchParams, name: string): string | undefined {
+/** The one value of a query option; an option given twice is refused. */
+export function single(query: URLSearchParams, name: string): string | undefined {
   const values = query.getAll(name);
   if (values.length > 1) throw new InputError(name, `${name} was given ${values.length} times; give it once.`);
   return values[0];
