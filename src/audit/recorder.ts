@@ -9,6 +9,7 @@
 import { maxBatchSize, printJobPath, type GraphClient } from "../graph/client";
 import { GraphError } from "../graph/errors";
 import { type PrintJob } from "../graph/types";
+import { derivedRowsByTable } from "./derived";
 import { invertedTime, jobHistoryPrefix, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "./keys";
 import {
   isTerminal,
@@ -293,6 +294,9 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
   }
   result.changesWritten += (await store.createRows(store.tables.jobs, jobRows)).rows;
   result.taskRowsWritten += (await store.createRows(store.tables.tasks, taskRows)).rows;
+  // Index and event rows follow the history they derive from and precede the current state, like the history.
+  const derived = derivedRowsByTable(store.tables, [...jobRows.map((row) => ({ row, kind: "job" as const })), ...taskRows.map((row) => ({ row, kind: "task" as const }))]);
+  for (const [table, rows] of derived) await store.createRows(table, rows);
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
   await store.writeCurrent(currentRows);
 }
