@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles and lints infra/main.bicep with the real Bicep CLI, restored from NuGet (no Azure access needed).
 # Usage: .ci/bicep.sh            (from anywhere; works on the repo that contains this script)
+#        It also writes deployment snapshots of test/infra-scenarios/*.bicepparam to dist/infra/snapshots/.
 #        .ci/run calls it before `npm test`: test/infra.test.ts reads dist/infra/main.json (and fails without it when CI is set).
 # Env:   BICEP_VERSION           (default below), BICEP_CACHE_DIR (default <repo>/.bicep)
 # Exit:  non-zero on any compiler/linter error or warning.
@@ -58,3 +59,15 @@ run_quiet "$bicep" build infra/main.bicep --outfile dist/infra/main.json.tmp || 
 run_quiet "$bicep" lint infra/main.bicep || { rm -f dist/infra/main.json.tmp; exit 1; }
 mv dist/infra/main.json.tmp dist/infra/main.json
 echo "bicep.sh: infra/main.bicep built to dist/infra/main.json and linted clean"
+
+# Deployment snapshots: the Bicep CLI evaluates the template offline for each scenario (conditions, parameters, modules)
+# and predicts the resources ARM would deploy; tests read them (test/infraFlex.test.ts). Placeholder ids, no Azure call.
+rm -rf dist/infra/snapshots
+mkdir -p dist/infra/snapshots
+for scenario in test/infra-scenarios/*.bicepparam; do
+  name="$(basename "$scenario" .bicepparam)"
+  run_quiet "$bicep" snapshot "$scenario" --mode overwrite --location westeurope \
+    --tenant-id 00000000-0000-0000-0000-0000000000aa --subscription-id 00000000-0000-0000-0000-0000000000bb || exit 1
+  mv "test/infra-scenarios/$name.snapshot.json" "dist/infra/snapshots/$name.json"
+done
+echo "bicep.sh: deployment snapshots of $(ls dist/infra/snapshots | wc -l) scenarios in dist/infra/snapshots"

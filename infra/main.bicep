@@ -1,5 +1,5 @@
 // Universal Print audit: Flex Consumption function app with a managed identity, Entra-only storage and telemetry.
-// Deploy with `azd up`; then grant the Graph app roles with `npm run grant-graph-permissions` (see infra/README.md).
+// Deploy with `azd up`: its postprovision hook grants the Graph app roles before the code is deployed (see infra/README.md).
 targetScope = 'subscription'
 
 // ---- Environment --------------------------------------------------------------------------------------------------
@@ -51,10 +51,11 @@ param identityType string = 'SystemAssigned'
 ])
 param instanceMemoryMB int = 2048
 
-@description('Upper bound of Flex Consumption instances; kept low because Graph throttles per tenant.')
-@minValue(40)
+// 10 instances x 16 queue messages each (host.json batchSize) = at most 160 printers audited at once; see infra/README.md.
+@description('Upper bound of Flex Consumption instances (1 to 1000); kept low because Graph throttles the app per tenant.')
+@minValue(1)
 @maxValue(1000)
-param maximumInstanceCount int = 40
+param maximumInstanceCount int = 10
 
 @description('Storage account redundancy.')
 @allowed([
@@ -64,6 +65,9 @@ param maximumInstanceCount int = 40
   'Standard_GZRS'
 ])
 param storageSkuName string = 'Standard_LRS'
+
+@description('Put the storage account behind private endpoints (blob, queue, table) on a new VNet the function app joins; public network access to storage is then off.')
+param vnetEnabled bool = false
 
 @description('Days Log Analytics keeps telemetry.')
 @minValue(30)
@@ -153,6 +157,9 @@ param graphTryTimeoutMs int = 10000
 @maxValue(300000)
 param graphMaxRetryAfterMs int = 5000
 
+@description('More app settings (name to value), e.g. host.json overrides; set them in main.parameters.json. The template\'s own settings win on a clash, and settings added in the portal are replaced on every provision.')
+param additionalAppSettings object = {}
+
 @description('Absolute origin for links the app hands out (nextLink, Location), e.g. https://print.contoso.com; empty: the request\'s own.')
 param publicBaseUrl string = ''
 
@@ -238,7 +245,23 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     deploymentContainerName: deploymentContainerName
     auditQueueName: auditQueueName
+    publicNetworkAccess: !vnetEnabled
   }
+}
+
+// Optional private networking, as Microsoft's Flex Consumption quickstart does it: storage only through private endpoints.
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    vnetName: 'vnet-${resourceToken}'
+    storageAccountName: storageAccountName
+  }
+  dependsOn: [
+    storage
+  ]
 }
 
 module userIdentity 'modules/identity.bicep' = if (useUserAssigned) {
@@ -318,7 +341,8 @@ module functionApp 'modules/functionapp.bicep' = {
     nodeVersion: '22'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(appSettings, hashSaltSetting, runtimeAppSettings)
+    appSettings: union(additionalAppSettings, appSettings, hashSaltSetting, runtimeAppSettings)
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
 }
 
@@ -350,6 +374,18 @@ module entraAuth 'modules/entra-auth.bicep' = if (enableEntraAuth) {
       '/api/openapi.json'
       '/api/audit/ui'
     ]
+  }
+}
+
+// Turning the option off must turn sign-in off: the settings are written disabled rather than left as they were.
+module entraAuthOff 'modules/entra-auth-off.bicep' = if (!enableEntraAuth) {
+  name: 'entra-auth-off'
+  scope: rg
+  dependsOn: [
+    functionApp
+  ]
+  params: {
+    functionAppName: appName
   }
 }
 

@@ -157,7 +157,7 @@ test("Flex Consumption plan: FC1, tier FlexConsumption, Linux (reserved)", opts,
   assert.equal(plan.properties?.reserved, true);
 });
 
-test("function app: Linux, azd service api, https only, FTPS off, TLS 1.2, no basic-auth publishing", opts, () => {
+test("function app: Linux, azd service api, https only, TLS 1.2, no basic-auth publishing (Flex has no FTPS to turn off)", opts, () => {
   const all = walk(loadTemplate());
   const site = single(all, "Microsoft.Web/sites").resource;
   assert.equal(site.kind, "functionapp,linux");
@@ -166,7 +166,7 @@ test("function app: Linux, azd service api, https only, FTPS off, TLS 1.2, no ba
   assert.equal(moduleParam(loadTemplate(), "functionapp", "serviceName"), "api");
   assert.equal(site.properties?.httpsOnly, true);
   const siteConfig = site.properties?.siteConfig as Record<string, unknown>;
-  assert.equal(siteConfig.ftpsState, "Disabled");
+  assert.equal(siteConfig.ftpsState, undefined, "Flex Consumption does not support ftpsState (test/infraFlex.test.ts)");
   assert.equal(siteConfig.minTlsVersion, "1.2");
   assert.equal(siteConfig.scmMinTlsVersion, "1.2");
   const policies = ofType(all, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").map((f) => f.resource);
@@ -275,7 +275,7 @@ test("app settings: identity-based AzureWebJobsStorage__*, no plain AzureWebJobs
   const everything = JSON.stringify(template);
   assert.doesNotMatch(everything, /'AzureWebJobsStorage'|"AzureWebJobsStorage"/, "a plain AzureWebJobsStorage setting exists");
   const passed = String(moduleParam(template, "functionapp", "appSettings"));
-  assert.match(passed, /^\[union\(variables\('appSettings'\), variables\('hashSaltSetting'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/);
+  assert.match(passed, /^\[union\(parameters\('additionalAppSettings'\), variables\('appSettings'\), variables\('hashSaltSetting'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/);
 });
 
 test("app settings: Entra-only telemetry and the user-assigned client id only when user-assigned", opts, () => {
@@ -410,7 +410,7 @@ test("the offline template needs no Bicep extension or registry module (the Grap
   assert.equal(template.imports, undefined);
   assert.equal(template.extensions, undefined);
   assert.doesNotMatch(JSON.stringify(template), /Microsoft\.Graph\//);
-  const sources = ["main.bicep", ...["monitoring", "storage", "identity", "functionapp", "rbac", "alerts"].map((m) => `modules/${m}.bicep`)];
+  const sources = ["main.bicep", ...["monitoring", "storage", "identity", "functionapp", "rbac", "alerts", "entra-auth", "entra-auth-off", "network"].map((m) => `modules/${m}.bicep`)];
   for (const source of sources) {
     const text = readFileSync(resolve(repoRoot, "infra", source), "utf8");
     assert.doesNotMatch(text, /^\s*extension\s|br\/public:|br:/m, `${source} needs something the offline build cannot restore`);

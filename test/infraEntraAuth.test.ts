@@ -46,7 +46,10 @@ test("Entra sign-in is a parameter, off by default", opts, () => {
   const template = load();
   assert.equal(template.parameters.enableEntraAuth!.type, "bool");
   assert.equal(template.parameters.enableEntraAuth!.defaultValue, false);
-  assert.equal(entraModule(template).condition, "[parameters('enableEntraAuth')]", "authsettingsV2 is only deployed when asked for");
+  assert.equal(entraModule(template).condition, "[parameters('enableEntraAuth')]", "sign-in settings are only deployed when asked for");
+  // Otherwise they are written off, so that true then false turns sign-in off (test/infraFlex.test.ts checks the values).
+  const off = list(template).find((r) => r.type === "Microsoft.Resources/deployments" && r.name === "entra-auth-off");
+  assert.equal(off?.condition, "[not(parameters('enableEntraAuth'))]");
   for (const name of ["entraClientId", "entraTenantId", "entraAllowedAudiences", "entraAllowedClientApplications"]) {
     assert.ok(template.parameters[name], `parameter ${name}`);
   }

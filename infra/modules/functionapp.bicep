@@ -35,6 +35,9 @@ param maximumInstanceCount int
 @description('App settings of the function app (name to value).')
 param appSettings object
 
+@description('Subnet (delegated to Microsoft.App/environments) the app joins; empty for no VNet integration.')
+param virtualNetworkSubnetId string
+
 var useUserAssigned = !empty(userAssignedIdentityId)
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -69,12 +72,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // No ftpsState, alwaysOn, vnetRouteAllEnabled...: Flex Consumption rejects or ignores them (test/infraFlex.test.ts lists them).
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
     }
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     functionAppConfig: {
       deployment: {
         storage: {
@@ -102,6 +106,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+// ARM replaces the whole set: settings added in the portal are gone after the next provision (infra/README.md says where to put them).
 resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'

@@ -20,6 +20,9 @@ param deploymentContainerName string
 @description('Queue the audit timer fans work out on.')
 param auditQueueName string
 
+@description('false: reachable only through private endpoints (the VNet option); no public network access, no trusted-service bypass.')
+param publicNetworkAccess bool
+
 resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: storageAccountName
   location: location
@@ -37,11 +40,16 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
-    networkAcls: {
-      bypass: 'AzureServices'
-      defaultAction: 'Allow'
-    }
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
+    networkAcls: publicNetworkAccess
+      ? {
+          bypass: 'AzureServices'
+          defaultAction: 'Allow'
+        }
+      : {
+          bypass: 'None'
+          defaultAction: 'Deny'
+        }
   }
 }
 
