@@ -1,5 +1,6 @@
 // Grants the function app's managed identity the Microsoft Graph application roles it needs, idempotently.
-// Run after `azd up`:  npm run grant-graph-permissions [-- --principal-id <id> | --app-name <name>] [--cloud usgov]
+// azd up runs it as its postprovision hook (--azd-hook), before the code is deployed; by hand:
+//   npm run grant-graph-permissions [-- --principal-id <id> | --app-name <name>] [--cloud usgov]
 // It signs in as the deployer (azd, then the usual developer credentials), never as the app.
 import { execFileSync } from "node:child_process";
 import { type HttpClient } from "@azure/core-rest-pipeline";
@@ -264,11 +265,13 @@ interface CliArgs {
   cloud?: string;
   baseUrl?: string;
   help: boolean;
+  /** Run by azd's postprovision hook: never fail the deployment, say what to do instead. */
+  azdHook: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { help: false };
-  const flags: Record<string, keyof Omit<CliArgs, "help">> = {
+  const args: CliArgs = { help: false, azdHook: false };
+  const flags: Record<string, keyof Omit<CliArgs, "help" | "azdHook">> = {
     "--principal-id": "principalId",
     "--app-name": "appName",
     "--cloud": "cloud",
@@ -278,6 +281,10 @@ function parseArgs(argv: readonly string[]): CliArgs {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === "--help" || flag === "-h") {
       args.help = true;
+      continue;
+    }
+    if (flag === "--azd-hook") {
+      args.azdHook = true;
       continue;
     }
     const key = flags[flag];
@@ -290,9 +297,11 @@ function parseArgs(argv: readonly string[]): CliArgs {
 }
 
 const usage = `Usage: npm run grant-graph-permissions -- [--principal-id <object id> | --app-name <function app>]
-                                        [--cloud global|usgov|usgovdod|china] [--base-url <graph base>]
+                                        [--cloud global|usgov|usgovdod|china] [--base-url <graph base>] [--azd-hook]
 Grants the function app's managed identity the Microsoft Graph application roles
 ${requiredGraphRoles.join(" and ")}, skipping any it already has.
+--azd-hook: as azd up's postprovision hook runs it: waits for a just-created identity to replicate, and when the
+grant cannot be done (no directory role, not signed in) says so and exits 0, so the deployment goes on.
 Defaults come from the environment or, failing that, the azd environment: FUNCTION_PRINCIPAL_ID,
 AZURE_FUNCTION_APP_NAME, GRAPH_CLOUD, GRAPH_BASE_URL, AZURE_TENANT_ID.
 Needs the Entra role Privileged Role Administrator (or an app with AppRoleAssignment.ReadWrite.All +
@@ -316,10 +325,34 @@ export interface CliIo {
   /** Injected in tests; default: `azd env get-values`. */
   azdEnv?: () => Record<string, string>;
   retryOptions?: GrantOptions["retryOptions"];
+  /** Injected in tests; default: a real pause (the wait for a just-created identity to replicate). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Pauses before each new look for a just-created identity (Entra ID replicates it within a minute or so). */
+export const replicationWaitsInMs: readonly number[] = [5_000, 10_000, 15_000, 30_000];
+
+const hookPrefix = "postprovision (Graph grant)";
+
+/** What the hook prints when the grant could not be done: azd up goes on, and the app will say what is missing. */
+function hookSkipped(error: GrantError, principalId: string | undefined): string {
+  const grantBy = principalId ? `npm run grant-graph-permissions -- --principal-id ${principalId}` : "npm run grant-graph-permissions";
+  const reason =
+    error.code === "DirectoryRoleMissing"
+      ? "the signed-in deployer may not grant Microsoft Graph application roles (it needs the Entra role Privileged Role Administrator or Global Administrator)"
+      : error.message;
+  return (
+    `${hookPrefix}: SKIPPED, ${reason}. azd up goes on and deploys the app, which answers 403 and records failed audit runs ` +
+    `naming the missing roles (${requiredGraphRoles.join(", ")}) until someone with that role runs: ${grantBy}. ` +
+    "Granted after the app has asked Graph for a token, the roles can take up to about 24 hours to reach it (see infra/README.md)."
+  );
 }
 
 /** Command line entry point; returns the process exit code (0 done, 1 failed, 2 bad usage). */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  // Known before parsing, so that even a bad argument cannot fail azd up.
+  const hookMode = argv.includes("--azd-hook");
+  let hookPrincipalId: string | undefined;
   try {
     const args = parseArgs(argv);
     if (args.help) {
@@ -336,17 +369,47 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     const credential =
       io.credential ?? new ChainedTokenCredential(new AzureDeveloperCliCredential({ tenantId }), new DefaultAzureCredential({ tenantId }));
     const principalId = args.principalId ?? (args.appName ? undefined : settings.FUNCTION_PRINCIPAL_ID || undefined);
-    await grantGraphPermissions({
-      credential,
-      cloud,
-      baseUrl: args.baseUrl ?? (settings.GRAPH_BASE_URL || undefined),
-      principalId,
-      appName: principalId ? undefined : (args.appName ?? (settings.AZURE_FUNCTION_APP_NAME || undefined)),
-      log: io.stdout,
-      retryOptions: io.retryOptions,
-    });
-    return 0;
+    hookPrincipalId = principalId;
+    const grant = (): Promise<GrantResult> =>
+      grantGraphPermissions({
+        credential,
+        cloud,
+        baseUrl: args.baseUrl ?? (settings.GRAPH_BASE_URL || undefined),
+        principalId,
+        appName: principalId ? undefined : (args.appName ?? (settings.AZURE_FUNCTION_APP_NAME || undefined)),
+        log: io.stdout,
+        retryOptions: io.retryOptions,
+      });
+    if (!args.azdHook) {
+      await grant();
+      return 0;
+    }
+    // The identity was created moments ago: Entra ID may not list it yet.
+    const sleep = io.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await grant();
+        io.stdout(
+          `${hookPrefix}: ${requiredGraphRoles.join(" and ")} in place for ${result.principal.displayName} before the code is deployed, ` +
+            "so the app's first Graph token carries them.",
+        );
+        return 0;
+      } catch (error) {
+        const wait = replicationWaitsInMs[attempt];
+        if (!(error instanceof GrantError && error.code === "PrincipalNotFound") || wait === undefined) throw error;
+        io.stdout(`${hookPrefix}: the identity is not in Entra ID yet; looking again in ${wait / 1000} s.`);
+        await sleep(wait);
+      }
+    }
   } catch (error) {
+    if (hookMode && error instanceof GrantError) {
+      io.stdout(hookSkipped(error, hookPrincipalId));
+      return 0;
+    }
+    if (hookMode) {
+      io.stdout(`${hookPrefix}: SKIPPED after an unexpected failure (${error instanceof Error ? error.message : String(error)}). azd up goes on; run npm run grant-graph-permissions afterwards.`);
+      return 0;
+    }
     if (error instanceof GrantError) {
       io.stderr(`grant-graph-permissions: ${error.message}`);
       return error.code === "InvalidOptions" ? 2 : 1;

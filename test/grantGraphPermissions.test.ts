@@ -2,7 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/identity";
-import { GrantError, grantGraphPermissions, main, resolveGraphEndpoint } from "../scripts/grant-graph-permissions";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type CliIo, GrantError, grantGraphPermissions, main, replicationWaitsInMs, resolveGraphEndpoint } from "../scripts/grant-graph-permissions";
 import { roleValueOf, startGraphDirectory, type GraphDirectory } from "./rig/graphDirectory";
 
 const fakeToken = "deployer-token-must-never-be-printed";
@@ -224,3 +228,130 @@ test("a deployer who is not signed in is told to run azd auth login", () =>
     );
     assert.equal(directory.requests.length, 0, "nothing reaches Graph without a token");
   }));
+
+// ---- azd up's postprovision hook ----------------------------------------------------------------------------------
+
+function hookIo(extra: Partial<CliIo> = {}): CliIo & { out: string[] } {
+  const out: string[] = [];
+  return {
+    out,
+    stdout: (line) => out.push(line),
+    stderr: (line) => out.push(`stderr: ${line}`),
+    credential: deployerCredential(),
+    azdEnv: () => ({}),
+    retryOptions: noRetries,
+    sleep: () => Promise.resolve(),
+    ...extra,
+  };
+}
+
+test("as azd's postprovision hook: grants before the code is deployed and says so", () =>
+  withDirectory(async (directory) => {
+    const identity = directory.addManagedIdentity("func-abc123");
+    const io = hookIo();
+    const code = await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, io);
+    assert.equal(code, 0, io.out.join("\n"));
+    assert.deepEqual(grantedValues(directory, identity.id), ["PrintJob.ReadBasic.All", "Printer.Read.All"]);
+    assert.match(io.out.at(-1)!, /^postprovision \(Graph grant\): PrintJob\.ReadBasic\.All and Printer\.Read\.All in place for func-abc123 before the code is deployed/);
+  }));
+
+test("as the hook, a deployer without the directory role is told why it was skipped and who must run what; azd up goes on", () =>
+  withDirectory(async (directory) => {
+    const identity = directory.addManagedIdentity("func-abc123");
+    directory.deny = "writes";
+    const io = hookIo();
+    const code = await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, io);
+    assert.equal(code, 0, "the hook never fails azd up");
+    assert.equal(directory.assignments.length, 0);
+    const said = io.out.join("\n");
+    assert.match(said, /postprovision \(Graph grant\): SKIPPED, the signed-in deployer may not grant Microsoft Graph application roles \(it needs the Entra role Privileged Role Administrator/);
+    assert.ok(said.includes(`npm run grant-graph-permissions -- --principal-id ${identity.id}`), said);
+    assert.match(said, /PrintJob\.ReadBasic\.All, Printer\.Read\.All/);
+    assert.match(said, /24 hours/);
+    assert.ok(!said.includes(fakeToken));
+
+    // Run by hand, the same refusal is an error (exit 1), as before.
+    const byHand = hookIo();
+    assert.equal(await main([], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, byHand), 1);
+  }));
+
+test("as the hook, a deployer who is not signed in, or a bad argument, is skipped with a message, exit 0", () =>
+  withDirectory(async (directory) => {
+    const identity = directory.addManagedIdentity("func-abc123");
+    const signedOut: TokenCredential = {
+      getToken: () => Promise.reject(Object.assign(new Error("Please run 'azd auth login'."), { name: "CredentialUnavailableError" })),
+    };
+    const io = hookIo({ credential: signedOut });
+    assert.equal(await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, io), 0);
+    assert.match(io.out.join("\n"), /SKIPPED, Could not get a Microsoft Graph token as the deployer: run `azd auth login`/);
+    const bad = hookIo();
+    assert.equal(await main(["--azd-hook", "--nonsense"], {}, bad), 0);
+    assert.match(bad.out.join("\n"), /SKIPPED, Unknown argument --nonsense/);
+  }));
+
+test("as the hook, a just-created identity that Entra ID does not list yet is looked up again until it appears", () =>
+  withDirectory(async (directory) => {
+    const id = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    const waits: number[] = [];
+    const io = hookIo({
+      sleep: (ms) => {
+        waits.push(ms);
+        // Replication finishes during the second wait.
+        if (waits.length === 2) directory.addManagedIdentity("func-new", id);
+        return Promise.resolve();
+      },
+    });
+    const code = await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: id }, io);
+    assert.equal(code, 0, io.out.join("\n"));
+    assert.deepEqual(waits, replicationWaitsInMs.slice(0, 2));
+    assert.deepEqual(grantedValues(directory, id), ["PrintJob.ReadBasic.All", "Printer.Read.All"]);
+    assert.equal(io.out.filter((l) => /not in Entra ID yet/.test(l)).length, 2);
+
+    // An identity that never appears: every wait is spent, then the hook skips with the reason.
+    const never = hookIo();
+    const missing = "11111111-2222-4333-8444-555555555555";
+    assert.equal(await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: missing }, never), 0);
+    assert.equal(never.out.filter((l) => /not in Entra ID yet/.test(l)).length, replicationWaitsInMs.length);
+    assert.match(never.out.at(-1)!, new RegExp(`SKIPPED, No service principal with object id ${missing}`));
+  }));
+
+test("azure.yaml runs the grant as the postprovision hook (sh and pwsh), which azd runs after provision and before deploy", () => {
+  const root = resolve(__dirname, "..", "..");
+  const yaml = readFileSync(resolve(root, "azure.yaml"), "utf8");
+  // azd hook options (learn.microsoft.com/azure/developer/azure-developer-cli/azd-extensibility): shell sh|pwsh, run,
+  // continueOnError, and posix/windows variants. `azd up` = package, provision (then postprovision), deploy.
+  const hook = /^hooks:\n(?: {2}#.*\n)* {2}postprovision:\n {4}posix:\n {6}shell: sh\n {6}run: (\S+)\n {6}continueOnError: true\n {4}windows:\n {6}shell: pwsh\n {6}run: (\S+)\n {6}continueOnError: true\n/m.exec(yaml);
+  assert.ok(hook, "hooks.postprovision with posix (sh) and windows (pwsh) variants that never stop azd up");
+  for (const script of [hook[1]!, hook[2]!]) {
+    const text = readFileSync(resolve(root, script), "utf8");
+    assert.match(text, /npm run --silent grant-graph-permissions -- --azd-hook/, `${script} runs the grant in hook mode`);
+    assert.match(text, /\nexit 0\n$/, `${script} ends with exit 0`);
+  }
+});
+
+test("the posix hook script exits 0 and says what to run when the grant itself cannot run", () => {
+  const root = resolve(__dirname, "..", "..");
+  const bin = mkdtempSync(join(tmpdir(), "fake-npm-"));
+  try {
+    const calls = join(bin, "calls.txt");
+    // A stand-in npm that records its arguments and fails, like a build or network failure would.
+    writeFileSync(join(bin, "npm"), `#!/bin/sh\necho "$@" >> "${calls}"\nexit 7\n`, { mode: 0o755 });
+    const run = spawnSync("sh", [resolve(root, "scripts", "hooks", "postprovision.sh")], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /postprovision \(Graph grant\): SKIPPED, the grant could not run; after azd up, run: npm run grant-graph-permissions/);
+    assert.match(readFileSync(calls, "utf8"), /^run --silent grant-graph-permissions -- --azd-hook$/m);
+
+    writeFileSync(join(bin, "npm"), `#!/bin/sh\necho granted\nexit 0\n`, { mode: 0o755 });
+    const ok = spawnSync("sh", [resolve(root, "scripts", "hooks", "postprovision.sh")], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      encoding: "utf8",
+    });
+    assert.equal(ok.status, 0);
+    assert.doesNotMatch(ok.stdout, /SKIPPED/);
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+});
