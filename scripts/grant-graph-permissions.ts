@@ -14,12 +14,13 @@ import { ConfigError, isGuid, parseServiceUrl } from "../src/config";
 import { GraphClient } from "../src/graph/client";
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
 import { GraphError } from "../src/graph/errors";
+import { requiredGraphRoles } from "../src/graph/tokenRoles";
 
 /** Microsoft Graph's well-known application id (the same in every cloud). */
 export const graphAppId = "00000003-0000-0000-c000-000000000000";
 
-/** What the app needs, and nothing more. */
-export const requiredGraphRoles: readonly string[] = ["PrintJob.ReadBasic.All", "Printer.Read.All"];
+/** What the app needs, and nothing more (one list, shared with the app's 403 messages). */
+export { requiredGraphRoles };
 
 export type GrantErrorCode =
   | "InvalidOptions"

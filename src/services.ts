@@ -3,6 +3,7 @@ import { QueueClient } from "@azure/storage-queue";
 import { AuditStore, tableClientFactory } from "./audit/store";
 import { getConfig, type AppConfig } from "./config";
 import { GraphClient } from "./graph/client";
+import { TokenRoleWatcher, type TokenRoles } from "./graph/tokenRoles";
 import { createCredential } from "./identity";
 
 /**
@@ -14,6 +15,7 @@ import { createCredential } from "./identity";
 export type GraphPurpose = "interactive" | "background";
 
 let credential: TokenCredential | undefined;
+let graphCredential: TokenRoleWatcher | undefined;
 const graphClients = new Map<GraphPurpose, GraphClient>();
 let auditStore: AuditStore | undefined;
 const queueClients = new Map<string, QueueClient>();
@@ -30,7 +32,7 @@ export function getGraphClient(purpose: GraphPurpose = "interactive", config: Ap
     client = new GraphClient({
       baseUrl: graph.baseUrl,
       scope: graph.scope,
-      credential: getCredential(config),
+      credential: (graphCredential ??= new TokenRoleWatcher(getCredential(config))),
       retryOptions: { maxRetries: graph.maxRetries, retryDelayInMs: graph.retryDelayInMs, maxRetryDelayInMs: graph.maxRetryDelayInMs },
       tryTimeoutInMs: graph.tryTimeoutInMs,
       maxRetryAfterInMs: purpose === "interactive" ? graph.maxRetryAfterInMs : undefined,
@@ -38,6 +40,11 @@ export function getGraphClient(purpose: GraphPurpose = "interactive", config: Ap
     graphClients.set(purpose, client);
   }
   return client;
+}
+
+/** The application roles of the app's current Graph token (undefined before the first one, or if unreadable). */
+export function getGraphTokenRoles(): TokenRoles | undefined {
+  return graphCredential?.current();
 }
 
 /** The audit tables, over the storage the settings name (AzureWebJobsStorage: connection string or identity). */
@@ -63,6 +70,7 @@ export function getQueueClient(queueName: string = getConfig().audit.queueName, 
 /** For tests and the sandbox: drop the shared clients so the next use builds them from fresh settings. */
 export function resetServices(): void {
   credential = undefined;
+  graphCredential = undefined;
   graphClients.clear();
   auditStore = undefined;
   queueClients.clear();

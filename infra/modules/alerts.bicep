@@ -34,12 +34,15 @@ param severity int
 var functionNameList = join(map(auditFunctionNames, name => '\'${name}\''), ', ')
 
 // Failed invocations of the audit functions, plus the app's own "AuditRunFailed …" log line for failures it catches
-// (traces; customEvents too, should a later version emit it as an event).
+// (traces; customEvents too, should a later version emit it as an event). MissingRoles is the line's
+// "missingRoles=A,B" (the Graph application roles the app's token lacked), 'none' otherwise; the alert splits on it,
+// so a fired alert names the roles.
 var failedRunsQuery = '''
 union
-  (requests | where operation_Name in ({0}) and success == false | project timestamp, operation_Name),
-  (traces | where message startswith 'AuditRunFailed' | project timestamp, operation_Name),
-  (customEvents | where name == 'AuditRunFailed' | project timestamp, operation_Name)
+  (requests | where operation_Name in ({0}) and success == false | project timestamp, operation_Name, MissingRoles = 'none'),
+  (traces | where message startswith 'AuditRunFailed' | project timestamp, operation_Name, MissingRoles = extract(@'missingRoles=([A-Za-z0-9._,-]+)', 1, message)),
+  (customEvents | where name == 'AuditRunFailed' | project timestamp, operation_Name, MissingRoles = tostring(customDimensions.missingRoles))
+| extend MissingRoles = iff(isempty(MissingRoles), 'none', MissingRoles)
 '''
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -70,7 +73,7 @@ resource auditFailedAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
   kind: 'LogAlert'
   properties: {
     displayName: 'Universal Print audit run failed'
-    description: 'An audit run (timer or per-printer queue function) failed; see the failed requests and AuditRunFailed events in Application Insights.'
+    description: 'An audit run (timer or per-printer queue function) failed; see the failed requests and AuditRunFailed events in Application Insights. When the MissingRoles dimension is not none, Microsoft Graph refused the app and its token lacks those application roles: grant them (npm run grant-graph-permissions), then restart the function app so it asks for a new token (a cached managed-identity token can otherwise take up to about 24 hours).'
     severity: severity
     enabled: true
     scopes: [
@@ -86,6 +89,15 @@ resource auditFailedAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
         {
           query: format(failedRunsQuery, functionNameList)
           timeAggregation: 'Count'
+          dimensions: [
+            {
+              name: 'MissingRoles'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: {

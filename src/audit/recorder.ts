@@ -89,8 +89,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T
 /** A short, personal-data-free description of a failure, for run records and logs. */
 export function describeFailure(error: unknown): string {
   if (error instanceof GraphError) {
-    const hint = error.statusCode === 403 ? " Grant the managed identity PrintJob.ReadBasic.All and Printer.Read.All." : "";
-    return `${error.kind} ${error.statusCode ?? "-"} ${error.code}: ${error.message}${hint}`.slice(0, 1000);
+    // A 403's advice (which roles the token lacks) is added by auditPrinter, which knows the app's token.
+    return `${error.kind} ${error.statusCode ?? "-"} ${error.code}: ${error.message}`.slice(0, 1000);
   }
   const e = error as { name?: string; message?: string; statusCode?: number; code?: string };
   return `${e?.name ?? "Error"}${e?.statusCode ? ` ${e.statusCode}` : ""}${e?.code ? ` ${e.code}` : ""}: ${e?.message ?? String(error)}`.slice(0, 1000);

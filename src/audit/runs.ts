@@ -51,6 +51,8 @@ export interface RunRecord {
   TaskRowsWritten?: number;
   Errors?: number;
   LastError?: string;
+  /** Graph refused the run (403): the application roles the app's token lacked, comma-separated; empty if it had them all. */
+  MissingGraphRoles?: string;
   PrinterName?: string;
 }
 

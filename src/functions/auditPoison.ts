@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { parseAuditMessage, recordRun } from "../audit/runs";
+import { getRun, parseAuditMessage, recordRun } from "../audit/runs";
 import { getConfig } from "../config";
 import { getAuditStore } from "../services";
 
@@ -13,7 +13,12 @@ export async function auditPoison(message: unknown, context: InvocationContext):
     return;
   }
   await recordRun(getAuditStore(), { RunId: parsed.runId, PrinterId: parsed.printerId, Status: "poisoned", EndedDateTime: new Date().toISOString() });
-  context.error(`AuditRunFailed run=${parsed.runId} printer=${parsed.printerId} poisoned: every attempt failed; the next scheduled run audits the printer again.`);
+  // The last attempt's missing Graph roles, if Graph refused it, so the alert names them for the poisoned run too.
+  const missing = (await getRun(getAuditStore(), parsed.runId, parsed.printerId).catch(() => undefined))?.MissingGraphRoles;
+  context.error(
+    `AuditRunFailed run=${parsed.runId} printer=${parsed.printerId}${missing ? ` missingRoles=${missing}` : ""} poisoned: every attempt failed; ` +
+      "the next scheduled run audits the printer again.",
+  );
 }
 
 app.storageQueue("auditPoison", {

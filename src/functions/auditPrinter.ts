@@ -2,7 +2,9 @@ import { app, type InvocationContext } from "@azure/functions";
 import { AuditIncomplete, auditPrinterJobs, describeFailure } from "../audit/recorder";
 import { MessageError, parseAuditMessage, recordRun } from "../audit/runs";
 import { getConfig } from "../config";
-import { getAuditStore, getGraphClient } from "../services";
+import { GraphError } from "../graph/errors";
+import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
+import { getAuditStore, getGraphClient, getGraphTokenRoles } from "../services";
 
 /** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
 export async function auditPrinter(message: unknown, context: InvocationContext): Promise<void> {
@@ -52,7 +54,12 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     );
   } catch (error) {
     const partial = error instanceof AuditIncomplete ? error.result : undefined;
-    const failure = describeFailure(error);
+    // Refused by Graph: name the roles the app's own token lacks (its roles claim), and what to do about a cached token.
+    const denied = (error instanceof GraphError && error.statusCode === 403) || (error instanceof AuditIncomplete && / 403\b/.test(error.message));
+    const tokenRoles = denied ? getGraphTokenRoles() : undefined;
+    const missingRoles = denied ? missingGraphRoles(tokenRoles) : [];
+    const failure = denied ? `${describeFailure(error)} ${graphAccessAdvice(tokenRoles)}`.slice(0, 1000) : describeFailure(error);
+    const missingNote = missingRoles.length ? ` missingRoles=${missingRoles.join(",")}` : "";
     try {
       await marking.catch(() => undefined);
       await recordRun(store, {
@@ -67,11 +74,12 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
         TaskRowsWritten: partial?.taskRowsWritten,
         Errors: partial?.errors ?? 1,
         LastError: failure,
+        MissingGraphRoles: denied ? missingRoles.join(",") : undefined,
       });
     } catch (recordError) {
       context.warn(`auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`);
     }
-    context.error(`AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - started}: ${failure}`);
+    context.error(`AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - started}${missingNote}: ${failure}`);
     throw error;
   }
 }

@@ -1,10 +1,12 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { ConfigError } from "../config";
 import { GraphError } from "../graph/errors";
+import { graphAccessAdvice, requiredGraphRoles } from "../graph/tokenRoles";
 import { InputError } from "../jobs/request";
+import { getGraphTokenRoles } from "../services";
 
 /** The permissions the managed identity needs, named in every access-denied answer. */
-export const requiredGraphPermissions = "PrintJob.ReadBasic.All and Printer.Read.All";
+export const requiredGraphPermissions = requiredGraphRoles.join(" and ");
 
 export interface ErrorBody {
   error: { code: string; message: string; target?: string; requestId?: string; graphRequestId?: string; lastState?: string };
@@ -88,8 +90,8 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
       context,
       403,
       "graphAccessDenied",
-      `Microsoft Graph denied the app's managed identity access to ${subject}. Grant it the application permissions ` +
-        `${requiredGraphPermissions} (npm run grant-graph-permissions), and check the tenant has a Universal Print subscription.`,
+      // Names the roles the app's own token lacks, how long a cached token takes to pick up a grant, and the restart.
+      `Microsoft Graph denied the app's managed identity access to ${subject}. ${graphAccessAdvice(getGraphTokenRoles())}`,
       { graphRequestId },
     );
   }
