@@ -21,6 +21,10 @@ describe("reading the roles claim of the app's own token", () => {
     assert.equal(rolesOfAccessToken("opaque-token-value"), undefined);
     assert.equal(rolesOfAccessToken("a.%%%.c"), undefined);
     assert.equal(rolesOfAccessToken(`a.${Buffer.from("[1,2]").toString("base64url")}.c`), undefined);
+    // An issue time that is not a date is left out rather than breaking the message.
+    const odd = rolesOfAccessToken(makeToken({ roles: [], iat: 1e300 }));
+    assert.deepEqual(odd, { roles: [], issuedOnTimestamp: undefined });
+    assert.match(graphAccessAdvice({ ...odd!, expiresOnTimestamp: 0 }), /its Graph token lacks/);
   });
 
   test("the watcher passes the token through and keeps only its roles", async () => {

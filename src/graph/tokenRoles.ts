@@ -1,6 +1,6 @@
 /**
  * Which Microsoft Graph application roles the app's own token carries, so a 403 can say exactly what is missing.
- * The token is a JWT; only its `roles`, `iat` and `exp` claims are read, and the token itself is never kept or logged.
+ * The token is a JWT; only its `roles` and `iat` claims are read, and the token itself is never kept or logged.
  */
 import { type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/core-auth";
 
@@ -29,7 +29,8 @@ export function rolesOfAccessToken(token: string): { roles: string[]; issuedOnTi
   const { roles, iat } = claims as { roles?: unknown; iat?: unknown };
   return {
     roles: Array.isArray(roles) ? roles.filter((role): role is string => typeof role === "string") : [],
-    issuedOnTimestamp: typeof iat === "number" && Number.isFinite(iat) ? iat * 1000 : undefined,
+    // Seconds since 1970; anything outside 1970-5138 is not a date (and would not print as one).
+    issuedOnTimestamp: typeof iat === "number" && iat > 0 && iat < 1e11 ? iat * 1000 : undefined,
   };
 }
 
