@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/identity";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type CliIo, GrantError, grantGraphPermissions, main, replicationWaitsInMs, resolveGraphEndpoint } from "../scripts/grant-graph-permissions";
@@ -355,3 +355,43 @@ test("the posix hook script exits 0 and says what to run when the grant itself c
     rmSync(bin, { recursive: true, force: true });
   }
 });
+
+/** PowerShell 7: on PATH, or where .ci/run installs it (NuGet's PowerShell dotnet tool). */
+function findPwsh(): string | undefined {
+  const local = resolve(__dirname, "..", "..", ".tools", "pwsh", "pwsh");
+  if (existsSync(local)) return local;
+  return spawnSync("pwsh", ["-NoProfile", "-Command", "exit 0"]).status === 0 ? "pwsh" : undefined;
+}
+const pwsh = findPwsh();
+
+test(
+  "the Windows (pwsh) hook script exits 0 and says what to run when the grant itself cannot run",
+  { skip: !pwsh && !process.env.CI ? "PowerShell 7 is not installed (.ci/run installs it into .tools/pwsh)" : false },
+  () => {
+    assert.ok(pwsh, "CI installs PowerShell 7 (.ci/run)");
+    const root = resolve(__dirname, "..", "..");
+    const bin = mkdtempSync(join(tmpdir(), "fake-npm-"));
+    try {
+      const calls = join(bin, "calls.txt");
+      writeFileSync(join(bin, "npm"), `#!/bin/sh\necho "$@" >> "${calls}"\nexit 7\n`, { mode: 0o755 });
+      const script = resolve(root, "scripts", "hooks", "postprovision.ps1");
+      const run = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", script], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: "utf8",
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /postprovision \(Graph grant\): SKIPPED, the grant could not run; after azd up, run: npm run grant-graph-permissions/);
+      assert.match(readFileSync(calls, "utf8"), /^run --silent grant-graph-permissions -- --azd-hook$/m);
+
+      writeFileSync(join(bin, "npm"), `#!/bin/sh\necho granted\nexit 0\n`, { mode: 0o755 });
+      const ok = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", script], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: "utf8",
+      });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.doesNotMatch(ok.stdout, /SKIPPED/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  },
+);
