@@ -126,6 +126,15 @@ test("Flex Consumption: no deprecated or unsupported app setting or site propert
   }
 });
 
+test("Flex Consumption: no listed name anywhere in the compiled template, not even in a branch no scenario takes", opts, () => {
+  const text = readFileSync(resolve(repoRoot, "dist", "infra", "main.json"), "utf8");
+  for (const rule of flexRules) {
+    // As an object key ("name": …) or an ARM expression's literal ('name').
+    const used = new RegExp(`"${rule.name}"\\s*:|'${rule.name}'`, "i");
+    assert.doesNotMatch(text, used, `${rule.name} (${rule.source})`);
+  }
+});
+
 test("the Flex check finds what the template used to set (siteConfig.ftpsState) and a deprecated app setting", () => {
   const before: Predicted[] = [
     { id: "s", type: "Microsoft.Web/sites", name: "func-x", properties: { siteConfig: { ftpsState: "Disabled", minTlsVersion: "1.2" } } },
