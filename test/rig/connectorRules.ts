@@ -12,6 +12,9 @@
  *   punctuation; descriptions are sentences ending with a period.
  * Our own encoding of those rules, not a copy of the schemas: each check returns problems, empty when clean.
  */
+import { Document, Spectral } from "@stoplight/spectral-core";
+import * as Parsers from "@stoplight/spectral-parsers";
+import { oas } from "@stoplight/spectral-rulesets";
 import Ajv from "ajv";
 import { type Schema } from "../../src/openapi/definition";
 
@@ -295,10 +298,6 @@ export interface SpectralFinding {
 
 /** Spectral's own OpenAPI ruleset (@stoplight/spectral-rulesets "oas", its OpenAPI 2.0 rules) over a definition. */
 export async function spectralFindings(definition: Schema): Promise<SpectralFinding[]> {
-  // Loaded here, not at the top: only the suites that run Spectral pay for loading it.
-  const { Spectral, Document } = require("@stoplight/spectral-core") as typeof import("@stoplight/spectral-core");
-  const Parsers = require("@stoplight/spectral-parsers") as typeof import("@stoplight/spectral-parsers");
-  const { oas } = require("@stoplight/spectral-rulesets") as typeof import("@stoplight/spectral-rulesets");
   const spectral = new Spectral();
   spectral.setRuleset({ extends: [[oas as never, "all"]] } as never);
   const document = new Document(JSON.stringify(definition, null, 2), Parsers.Json, "apiDefinition.swagger.json");
