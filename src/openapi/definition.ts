@@ -489,6 +489,14 @@ const p = (name: keyof typeof parameters): Schema => ({ $ref: `#/parameters/${na
 
 const requestIdHeader = { "x-request-id": { type: "string", description: "This call's id; it appears in the app's logs." } };
 const graphRequestIdHeader = { "x-graph-request-id": { type: "string", description: "Microsoft Graph's request-id." } };
+const jobPathHeader = {
+  "x-print-job-path": {
+    type: "string",
+    enum: ["printer", "share", "printer-via-share"],
+    description:
+      "The Graph path that served the job: printer, share, or printer-via-share when Graph refused the share path to the app and the share's printer was read instead.",
+  },
+};
 const retryAfterHeader = { "retry-after": { type: "integer", description: "Seconds to wait before trying again." } };
 
 const errorResponse = (description: string, headers: Record<string, Schema> = {}): Schema => ({
@@ -511,7 +519,11 @@ const commonErrors: Record<string, Schema> = {
   default: errorResponse("An error."),
 };
 
-const jobResponse = (description: string): Schema => ({ description, schema: ref("PrintJob"), headers: { ...requestIdHeader, ...graphRequestIdHeader } });
+const jobResponse = (description: string): Schema => ({
+  description,
+  schema: ref("PrintJob"),
+  headers: { ...requestIdHeader, ...graphRequestIdHeader, ...jobPathHeader },
+});
 
 function getJobOperation(parent: "printer" | "share"): Schema {
   const printer = parent === "printer";
@@ -520,7 +532,8 @@ function getJobOperation(parent: "printer" | "share"): Schema {
     summary: printer ? "Get print job" : "Get print job through a share",
     description: printer
       ? "Reads one print job of a Universal Print printer from Microsoft Graph: its state, settings, submitter, and optionally tasks and documents."
-      : "Reads one print job through the printer share it was submitted to: its state, settings, submitter, and optionally tasks and documents.",
+      : "Reads one print job through the printer share it was submitted to: its state, settings, submitter, and optionally tasks and documents. " +
+        "Where Graph refuses the share path to the app, the job is read through the share's printer (the X-Print-Job-Path header says which).",
     "x-ms-visibility": printer ? "important" : "advanced",
     tags: ["Print jobs"],
     parameters: [p(printer ? "printerId" : "shareId"), p("jobId"), p("select"), p("expand")],
@@ -550,6 +563,7 @@ function waitOperation(parent: "printer" | "share"): Schema {
           ...retryAfterHeader,
           ...requestIdHeader,
           ...graphRequestIdHeader,
+          ...jobPathHeader,
         },
       },
       ...commonErrors,
