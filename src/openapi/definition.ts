@@ -284,6 +284,10 @@ function auditDefinitions(): Record<string, Schema> {
     Sequence: advanced(int("Sequence", "Order of this record among the job's records.")),
     ObservedDateTime: dateTime("Observed", "When the audit saw the job in this state (UTC)."),
     RunId: advanced(str("Audit run ID", "Id of the audit run that recorded it.")),
+    IsFetchable: advanced(bool("Fetchable", "Whether a printer could fetch the job when it was recorded.")),
+    Configuration: advanced(
+      str("Configuration", "The job's whole print configuration as JSON (Graph's printJobConfiguration, keys sorted), e.g. finishings, margin, scaling."),
+    ),
   };
   const taskRow: Record<string, Schema> = {
     PrinterId: str("Printer ID", "Id of the printer."),
