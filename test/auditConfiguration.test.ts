@@ -6,32 +6,11 @@ import { TableClient } from "@azure/data-tables";
 import { jobFingerprint, jobFingerprintVersion, MalformedData, observationFingerprint, parseJobState, snapshotOf } from "../src/audit/snapshot";
 import { type PrintJob } from "../src/graph/types";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { fullJobConfiguration, makeJob, printerIdFor } from "./rig/tenant";
 
 const privacy = { redactUsers: "none" as const, omitDocumentNames: false, hashSalt: "salt" };
 
-/** Every printJobConfiguration property Graph v1.0 documents, with values of their documented shapes. */
-const fullConfiguration = {
-  collate: true,
-  colorMode: "color",
-  copies: 2,
-  dpi: 600,
-  duplexMode: "flipOnShortEdge",
-  feedOrientation: "longEdgeFirst",
-  finishings: ["staple", "punch"],
-  fitPdfToPage: true,
-  inputBin: "Tray 2",
-  margin: { bottom: 4000, left: 4000, right: 4000, top: 4000 },
-  mediaSize: "North America Letter",
-  mediaType: "stationery",
-  multipageLayout: "clockwiseStartingInTopLeft",
-  orientation: "landscape",
-  outputBin: "Face down",
-  pageRanges: [{ start: 2, end: 4 }],
-  pagesPerSheet: 4,
-  quality: "high",
-  scaling: "shrinkToFit",
-};
+const fullConfiguration = fullJobConfiguration;
 
 function job(configuration: Record<string, unknown> = fullConfiguration, extra: Partial<PrintJob> = {}): PrintJob {
   return { ...makeJob(printerIdFor(1), 31, { state: "processing" }), configuration, ...extra } as PrintJob;
@@ -90,7 +69,7 @@ describe("the configuration columns", () => {
     ["inputBin", { inputBin: "Tray 1" }],
     ["outputBin", { outputBin: "Face up" }],
     ["margin", { margin: { ...fullConfiguration.margin, top: 0 } }],
-    ["multipageLayout", { multipageLayout: "counterClockwiseStartingInTopLeft" }],
+    ["multipageLayout", { multipageLayout: "counterclockwiseFromTopLeft" }],
     ["quality", { quality: "low" }],
     ["scaling", { scaling: "fill" }],
     ["orientation", { orientation: "portrait" }],
