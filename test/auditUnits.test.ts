@@ -120,6 +120,8 @@ describe("Graph payloads", () => {
         DocumentSizeInBytes: 10_012,
         DocumentNames: "Report 12.pdf",
         TaskCount: 0,
+        IsFetchable: false,
+        Configuration: JSON.stringify({ colorMode: "blackAndWhite", copies: 1, duplexMode: "flipOnLongEdge", mediaSize: "A4", pageRanges: [{ end: 3, start: 1 }] }),
       },
     );
   });

@@ -114,11 +114,11 @@ describe("the served definition", () => {
     assert.equal(deadline.required, false);
   });
 
-  test("declares the function key header and Entra OAuth", () => {
+  test("declares the function key header as its one sign-in (Entra is an export choice)", () => {
     const schemes = openApiDefinition.securityDefinitions as Record<string, Schema>;
+    assert.deepEqual(Object.keys(schemes), ["functionKey"]);
     assert.deepEqual({ ...schemes.functionKey, description: undefined }, { type: "apiKey", in: "header", name: "x-functions-key", description: undefined });
-    assert.equal(schemes.entra!.type, "oauth2");
-    assert.equal(schemes.entra!.flow, "accessCode");
+    assert.deepEqual(openApiDefinition.security, [{ functionKey: [] }]);
     const definition = operations(openApiDefinition).find(([, , op]) => op.operationId === "GetOpenApiDefinition")![2];
     assert.deepEqual(definition.security, [], "the definition itself is anonymous");
   });
@@ -180,16 +180,13 @@ describe("connector/ is what the app serves", () => {
     await SwaggerParser.validate(structuredClone(exported));
   });
 
-  test("apiProperties offers a function-key connection and an Entra connection that still sends the key", () => {
+  test("apiProperties offers the function-key connection and pages through it", () => {
     const properties = JSON.parse(readFileSync(join(connectorDir, propertiesFileName), "utf8")).properties;
-    const sets = properties.connectionParameterSets.values as { name: string; parameters: Record<string, { type: string; oAuthSettings?: any }> }[];
-    assert.deepEqual(sets.map((s) => s.name), ["functionKey", "entra"]);
-    assert.equal(sets[0]!.parameters.api_key!.type, "securestring");
-    assert.equal(sets[1]!.parameters.token!.type, "oauthSetting");
-    assert.equal(sets[1]!.parameters.token!.oAuthSettings.identityProvider, "aad");
-    assert.equal(sets[1]!.parameters.api_key!.type, "securestring");
-    const policy = properties.policyTemplateInstances.find((p: any) => p.templateId === "setheader");
-    assert.equal(policy.parameters["x-ms-apimTemplateParameter.name"], "x-functions-key");
+    assert.deepEqual(Object.keys(properties.connectionParameters), ["api_key"]);
+    assert.equal(properties.connectionParameters.api_key.type, "securestring");
+    assert.equal(properties.connectionParameterSets, undefined, "one way to sign in per exported connector");
+    const paging = properties.policyTemplateInstances.filter((p: any) => p.templateId === "updatenextlink");
+    assert.deepEqual(paging.map((p: any) => p.parameters["x-ms-apimTemplate-operationName"]), [["ListAuditJobs"]]);
   });
 });
 

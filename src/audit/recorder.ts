@@ -14,6 +14,7 @@ import { invertedTime, jobHistoryPrefix, jobHistoryRowKey, keyPart, taskHistoryR
 import {
   isTerminal,
   jobFingerprint,
+  jobFingerprintVersion,
   MalformedData,
   observationFingerprint,
   snapshotOf,
@@ -188,7 +189,8 @@ async function jobsToRead(jobs: PrintJob[], ctx: PageContext): Promise<WantedJob
   const wanted: WantedJob[] = [];
   for (const [key, { raw, snapshot }] of listed) {
     const known = current.get(key);
-    if (!known || known.jobFingerprint !== jobFingerprint(snapshot.status) || !isTerminal(snapshot.status.state)) wanted.push({ key, raw, snapshot, known });
+    const changed = !known || known.jobFingerprint !== jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint));
+    if (changed || !isTerminal(snapshot.status.state)) wanted.push({ key, raw, snapshot, known });
   }
   return wanted;
 }
@@ -228,10 +230,11 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
       return;
     }
     if (!snapshot) return;
-    const jobFp = jobFingerprint(snapshot.status);
     const tasksFp = snapshot.tasks ? tasksFingerprint(snapshot.tasks) : (known?.tasksFingerprint ?? tasksFingerprint([]));
+    // Compared in the version the current row was written in (an upgrade is not a change); written in the newest.
+    if (known && known.fingerprint === observationFingerprint(jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint)), tasksFp)) return;
+    const jobFp = jobFingerprint(snapshot.status);
     const fingerprint = observationFingerprint(jobFp, tasksFp);
-    if (known && known.fingerprint === fingerprint) return;
 
     const sequence = (known?.sequence ?? 0) + 1;
     const createdMs = snapshot.createdDateTime ? Date.parse(snapshot.createdDateTime) : NaN;

@@ -44,6 +44,8 @@ export const jobColumns = [
   "Sequence",
   "ObservedDateTime",
   "RunId",
+  "IsFetchable",
+  "Configuration",
 ] as const;
 
 export const taskColumns = ["PrinterId", "JobId", "TaskId", "TaskState", "TaskDescription", "Sequence", "ObservedDateTime", "RunId"] as const;
@@ -133,6 +135,9 @@ export interface JobState {
   acknowledgedDateTime?: string;
   redirectedFrom?: string;
   redirectedTo?: string;
+  isFetchable?: boolean;
+  /** The whole printJobConfiguration as canonical JSON (keys sorted), so any setting's change is seen. */
+  configuration?: string;
 }
 
 export interface TaskState {
@@ -165,7 +170,32 @@ export function parseJobState(job: PrintJob, malformed: MalformedData): JobState
     acknowledgedDateTime: asString(job.acknowledgedDateTime, "acknowledgedDateTime", malformed),
     redirectedFrom: asString(job.redirectedFrom, "redirectedFrom", malformed),
     redirectedTo: asString(job.redirectedTo, "redirectedTo", malformed),
+    isFetchable: asBoolean(job.isFetchable, "isFetchable", malformed),
+    configuration: configurationJson(job.configuration, malformed),
   };
+}
+
+/** Deeper than this, Graph's configuration is not a printJobConfiguration (its deepest part is margin, 2 levels). */
+const maxConfigurationDepth = 8;
+
+/** Canonical JSON of the configuration (keys sorted at every level); undefined when there is none or it is empty. */
+export function configurationJson(value: unknown, malformed: MalformedData): string | undefined {
+  const configuration = asObject(value, "configuration", malformed);
+  if (!configuration || Object.keys(configuration).length === 0) return undefined;
+  const canonical = (item: unknown, depth: number): unknown => {
+    if (depth > maxConfigurationDepth) {
+      malformed.note("configuration");
+      return null;
+    }
+    if (Array.isArray(item)) return item.map((v) => canonical(v, depth + 1));
+    if (item === null || typeof item !== "object") return item;
+    return Object.fromEntries(
+      Object.keys(item)
+        .sort()
+        .map((k) => [k, canonical((item as Record<string, unknown>)[k], depth + 1)]),
+    );
+  };
+  return JSON.stringify(canonical(configuration, 0));
 }
 
 export function parseTasks(tasks: unknown, malformed: MalformedData): TaskState[] {
@@ -191,10 +221,24 @@ function fingerprintOf(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex");
 }
 
-/** Changes when any compared field of the job changes. */
-export function jobFingerprint(state: JobState): string {
+/** Job fingerprints that also cover isFetchable and the whole configuration carry this prefix. */
+const fingerprintV2 = "v2:";
+
+/**
+ * Changes when any compared field of the job changes. Version 1 (no prefix; before isFetchable and the
+ * configuration were compared) is still computed to compare with current rows written before the upgrade,
+ * so an upgrade records no new observation of jobs that did not change.
+ */
+export function jobFingerprint(state: JobState, version: 1 | 2 = 2): string {
   const s = state;
-  return fingerprintOf([s.state, s.details, s.description ?? null, s.errorCode ?? null, s.isAcquiredByPrinter ?? null, s.acknowledgedDateTime ?? null, s.redirectedFrom ?? null, s.redirectedTo ?? null]);
+  const v1 = [s.state, s.details, s.description ?? null, s.errorCode ?? null, s.isAcquiredByPrinter ?? null, s.acknowledgedDateTime ?? null, s.redirectedFrom ?? null, s.redirectedTo ?? null];
+  if (version === 1) return fingerprintOf(v1);
+  return fingerprintV2 + fingerprintOf([...v1, s.isFetchable ?? null, s.configuration ?? null]);
+}
+
+/** The version of a recorded job fingerprint: what a new observation must be compared in. */
+export function jobFingerprintVersion(recorded: string | undefined): 1 | 2 {
+  return recorded && !recorded.startsWith(fingerprintV2) ? 1 : 2;
 }
 
 /** Changes when a task appears, disappears or changes state. */
@@ -305,6 +349,8 @@ export function snapshotOf(
     RedirectedTo: status.redirectedTo,
     TaskCount: tasks?.length,
     TaskStates: tasks ? taskStateSummary(tasks) : undefined,
+    IsFetchable: status.isFetchable,
+    Configuration: status.configuration,
   });
   return { jobId, createdDateTime, status, row, tasks };
 }

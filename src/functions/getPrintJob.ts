@@ -3,6 +3,7 @@ import { getConfig } from "../config";
 import { jsonReply, replyToError, withDeadline } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
 import { parsePrintJobRequest } from "../jobs/request";
+import { getServedPrintJob, printJobPathHeader } from "../jobs/sharePath";
 import { getGraphClient } from "../services";
 
 function handlerFor(parent: "printer" | "share") {
@@ -19,10 +20,11 @@ function handlerFor(parent: "printer" | "share") {
       const { http } = getConfig();
       const graph = getGraphClient("interactive");
       const job = await withDeadline(http.deadlineInMs, (abortSignal) =>
-        graph.getPrintJob(input.ref, { select: input.select, expand: input.expand, abortSignal }),
+        getServedPrintJob(graph, input.ref, { select: input.select, expand: input.expand, abortSignal }),
       );
       Object.assign(record, { state: job.body.status?.state ?? undefined, graphRequestId: job.requestId });
-      return finish(jsonReply(context, 200, job.body, job.requestId ? { "x-graph-request-id": job.requestId } : {}));
+      const headers: Record<string, string> = { [printJobPathHeader]: job.path, ...(job.requestId ? { "x-graph-request-id": job.requestId } : {}) };
+      return finish(jsonReply(context, 200, job.body, headers));
     } catch (error) {
       return finish(replyToError(context, error, subject));
     }

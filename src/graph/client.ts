@@ -354,6 +354,11 @@ export class GraphClient {
     return this.requestJson<Printer>("GET", `/print/printers/${encodeURIComponent(printerId)}${query}`, undefined, options);
   }
 
+  /** The printer behind a printer share (GET /print/shares/{id}/printer, allowed app-only with Printer.Read.All). */
+  async getSharePrinter(shareId: string, options: RequestOptions = {}): Promise<GraphResponse<Printer>> {
+    return this.requestJson<Printer>("GET", `/print/shares/${encodeURIComponent(shareId)}/printer?$select=id`, undefined, options);
+  }
+
   /** Every job of a printer, page by page over @odata.nextLink. */
   listPrinterJobs(printerId: string, options: ListPrintJobsOptions = {}): PagedAsyncIterableIterator<PrintJob> {
     const first = `/print/printers/${encodeURIComponent(printerId)}/jobs${odataQuery({ $select: options.select, $expand: options.expand })}`;

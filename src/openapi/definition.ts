@@ -15,7 +15,25 @@ export interface DefinitionOptions {
   basePath?: string;
   /** Default ["https"]. */
   schemes?: string[];
+  /** How a connection signs in; default the function key. */
+  auth?: ConnectorAuth;
 }
+
+/**
+ * The sign-in a connector is exported for. Power Platform takes one way per connector here: the function key,
+ * or Microsoft Entra ID (App Service authentication checks the token, then the Functions host the key).
+ */
+export type ConnectorAuth =
+  | { kind: "key" }
+  | {
+      kind: "entra";
+      /** Client id of the connector's own app registration (the one Power Platform signs in with). */
+      clientId: string;
+      /** Tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com. */
+      tenant: string;
+      /** The function app's Entra app: its client id or App ID URI (api://...), the token's audience. */
+      resource: string;
+    };
 
 /** The host the exported connector carries until the maker sets their function app's. */
 export const connectorHostPlaceholder = "your-function-app.azurewebsites.net";
@@ -81,7 +99,12 @@ const definitions: Record<string, Schema> = {
     properties: {
       state: str("Job state", `Processing state: ${jobStates}. completed, canceled and aborted are final.`),
       description: str("State description", "A sentence describing the state."),
-      details: listOf("State details", "Reasons for the state, e.g. interpreterError, jobPrinting.", { type: "string" }),
+      details: listOf(
+        "State details",
+        "Reasons for the state (printJobStateDetail), e.g. uploadPending, transforming, interpreting, releaseWait, completedSuccessfully, " +
+          "completedWithWarnings, completedWithErrors (new values may appear).",
+        { type: "string" },
+      ),
       isAcquiredByPrinter: bool("Acquired by printer", "True once a printer has taken the job."),
     },
   },
@@ -93,6 +116,8 @@ const definitions: Record<string, Schema> = {
   PrintMargin: {
     type: "object",
     "x-nullable": true,
+    // Here, not beside the $ref that uses it: Swagger 2.0 ignores every sibling of $ref.
+    "x-ms-visibility": "advanced",
     description: "Margins in microns.",
     properties: {
       top: int("Top margin", "Top margin in microns."),
@@ -114,13 +139,13 @@ const definitions: Record<string, Schema> = {
       pagesPerSheet: int("Pages per sheet", "Pages printed on each side of a sheet."),
       pageRanges: advanced(listOf("Page ranges", "Pages to print.", ref("IntegerRange"))),
       collate: advanced(bool("Collate", "Whether copies are collated.")),
-      dpi: advanced(int("Resolution (dpi)", "Resolution in dots per inch.")),
+      dpi: advanced(int("Resolution in DPI", "Resolution in dots per inch.")),
       feedOrientation: advanced(str("Feed orientation", "longEdgeFirst or shortEdgeFirst.")),
       finishings: advanced(listOf("Finishings", "Finishing processes, e.g. staple, punch.", { type: "string" })),
       fitPdfToPage: advanced(bool("Fit PDF to page", "Whether a PDF is scaled to the page.")),
       inputBin: advanced(str("Input tray", "Input tray name.")),
       outputBin: advanced(str("Output bin", "Output bin name.")),
-      margin: advanced(ref("PrintMargin")),
+      margin: ref("PrintMargin"),
       mediaType: advanced(str("Media type", "Media type, e.g. stationery, transparency.")),
       multipageLayout: advanced(str("Multipage layout", "Order of pages on a sheet when several are printed per side.")),
       quality: advanced(str("Quality", "low, medium or high.")),
@@ -168,8 +193,8 @@ const definitions: Record<string, Schema> = {
       status: ref("PrintJobStatus"),
       configuration: ref("PrintJobConfiguration"),
       isFetchable: advanced(bool("Fetchable", "Whether a printer can fetch the job now.")),
-      redirectedFrom: advanced(str("Redirected from", "Printer id the job was redirected from.")),
-      redirectedTo: advanced(str("Redirected to", "Printer id the job was redirected to.")),
+      redirectedFrom: advanced(str("Redirected from", "Graph URL of the job this job was redirected from, when it was.")),
+      redirectedTo: advanced(str("Redirected to", "Graph URL of the job this job was redirected to, when it was.")),
       errorCode: advanced(int("Error code", "Error code of a failed job.")),
       acknowledgedDateTime: advanced(dateTime("Acknowledged", "When the printer acknowledged the job.")),
       documents: listOf("Documents", "The job's documents (with Include = documents).", ref("PrintDocument")),
@@ -187,7 +212,7 @@ const definitions: Record<string, Schema> = {
       description: { type: "string", "x-ms-summary": "State description", description: "A sentence describing the state." },
       deadline: { type: "string", format: "date-time", "x-ms-summary": "Deadline", description: "When the wait gives up (UTC)." },
       timeout: { type: "string", "x-ms-summary": "Timeout", description: "The timeout asked for, as an ISO-8601 duration." },
-      retryAfterSeconds: { type: "integer", format: "int32", "x-ms-summary": "Retry after (s)", description: "Seconds until the next poll." },
+      retryAfterSeconds: { type: "integer", format: "int32", "x-ms-summary": "Retry after seconds", description: "Seconds until the next poll." },
     },
   },
   ErrorDetail: {
@@ -200,7 +225,7 @@ const definitions: Record<string, Schema> = {
         "x-ms-summary": "Error code",
         description:
           "What went wrong, for a flow to branch on: badRequest, notFound, graphAccessDenied, throttled, completionTimeout, timeout, " +
-          "graphUnavailable, graphTimeout, graphError, managedIdentityUnavailable, configurationError, internalError, …",
+          "graphUnavailable, graphTimeout, graphError, managedIdentityUnavailable, configurationError, internalError and others.",
       },
       message: { type: "string", "x-ms-summary": "Error message", description: "What to do about it, for a person." },
       target: { type: "string", "x-ms-summary": "Error target", description: "The part of the request that is wrong, e.g. printerId, timeout." },
@@ -245,20 +270,24 @@ function auditDefinitions(): Record<string, Schema> {
     MediaSize: str("Paper size", "Paper size of the job."),
     MediaType: advanced(str("Media type", "Media type of the job.")),
     Orientation: advanced(str("Orientation", "Orientation of the job.")),
-    Dpi: advanced(int("Resolution (dpi)", "Resolution in dots per inch.")),
+    Dpi: advanced(int("Resolution in DPI", "Resolution in dots per inch.")),
     PagesPerSheet: advanced(int("Pages per sheet", "Pages printed on each side of a sheet.")),
     Collate: advanced(bool("Collate", "Whether copies are collated.")),
     PageRanges: advanced(str("Page ranges", "Pages to print, e.g. 1-3,5.")),
     DocumentCount: advanced(int("Document count", "Number of documents.")),
     DocumentSizeInBytes: int("Document size", "Total size of the documents in bytes.", "int64"),
     DocumentNames: advanced(str("Document names", "Names of the documents, separated by '; ' (null when the audit omits them).")),
-    RedirectedFrom: advanced(str("Redirected from", "Printer id the job was redirected from.")),
-    RedirectedTo: advanced(str("Redirected to", "Printer id the job was redirected to.")),
+    RedirectedFrom: advanced(str("Redirected from", "Graph URL of the job this job was redirected from, when it was.")),
+    RedirectedTo: advanced(str("Redirected to", "Graph URL of the job this job was redirected to, when it was.")),
     TaskCount: advanced(int("Task count", "Number of tasks on the job.")),
     TaskStates: advanced(str("Task states", "How many tasks are in each state, e.g. completed=2;processing=1.")),
     Sequence: advanced(int("Sequence", "Order of this record among the job's records.")),
     ObservedDateTime: dateTime("Observed", "When the audit saw the job in this state (UTC)."),
     RunId: advanced(str("Audit run ID", "Id of the audit run that recorded it.")),
+    IsFetchable: advanced(bool("Fetchable", "Whether a printer could fetch the job when it was recorded.")),
+    Configuration: advanced(
+      str("Configuration", "The job's whole print configuration as JSON (Graph's printJobConfiguration, keys sorted), e.g. finishings, margin, scaling."),
+    ),
   };
   const taskRow: Record<string, Schema> = {
     PrinterId: str("Printer ID", "Id of the printer."),
@@ -464,6 +493,14 @@ const p = (name: keyof typeof parameters): Schema => ({ $ref: `#/parameters/${na
 
 const requestIdHeader = { "x-request-id": { type: "string", description: "This call's id; it appears in the app's logs." } };
 const graphRequestIdHeader = { "x-graph-request-id": { type: "string", description: "Microsoft Graph's request-id." } };
+const jobPathHeader = {
+  "x-print-job-path": {
+    type: "string",
+    enum: ["printer", "share", "printer-via-share"],
+    description:
+      "The Graph path that served the job: printer, share, or printer-via-share when Graph refused the share path to the app and the share's printer was read instead.",
+  },
+};
 const retryAfterHeader = { "retry-after": { type: "integer", description: "Seconds to wait before trying again." } };
 
 const errorResponse = (description: string, headers: Record<string, Schema> = {}): Schema => ({
@@ -486,16 +523,21 @@ const commonErrors: Record<string, Schema> = {
   default: errorResponse("An error."),
 };
 
-const jobResponse = (description: string): Schema => ({ description, schema: ref("PrintJob"), headers: { ...requestIdHeader, ...graphRequestIdHeader } });
+const jobResponse = (description: string): Schema => ({
+  description,
+  schema: ref("PrintJob"),
+  headers: { ...requestIdHeader, ...graphRequestIdHeader, ...jobPathHeader },
+});
 
 function getJobOperation(parent: "printer" | "share"): Schema {
   const printer = parent === "printer";
   return {
     operationId: printer ? "GetPrinterJob" : "GetShareJob",
-    summary: printer ? "Get print job" : "Get print job (through a share)",
+    summary: printer ? "Get print job" : "Get print job through a share",
     description: printer
       ? "Reads one print job of a Universal Print printer from Microsoft Graph: its state, settings, submitter, and optionally tasks and documents."
-      : "Reads one print job through the printer share it was submitted to: its state, settings, submitter, and optionally tasks and documents.",
+      : "Reads one print job through the printer share it was submitted to: its state, settings, submitter, and optionally tasks and documents. " +
+        "Where Graph refuses the share path to the app, the job is read through the share's printer (the X-Print-Job-Path header says which).",
     "x-ms-visibility": printer ? "important" : "advanced",
     tags: ["Print jobs"],
     parameters: [p(printer ? "printerId" : "shareId"), p("jobId"), p("select"), p("expand")],
@@ -507,7 +549,7 @@ function waitOperation(parent: "printer" | "share"): Schema {
   const printer = parent === "printer";
   return {
     operationId: printer ? "WaitForPrinterJob" : "WaitForShareJob",
-    summary: printer ? "Wait for print job to finish" : "Wait for print job to finish (through a share)",
+    summary: printer ? "Wait for print job to finish" : "Wait for print job to finish through a share",
     description:
       "Waits until the print job is completed, canceled or aborted, then returns it. While it runs the app answers 202 with Location and " +
       "Retry-After, and Power Automate polls by itself; after the timeout the action fails with 504 (error.code completionTimeout, " +
@@ -525,6 +567,7 @@ function waitOperation(parent: "printer" | "share"): Schema {
           ...retryAfterHeader,
           ...requestIdHeader,
           ...graphRequestIdHeader,
+          ...jobPathHeader,
         },
       },
       ...commonErrors,
@@ -609,6 +652,7 @@ export function buildOpenApiDefinition(options: DefinitionOptions): Schema {
       description:
         "Read Microsoft Universal Print jobs with the function app's managed identity, wait for a job to finish, and read the job audit.",
       contact: { name: "Universal Print Jobs maintainers" },
+      license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
     host: options.host,
     basePath: options.basePath ?? "/api",
@@ -618,29 +662,11 @@ export function buildOpenApiDefinition(options: DefinitionOptions): Schema {
     paths: withTitleCaseSummaries(paths),
     definitions: withTitleCaseSummaries(definitions),
     parameters: withTitleCaseSummaries(parameters),
-    securityDefinitions: {
-      functionKey: {
-        type: "apiKey",
-        in: "header",
-        name: "x-functions-key",
-        description: "A function key (or the host key) of the function app: Azure portal > the function app > App keys.",
-      },
-      entra: {
-        type: "oauth2",
-        flow: "accessCode",
-        // Placeholders: a Power Platform connection takes its Entra settings from apiProperties.json (identityProvider aad).
-        authorizationUrl: "https://login.microsoftonline.com/common/oauth2/authorize",
-        tokenUrl: "https://login.microsoftonline.com/common/oauth2/token",
-        scopes: {},
-        description: "Microsoft Entra ID, when the app is deployed with enableEntraAuth=true (App Service authentication).",
-      },
-    },
-    // Either scheme; with Entra sign-in on, the platform checks the token first and the function key after it.
-    security: [{ functionKey: [] }, { entra: [] }],
+    ...securityFor(options.auth ?? { kind: "key" }),
     tags: [
-      { name: "Print jobs", description: "Live jobs from Microsoft Graph." },
       { name: "Audit", description: "The job history the app recorded in Azure Table Storage." },
       { name: "Meta", description: "About the API itself." },
+      { name: "Print jobs", description: "Live jobs from Microsoft Graph." },
     ],
     "x-ms-connector-metadata": [
       { propertyName: "Website", propertyValue: "https://learn.microsoft.com/universal-print/" },
@@ -655,12 +681,52 @@ export function definitionOptionsFor(apiBaseUrl: string): DefinitionOptions {
   return { host: url.host, basePath: url.pathname.replace(/\/+$/, "") || "/", schemes: [url.protocol.replace(":", "")] };
 }
 
+function securityFor(auth: ConnectorAuth): Schema {
+  if (auth.kind === "key") {
+    return {
+      securityDefinitions: {
+        functionKey: {
+          type: "apiKey",
+          in: "header",
+          name: "x-functions-key",
+          description: "A function key (or the host key) of the function app: Azure portal > the function app > App keys.",
+        },
+      },
+      security: [{ functionKey: [] }],
+    };
+  }
+  const authority = `https://login.microsoftonline.com/${encodeURIComponent(auth.tenant)}/oauth2`;
+  return {
+    securityDefinitions: {
+      entra: {
+        type: "oauth2",
+        flow: "accessCode",
+        authorizationUrl: `${authority}/authorize`,
+        tokenUrl: `${authority}/token`,
+        scopes: {},
+        description: "Microsoft Entra ID, for a function app deployed with enableEntraAuth=true (App Service authentication).",
+      },
+    },
+    security: [{ entra: [] }],
+  };
+}
+
+/** Operations whose answers carry a next-page link (x-ms-pageable), with that link's property name. */
+export function pageableOperationIds(): { operationId: string; nextLinkName: string }[] {
+  return Object.values(paths).flatMap((methods) =>
+    Object.values(methods)
+      .filter((op) => op["x-ms-pageable"] !== undefined)
+      .map((op) => ({ operationId: op.operationId as string, nextLinkName: (op["x-ms-pageable"] as { nextLinkName: string }).nextLinkName })),
+  );
+}
+
 /**
- * Power Platform's connector properties (connector/apiProperties.json): two ways to connect, a function key,
- * or Microsoft Entra ID plus the function key (Easy Auth checks the token, then the Functions host the key).
+ * Power Platform's connector properties (connector/apiProperties.json) for one way to sign in. Every
+ * pageable operation gets an updatenextlink policy: it rewrites the absolute nextLink onto the connection,
+ * so page 2 is sent through the connector with the connection's key (or token) like page 1.
  */
-export function buildApiProperties(): Schema {
-  const functionKeyParameter = {
+export function buildApiProperties(auth: ConnectorAuth = { kind: "key" }): Schema {
+  const functionKey = {
     type: "securestring",
     uiDefinition: {
       displayName: "Function key",
@@ -669,52 +735,43 @@ export function buildApiProperties(): Schema {
       constraints: { tabIndex: 2, clearText: false, required: "true" },
     },
   };
+  const byNextLink = new Map<string, string[]>();
+  for (const { operationId, nextLinkName } of pageableOperationIds()) byNextLink.set(nextLinkName, [...(byNextLink.get(nextLinkName) ?? []), operationId]);
+  const paging = [...byNextLink].map(([nextLinkName, operations]) => ({
+    templateId: "updatenextlink",
+    title: "Send next-page links through the connection",
+    parameters: { "x-ms-apimTemplate-operationName": operations, "x-ms-apimTemplateParameter.nextLinkPropertyName": nextLinkName },
+  }));
+  const common = { iconBrandColor: "#0078D4", capabilities: [], publisher: "Universal Print Jobs" };
+  if (auth.kind === "key") {
+    return { properties: { ...common, connectionParameters: { api_key: functionKey }, policyTemplateInstances: paging } };
+  }
   return {
     properties: {
-      iconBrandColor: "#0078D4",
-      capabilities: [],
-      publisher: "Universal Print Jobs",
-      connectionParameterSets: {
-        uiDefinition: { displayName: "How to sign in", description: "Function key alone, or Microsoft Entra ID when the app has Entra sign-in on." },
-        values: [
-          {
-            name: "functionKey",
-            uiDefinition: { displayName: "Function key", description: "The function app checks a function key." },
-            parameters: { api_key: functionKeyParameter },
-          },
-          {
-            name: "entra",
-            uiDefinition: { displayName: "Microsoft Entra ID and function key", description: "The app has Entra sign-in (enableEntraAuth=true)." },
-            parameters: {
-              token: {
-                type: "oauthSetting",
-                oAuthSettings: {
-                  identityProvider: "aad",
-                  clientId: "<connector app registration client id>",
-                  scopes: [],
-                  redirectMode: "GlobalPerConnector",
-                  redirectUrl: "https://global.consent.azure-apim.net/redirect",
-                  properties: { IsFirstParty: "False", AzureActiveDirectoryResourceId: "<entraClientId of the function app, or its api:// App ID URI>" },
-                  customParameters: {
-                    loginUri: { value: "https://login.microsoftonline.com" },
-                    tenantId: { value: "<your tenant id>" },
-                    resourceUri: { value: "<entraClientId of the function app, or its api:// App ID URI>" },
-                    enableOnbehalfOfLogin: { value: "false" },
-                  },
-                },
-                uiDefinition: {
-                  displayName: "Sign in with Microsoft Entra ID",
-                  description: "Sign in with your work account.",
-                  constraints: { required: "true" },
-                },
-              },
-              api_key: functionKeyParameter,
+      ...common,
+      connectionParameters: {
+        // "token" is the name paconn looks for to put the --secret into.
+        token: {
+          type: "oauthSetting",
+          oAuthSettings: {
+            identityProvider: "aad",
+            clientId: auth.clientId,
+            scopes: [],
+            // Power Platform makes the per-connector redirect URL at creation (shown on the Security tab).
+            redirectMode: "GlobalPerConnector",
+            properties: { IsFirstParty: "False", AzureActiveDirectoryResourceId: auth.resource },
+            customParameters: {
+              loginUri: { value: "https://login.microsoftonline.com" },
+              tenantId: { value: auth.tenant },
+              resourceUri: { value: auth.resource },
             },
           },
-        ],
+          uiDefinition: { displayName: "Sign in with Microsoft Entra ID", description: "Sign in with your work account.", constraints: { required: "true" } },
+        },
+        api_key: functionKey,
       },
-      // The OAuth connection has no api_key security binding of its own: this policy sends its function key.
       policyTemplateInstances: [
+        // The OAuth connection has no api_key security binding of its own: this policy sends its function key.
         {
           templateId: "setheader",
           title: "Send the function key",
@@ -725,6 +782,7 @@ export function buildApiProperties(): Schema {
             "x-ms-apimTemplate-policySection": "Request",
           },
         },
+        ...paging,
       ],
     },
   };

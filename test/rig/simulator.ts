@@ -76,6 +76,11 @@ export interface SimulatorOptions {
   allowAppOnlyPrinterListing?: boolean;
   /** Require a token on every request (default true). */
   requireAuth?: boolean;
+  /**
+   * Refuse /print/shares/{id}/jobs[/{id}] to application tokens with 403, as the older Graph page says
+   * ("Get printerShare" access, which no application role grants). Default false: the newer page's reading.
+   */
+  refuseAppOnlyShareJobs?: boolean;
 }
 
 export type RouteHandler = (ctx: {
@@ -131,6 +136,7 @@ export class UniversalPrintSimulator {
   readonly audience: string;
   allowAppOnlyPrinterListing: boolean;
   requireAuth: boolean;
+  refuseAppOnlyShareJobs: boolean;
 
   constructor(options: SimulatorOptions = {}) {
     this.latencyMs = options.latencyMs ?? 0;
@@ -138,6 +144,7 @@ export class UniversalPrintSimulator {
     this.audience = options.audience ?? graphHost;
     this.allowAppOnlyPrinterListing = options.allowAppOnlyPrinterListing ?? false;
     this.requireAuth = options.requireAuth ?? true;
+    this.refuseAppOnlyShareJobs = options.refuseAppOnlyShareJobs ?? false;
   }
 
   /** The Graph base URL to configure as GRAPH_BASE_URL (version included). */
@@ -305,6 +312,8 @@ export class UniversalPrintSimulator {
 
   private get(path: string, query: URLSearchParams, token: TokenClaims | undefined): Answer {
     let m: RegExpMatchArray | null;
+    // Every simulator token is an application token (roles, no user).
+    if (this.refuseAppOnlyShareJobs && /^\/print\/shares\/[^/]+\/jobs(\/|$)/.test(path)) return accessDenied();
     if ((m = path.match(/^\/print\/(printers|shares)\/([^/]+)\/jobs\/([^/]+)$/))) {
       const printerId = m[1] === "printers" ? m[2]! : this.shares.get(m[2]!);
       if (!this.hasRoles(token, jobRoles, printerRoles)) return accessDenied();
@@ -329,7 +338,7 @@ export class UniversalPrintSimulator {
       if (!this.hasRoles(token, printerRoles)) return accessDenied();
       const printer = this.printers.get(this.shares.get(m[1]!) ?? "");
       if (!printer) return graphError(404, "itemNotFound", "The requested resource was not found.");
-      return { status: 200, body: { ...printer.printer } };
+      return { status: 200, body: { "@odata.context": `${graphHost}/v1.0/$metadata#print/printers/$entity`, ...select(printer.printer, query.get("$select")) } };
     }
     if (path === "/print/printers") {
       if (!this.allowAppOnlyPrinterListing) return appOnlyNotSupported();

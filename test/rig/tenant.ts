@@ -177,3 +177,26 @@ export function advanceOneJob(sim: UniversalPrintSimulator): { printerId: string
   }
   return undefined;
 }
+
+/** Every printJobConfiguration property Graph v1.0 has, with values its enums know (checked in test/graphModels.test.ts). */
+export const fullJobConfiguration = {
+  collate: true,
+  colorMode: "color",
+  copies: 2,
+  dpi: 600,
+  duplexMode: "flipOnShortEdge",
+  feedOrientation: "longEdgeFirst",
+  finishings: ["staple", "punch"],
+  fitPdfToPage: true,
+  inputBin: "Tray 2",
+  margin: { bottom: 4000, left: 4000, right: 4000, top: 4000 },
+  mediaSize: "North America Letter",
+  mediaType: "stationery",
+  multipageLayout: "clockwiseFromTopLeft",
+  orientation: "landscape",
+  outputBin: "Face down",
+  pageRanges: [{ start: 2, end: 4 }],
+  pagesPerSheet: 4,
+  quality: "high",
+  scaling: "shrinkToFit",
+};
