@@ -15,6 +15,7 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { csvCell } from "../src/audit/csv";
 import { visibleText } from "../src/audit/visibleText";
+import { Figures } from "./rig/figures";
 import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
@@ -105,6 +106,7 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
   let rig: Rig;
   let dir: string;
   const printerId = printerIdFor(77);
+  const figures = new Figures("csv-spreadsheet");
 
   before(async () => {
     if (officeMissing) throw new Error(`${soffice} is missing; CI installs it in .ci/run (apt-get install libreoffice-calc-nogui).`);
@@ -123,6 +125,7 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
     await rig.host.waitForQueuesIdle();
   });
   after(async () => {
+    figures.print();
     await rig?.host.stopTriggers();
     await rig?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -141,6 +144,9 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
     const files = ["export.csv", "generated.csv", "start-only.csv", "quoted-only.csv"];
     const [comma, semicolon] = [await openInCalc(dir, files, ","), await openInCalc(dir, files, ";")];
 
+    figures.set("cellsChecked", cells.length);
+    figures.set("splits", 2);
+    figures.set("formulaCells", [comma, semicolon].reduce((n, sheets) => n + formulas(sheets.get("export.csv")!).length + formulas(sheets.get("generated.csv")!).length, 0));
     for (const [split, sheets] of [["comma", comma], ["semicolon", semicolon]] as const) {
       assert.deepEqual(formulas(sheets.get("export.csv")!), [], `the export split on ${split} has no formula cell`);
       assert.deepEqual(formulas(sheets.get("generated.csv")!), [], `the generated cells split on ${split} have no formula cell`);

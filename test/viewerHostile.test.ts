@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { jobColumns, taskColumns } from "../src/audit/snapshot";
 import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
+import { Figures } from "./rig/figures";
 import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
@@ -152,8 +153,13 @@ const inspector = String.raw`(selector) => {
   return found;
 }`;
 
-function inspect(page: Page, views: string): Promise<string[]> {
-  return page.evaluate<string[]>(`(${inspector})(${JSON.stringify(views)})`);
+const figures = new Figures("viewer-hostile");
+
+async function inspect(page: Page, views: string): Promise<string[]> {
+  const found = await page.evaluate<string[]>(`(${inspector})(${JSON.stringify(views)})`);
+  figures.add("viewsInspected");
+  figures.add("problemsFound", found.length);
+  return found;
 }
 
 /** Runs a property; a failure names its seed and first problems without printing 100 KB counterexamples. */
@@ -169,6 +175,7 @@ describe("the viewer with hostile values in every field, in Chromium", { skip },
     browser = await launchChromium();
   });
   after(async () => {
+    figures.print();
     await browser?.close();
     await rig?.stop();
   });
