@@ -162,10 +162,11 @@ async function inspect(page: Page, views: string): Promise<string[]> {
   return found;
 }
 
-/** Runs a property; a failure names its seed and first problems without printing 100 KB counterexamples. */
+/** Runs a property; a failure names its seed (replay it with FC_SEED=<seed>) and first problems, without printing 100 KB counterexamples. */
 async function holds<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
-  const run = await fc.check(property, { numRuns, endOnFailure: true });
-  if (run.failed) assert.fail(`fails with seed ${run.seed} (path ${run.counterexamplePath}): ${String((run.errorInstance as Error)?.message ?? run.errorInstance).slice(0, 2000)}`);
+  const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
+  const run = await fc.check(property, { numRuns, endOnFailure: true, ...(seed !== undefined ? { seed } : {}) });
+  if (run.failed) assert.fail(`fails with seed ${run.seed} (FC_SEED=${run.seed} replays it): ${String((run.errorInstance as Error)?.message ?? run.errorInstance).slice(0, 3000)}`);
 }
 
 describe("the viewer with hostile values in every field, in Chromium", { skip }, () => {

@@ -101,7 +101,8 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   const sameDay = new Date(t0).toDateString() === new Date(t1).toDateString();
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Timeline of the job's states and tasks; the same data follows as tables" });
   for (let i = 0; i <= 5; i++) {
-    const at = new Date(t0 + ((t1 - t0) * i) / 5);
+    // Clamped: rounding can carry the last tick a millisecond past the last date JavaScript can hold.
+    const at = new Date(Math.min(maxDateMs, t0 + ((t1 - t0) * i) / 5));
     const tx = x(at);
     svg.append(s("line", { class: "grid", x1: tx, x2: tx, y1: top - 6, y2: height - 30 }));
     const anchor = i === 0 ? "start" : i === 5 ? "end" : "middle";
