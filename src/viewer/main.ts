@@ -300,7 +300,8 @@ function learn(rows: readonly Row[]): void {
     document.body.append(list);
     byId("f-user").setAttribute("list", "users");
   }
-  replace(list, [...state.users].sort().map((u) => h("option", { value: u })));
+  // The label is shown with markers for invisible characters; the value stays exact for the filter.
+  replace(list, [...state.users].sort().map((u) => h("option", { value: u, label: u })));
 }
 
 function newestFirst(a: Row, b: Row): number {
