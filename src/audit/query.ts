@@ -7,7 +7,8 @@
  */
 import { odata } from "@azure/data-tables";
 import { isGuid } from "../config";
-import { InputError, shown, single } from "../jobs/request";
+import { InputError, isCalendarInstant, shown, single } from "../jobs/request";
+import { csvLine } from "./csv";
 import { invertedTime, jobHistoryPrefix, keyPart } from "./keys";
 import { jobColumns, taskColumns, userFilterValues, type PrivacySettings } from "./snapshot";
 import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
@@ -34,17 +35,17 @@ const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\
 
 
 
-/** An ISO 8601 date (a whole UTC day) or date-time with Z or an offset, as epoch milliseconds. */
+/** An ISO 8601 date (a whole UTC day) or date-time with Z or an offset, as epoch milliseconds; a day or time that does not exist (2026-02-30, 24:00) is refused, not rolled over. */
 function parseInstant(name: "from" | "to", raw: string): number {
   const value = raw.trim();
-  if (isoDate.test(value)) {
+  if (isoDate.test(value) && isCalendarInstant(value)) {
     const start = Date.parse(`${value}T00:00:00Z`);
     if (Number.isFinite(start)) return name === "to" ? start + 86_400_000 - 1 : start;
-  } else if (isoDateTime.test(value)) {
+  } else if (isoDateTime.test(value) && isCalendarInstant(value)) {
     const ms = Date.parse(value);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new InputError(name, `${name} must be an ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T08:00:00Z); got ${shown(raw)}.`);
+  throw new InputError(name, `${name} must be an ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T08:00:00Z) that exists in the calendar; got ${shown(raw)}.`);
 }
 
 /** Validates the read API's query options completely, naming the first bad one. */
@@ -139,17 +140,7 @@ export async function listHistoryPage(store: AuditStore, q: HistoryQuery, privac
   return { value, ...(token ? { continuationToken: token } : {}) };
 }
 
-/** One CSV cell: a text starting with = + - @ (or a tab or CR) is prefixed with ' so a spreadsheet never runs it as a formula. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvCell).join(",")}\r\n`;
-}
+export { csvCell, csvLine } from "./csv";
 
 export interface CsvExport {
   text: string;

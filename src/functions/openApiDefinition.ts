@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { apiBaseUrl } from "../http/links";
-import { jsonReply, replyToError } from "../http/replies";
+import { jsonReply, replyHeaders, replyToError } from "../http/replies";
 import { logCall } from "../http/trace";
 import { buildOpenApiDefinition, definitionOptionsFor } from "../openapi/definition";
 
@@ -10,7 +10,7 @@ export async function getOpenApiDefinition(request: HttpRequest, context: Invoca
   const subject = { operation: "GetOpenApiDefinition" };
   try {
     const definition = buildOpenApiDefinition(definitionOptionsFor(apiBaseUrl(request)));
-    return logCall(context, subject, { ...jsonReply(context, 200, definition), headers: { "x-request-id": context.invocationId, "cache-control": "public, max-age=300" } }, started);
+    return logCall(context, subject, { ...jsonReply(context, 200, definition), headers: { ...replyHeaders(context), "cache-control": "public, max-age=300" } }, started);
   } catch (error) {
     return logCall(context, subject, replyToError(context, error, "the OpenAPI definition"), started);
   }

@@ -33,8 +33,9 @@ export function errorReply(
   return { status, jsonBody: body, headers: { ...replyHeaders(context), ...extra.headers } };
 }
 
+/** Headers of every answer; nosniff keeps a browser from reading a JSON or CSV answer that holds recorded text as HTML or script. */
 export function replyHeaders(context: InvocationContext): Record<string, string> {
-  return { "x-request-id": context.invocationId, "cache-control": "no-store" };
+  return { "x-request-id": context.invocationId, "cache-control": "no-store", "x-content-type-options": "nosniff" };
 }
 
 export function jsonReply(context: InvocationContext, status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {

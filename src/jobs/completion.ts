@@ -1,5 +1,5 @@
 import { type PrintJobExpansion, type PrintJobRef } from "../graph/client";
-import { assertQueryAllowed, InputError, parseExpand, parseJobId, parsePrinterId, shown, single } from "./request";
+import { assertQueryAllowed, InputError, isCalendarInstant, parseExpand, parseJobId, parsePrinterId, shown, single } from "./request";
 
 /**
  * Waiting for a print job to finish, the asynchronous request-reply way: the caller polls the Location it
@@ -45,7 +45,7 @@ const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/;
 
 /** The deadline of a Location the app handed out: a UTC instant no further than 24 h from now. */
 export function parseDeadline(raw: string, now: Date): Date {
-  const time = instantPattern.test(raw) ? Date.parse(raw) : Number.NaN;
+  const time = instantPattern.test(raw) && isCalendarInstant(raw) ? Date.parse(raw) : Number.NaN;
   if (!Number.isFinite(time)) {
     throw new InputError("deadline", `deadline must be a UTC time such as 2025-03-01T12:00:00Z, as given in the Location header; got ${shown(raw)}.`);
   }

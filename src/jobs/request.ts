@@ -102,3 +102,19 @@ export function parsePrintJobRequest(
   assertQueryAllowed(query);
   return { ref, select: parseSelect(single(query, "$select")), expand: parseExpand(single(query, "$expand")) };
 }
+
+const calendarParts = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))?)?$/;
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether an ISO 8601 date or date-time (already matched by the caller's stricter pattern) exists in the
+ * calendar: JavaScript's Date rolls 2026-02-30 over to March 2nd and 24:00 to the next day instead of refusing them.
+ */
+export function isCalendarInstant(value: string): boolean {
+  const m = calendarParts.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap ? 29 : daysInMonth[month - 1]!)) return false;
+  return hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+}

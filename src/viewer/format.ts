@@ -12,7 +12,13 @@ export function parseTime(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** A date that JavaScript can show: dates past ±275,760 years (a padded axis can reach them) are not. */
+function showable(date: Date): boolean {
+  return Number.isFinite(date.getTime());
+}
+
 export function utcText(date: Date): string {
+  if (!showable(date)) return "—";
   return `${date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "").replace(/Z$/, "")} UTC`;
 }
 
@@ -24,11 +30,11 @@ export function timeElement(value: unknown, style: "full" | "time" = "full"): HT
 }
 
 export function formatTime(date: Date): string {
-  return dateTime.format(date);
+  return showable(date) ? dateTime.format(date) : "—";
 }
 
 export function formatClock(date: Date): string {
-  return shortTime.format(date);
+  return showable(date) ? shortTime.format(date) : "—";
 }
 
 /** The viewer's local calendar day of an instant, as YYYY-MM-DD. */
@@ -41,7 +47,8 @@ export function localDay(date: Date): string {
 
 export function dayLabel(day: string): string {
   const [y, m, d] = day.split("-").map(Number);
-  return dayFormat.format(new Date(y!, m! - 1, d!));
+  const date = new Date(y!, m! - 1, d!);
+  return showable(date) ? dayFormat.format(date) : day;
 }
 
 /** 75 s -> "1 min 15 s"; 3 h 2 min; 2 d 4 h. */
@@ -80,4 +87,18 @@ export function pageCount(ranges: unknown): number | undefined {
 
 export function percent(part: number, whole: number): string {
   return whole === 0 ? "0%" : `${Math.round((part / whole) * 100)}%`;
+}
+
+/** A percent-encoded part of a recorded link, decoded; bad encoding (%E0%A4%A) is shown as recorded instead of failing the view. */
+export function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** encodeURIComponent for any recorded text: a lone surrogate (which it refuses with an error) becomes U+FFFD. */
+export function encodeComponent(text: string): string {
+  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
 }

@@ -5,8 +5,8 @@
  */
 import { ApiError, downloadCsv, getJobHistory, keyStore, listAllJobs, type JobFilter, type JobHistory, type Row } from "./api";
 import { figure, horizontalBars, legend, stackedDays } from "./charts";
-import { byId, h, replace, type Child } from "./dom";
-import { dayLabel, formatDuration, formatTime, pageCount, parseTime, percent, relative, timeElement, timeZone } from "./format";
+import { byId, h, replace, visibleText, type Child } from "./dom";
+import { dayLabel, decodeComponent, encodeComponent, formatDuration, formatTime, pageCount, parseTime, percent, relative, timeElement, timeZone } from "./format";
 import { latestPerJob, printerLabel, stateClass, stateOf, summarize, text } from "./summary";
 import { jobSpans, spanDuration, taskSpans, timelineSvg } from "./timeline";
 
@@ -53,7 +53,7 @@ function showView(id: (typeof views)[number]): void {
 }
 
 function setStatus(message: string): void {
-  byId("status").textContent = message;
+  replace(byId("status"), message);
 }
 
 function badge(stateName: string): HTMLElement {
@@ -260,7 +260,7 @@ function filterIsEmpty(): boolean {
 
 function showScope(): string {
   const scope = scopeText();
-  byId("filters-summary").textContent = scope;
+  replace(byId("filters-summary"), scope);
   return scope;
 }
 
@@ -300,7 +300,8 @@ function learn(rows: readonly Row[]): void {
     document.body.append(list);
     byId("f-user").setAttribute("list", "users");
   }
-  replace(list, [...state.users].sort().map((u) => h("option", { value: u })));
+  // The label is shown with markers for invisible characters; the value stays exact for the filter.
+  replace(list, [...state.users].sort().map((u) => h("option", { value: u, label: u })));
 }
 
 function newestFirst(a: Row, b: Row): number {
@@ -343,7 +344,7 @@ function jobLink(row: Row): Child {
   const printerId = text(row.PrinterId);
   const jobId = text(row.JobId);
   if (!printerId || !jobId) return jobId ?? "—";
-  return h("a", { href: `#/job/${encodeURIComponent(printerId)}/${encodeURIComponent(jobId)}`, "aria-label": `Job ${jobId} on ${printerLabel(row)}: timeline` }, jobId);
+  return h("a", { href: `#/job/${encodeComponent(printerId)}/${encodeComponent(jobId)}`, "aria-label": `Job ${jobId} on ${printerLabel(row)}: timeline` }, jobId);
 }
 
 /** A table cell labelled for the narrow-screen card layout; its content in one box. */
@@ -356,7 +357,7 @@ function jobRow(row: Row): HTMLTableRowElement {
   const pages = pageCount(row.PageRanges);
   const errorCode = text(row.ErrorCode);
   const pagesCell = cell("Pages", "num", pages ?? "—");
-  if (text(row.PageRanges)) pagesCell.title = `pages ${text(row.PageRanges)}`;
+  if (text(row.PageRanges)) pagesCell.title = visibleText(`pages ${text(row.PageRanges)}`);
   return h(
     "tr",
     {},
@@ -400,7 +401,7 @@ function emptyJobs(): HTMLElement {
 async function renderJobs(): Promise<void> {
   showView("view-jobs");
   const generation = ++state.generation;
-  byId("jobs-scope").textContent = showScope();
+  replace(byId("jobs-scope"), showScope());
   const body = byId("jobs-body");
   setStatus("Loading jobs…");
   body.setAttribute("aria-busy", "true");
@@ -483,14 +484,14 @@ function linkViews(): void {
 
 function graphJobRef(url: string | undefined): { printerId: string; jobId: string } | undefined {
   const m = url ? /\/printers\/([^/]+)\/jobs\/([^/?#]+)/.exec(url) : null;
-  return m ? { printerId: decodeURIComponent(m[1]!), jobId: decodeURIComponent(m[2]!) } : undefined;
+  return m ? { printerId: decodeComponent(m[1]!), jobId: decodeComponent(m[2]!) } : undefined;
 }
 
 function redirectLink(url: string | undefined): Child {
   const ref = graphJobRef(url);
   if (!ref) return url ?? "—";
   const name = state.printers.get(ref.printerId) ?? ref.printerId;
-  return h("a", { href: `#/job/${encodeURIComponent(ref.printerId)}/${encodeURIComponent(ref.jobId)}` }, `job ${ref.jobId} on ${name}`);
+  return h("a", { href: `#/job/${encodeComponent(ref.printerId)}/${encodeComponent(ref.jobId)}` }, "job ", ref.jobId, " on ", name);
 }
 
 /** Names the printers a job was redirected to or from, when this page has not seen them yet (opened straight on a job). */
@@ -509,6 +510,12 @@ async function nameRedirectPrinters(history: JobHistory): Promise<void> {
       }
     }),
   );
+}
+
+/** The job's settings, each recorded value isolated from the next. */
+function settingsOf(row: Row): Child {
+  const values = [row.ColorMode, row.DuplexMode, row.MediaSize, row.Orientation].map(text).filter((v): v is string => v !== undefined);
+  return values.length ? values.flatMap((v, i) => (i ? [", ", v] : [v])) : null;
 }
 
 function fact(label: string, value: Child): Child {
@@ -532,9 +539,9 @@ function jobFacts(history: JobHistory): HTMLElement {
     fact("Details", text(row.JobStateDetails)),
     fact("Error code", text(row.ErrorCode)),
     fact("Copies", text(row.Copies)),
-    fact("Pages", pages !== undefined ? `${pages} (ranges ${text(row.PageRanges)})` : null),
-    fact("Settings", [row.ColorMode, row.DuplexMode, row.MediaSize, row.Orientation].map(text).filter(Boolean).join(", ")),
-    fact("Documents", text(row.DocumentCount) ? `${text(row.DocumentCount)}${Number.isFinite(size) ? `, ${(size / 1024).toFixed(1)} KiB` : ""}${text(row.DocumentNames) ? `: ${text(row.DocumentNames)}` : ""}` : null),
+    fact("Pages", pages !== undefined ? [`${pages} (ranges `, text(row.PageRanges), ")"] : null),
+    fact("Settings", settingsOf(row)),
+    fact("Documents", text(row.DocumentCount) ? [text(row.DocumentCount), Number.isFinite(size) ? `, ${(size / 1024).toFixed(1)} KiB` : null, text(row.DocumentNames) ? [": ", text(row.DocumentNames)] : null] : null),
     fact("Redirected to", text(row.RedirectedTo) ? redirectLink(text(row.RedirectedTo)) : null),
     fact("Redirected from", text(row.RedirectedFrom) ? redirectLink(text(row.RedirectedFrom)) : null),
     fact("Observations", `${history.states.length} recorded by the audit`),
@@ -621,7 +628,7 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
   showView("view-job");
   const generation = ++state.generation;
   const title = byId("job-title");
-  title.textContent = `Job ${jobId}`;
+  replace(title, "Job ", jobId);
   const body = byId("job-body");
   replace(body);
   setStatus("Loading the job's history…");
@@ -632,7 +639,7 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
     if (generation !== state.generation) return;
     const now = new Date();
     const row = history.current ?? history.states.at(-1) ?? {};
-    title.textContent = `Job ${jobId} on ${history.printerName ?? printerLabel(row)}`;
+    replace(title, "Job ", jobId, " on ", history.printerName ?? printerLabel(row));
     if (history.states.length === 0) {
       replace(body, h("div", { class: "panel empty" }, h("p", {}, "The audit has no observations of this job yet."), h("p", {}, nextRunText())));
       setStatus("");
@@ -658,7 +665,7 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
 async function renderSummary(): Promise<void> {
   showView("view-summary");
   const generation = ++state.generation;
-  byId("summary-scope").textContent = showScope();
+  replace(byId("summary-scope"), showScope());
   const body = byId("summary-body");
   setStatus("Loading every job of the filter…");
   body.setAttribute("aria-busy", "true");
@@ -793,7 +800,7 @@ function clearFilters(): void {
 async function route(): Promise<void> {
   const [path, queryText] = location.hash.replace(/^#\/?/, "").split("?");
   const [view, ...rest] = (path ?? "").split("/");
-  if (view === "job" && rest.length >= 2) return renderJob(decodeURIComponent(rest[0]!), decodeURIComponent(rest.slice(1).join("/")));
+  if (view === "job" && rest.length >= 2) return renderJob(decodeComponent(rest[0]!), decodeComponent(rest.slice(1).join("/")));
   const params = new URLSearchParams(queryText ?? "");
   fillForm(params);
   readFilters();

@@ -1,10 +1,12 @@
 /** A job's history on a time axis: the job's states in one lane, each task in a lane of its own. */
 import { type JobHistory, type Row } from "./api";
-import { s } from "./dom";
+import { s, type Child } from "./dom";
 import { formatClock, formatDuration, formatTime, parseTime, utcText } from "./format";
 import { stateClass, text } from "./summary";
 
 const terminalJob = new Set(["completed", "canceled", "aborted"]);
+/** The furthest instant from 1970 a JavaScript Date can hold (±100,000,000 days). */
+const maxDateMs = 8.64e15;
 const terminalTask = new Set(["completed", "aborted"]);
 
 export interface Span {
@@ -64,12 +66,13 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   const current = history.current ?? history.states.at(-1) ?? {};
   const created = parseTime(current.CreatedDateTime);
   const acknowledged = parseTime(current.AcknowledgedDateTime);
-  const lanes: { label: string; spans: Span[] }[] = [{ label: "Job", spans: jobSpans(history, now) }];
-  for (const [id, spans] of taskSpans(history, now)) lanes.push({ label: `Task ${id.slice(0, 8)}`, spans });
+  const lanes: { label: Child; spans: Span[] }[] = [{ label: "Job", spans: jobSpans(history, now) }];
+  for (const [id, spans] of taskSpans(history, now)) lanes.push({ label: ["Task ", id.slice(0, 8)], spans });
   const observed = lanes.flatMap((l) => l.spans.flatMap((sp) => [sp.start, sp.end])).filter((d): d is Date => d !== undefined).map((d) => d.getTime());
-  const firstObserved = Math.min(...observed);
+  // Not Math.min(...observed): a job with very many recorded states would overflow the call stack.
+  const firstObserved = observed.reduce((a, b) => Math.min(a, b), Infinity);
   let t0 = firstObserved;
-  let t1 = Math.max(...observed);
+  let t1 = observed.reduce((a, b) => Math.max(a, b), -Infinity);
   if (!Number.isFinite(t0)) t0 = t1 = now.getTime();
   if (t1 - t0 < 10_000) {
     const middle = (t0 + t1) / 2;
@@ -85,8 +88,9 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
     }
   }
   const pad = (t1 - t0) * 0.04;
-  t0 -= pad;
-  t1 += pad;
+  // Kept within the dates JavaScript can hold, so every tick on the axis is a real date.
+  t0 = Math.max(t0 - pad, -maxDateMs);
+  t1 = Math.min(t1 + pad, maxDateMs);
   const width = 900;
   const left = 120;
   const right = 20;
@@ -97,7 +101,8 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   const sameDay = new Date(t0).toDateString() === new Date(t1).toDateString();
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Timeline of the job's states and tasks; the same data follows as tables" });
   for (let i = 0; i <= 5; i++) {
-    const at = new Date(t0 + ((t1 - t0) * i) / 5);
+    // Clamped: rounding can carry the last tick a millisecond past the last date JavaScript can hold.
+    const at = new Date(Math.min(maxDateMs, t0 + ((t1 - t0) * i) / 5));
     const tx = x(at);
     svg.append(s("line", { class: "grid", x1: tx, x2: tx, y1: top - 6, y2: height - 30 }));
     const anchor = i === 0 ? "start" : i === 5 ? "end" : "middle";
