@@ -292,11 +292,26 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
     const name = await ctx.printerName();
     if (name !== undefined) for (const row of [...jobRows, ...currentRows.map((c) => c.row)]) row.PrinterName = name;
   }
-  result.changesWritten += (await store.createRows(store.tables.jobs, jobRows)).rows;
-  result.taskRowsWritten += (await store.createRows(store.tables.tasks, taskRows)).rows;
+  const jobWrite = await store.createRows(store.tables.jobs, jobRows);
+  const taskWrite = await store.createRows(store.tables.tasks, taskRows);
+  result.changesWritten += jobWrite.rows;
+  result.taskRowsWritten += taskWrite.rows;
   // Index and event rows follow the history they derive from and precede the current state, like the history.
-  const derived = derivedRowsByTable(store.tables, [...jobRows.map((row) => ({ row, kind: "job" as const })), ...taskRows.map((row) => ({ row, kind: "task" as const }))]);
+  // A history row recorded before (a replay) is derived as stored: its observation time, not this attempt's.
+  const [recordedJobs, recordedTasks] = await Promise.all([asRecorded(store, store.tables.jobs, jobRows, jobWrite.existing), asRecorded(store, store.tables.tasks, taskRows, taskWrite.existing)]);
+  const derived = derivedRowsByTable(store.tables, [...recordedJobs.map((row) => ({ row, kind: "job" as const })), ...recordedTasks.map((row) => ({ row, kind: "task" as const }))]);
   for (const [table, rows] of derived) await store.createRows(table, rows);
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
   await store.writeCurrent(currentRows);
+}
+
+/** The history rows as recorded: rows that existed already are read back, so what derives from them matches the stored row. */
+async function asRecorded(store: AuditStore, table: string, rows: Row[], existing: Row[] | undefined): Promise<Row[]> {
+  if (!existing || existing.length === 0) return rows;
+  const stored = new Map<string, Row>();
+  await mapLimit(existing, 8, async (row) => {
+    const found = await store.getRow(table, row.partitionKey, row.rowKey);
+    if (found) stored.set(`${row.partitionKey}\n${row.rowKey}`, found as Row);
+  });
+  return rows.map((row) => stored.get(`${row.partitionKey}\n${row.rowKey}`) ?? row);
 }
