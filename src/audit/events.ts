@@ -123,6 +123,11 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
   return oldest - safetyMarginMs;
 }
 
+/** The instant at the start of an event key or run id (20261124T055012345Z…). */
+export function timeOfEventKey(key: string): number {
+  return runIdTime(key);
+}
+
 /** The time a run was opened, from its id (20261124T055012345Z-1a2b3c). */
 export function runIdTime(runId: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(runId);

@@ -73,7 +73,7 @@ export class AuditIncomplete extends Error {
 export const auditFaultPoints: { beforeCurrentStateWrite?: (printerId: string) => void | Promise<void> } = {};
 
 /** Runs `work` over items with at most `limit` at once, keeping the order of results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
