@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { decodeCursor, encodeCursor, eventFeedTuning, timeOfEventKey } from "../src/audit/events";
 import { newRunId } from "../src/audit/keys";
-import { auditFaultPoints, auditPrinterJobs } from "../src/audit/recorder";
+import { auditFaultPoints, auditPrinterJobs, leftDerivedRowsPending } from "../src/audit/recorder";
 import { recordRun } from "../src/audit/runs";
 import { jobColumns } from "../src/audit/snapshot";
 import { CurrentStateConflict, type Row } from "../src/audit/store";
@@ -184,7 +184,7 @@ describe("cursors never skip or repeat an event", () => {
     for (const id of ["3", "4"]) rig.sim.setJobState(printers[0]!, id, "completed");
     await runAudit();
     const { events: before, cursor } = await readAll("/audit/events?top=1000");
-    assert.ok(before.length >= 16);
+    assert.ok(before.length > 20, `${before.length} events before the cursor`);
     rig.sim.setJobState(printers[1]!, "1", "aborted");
     rig.sim.setJobState(printers[1]!, "3", "canceled");
     await runAudit();
@@ -288,7 +288,8 @@ describe("cursors never skip or repeat an event", () => {
     };
     await assert.rejects(auditPrinterJobs(options), /crashed/);
     delete auditFaultPoints.beforeCurrentStateWrite;
-    await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "failed" });
+    // What auditPrinter records when an attempt fails between the history and its events.
+    await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "failed", DerivedPending: true });
     const recorded = (await historyRows()).filter((r) => r.RunId === runId);
     assert.equal(recorded.length, 2, "the first attempt wrote the history");
     assert.deepEqual((await get(`/audit/events?cursor=${cursor}`)).body.value, [], "nothing yet, and the cursor waits for the failed run");
@@ -309,17 +310,49 @@ describe("cursors never skip or repeat an event", () => {
     assert.deepEqual(everything.map(idOf).sort(), (await historyRows()).map(idOf).sort(), "one event per history row");
   });
 
-  test("a failed run stops holding the feed back once a later run of its printer succeeded", async () => {
+  test("a failed run holds the feed only if it failed between history and events, until a later run of its printer succeeds", async () => {
     await runAudit();
     const store = getAuditStore();
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const graphFailure = Date.now();
+    await recordRun(store, { RunId: newRunId(new Date(graphFailure)), PrinterId: printers[1]!, Status: "failed" });
+    await sleep(50);
+    const { cursor: notHeld } = await readAll("/audit/events");
+    assert.ok(timeOfEventKey(decodeCursor(notHeld).key) >= graphFailure + 50, "a failure that left nothing half-written holds nothing");
     const opened = Date.now();
-    await recordRun(store, { RunId: newRunId(new Date(opened)), PrinterId: printers[0]!, Status: "failed" });
-    await new Promise((r) => setTimeout(r, 50));
+    await recordRun(store, { RunId: newRunId(new Date(opened)), PrinterId: printers[0]!, Status: "failed", DerivedPending: true });
+    await sleep(50);
     const { cursor: held } = await readAll("/audit/events");
-    assert.ok(timeOfEventKey(decodeCursor(held).key) <= opened, "held at the failed run: its retry may still write what it observed");
+    assert.ok(timeOfEventKey(decodeCursor(held).key) <= opened, "held at the failed run: a later run may still write what it observed");
     await runAudit();
     const { cursor: released } = await readAll("/audit/events");
     assert.ok(timeOfEventKey(decodeCursor(released).key) >= opened + 50, "released by the later success of its printer");
+  });
+
+  test("an attempt that fails between writing history and its events says so; a Graph failure does not", async () => {
+    await runAudit();
+    const store = getAuditStore();
+    const options = { graph: getGraphClient("background"), store, privacy: getConfig().audit, runId: newRunId(), printerId: printers[0]!, log: { log() {}, warn() {} } };
+    rig.sim.setJobState(printers[0]!, "2", "aborted");
+    const createRows = store.createRows.bind(store);
+    store.createRows = async (table, rows) => {
+      if (table === store.tables.events) throw Object.assign(new Error("storage went away"), { statusCode: 503 });
+      return createRows(table, rows);
+    };
+    try {
+      const error = await auditPrinterJobs(options).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof Error && leftDerivedRowsPending(error));
+    } finally {
+      store.createRows = createRows;
+    }
+    rig.sim.setJobState(printers[0]!, "3", "aborted");
+    rig.sim.inject({ inBatch: true, path: /\/jobs\/3$/, status: 403, code: "Forbidden", times: 1 });
+    try {
+      const error = await auditPrinterJobs(options).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof Error && !leftDerivedRowsPending(error), String(error));
+    } finally {
+      rig.sim.clearFaults();
+    }
   });
 });
 

@@ -90,13 +90,14 @@ export function decodeCursor(text: string, parameter = "cursor"): EventCursor {
 
 /**
  * The instant before which every event is written: the oldest open run's time, or now, less the margin.
- * One query of the recent run rows that did not succeed; a failed or poisoned run is closed by a later
- * success of its printer (that run rewrote whatever the failed one left half-written).
+ * One query of the recent run rows that did not succeed. A failed or poisoned run holds the feed only if it
+ * failed between history and events (DerivedPending), until a later success of its printer (that run derives
+ * what the failed one left half-written, at its recorded observation time).
  */
 export async function safeWatermark(store: AuditStore, now = Date.now()): Promise<number> {
   const { safetyMarginMs, maxOpenRunAgeMs } = eventFeedTuning;
   const floor = runIdFloor(now - maxOpenRunAgeMs);
-  const unfinished = await store.rowsWhere(store.tables.runs, odata`PartitionKey ge ${floor} and Status ne ${"succeeded"}`, ["PartitionKey", "RowKey", "Status"]);
+  const unfinished = await store.rowsWhere(store.tables.runs, odata`PartitionKey ge ${floor} and Status ne ${"succeeded"}`, ["PartitionKey", "RowKey", "Status", "DerivedPending"]);
   let oldest = now;
   const closedAfter = new Map<string, Promise<string | undefined>>();
   for (const run of unfinished.sort((a, b) => (a.partitionKey! < b.partitionKey! ? -1 : 1))) {
@@ -105,6 +106,8 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
     const opened = runIdTime(runId);
     if (opened >= oldest) break;
     if (run.Status === "failed" || run.Status === "poisoned") {
+      // A failure elsewhere (Graph, most often) left no history without its events: nothing more can appear.
+      if (run.DerivedPending !== true) continue;
       const printerId = String(run.rowKey);
       // The first later success of this printer; one query per printer with a failure, not per run.
       let later = closedAfter.get(printerId);

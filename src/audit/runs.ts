@@ -52,6 +52,8 @@ export interface RunRecord {
   Errors?: number;
   LastError?: string;
   PrinterName?: string;
+  /** The attempt failed after writing history rows and before the rows derived from them (events): a later run completes them. */
+  DerivedPending?: boolean;
 }
 
 export async function recordRun(store: AuditStore, record: Partial<RunRecord> & { RunId: string; PrinterId: string }): Promise<void> {
