@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { decodeCursor, encodeCursor, eventFeedTuning, timeOfEventKey } from "../src/audit/events";
 import { newRunId } from "../src/audit/keys";
 import { auditFaultPoints, auditPrinterJobs, leftDerivedRowsPending } from "../src/audit/recorder";
+import { purgeHistory } from "../src/audit/retention";
 import { recordRun } from "../src/audit/runs";
 import { jobColumns } from "../src/audit/snapshot";
 import { CurrentStateConflict, type Row } from "../src/audit/store";
@@ -530,6 +531,23 @@ describe("When a printer keeps failing (OnPrinterFailing)", () => {
       assert.equal(bad.status, 400, query);
       assert.equal(bad.body.error.target, target);
     }
+  });
+});
+
+describe("retention", () => {
+  test("the daily purge deletes events observed before the cutoff's hour, with the history, and keeps later ones", async () => {
+    freshTables();
+    await runAudit();
+    const store = getAuditStore();
+    const { events } = await readAll("/audit/events?top=1000");
+    assert.ok(events.length > 0);
+    const log = { log() {}, warn() {} };
+    const kept = await purgeHistory(store, { retentionDays: 1, log });
+    assert.equal(kept.eventRows, 0, "events observed today stay");
+    assert.equal((await readAll("/audit/events?top=1000")).events.length, events.length);
+    const purged = await purgeHistory(store, { retentionDays: 1, now: new Date(Date.now() + 3 * 86_400_000), log });
+    assert.equal(purged.eventRows, events.length);
+    assert.deepEqual((await readAll("/audit/events?top=1000")).events, []);
   });
 });
 
