@@ -304,7 +304,11 @@ describe("scope and schedule", () => {
       routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(),
       [
         ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
+        ["listAuditEvents", "audit/events", "GET", "function"],
         ["listAuditJobs", "audit/jobs", "GET", "function"],
+        ["listAuditedPrinters", "audit/printers", "GET", "function"],
+        ["onPrintJobFinished", "audit/triggers/jobFinished", "GET", "function"],
+        ["onPrinterFailing", "audit/triggers/printerFailing", "GET", "function"],
       ],
     );
   });

@@ -81,10 +81,12 @@ export interface AuditTableNames {
   tasks: string;
   current: string;
   runs: string;
+  /** The events feed (src/audit/events.ts): one row per job history row, by observation time. */
+  events: string;
 }
 
 export function auditTableNames(prefix: string): AuditTableNames {
-  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs` };
+  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs`, events: `${prefix}Events` };
 }
 
 /** A run id that sorts by time: 20261124T055012345Z-1a2b3c. */

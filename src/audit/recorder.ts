@@ -74,7 +74,7 @@ export class AuditIncomplete extends Error {
 export const auditFaultPoints: { beforeCurrentStateWrite?: (printerId: string) => void | Promise<void> } = {};
 
 /** Runs `work` over items with at most `limit` at once, keeping the order of results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -295,11 +295,42 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
     const name = await ctx.printerName();
     if (name !== undefined) for (const row of [...jobRows, ...currentRows.map((c) => c.row)]) row.PrinterName = name;
   }
-  result.changesWritten += (await store.createRows(store.tables.jobs, jobRows)).rows;
-  result.taskRowsWritten += (await store.createRows(store.tables.tasks, taskRows)).rows;
-  // Index and event rows follow the history they derive from and precede the current state, like the history.
-  const derived = derivedRowsByTable(store.tables, [...jobRows.map((row) => ({ row, kind: "job" as const })), ...taskRows.map((row) => ({ row, kind: "task" as const }))]);
-  for (const [table, rows] of derived) await store.createRows(table, rows);
+  try {
+    await writeHistoryAndDerived(store, jobRows, taskRows, result);
+  } catch (error) {
+    if (error !== null && typeof error === "object") derivedPending.add(error);
+    throw error;
+  }
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
   await store.writeCurrent(currentRows);
+}
+
+const derivedPending = new WeakSet<object>();
+
+/** Whether a failure came between writing history rows and the rows derived from them (the events feed waits for those). */
+export function leftDerivedRowsPending(error: unknown): boolean {
+  return error !== null && typeof error === "object" && derivedPending.has(error);
+}
+
+async function writeHistoryAndDerived(store: AuditStore, jobRows: Row[], taskRows: Row[], result: AuditResult): Promise<void> {
+  const jobWrite = await store.createRows(store.tables.jobs, jobRows);
+  const taskWrite = await store.createRows(store.tables.tasks, taskRows);
+  result.changesWritten += jobWrite.rows;
+  result.taskRowsWritten += taskWrite.rows;
+  // Index and event rows follow the history they derive from and precede the current state, like the history.
+  // A history row recorded before (a replay) is derived as stored: its observation time, not this attempt's.
+  const [recordedJobs, recordedTasks] = await Promise.all([asRecorded(store, store.tables.jobs, jobRows, jobWrite.existing), asRecorded(store, store.tables.tasks, taskRows, taskWrite.existing)]);
+  const derived = derivedRowsByTable(store.tables, [...recordedJobs.map((row) => ({ row, kind: "job" as const })), ...recordedTasks.map((row) => ({ row, kind: "task" as const }))]);
+  for (const [table, rows] of derived) await store.createRows(table, rows);
+}
+
+/** The history rows as recorded: rows that existed already are read back, so what derives from them matches the stored row. */
+async function asRecorded(store: AuditStore, table: string, rows: Row[], existing: Row[] | undefined): Promise<Row[]> {
+  if (!existing || existing.length === 0) return rows;
+  const stored = new Map<string, Row>();
+  await mapLimit(existing, 8, async (row) => {
+    const found = await store.getRow(table, row.partitionKey, row.rowKey);
+    if (found) stored.set(`${row.partitionKey}\n${row.rowKey}`, found as Row);
+  });
+  return rows.map((row) => stored.get(`${row.partitionKey}\n${row.rowKey}`) ?? row);
 }

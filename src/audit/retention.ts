@@ -4,6 +4,7 @@
  * finished jobs that old go too, and run rows opened before the cutoff.
  */
 import { odata } from "@azure/data-tables";
+import { eventsBefore } from "./events";
 import { invertedTime, runIdFloor } from "./keys";
 import { type AuditLog } from "./recorder";
 import { type AuditStore } from "./store";
@@ -14,6 +15,8 @@ export interface PurgeResult {
   taskRows: number;
   currentRows: number;
   runRows: number;
+  /** Events feed rows observed before the cutoff. */
+  eventRows: number;
   /** The time budget ran out; the next scheduled purge continues. */
   stopped: boolean;
 }
@@ -29,12 +32,13 @@ export async function purgeHistory(
   const shouldStop = (): boolean => Date.now() > endBy;
   // Older jobs have larger keys: created < cutoff is RowKey at or above the key of cutoff - 1 ms.
   const olderKey = invertedTime(cutoffMs - 1);
-  const result: PurgeResult = { cutoff, jobRows: 0, taskRows: 0, currentRows: 0, runRows: 0, stopped: false };
-  const steps: [keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows"), string, string][] = [
+  const result: PurgeResult = { cutoff, jobRows: 0, taskRows: 0, currentRows: 0, runRows: 0, eventRows: 0, stopped: false };
+  const steps: [keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows" | "eventRows"), string, string][] = [
     ["taskRows", store.tables.tasks, odata`RowKey ge ${olderKey}`],
     ["jobRows", store.tables.jobs, odata`RowKey ge ${olderKey}`],
     ["currentRows", store.tables.current, odata`KeyTime ge ${olderKey} and Terminal eq true`],
     ["runRows", store.tables.runs, odata`PartitionKey lt ${runIdFloor(cutoffMs)}`],
+    ["eventRows", store.tables.events, eventsBefore(cutoffMs)],
   ];
   for (const [field, table, filter] of steps) {
     const { deleted, stopped } = await store.deleteWhere(table, filter, {

@@ -54,6 +54,8 @@ export interface RunRecord {
   /** Graph refused the run (403): the application roles the app's token lacked, comma-separated; empty if it had them all. */
   MissingGraphRoles?: string;
   PrinterName?: string;
+  /** The attempt failed after writing history rows and before the rows derived from them (events): a later run completes them. */
+  DerivedPending?: boolean;
 }
 
 export async function recordRun(store: AuditStore, record: Partial<RunRecord> & { RunId: string; PrinterId: string }): Promise<void> {

@@ -44,6 +44,8 @@ export class CurrentStateConflict extends Error {
 export interface WriteCounts {
   rows: number;
   transactions: number;
+  /** Rows that were already recorded (a replay after a crash, or an overlapping run): left as they were. */
+  existing?: Row[];
 }
 
 export class AuditStore {
@@ -87,13 +89,13 @@ export class AuditStore {
     for (const partition of byPartition(tableName, rows).values()) {
       for (const chunk of transactionChunks(partition)) {
         counts.transactions++;
-        counts.rows += await this.createChunk(client, chunk);
+        counts.rows += await this.createChunk(client, chunk, (row) => (counts.existing ??= []).push(row));
       }
     }
     return counts;
   }
 
-  private async createChunk(client: TableClient, chunk: Row[]): Promise<number> {
+  private async createChunk(client: TableClient, chunk: Row[], onExisting: (row: Row) => void): Promise<number> {
     try {
       await client.submitTransaction(chunk.map((row): TransactionAction => ["create", row]));
       return chunk.length;
@@ -108,6 +110,7 @@ export class AuditStore {
         written++;
       } catch (error) {
         if (!isConflict(error)) throw error;
+        onExisting(row);
       }
     }
     return written;
@@ -222,6 +225,19 @@ export class AuditStore {
       if (isRestError(error) && error.statusCode === 404) return undefined;
       throw error;
     }
+  }
+
+  /** Every row a filter selects (at most `max`), with the columns asked for. */
+  async rowsWhere(tableName: string, filter: string, select?: string[], max = Infinity): Promise<StoredRow[]> {
+    const client = await this.table(tableName);
+    const rows: StoredRow[] = [];
+    for await (const page of client.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: Math.min(1000, max) })) {
+      for (const e of page) {
+        rows.push(e);
+        if (rows.length >= max) return rows;
+      }
+    }
+    return rows;
   }
 
   /** Merges columns into one row (creating it if missing): run records. */

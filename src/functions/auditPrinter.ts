@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { AuditIncomplete, auditPrinterJobs, describeFailure } from "../audit/recorder";
+import { AuditIncomplete, auditPrinterJobs, describeFailure, leftDerivedRowsPending } from "../audit/recorder";
 import { MessageError, parseAuditMessage, recordRun } from "../audit/runs";
 import { getConfig } from "../config";
 import { GraphError } from "../graph/errors";
@@ -75,6 +75,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
         Errors: partial?.errors ?? 1,
         LastError: failure,
         MissingGraphRoles: denied ? missingRoles.join(",") : undefined,
+        ...(leftDerivedRowsPending(error) ? { DerivedPending: true } : {}),
       });
     } catch (recordError) {
       context.warn(`auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`);

@@ -46,6 +46,10 @@ export const operationIds = [
   "GetJobAuditTimeline",
   "ListAuditJobs",
   "GetOpenApiDefinition",
+  "ListAuditEvents",
+  "ListAuditedPrinters",
+  "OnPrintJobFinished",
+  "OnPrinterFailing",
 ] as const;
 export type OperationId = (typeof operationIds)[number];
 
@@ -242,6 +246,7 @@ const definitions: Record<string, Schema> = {
     properties: { error: ref("ErrorDetail") },
   },
   ...auditDefinitions(),
+  ...eventDefinitions(),
 };
 
 /**
@@ -333,6 +338,85 @@ function auditDefinitions(): Record<string, Schema> {
         value: { type: "array", "x-ms-summary": "Jobs", description: "The records of this page: by printer, newest job first.", items: ref("AuditJobRow") },
         continuationToken: advanced({ type: "string", "x-ms-summary": "Continuation token", description: "Pass as continuationToken to get the next page." }),
         "@odata.nextLink": internal({ type: "string", description: "Absolute URL of the next page." }),
+      },
+    },
+  };
+}
+
+/**
+ * The events feed and the polling triggers' answers (src/functions/listAuditEvents.ts, onPrintJobFinished.ts,
+ * onPrinterFailing.ts, listAuditedPrinters.ts): an event is a job history row with its feed id.
+ */
+function eventDefinitions(): Record<string, Schema> {
+  const jobRow = auditDefinitions().AuditJobRow!;
+  const eventProperties: Record<string, Schema> = {
+    EventId: advanced(str("Event ID", "Id of the event in the feed: observation time, printer and record key.")),
+    ...(jobRow.properties as Record<string, Schema>),
+  };
+  const text = (summary: string, description: string): Schema => ({ type: "string", "x-ms-summary": summary, description });
+  const alert: Record<string, Schema> = {
+    AlertId: advanced(text("Alert ID", "Id of the alert: the event of the aborted job that reached the threshold.")),
+    PrinterId: text("Printer ID", "Id of the printer."),
+    PrinterName: str("Printer name", "Name of the printer when its last aborted job was recorded."),
+    AbortedJobs: { type: "integer", format: "int32", "x-ms-summary": "Aborted jobs", description: "Distinct aborted jobs of the printer within the window." },
+    Window: text("Window", "The window the jobs were counted in, as an ISO-8601 duration."),
+    FirstAbortedDateTime: { type: "string", format: "date-time", "x-ms-summary": "First aborted", description: "When the audit saw the window's first aborted job (UTC)." },
+    LastAbortedDateTime: { type: "string", format: "date-time", "x-ms-summary": "Last aborted", description: "When the audit saw the aborted job that reached the threshold (UTC)." },
+    JobIds: text("Job IDs", "Ids of the aborted jobs in the window, comma-separated, oldest first."),
+    ErrorCodes: str("Error codes", "Error codes of the aborted jobs in the window, latest first, comma-separated."),
+    LastJobId: text("Last job ID", "Id of the aborted job that reached the threshold."),
+    LastErrorCode: int("Last error code", "Error code of that job."),
+  };
+  return {
+    AuditEvent: {
+      type: "object",
+      description: "One state of a job as the audit observed it, with the columns of a job history record.",
+      required: Object.keys(eventProperties),
+      properties: eventProperties,
+    },
+    AuditEventPage: {
+      type: "object",
+      description: "Events in the order the audit observed them; pass cursor later to read what came after.",
+      required: ["value", "cursor"],
+      properties: {
+        value: { type: "array", "x-ms-summary": "Events", description: "The events of this page, oldest first.", items: ref("AuditEvent") },
+        cursor: advanced({ type: "string", "x-ms-summary": "Cursor", description: "Pass as cursor to read the events after this page, now or later." }),
+        "@odata.nextLink": internal({ type: "string", description: "Absolute URL of the next page, when more events are readable now." }),
+      },
+    },
+    FinishedJobs: {
+      type: "object",
+      description: "Print jobs that reached one of the chosen end states since the last poll.",
+      required: ["value"],
+      properties: { value: { type: "array", "x-ms-summary": "Finished jobs", description: "The finished jobs, oldest first.", items: ref("AuditEvent") } },
+    },
+    PrinterFailingAlert: {
+      type: "object",
+      description: "A printer reached the number of aborted jobs within the window.",
+      required: Object.keys(alert),
+      properties: alert,
+    },
+    PrinterFailingAlerts: {
+      type: "object",
+      description: "Printers that kept failing since the last poll.",
+      required: ["value"],
+      properties: { value: { type: "array", "x-ms-summary": "Alerts", description: "One alert per printer that reached the threshold, oldest first.", items: ref("PrinterFailingAlert") } },
+    },
+    AuditedPrinters: {
+      type: "object",
+      description: "The printers the audit records.",
+      required: ["value"],
+      properties: {
+        value: {
+          type: "array",
+          "x-ms-summary": "Printers",
+          description: "Each audited printer with its latest recorded name.",
+          items: {
+            type: "object",
+            required: ["id", "displayName"],
+            properties: { id: text("Printer ID", "Id of the printer."), displayName: text("Printer name", "Latest recorded name of the printer, or its id.") },
+          },
+        },
       },
     },
   };
@@ -485,7 +569,58 @@ const parameters: Record<string, Schema> = {
     description: "From the previous page, to get the next one.",
     "x-ms-visibility": "advanced",
   },
+  ...eventParameters(),
 };
+
+/** The events feed's and the triggers' query options. */
+function eventParameters(): Record<string, Schema> {
+  const query = (name: string, summary: string, description: string, extra: Schema = {}): Schema => ({
+    name,
+    in: "query",
+    required: false,
+    type: "string",
+    "x-ms-summary": summary,
+    description,
+    ...extra,
+  });
+  return {
+    eventPrinterId: query("printerId", "Printer ID", "Only events of this printer.", { format: "uuid" }),
+    eventStates: query("state", "Job states", "Only events in these states, comma-separated, e.g. aborted,canceled.", { "x-ms-visibility": "advanced" }),
+    eventCursor: query("cursor", "Cursor", "The cursor of a previous answer: read the events after it.", { "x-ms-visibility": "advanced" }),
+    since: query("since", "Since", "Without a cursor: start at this time, an ISO-8601 date-time with a zone. Neither: from the oldest event kept.", {
+      format: "date-time",
+      "x-ms-visibility": "advanced",
+    }),
+    triggerPrinterId: query("printerId", "Printer", "The printer to watch. Empty: every audited printer.", {
+      "x-ms-visibility": "important",
+      "x-ms-dynamic-values": { operationId: "ListAuditedPrinters", "value-collection": "value", "value-path": "id", "value-title": "displayName" },
+    }),
+    endStates: query("states", "End states", "Which ends to report: completed, canceled, aborted, comma-separated (default aborted,canceled).", {
+      default: "aborted,canceled",
+      enum: ["aborted,canceled", "aborted", "canceled", "completed", "completed,canceled,aborted"],
+      "x-ms-visibility": "important",
+    }),
+    triggerUser: query("user", "Submitted by", "Only jobs of this user (user principal name or object id).", { "x-ms-visibility": "advanced" }),
+    triggerCursor: query("cursor", "Trigger state", "Set by the app in the Location it returns; do not set it yourself.", { "x-ms-visibility": "internal" }),
+    threshold: {
+      name: "threshold",
+      in: "query",
+      required: false,
+      type: "integer",
+      format: "int32",
+      minimum: 2,
+      maximum: 100,
+      default: 3,
+      "x-ms-summary": "Aborted jobs",
+      description: "How many distinct aborted jobs within the window make a printer failing (2-100, default 3).",
+      "x-ms-visibility": "important",
+    },
+    window: query("window", "Window", "The window the aborted jobs are counted in, as an ISO-8601 duration from PT1M to P1D (default PT1H).", {
+      default: "PT1H",
+      "x-ms-visibility": "important",
+    }),
+  };
+}
 
 const p = (name: keyof typeof parameters): Schema => ({ $ref: `#/parameters/${name}` });
 
@@ -621,7 +756,81 @@ const paths: Record<string, Record<string, Schema>> = {
       responses: { "200": { description: "The OpenAPI 2.0 definition.", schema: { type: "object" }, headers: requestIdHeader } },
     },
   },
+  ...eventPaths(),
 };
+
+/** The events feed, the printer picker and the two polling triggers (Power Platform's polling protocol: 202 + Location, then 200 with new items). */
+function eventPaths(): Record<string, Record<string, Schema>> {
+  const pollHeaders = {
+    location: { type: "string", description: "The URL of the next poll, with the trigger's state (never the function key)." },
+    ...retryAfterHeader,
+    ...requestIdHeader,
+  };
+  const trigger = (operationId: string, summary: string, description: string, hint: string, parameters: Schema[], schema: string, items: string): Schema => ({
+    operationId,
+    summary,
+    description,
+    "x-ms-visibility": "important",
+    "x-ms-trigger": "batch",
+    "x-ms-trigger-hint": hint,
+    "x-ms-trigger-metadata": { kind: "query", mode: "polling" },
+    tags: ["Audit"],
+    parameters,
+    responses: {
+      "200": { description: `New ${items} since the last poll; Location holds the advanced state.`, schema: ref(schema), headers: pollHeaders },
+      "202": { description: `Nothing new (or the first poll): poll Location after Retry-After seconds.`, headers: pollHeaders },
+      ...commonErrors,
+    },
+  });
+  return {
+    "/audit/events": {
+      get: {
+        operationId: "ListAuditEvents",
+        summary: "List audit events",
+        description:
+          "What the audit observed, in the order it observed it, after a cursor: each a job's new state. Resume later with the cursor of the answer.",
+        "x-ms-visibility": "advanced",
+        "x-ms-pageable": { nextLinkName: "@odata.nextLink" },
+        tags: ["Audit"],
+        parameters: [p("eventPrinterId"), p("eventStates"), p("user"), p("top"), p("eventCursor"), p("since")],
+        responses: { "200": { description: "A page of events, oldest first, and the cursor after it.", schema: ref("AuditEventPage"), headers: requestIdHeader }, ...commonErrors },
+      },
+    },
+    "/audit/printers": {
+      get: {
+        operationId: "ListAuditedPrinters",
+        summary: "List audited printers",
+        description: "The printers the audit records, with their latest recorded names (the triggers' printer picker).",
+        "x-ms-visibility": "internal",
+        tags: ["Audit"],
+        parameters: [],
+        responses: { "200": { description: "The audited printers.", schema: ref("AuditedPrinters"), headers: requestIdHeader }, ...commonErrors },
+      },
+    },
+    "/audit/triggers/jobFinished": {
+      get: trigger(
+        "OnPrintJobFinished",
+        "When a print job finishes",
+        "Starts the flow for each print job the audit sees reaching one of the chosen end states (aborted and canceled by default).",
+        "To see it work now, cancel a print job; the next audit run records it.",
+        [p("triggerPrinterId"), p("endStates"), p("triggerUser"), p("triggerCursor")],
+        "FinishedJobs",
+        "finished jobs",
+      ),
+    },
+    "/audit/triggers/printerFailing": {
+      get: trigger(
+        "OnPrinterFailing",
+        "When a printer keeps failing",
+        "Starts the flow when a printer has the chosen number of aborted jobs within the window (3 within an hour by default).",
+        "To see it work now, let a printer abort three jobs; the next audit run records them.",
+        [p("triggerPrinterId"), p("threshold"), p("window"), p("triggerCursor")],
+        "PrinterFailingAlerts",
+        "alerts",
+      ),
+    },
+  };
+}
 
 // ---- document --------------------------------------------------------------------------------------------
 

@@ -93,6 +93,8 @@ describe("the audit killed at every call, then delivered again", () => {
     assert.ok(callsA >= 15 && callsB >= 15, `first run ${callsA} calls, later run ${callsB} calls`);
     assert.ok(referenceA.Jobs!.length === 24 && referenceA.Tasks!.length === 48 && referenceA.Current!.length === 24, JSON.stringify({ jobs: referenceA.Jobs!.length, tasks: referenceA.Tasks!.length }));
     assert.ok(referenceB.Jobs!.length === 24 + 6 + 4, `later run history: ${referenceB.Jobs!.length}`);
+    assert.equal(referenceA.Events!.length, referenceA.Jobs!.length, "one event per recorded job state");
+    assert.equal(referenceB.Events!.length, referenceB.Jobs!.length, "one event per recorded job state");
     figures.set("callsPerFirstRun", callsA);
     figures.set("callsPerLaterRun", callsB);
   });

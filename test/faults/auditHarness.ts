@@ -119,7 +119,7 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   return { exitCode, signal, calls: counter.count, report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined, killedAt, output };
 }
 
-export type TableName = "Jobs" | "Tasks" | "Current" | "Runs";
+export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events";
 
 export function auditTable(world: AuditWorld, prefix: string, name: TableName): TableClient {
   return TableClient.fromConnectionString(world.azurite.connectionString, `${prefix}${name}`, { allowInsecureConnection: true });
@@ -138,15 +138,26 @@ export async function readTable(world: AuditWorld, prefix: string, name: TableNa
 }
 
 /** The recorded audit (Jobs, Tasks, Current) as comparable lines, without what differs between two runs (observation time, etag). */
-export async function auditContents(world: AuditWorld, prefix: string, options: { ignoreRunId?: boolean } = {}): Promise<Record<"Jobs" | "Tasks" | "Current", string[]>> {
+export async function auditContents(world: AuditWorld, prefix: string, options: { ignoreRunId?: boolean } = {}): Promise<Record<"Jobs" | "Tasks" | "Current" | "Events", string[]>> {
   const normalize = (row: Record<string, any>): string => {
     const { etag: _etag, timestamp: _timestamp, ObservedDateTime: _observed, ...rest } = row;
     // Rows recorded by a later run (after a failed one) carry that run's id.
     if (options.ignoreRunId) delete rest.RunId;
     return JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))));
   };
-  const out = {} as Record<"Jobs" | "Tasks" | "Current", string[]>;
-  for (const name of ["Jobs", "Tasks", "Current"] as const) out[name] = (await readTable(world, prefix, name)).map(normalize).sort();
+  const out = {} as Record<"Jobs" | "Tasks" | "Current" | "Events", string[]>;
+  const jobs = await readTable(world, prefix, "Jobs");
+  for (const name of ["Jobs", "Tasks", "Current"] as const) out[name] = (name === "Jobs" ? jobs : await readTable(world, prefix, name)).map(normalize).sort();
+  // An event's keys hold its observation time, which differs between runs: compare it with its history row's instead.
+  const observed = new Map(jobs.map((j) => [`${j.partitionKey}|${j.rowKey}`, String(j.ObservedDateTime)]));
+  out.Events = (await readTable(world, prefix, "Events"))
+    .map((e) => {
+      const [time, printer, ...historyKey] = String(e.rowKey).split("|");
+      const recorded = observed.get(`${printer}|${historyKey.join("|")}`);
+      const asRecorded = recorded !== undefined && new Date(recorded).toISOString().replace(/[-:.]/g, "") === time;
+      return normalize({ ...e, partitionKey: "events", rowKey: `${printer}|${historyKey.join("|")}`, ObservedAsRecorded: asRecorded });
+    })
+    .sort();
   return out;
 }
 

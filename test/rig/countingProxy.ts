@@ -26,7 +26,7 @@ export class CountingProxy {
     private readonly target: string,
     readonly counter: RequestCounter,
     /** Rewrite the target's origin to the proxy's in answers (links such as @odata.nextLink stay on the proxy). */
-    private readonly options: { rewriteLinks?: boolean } = {},
+    private readonly options: { rewriteLinks?: boolean; observe?: (req: IncomingMessage, status: number, body: Buffer) => void } = {},
   ) {}
 
   get origin(): string {
@@ -51,6 +51,7 @@ export class CountingProxy {
             answer.on("end", () => {
               if (action === "dropAfter" || this.counter.stopped) return req.socket.destroy();
               let out = Buffer.concat(body);
+              this.options.observe?.(req, answer.statusCode ?? 0, out);
               const headers = { ...answer.headers };
               if (this.options.rewriteLinks) out = Buffer.from(out.toString("utf8").split(new URL(this.target).origin).join(this.origin));
               delete headers["transfer-encoding"];
