@@ -58,14 +58,16 @@ export function stringRuleProblems(definition: Schema): string[] {
     if (text.includes("/")) problems.push(`${path}: summary ${JSON.stringify(text)} contains a slash`);
     if (closingPunctuation.test(text)) problems.push(`${path}: summary ${JSON.stringify(text)} ends with punctuation`);
   };
+  // An operation is a method under paths; x-ms-dynamic-values also names an operationId but is a reference to one.
+  const isOperation = (path: string, node: Json): boolean => typeof node.operationId === "string" && path.startsWith("$.paths") && !path.endsWith("x-ms-dynamic-values");
   for (const { path, node } of nodes(definition as Json)) {
-    if (typeof node.operationId === "string") summaryProblems(`${path}.summary`, node.summary);
+    if (isOperation(path, node)) summaryProblems(`${path}.summary`, node.summary);
     if ("x-ms-summary" in node) summaryProblems(`${path}.x-ms-summary`, node["x-ms-summary"]);
     if ("description" in node && typeof node.description === "string") {
       const text = node.description.trim();
       if (!text.endsWith(".")) problems.push(`${path}.description ${JSON.stringify(text.slice(-40))} does not end with a period`);
     }
-    if (typeof node.operationId === "string" && typeof node.description !== "string") problems.push(`${path}: operation has no description`);
+    if (isOperation(path, node) && typeof node.description !== "string") problems.push(`${path}: operation has no description`);
   }
   return problems;
 }
