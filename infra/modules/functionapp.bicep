@@ -69,6 +69,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references (AUDIT_HASH_KEY) resolve with the app's own identity.
+    keyVaultReferenceIdentity: useUserAssigned ? userAssignedIdentityId : 'SystemAssigned'
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'

@@ -81,10 +81,12 @@ export interface AuditTableNames {
   tasks: string;
   current: string;
   runs: string;
+  /** Redaction state, the sticky erasure list (by pseudonym) and erasure records: see privacyStore.ts. */
+  privacy: string;
 }
 
 export function auditTableNames(prefix: string): AuditTableNames {
-  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs` };
+  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs`, privacy: `${prefix}Privacy` };
 }
 
 /** A run id that sorts by time: 20261124T055012345Z-1a2b3c. */

@@ -2,7 +2,7 @@ import { app, type InvocationContext } from "@azure/functions";
 import { AuditIncomplete, auditPrinterJobs, describeFailure } from "../audit/recorder";
 import { MessageError, parseAuditMessage, recordRun } from "../audit/runs";
 import { getConfig } from "../config";
-import { getAuditStore, getGraphClient } from "../services";
+import { getAuditStore, getGraphClient, getPrivacyPolicy } from "../services";
 
 /** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
 export async function auditPrinter(message: unknown, context: InvocationContext): Promise<void> {
@@ -18,7 +18,6 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     if (error instanceof MessageError) return;
     throw error;
   }
-  const { audit } = getConfig();
   const store = getAuditStore();
   // Marked running while the audit starts; awaited before the outcome is written over it.
   const marking = recordRun(store, { RunId: runId, PrinterId: printerId, Status: "running", StartedDateTime: new Date().toISOString(), Attempts: attempt });
@@ -27,7 +26,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     const result = await auditPrinterJobs({
       graph: getGraphClient("background"),
       store,
-      privacy: audit,
+      privacy: await getPrivacyPolicy(),
       runId,
       printerId,
       log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
