@@ -303,6 +303,8 @@ describe("scope and schedule", () => {
     assert.deepEqual(
       routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(),
       [
+        ["eraseAuditUser", "audit/erasures", "POST", "admin"],
+        ["getAuditErasure", "audit/erasures/{erasureId}", "GET", "admin"],
         ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
         ["listAuditJobs", "audit/jobs", "GET", "function"],
       ],

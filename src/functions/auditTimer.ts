@@ -46,6 +46,8 @@ async function redactionStep(runId: string, privacy: PrivacyPolicy, context: Inv
     const result = await runRedaction(store, privacy, {
       log,
       onProgress: async (progress) => {
+        // A pass that finds nothing to rewrite leaves the run's rows as they are.
+        if (progress.rowsRewritten === 0) return;
         recorded = true;
         await store.mergeRow(store.tables.runs, {
           partitionKey: runId,
@@ -58,7 +60,7 @@ async function redactionStep(runId: string, privacy: PrivacyPolicy, context: Inv
         });
       },
     });
-    if (!recorded && result.clean && result.passes === 0) return;
+    if (!recorded && result.clean) return;
     await store.mergeRow(store.tables.runs, {
       partitionKey: runId,
       rowKey: "redaction",
