@@ -1,8 +1,9 @@
 /**
  * Rewrites the rows of one recorded job to what the current privacy policy stores (and to `erased` for a
- * person on the erasure list). Crash-safe by order: the job's task rows first, then its history rows (each
- * after its derived rows are recomputed), its current-state row last. Until the last write, a row still in
- * clear (the current-state row at least) holds what the scrub needs, so a rerun after a crash finishes the job.
+ * person on the erasure list). Crash-safe by order: the job's current-state row first, then its task rows,
+ * its history rows last (each after its derived rows are recomputed). Until the last write, a history row
+ * still in clear holds what the scrub needs, and the background pass (which walks the history) finds the
+ * job again, so a rerun after a crash finishes it.
  */
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { isRestError } from "@azure/core-rest-pipeline";
@@ -36,6 +37,8 @@ export interface JobRewrite {
 /** A stored row without the service's own properties, ready to be written back. */
 function plain(row: StoredRow): Row {
   const { etag: _etag, timestamp: _timestamp, ...rest } = row as StoredRow & { timestamp?: unknown };
+  // A single-entity read carries odata.metadata: never write it back as a column.
+  for (const name of Object.keys(rest)) if (name.startsWith("odata.")) delete (rest as Record<string, unknown>)[name];
   return rest as Row;
 }
 
@@ -90,13 +93,8 @@ export async function rewriteJob(store: AuditStore, unit: JobUnit, policy: Priva
       return [{ before, after: rewriteRow(before, identity, target, policy.key), etag: String(row.etag) }];
     });
 
-  const tasks = plan(taskRows);
-  for (const t of tasks) await rederive(store, t.before, t.after, "task");
-  if (tasks.length > 0) await replaceRows(await store.table(store.tables.tasks), tasks.map((t) => ({ row: t.after, etag: t.etag })));
-  const jobs = plan(jobRows);
-  for (const j of jobs) await rederive(store, j.before, j.after, "job");
-  if (jobs.length > 0) await replaceRows(await store.table(store.tables.jobs), jobs.map((j) => ({ row: j.after, etag: j.etag })));
-  result.rowsChanged = tasks.length + jobs.length;
+  // The jobs table drives the background pass, so its rows go last: until they are rewritten the job is found
+  // again after a crash, and they still hold what the scrub of the other rows needs.
   for (const c of ownCurrent ? plan([ownCurrent]) : []) {
     try {
       await (await store.table(store.tables.current)).updateEntity(c.after, "Replace", { etag: c.etag });
@@ -106,6 +104,13 @@ export async function rewriteJob(store: AuditStore, unit: JobUnit, policy: Priva
       if (!(isRestError(error) && error.statusCode === 412)) throw error;
     }
   }
+  const tasks = plan(taskRows);
+  for (const t of tasks) await rederive(store, t.before, t.after, "task");
+  if (tasks.length > 0) await replaceRows(await store.table(store.tables.tasks), tasks.map((t) => ({ row: t.after, etag: t.etag })));
+  const jobs = plan(jobRows);
+  for (const j of jobs) await rederive(store, j.before, j.after, "job");
+  if (jobs.length > 0) await replaceRows(await store.table(store.tables.jobs), jobs.map((j) => ({ row: j.after, etag: j.etag })));
+  result.rowsChanged += tasks.length + jobs.length;
   return result;
 }
 
