@@ -103,7 +103,7 @@ async function completeErasures(store: AuditStore, now: Date): Promise<void> {
 export async function runRedaction(
   store: AuditStore,
   policy: PrivacyPolicy,
-  options: { log: AuditLog; timeBudgetInMs?: number; pageSize?: number; now?: () => Date; onProgress?: (result: RedactionResult) => Promise<void> },
+  options: { log: AuditLog; timeBudgetInMs?: number; pageSize?: number; concurrency?: number; now?: () => Date; onProgress?: (result: RedactionResult) => Promise<void> },
 ): Promise<RedactionResult> {
   const now = options.now ?? (() => new Date());
   const endBy = Date.now() + (options.timeBudgetInMs ?? 5 * 60_000);
@@ -126,7 +126,7 @@ export async function runRedaction(
     const select = ["PartitionKey", "RowKey", "CreatedBy", "CreatedById", "CreatedByName", "DocumentNames", "PrivacyUsers", "PrivacyDocuments"];
     let stopped = false;
     for await (const page of client.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: options.pageSize ?? 1000 })) {
-      const done = new Set<string>();
+      const units = new Map<string, JobUnit>();
       const credits = new Map<string, number>();
       let last: JobUnit | undefined;
       for (const row of page) {
@@ -135,8 +135,10 @@ export async function runRedaction(
         if (!unit) continue;
         last = unit;
         const id = `${unit.printerId}\n${unit.prefix}`;
-        if (done.has(id) || !rowNeedsWork(row, policy, subjects)) continue;
-        done.add(id);
+        if (!units.has(id) && rowNeedsWork(row, policy, subjects)) units.set(id, unit);
+      }
+      // Jobs are independent: a few at a time, so 10,000 rows take well under one timer run.
+      await eachLimit([...units.values()], options.concurrency ?? 8, async (unit) => {
         const rewrite = await rewriteJob(store, unit, policy, subjects);
         result.rowsRewritten += rewrite.rowsChanged;
         result.jobsRewritten++;
@@ -144,7 +146,7 @@ export async function runRedaction(
         state.PassJobsRewritten = (state.PassJobsRewritten ?? 0) + 1;
         if (rewrite.erasureId) credits.set(rewrite.erasureId, (credits.get(rewrite.erasureId) ?? 0) + rewrite.rowsChanged);
         await redactionFaultPoints.afterJobRewritten?.(result.jobsRewritten);
-      }
+      });
       await creditErasures(store, credits);
       // The cursor is the last job of the page: a job cut by the page boundary is finished by the next page (its rows are skipped once rewritten).
       if (last && page.continuationToken) state.Cursor = `${last.printerId}\n${last.prefix}`;
@@ -177,4 +179,23 @@ export async function runRedaction(
     }
   }
   return result;
+}
+
+/** Runs `work` over items, at most `limit` at once; after a failure no further item starts, and the first failure is thrown. */
+async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (!failure && next < items.length) {
+        const item = items[next++]!;
+        try {
+          await work(item);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure) throw failure.error;
 }
