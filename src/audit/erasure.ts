@@ -101,6 +101,7 @@ export async function eraseUser(
   }
   const completed = finished ? { Status: "completed", CompletedDateTime: now().toISOString() } : {};
   await store.mergeRow(store.tables.privacy, { partitionKey: erasurePartition, rowKey: erasureId, RowsChanged: rowsChanged, ...completed });
-  if (!finished) await requestRedactionPass(store);
+  // The next timer run checks the whole history against the list (a UPN stored in another letter case is only found there) and adds what it finds.
+  await requestRedactionPass(store);
   return (await getErasure(store, erasureId))!;
 }

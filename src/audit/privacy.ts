@@ -153,19 +153,26 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Replaces every mention (case-insensitive, longest first, not inside a longer word) of the given terms. */
-export function scrubber(replacements: ReadonlyMap<string, string>): (text: string) => string {
+/**
+ * Replaces every mention (case-insensitive, longest first, not inside a longer word) of the given terms; a
+ * term replaced by null is kept as written (a document name kept in clear shields the name inside it).
+ */
+export function scrubber(replacements: ReadonlyMap<string, string | null>): (text: string) => string {
   const terms = [...replacements.keys()].filter((t) => t.trim().length >= 2).sort((a, b) => b.length - a.length);
-  if (terms.length === 0) return (text) => text;
+  if (terms.length === 0 || [...replacements.values()].every((v) => v === null)) return (text) => text;
   const lower = new Map([...replacements].map(([term, by]) => [term.toLowerCase(), by]));
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, "giu");
-  return (text) => text.replace(pattern, (match) => lower.get(match.toLowerCase()) ?? omittedText);
+  return (text) => text.replace(pattern, (match) => {
+    const by = lower.get(match.toLowerCase());
+    return by === null ? match : (by ?? omittedText);
+  });
 }
 
 /** The scrubber of a job's free text for rows written with the given markers. */
 export function freeTextScrubber(identity: JobIdentity, users: UserMarker, documents: DocumentMarker, key?: PseudonymKey): (text: string) => string {
-  const replacements = new Map<string, string>();
-  if (documents !== "keep") for (const d of identity.documents) replacements.set(d, documents === "erased" ? erasedText : omittedText);
+  const replacements = new Map<string, string | null>();
+  // Kept document names stay whole in the text, so a later omission or erasure still finds them there.
+  for (const d of identity.documents) replacements.set(d, documents === "keep" ? null : documents === "erased" ? erasedText : omittedText);
   if (users !== "none") {
     const upn = [...identity.upns][0];
     const id = [...identity.ids][0];
