@@ -163,10 +163,6 @@ param additionalAppSettings object = {}
 @description('Absolute origin for links the app hands out (nextLink, Location), e.g. https://print.contoso.com; empty: the request\'s own.')
 param publicBaseUrl string = ''
 
-@description('Key of the HMAC that pseudonymizes users when auditRedactUsers=hash; empty: one derived from the subscription and environment, stable across deployments.')
-@secure()
-param auditHashSalt string = ''
-
 // ---- Entra sign-in (App Service authentication) ------------------------------------------------------------------
 
 @description('Require a Microsoft Entra ID token on every route but /api/openapi.json and the viewer page /api/audit/ui (Easy Auth); function keys still apply.')
@@ -211,6 +207,7 @@ var storageAccountName = 'st${resourceToken}'
 var applicationInsightsName = 'appi-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
 var useUserAssigned = identityType == 'UserAssigned'
+var keyVaultName = 'kv-${resourceToken}'
 
 // Graph cloud of the Azure cloud we deploy to; usgovdod cannot be told apart from usgov, so it is set explicitly.
 var derivedGraphCloud = environment().name == 'AzureUSGovernment'
@@ -300,13 +297,8 @@ var appSettings = {
   GRAPH_TRY_TIMEOUT_MS: string(graphTryTimeoutMs)
   GRAPH_MAX_RETRY_AFTER_MS: string(graphMaxRetryAfterMs)
   PUBLIC_BASE_URL: publicBaseUrl
-}
-
-// The pseudonymization key: a deployment-specific default, so hashes cannot be matched against another install's.
-var hashSaltSetting = {
-  AUDIT_HASH_SALT: !empty(auditHashSalt)
-    ? auditHashSalt
-    : '${uniqueString(subscription().id, environmentName, 'audit-hash-salt')}${uniqueString(resourceToken, 'audit-hash-salt')}'
+  // The pseudonym key: a Key Vault secret the app creates on first use; no version, so a rotation is picked up.
+  AUDIT_HASH_KEY: '@Microsoft.KeyVault(SecretUri=https://${keyVaultName}${environment().suffixes.keyvaultDns}/secrets/audit-hash-key/)'
 }
 
 // Known only once the component and identity exist. Telemetry is Entra-only (the component disables local auth).
@@ -341,7 +333,7 @@ module functionApp 'modules/functionapp.bicep' = {
     nodeVersion: '22'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(additionalAppSettings, appSettings, hashSaltSetting, runtimeAppSettings)
+    appSettings: union(additionalAppSettings, appSettings, runtimeAppSettings)
     virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
 }
@@ -403,6 +395,18 @@ module rbac 'modules/rbac.bicep' = {
     appPrincipalId: appPrincipalId
     deployerPrincipalId: grantDeployerReadAccess ? principalId : ''
     deployerPrincipalType: principalType
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    keyVaultName: keyVaultName
+    #disable-next-line what-if-short-circuiting
+    appPrincipalId: appPrincipalId
   }
 }
 

@@ -4,6 +4,7 @@
  * endpoint, and serves the app's registered HTTP functions on http://localhost:7071/api/... .
  * Ctrl+C stops all of it.
  */
+import { randomBytes } from "node:crypto";
 import { Azurite, freePort } from "../test/rig/azurite";
 import { LocalFunctionsHost, loadFunctionApp } from "../test/rig/functionsHost";
 import { ManagedIdentityEndpoint } from "../test/rig/identityEndpoint";
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     AUDIT_PRINTER_IDS: printerIds.join(","),
     AUDIT_SCHEDULE: process.env.AUDIT_SCHEDULE ?? "0 */2 * * * *",
     FUNCTIONS_WORKER_RUNTIME: "node",
+    // The sandbox makes its own pseudonym key (Azure's lives in Key Vault); set AUDIT_HASH_KEY to keep one across starts.
+    AUDIT_HASH_KEY: process.env.AUDIT_HASH_KEY ?? randomBytes(32).toString("base64"),
   });
 
   const registrations = loadFunctionApp();

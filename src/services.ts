@@ -1,5 +1,7 @@
 import { type TokenCredential } from "@azure/core-auth";
 import { QueueClient } from "@azure/storage-queue";
+import { type PrivacyPolicy } from "./audit/privacy";
+import { PseudonymKeyProvider, PseudonymKeyUnavailable } from "./audit/privacyKey";
 import { AuditStore, tableClientFactory } from "./audit/store";
 import { getConfig, type AppConfig } from "./config";
 import { GraphClient } from "./graph/client";
@@ -74,4 +76,31 @@ export function resetServices(): void {
   graphClients.clear();
   auditStore = undefined;
   queueClients.clear();
+  keyProvider = undefined;
+}
+
+let keyProvider: PseudonymKeyProvider | undefined;
+
+/** The pseudonym key (AUDIT_HASH_KEY), read from the setting or its Key Vault secret. */
+export function getPseudonymKeyProvider(config: AppConfig = getConfig()): PseudonymKeyProvider {
+  keyProvider ??= new PseudonymKeyProvider(config.audit.hashKey, () => getCredential(config));
+  return keyProvider;
+}
+
+/** The privacy settings with the key resolved; `create` lets the audit timer create a missing Key Vault secret. */
+export async function getPrivacyPolicy(options: { create?: boolean } = {}, config: AppConfig = getConfig()): Promise<PrivacyPolicy> {
+  const { redactUsers, omitDocumentNames } = config.audit;
+  const key = await getPseudonymKeyProvider(config).get(options);
+  if (redactUsers === "hash" && !key) throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY is required with AUDIT_REDACT_USERS=hash.");
+  return { redactUsers, omitDocumentNames, ...(key ? { key } : {}) };
+}
+
+/** For finding a user's rows: the policy with the key when it can be read (required only under hash). */
+export async function getPrivacyForLookup(config: AppConfig = getConfig()): Promise<PrivacyPolicy> {
+  try {
+    return await getPrivacyPolicy({}, config);
+  } catch (error) {
+    if (!(error instanceof PseudonymKeyUnavailable) || config.audit.redactUsers === "hash") throw error;
+    return { redactUsers: config.audit.redactUsers, omitDocumentNames: config.audit.omitDocumentNames };
+  }
 }

@@ -29,7 +29,7 @@ beforeEach(() => {
 /** A fresh set of audit tables for a test that needs to start from nothing. */
 function freshTables(env: Record<string, string | undefined> = {}): void {
   prefix = `t${++prefixCounter}x${Date.now().toString(36)}`;
-  rig.configure({ AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printers.join(","), AUDIT_REDACT_USERS: undefined, AUDIT_OMIT_DOCUMENT_NAMES: undefined, ...env });
+  rig.configure({ AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printers.join(","), AUDIT_REDACT_USERS: undefined, AUDIT_OMIT_DOCUMENT_NAMES: undefined, AUDIT_HASH_KEY: undefined, ...env });
 }
 
 function table(suffix: "Jobs" | "Tasks" | "Current" | "Runs"): TableClient {
@@ -232,7 +232,7 @@ describe("oversize data and privacy", () => {
   });
 
   test("AUDIT_REDACT_USERS=hash keeps HMAC hashes, never the UPN or name", async () => {
-    freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_SALT: "pepper" });
+    freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: Buffer.from("pepper-".repeat(6) + "0123456789abcdef").toString("base64") });
     await runAudit();
     const jobs = await rows("Jobs");
     assert.ok(jobs.every((j) => /^[0-9a-f]{64}$/.test(j.CreatedBy) && /^[0-9a-f]{64}$/.test(j.CreatedById) && j.CreatedByName === undefined));
@@ -303,6 +303,8 @@ describe("scope and schedule", () => {
     assert.deepEqual(
       routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(),
       [
+        ["eraseAuditUser", "audit/erasures", "POST", "admin"],
+        ["getAuditErasure", "audit/erasures/{erasureId}", "GET", "admin"],
         ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
         ["listAuditEvents", "audit/events", "GET", "function"],
         ["listAuditJobs", "audit/jobs", "GET", "function"],

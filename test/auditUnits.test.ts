@@ -8,7 +8,7 @@ import { transactionChunks } from "../src/audit/store";
 import { parseAuditMessage } from "../src/audit/runs";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
-const privacy = { redactUsers: "none" as const, omitDocumentNames: false, hashSalt: "s" };
+const privacy = { redactUsers: "none" as const, omitDocumentNames: false };
 
 describe("keys", () => {
   test("any job or task id becomes a valid, distinct key part", () => {

@@ -177,6 +177,7 @@ describe("settings", () => {
     "AUDIT_RETENTION_DAYS",
     "AUDIT_RETENTION_SCHEDULE",
     "AUDIT_HASH_SALT",
+    "AUDIT_HASH_KEY",
     "HTTP_DEADLINE_MS",
     "PUBLIC_BASE_URL",
     "WEBSITE_INSTANCE_ID",

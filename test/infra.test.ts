@@ -275,7 +275,7 @@ test("app settings: identity-based AzureWebJobsStorage__*, no plain AzureWebJobs
   const everything = JSON.stringify(template);
   assert.doesNotMatch(everything, /'AzureWebJobsStorage'|"AzureWebJobsStorage"/, "a plain AzureWebJobsStorage setting exists");
   const passed = String(moduleParam(template, "functionapp", "appSettings"));
-  assert.match(passed, /^\[union\(parameters\('additionalAppSettings'\), variables\('appSettings'\), variables\('hashSaltSetting'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/);
+  assert.match(passed, /^\[union\(parameters\('additionalAppSettings'\), variables\('appSettings'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/);
 });
 
 test("app settings: Entra-only telemetry and the user-assigned client id only when user-assigned", opts, () => {
@@ -301,7 +301,6 @@ test("app settings: every setting the app reads, with the app's defaults", opts,
 test("app settings: every setting src/config.ts reads is set by the template (no setting forgotten as the app grows)", opts, () => {
   const template = loadTemplate();
   const compileTime = Object.keys(template.variables?.appSettings as Record<string, string>);
-  const hashSalt = Object.keys(template.variables?.hashSaltSetting as Record<string, string>);
   const runtime = String(moduleParam(template, "functionapp", "appSettings"));
   const source = readFileSync(resolve(__dirname, "..", "..", "src", "config.ts"), "utf8");
   const read = new Set([...source.matchAll(/\b(?:text|integer|boolean|oneOf(?:<[^>]+>)?)\(env, "([A-Za-z_]+)"/g)].map((m) => m[1]!));
@@ -311,15 +310,8 @@ test("app settings: every setting src/config.ts reads is set by the template (no
   const notOurs = new Set(["WEBSITE_INSTANCE_ID", "AzureWebJobsStorage", "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__"]);
   for (const name of read) {
     if (notOurs.has(name) || name.endsWith("__${service}ServiceUri")) continue;
-    assert.ok(compileTime.includes(name) || hashSalt.includes(name) || runtime.includes(`'${name}'`), `the template sets ${name}`);
+    assert.ok(compileTime.includes(name) || runtime.includes(`'${name}'`), `the template sets ${name}`);
   }
-});
-
-test("AUDIT_HASH_SALT: a deployment-specific default, overridable by a secure parameter, never in outputs", opts, () => {
-  const template = loadTemplate();
-  assert.equal(template.parameters?.auditHashSalt.type, "securestring");
-  assert.match(String((template.variables?.hashSaltSetting as Record<string, string>).AUDIT_HASH_SALT), /uniqueString\(subscription\(\)\.id, parameters\('environmentName'\)/);
-  assert.doesNotMatch(JSON.stringify(template.outputs ?? {}), /auditHashSalt|hashSaltSetting/);
 });
 
 test("app settings: GRAPH_CLOUD follows the Azure cloud unless overridden", opts, () => {

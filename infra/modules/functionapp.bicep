@@ -73,6 +73,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     // No ftpsState, alwaysOn, vnetRouteAllEnabled...: Flex Consumption rejects or ignores them (test/infraFlex.test.ts lists them).
+    // Key Vault references (AUDIT_HASH_KEY) resolve with the app's own identity.
+    keyVaultReferenceIdentity: useUserAssigned ? userAssignedIdentityId : 'SystemAssigned'
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'

@@ -83,10 +83,19 @@ export interface AuditTableNames {
   runs: string;
   /** The events feed (src/audit/events.ts): one row per job history row, by observation time. */
   events: string;
+  /** Redaction state, the sticky erasure list (by pseudonym) and erasure records: see privacyStore.ts. */
+  privacy: string;
 }
 
 export function auditTableNames(prefix: string): AuditTableNames {
-  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs`, events: `${prefix}Events` };
+  return {
+    jobs: `${prefix}Jobs`,
+    tasks: `${prefix}Tasks`,
+    current: `${prefix}Current`,
+    runs: `${prefix}Runs`,
+    events: `${prefix}Events`,
+    privacy: `${prefix}Privacy`,
+  };
 }
 
 /** A run id that sorts by time: 20261124T055012345Z-1a2b3c. */

@@ -107,7 +107,8 @@ export function historyFilter(q: HistoryQuery, privacy: PrivacySettings): string
   if (q.state !== undefined) parts.push(odata`JobState eq ${q.state}`);
   if (q.user !== undefined) {
     const values = userFilterValues(q.user, privacy);
-    const alternatives = [...values.map((v) => odata`CreatedBy eq ${v}`), odata`CreatedById eq ${values[0]!}`];
+    // As given, lower-cased and as a pseudonym: a person's rows are found whatever mode recorded them.
+    const alternatives = values.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]);
     parts.push(`(${alternatives.join(" or ")})`);
   }
   return parts.length > 0 ? parts.join(" and ") : undefined;

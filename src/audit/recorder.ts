@@ -22,6 +22,7 @@ import {
   type JobSnapshot,
   type PrivacySettings,
 } from "./snapshot";
+import { withErasureList } from "./erasureList";
 import { type AuditStore, type CurrentTracking, type Row } from "./store";
 
 export interface AuditLog {
@@ -112,7 +113,9 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
     }));
   const printerRef = { id: printerId };
 
-  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, result };
+  let erasuresRead: Promise<PrivacySettings> | undefined;
+  const privacyForWrites = (): Promise<PrivacySettings> => (erasuresRead ??= withErasureList(options.store, options.privacy));
+  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, privacyForWrites, result };
   const batchConcurrency = options.batchConcurrency ?? 4;
   // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
   const waiting = new Map<string, WantedJob>();
@@ -150,6 +153,7 @@ interface PageContext extends AuditPrinterOptions {
   malformed: MalformedData;
   printerRef: { id: string; name?: string };
   printerName: () => Promise<string | undefined>;
+  privacyForWrites: () => Promise<PrivacySettings>;
   result: AuditResult;
 }
 
@@ -197,7 +201,7 @@ async function jobsToRead(jobs: PrintJob[], ctx: PageContext): Promise<WantedJob
 
 /** Reads jobs with their tasks ($batch of 20) and writes what changed: history first, the current state last. */
 async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> {
-  const { graph, store, printerId, runId, privacy, malformed, printerRef, result } = ctx;
+  const { graph, store, printerId, runId, malformed, printerRef, result } = ctx;
   // Tasks come only from GET …/jobs/{id}?$expand=tasks (the list cannot expand them), 20 to a $batch.
   const chunks: WantedJob[][] = [];
   for (let i = 0; i < wanted.length; i += maxBatchSize) chunks.push(wanted.slice(i, i + maxBatchSize));
@@ -208,6 +212,8 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
   ).flat();
   result.jobsFetched += wanted.length;
 
+  // The sticky erasure list, read once per delivery and only when there is something to record.
+  const privacy = await ctx.privacyForWrites();
   const observed = ctx.now();
   const observedText = observed.toISOString();
   const jobRows: Row[] = [];
@@ -222,7 +228,7 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
       snapshot = snapshotOf({ ...raw, ...detail, documents: raw.documents ?? detail.documents }, printerRef, privacy, malformed);
     } else if (answer.status === 404) {
       // Gone between the list and the batch: record what the list showed.
-      snapshot = listedSnapshot;
+      snapshot = privacy.isErased ? (snapshotOf(raw, printerRef, privacy, new MalformedData()) ?? listedSnapshot) : listedSnapshot;
     } else {
       result.errors++;
       const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
@@ -240,7 +246,7 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
     const createdMs = snapshot.createdDateTime ? Date.parse(snapshot.createdDateTime) : NaN;
     const keyTime = known?.keyTime || invertedTime(Number.isFinite(createdMs) ? createdMs : observed.getTime());
     const rowKey = jobHistoryRowKey(keyTime, snapshot.jobId, sequence, fingerprint);
-    const columns = { ...snapshot.row, Sequence: sequence, ObservedDateTime: observedText, RunId: runId };
+    const columns = { ...snapshot.row, Sequence: sequence, ObservedDateTime: observedText, RunId: runId, ...snapshot.markers };
     jobRows.push({ partitionKey: printerId, rowKey, ...columns });
     currentRows.push({
       row: {
@@ -282,10 +288,11 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
             JobId: snapshot.jobId,
             TaskId: t.id,
             TaskState: t.state,
-            ...(t.description !== undefined ? { TaskDescription: t.description } : {}),
+            ...(t.description !== undefined ? { TaskDescription: snapshot.scrub(t.description) } : {}),
             Sequence: sequence,
             ObservedDateTime: observedText,
             RunId: runId,
+            ...snapshot.markers,
           }),
         );
     })

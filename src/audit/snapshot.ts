@@ -5,9 +5,9 @@
  * the same. Rows always fit Table Storage: strings are cut at 32,000 characters with a marker and the
  * whole row is kept under 1 MiB.
  */
-import { createHash, createHmac } from "node:crypto";
-import { type RedactUsers } from "../config";
+import { createHash } from "node:crypto";
 import { isTerminalJobState, type PrintJob, type PrintTask } from "../graph/types";
+import { documentMarkerOf, erasedText, freeTextScrubber, identityOf, markerColumns, pseudonym, userMarkerOf, type JobIdentity, type PrivacyPolicy } from "./privacy";
 
 /** The columns of a job history row (and of a current-state row), in the order the read API and CSV show them. */
 export const jobColumns = [
@@ -56,10 +56,16 @@ export type RowValue = string | number | boolean;
 export type JobRow = Partial<Record<JobColumn, RowValue>>;
 export type TaskRow = Partial<Record<TaskColumn, RowValue>>;
 
-export interface PrivacySettings {
-  redactUsers: RedactUsers;
-  omitDocumentNames: boolean;
-  hashSalt: string;
+/** The privacy settings with the pseudonym key resolved (see privacyKey.ts). */
+export type PrivacySettings = PrivacyPolicy;
+
+/** Thrown when AUDIT_REDACT_USERS=hash and no pseudonym key is at hand. */
+export class PseudonymKeyMissing extends Error {
+  override readonly name = "PseudonymKeyMissing";
+  readonly code = "pseudonymKeyUnavailable";
+  constructor() {
+    super("Setting AUDIT_HASH_KEY: AUDIT_REDACT_USERS=hash needs the pseudonym key, and none is available; nothing was recorded in clear instead.");
+  }
 }
 
 /** Counts fields Graph sent in a shape the audit did not expect, to be logged once per run. */
@@ -154,6 +160,12 @@ export interface JobSnapshot {
   row: JobRow;
   /** Undefined when Graph's answer had no tasks (a list page); [] when it had none. */
   tasks?: TaskState[];
+  /** The job's own user identifiers and document names as Graph sent them (for scrubbing and the erasure list; never stored). */
+  identity: JobIdentity;
+  /** Free text (task descriptions) scrubbed as the privacy settings ask. */
+  scrub: (text: string) => string;
+  /** The privacy marker columns of every row written from this observation. */
+  markers: Record<string, string>;
 }
 
 export function parseJobState(job: PrintJob, malformed: MalformedData): JobState {
@@ -255,29 +267,45 @@ export function isTerminal(state: string): boolean {
   return isTerminalJobState(state);
 }
 
-function hashUser(value: string, salt: string): string {
-  return createHmac("sha256", salt).update(value).digest("hex");
+function hashUser(value: string, privacy: PrivacySettings): string {
+  if (!privacy.key) throw new PseudonymKeyMissing();
+  return pseudonym(value, privacy.key);
 }
 
-/** The user columns as the privacy settings allow: as Graph sends them, HMAC-SHA256 hex, or left out. */
+interface CreatedBy {
+  id?: string;
+  upn?: string;
+  name?: string;
+}
+
+function createdByOf(createdBy: Record<string, unknown> | undefined, malformed: MalformedData): CreatedBy {
+  if (!createdBy) return {};
+  return {
+    id: asString(createdBy.id, "createdBy.id", malformed) || undefined,
+    upn: asString(createdBy.userPrincipalName, "createdBy.userPrincipalName", malformed) || undefined,
+    name: asString(createdBy.displayName, "createdBy.displayName", malformed) || undefined,
+  };
+}
+
+/** The user columns as the privacy settings allow: as Graph sends them, HMAC-SHA256 hex of the lower-cased value keyed with AUDIT_HASH_KEY, or left out. */
 export function userColumns(createdBy: Record<string, unknown> | undefined, privacy: PrivacySettings, malformed: MalformedData): JobRow {
-  if (!createdBy || privacy.redactUsers === "omit") return {};
-  const id = asString(createdBy.id, "createdBy.id", malformed);
-  const upn = asString(createdBy.userPrincipalName, "createdBy.userPrincipalName", malformed);
-  const name = asString(createdBy.displayName, "createdBy.displayName", malformed);
+  return columnsOfUser(createdByOf(createdBy, malformed), privacy);
+}
+
+function columnsOfUser({ id, upn, name }: CreatedBy, privacy: PrivacySettings): JobRow {
+  if (privacy.redactUsers === "omit") return {};
   if (privacy.redactUsers === "hash") {
-    return {
-      ...(id ? { CreatedById: hashUser(id.toLowerCase(), privacy.hashSalt) } : {}),
-      ...(upn ? { CreatedBy: hashUser(upn.toLowerCase(), privacy.hashSalt) } : {}),
-    };
+    return { ...(id ? { CreatedById: hashUser(id, privacy) } : {}), ...(upn ? { CreatedBy: hashUser(upn, privacy) } : {}) };
   }
   return { ...(id ? { CreatedById: id } : {}), ...(upn ? { CreatedBy: upn } : {}), ...(name ? { CreatedByName: name } : {}) };
 }
 
-/** How a user filter value is compared with the stored columns under the privacy settings. */
+/**
+ * How a user filter value is compared with the stored columns: as given, lower-cased, and its pseudonym
+ * under the current key, so a person's rows are found whatever mode they were recorded under.
+ */
 export function userFilterValues(value: string, privacy: PrivacySettings): string[] {
-  if (privacy.redactUsers === "hash") return [hashUser(value.toLowerCase(), privacy.hashSalt)];
-  return [...new Set([value, value.toLowerCase()])];
+  return [...new Set([value, value.toLowerCase(), ...(privacy.key ? [pseudonym(value, privacy.key)] : [])])];
 }
 
 function pageRanges(value: unknown, malformed: MalformedData): string | undefined {
@@ -320,18 +348,27 @@ export function snapshotOf(
   const names = documents.map((d) => asString(d.displayName, "documents[].displayName", malformed)).filter((n): n is string => !!n);
   const createdDateTime = asString(job.createdDateTime, "createdDateTime", malformed);
   const tasks = job.tasks === undefined ? undefined : parseTasks(job.tasks, malformed);
+  const createdBy = createdByOf(asObject(job.createdBy, "createdBy", malformed), malformed);
+  const identity = identityOf(createdBy, names);
+  const erased = privacy.isErased?.(identity) === true;
+  const scrubUsers = erased ? erasedText : privacy.redactUsers === "none" ? "none" : userMarkerOf(privacy);
+  const scrubDocuments = erased ? "erased" : documentMarkerOf(privacy);
+  const scrub = scrubUsers === "none" && scrubDocuments === "keep" ? (text: string) => text : freeTextScrubber(identity, scrubUsers, scrubDocuments, privacy.key);
+  const userRow = erased
+    ? Object.fromEntries(Object.keys(columnsOfUser(createdBy, { redactUsers: "none", omitDocumentNames: false })).map((c) => [c, erasedText]))
+    : columnsOfUser(createdBy, privacy);
   const row: JobRow = defined({
     PrinterId: printer.id,
     PrinterName: printer.name,
     JobId: jobId,
     JobState: status.state,
-    JobStateDetails: status.details || undefined,
-    JobStateDescription: status.description,
+    JobStateDetails: status.details ? scrub(status.details) : undefined,
+    JobStateDescription: status.description === undefined ? undefined : scrub(status.description),
     ErrorCode: status.errorCode,
     IsAcquiredByPrinter: status.isAcquiredByPrinter,
     CreatedDateTime: createdDateTime,
     AcknowledgedDateTime: status.acknowledgedDateTime,
-    ...userColumns(asObject(job.createdBy, "createdBy", malformed), privacy, malformed),
+    ...userRow,
     Copies: asNumber(configuration.copies, "configuration.copies", malformed),
     ColorMode: asString(configuration.colorMode, "configuration.colorMode", malformed),
     DuplexMode: asString(configuration.duplexMode, "configuration.duplexMode", malformed),
@@ -344,7 +381,7 @@ export function snapshotOf(
     PageRanges: pageRanges(configuration.pageRanges, malformed),
     DocumentCount: job.documents === undefined ? undefined : documents.length,
     DocumentSizeInBytes: sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : undefined,
-    DocumentNames: privacy.omitDocumentNames || names.length === 0 ? undefined : names.join("; "),
+    DocumentNames: privacy.omitDocumentNames || names.length === 0 ? undefined : erased ? erasedText : names.join("; "),
     RedirectedFrom: status.redirectedFrom,
     RedirectedTo: status.redirectedTo,
     TaskCount: tasks?.length,
@@ -352,7 +389,7 @@ export function snapshotOf(
     IsFetchable: status.isFetchable,
     Configuration: status.configuration,
   });
-  return { jobId, createdDateTime, status, row, tasks };
+  return { jobId, createdDateTime, status, row, tasks, identity, scrub, markers: markerColumns(privacy, erased) };
 }
 
 /** "completed=2;processing=1": how many tasks are in each state. */

@@ -4,7 +4,7 @@ import { MessageError, parseAuditMessage, recordRun } from "../audit/runs";
 import { getConfig } from "../config";
 import { GraphError } from "../graph/errors";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
-import { getAuditStore, getGraphClient, getGraphTokenRoles } from "../services";
+import { getAuditStore, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
 
 /** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
 export async function auditPrinter(message: unknown, context: InvocationContext): Promise<void> {
@@ -20,7 +20,6 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     if (error instanceof MessageError) return;
     throw error;
   }
-  const { audit } = getConfig();
   const store = getAuditStore();
   // Marked running while the audit starts; awaited before the outcome is written over it.
   const marking = recordRun(store, { RunId: runId, PrinterId: printerId, Status: "running", StartedDateTime: new Date().toISOString(), Attempts: attempt });
@@ -29,7 +28,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     const result = await auditPrinterJobs({
       graph: getGraphClient("background"),
       store,
-      privacy: audit,
+      privacy: await getPrivacyPolicy(),
       runId,
       printerId,
       log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },

@@ -1,25 +1,88 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { openRun, resolvePrinters } from "../audit/fanout";
+import { newRunId } from "../audit/keys";
+import { type PrivacyPolicy } from "../audit/privacy";
+import { describeFailure } from "../audit/recorder";
+import { runRedaction } from "../audit/redactionPass";
 import { getConfig } from "../config";
-import { getAuditStore, getGraphClient, getQueueClient } from "../services";
+import { getAuditStore, getGraphClient, getPrivacyPolicy, getQueueClient } from "../services";
 
-/** Opens an audit run: one run row and one queue message per printer; auditPrinter does the work. */
+/** Opens an audit run: one run row and one queue message per printer; auditPrinter does the work. Then rewrites rows a privacy change left behind. */
 export async function auditTimer(timer: Timer, context: InvocationContext): Promise<void> {
   const started = Date.now();
   const { audit } = getConfig();
   const log = { log: (m: string) => context.log(m), warn: (m: string) => context.warn(m) };
+  // The timer runs one at a time across instances: the one place that creates a missing pseudonym key.
+  let privacy: PrivacyPolicy | undefined;
+  try {
+    privacy = await getPrivacyPolicy({ create: true });
+  } catch (error) {
+    context.error(`auditTimer: the privacy settings cannot be applied: ${describeFailure(error)}`);
+  }
   const scope = await resolvePrinters(audit, getGraphClient("background"), log);
+  let runId = newRunId();
   if (scope.printerIds.length === 0) {
     context.warn(
       "auditTimer: nothing to audit. Set AUDIT_PRINTER_IDS to the printer GUIDs to audit (comma- or space-separated), " +
         "or AUDIT_DISCOVER_PRINTERS=true where the identity may list printers.",
     );
-    return;
+  } else {
+    const pastDue = timer?.isPastDue === true;
+    const run = await openRun({ printerIds: scope.printerIds, pastDue, store: getAuditStore(), queue: getQueueClient(audit.queueName) });
+    runId = run.runId;
+    if (pastDue) context.warn(`auditTimer: run ${run.runId} started past due (the previous schedule was missed); it runs now and its run rows say PastDue.`);
+    context.log(`auditTimer: run ${run.runId} queued ${run.printerIds.length} printer(s) (${scope.source}) on ${audit.queueName} in ${Date.now() - started} ms.`);
   }
-  const pastDue = timer?.isPastDue === true;
-  const run = await openRun({ printerIds: scope.printerIds, pastDue, store: getAuditStore(), queue: getQueueClient(audit.queueName) });
-  if (pastDue) context.warn(`auditTimer: run ${run.runId} started past due (the previous schedule was missed); it runs now and its run rows say PastDue.`);
-  context.log(`auditTimer: run ${run.runId} queued ${run.printerIds.length} printer(s) (${scope.source}) on ${audit.queueName} in ${Date.now() - started} ms.`);
+  if (privacy) await redactionStep(runId, privacy, context);
+}
+
+/** Rows recorded under a laxer policy, an older key or of an erased person are rewritten; progress goes to the run's "redaction" row. */
+async function redactionStep(runId: string, privacy: PrivacyPolicy, context: InvocationContext): Promise<void> {
+  const store = getAuditStore();
+  const log = { log: (m: string) => context.log(m), warn: (m: string) => context.warn(m) };
+  const startedAt = new Date().toISOString();
+  let recorded = false;
+  try {
+    const result = await runRedaction(store, privacy, {
+      log,
+      onProgress: async (progress) => {
+        // A pass that finds nothing to rewrite leaves the run's rows as they are.
+        if (progress.rowsRewritten === 0) return;
+        recorded = true;
+        await store.mergeRow(store.tables.runs, {
+          partitionKey: runId,
+          rowKey: "redaction",
+          Status: "running",
+          StartedDateTime: startedAt,
+          RowsRewritten: progress.rowsRewritten,
+          JobsRewritten: progress.jobsRewritten,
+          RowsScanned: progress.rowsScanned,
+        });
+      },
+    });
+    if (!recorded && result.clean) return;
+    await store.mergeRow(store.tables.runs, {
+      partitionKey: runId,
+      rowKey: "redaction",
+      Status: result.clean ? "succeeded" : "continuing",
+      StartedDateTime: startedAt,
+      EndedDateTime: new Date().toISOString(),
+      Target: result.target,
+      RowsRewritten: result.rowsRewritten,
+      JobsRewritten: result.jobsRewritten,
+      RowsScanned: result.rowsScanned,
+      Passes: result.passes,
+      Complete: result.clean,
+    });
+    context.log(
+      `auditRedaction run=${runId} rowsRewritten=${result.rowsRewritten} jobsRewritten=${result.jobsRewritten} rowsScanned=${result.rowsScanned} ` +
+        `passes=${result.passes} complete=${result.clean}${result.stopped ? " (time budget used up; the next run continues)" : ""}`,
+    );
+  } catch (error) {
+    const failure = describeFailure(error);
+    context.error(`auditRedaction run=${runId} failed: ${failure} The next run continues from its cursor.`);
+    await store.mergeRow(store.tables.runs, { partitionKey: runId, rowKey: "redaction", Status: "failed", EndedDateTime: new Date().toISOString(), LastError: failure }).catch(() => undefined);
+  }
 }
 
 app.timer("auditTimer", {

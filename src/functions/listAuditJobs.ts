@@ -5,7 +5,7 @@ import { apiBaseUrl } from "../http/links";
 import { auditReplyToError } from "../http/auditReplies";
 import { jsonReply, replyHeaders, withDeadline } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { getAuditStore } from "../services";
+import { getAuditStore, getPrivacyForLookup } from "../services";
 
 /** The absolute link to the next page: the same query with the new token, on PUBLIC_BASE_URL or the request's own origin. */
 function nextLink(request: HttpRequest, continuationToken: string): string {
@@ -26,10 +26,12 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
     const { audit, http } = getConfig();
     const query = parseHistoryQuery(request.query, audit);
     const store = getAuditStore();
+    // The key is needed only to find a user's pseudonymized rows.
+    const privacy = query.user !== undefined ? await getPrivacyForLookup() : audit;
     if (query.format === "csv") {
       // Leave a fifth of the deadline to answer with what was gathered.
       const deadline = Date.now() + Math.floor(http.deadlineInMs * 0.8);
-      const csv = await withDeadline(http.deadlineInMs, () => exportHistoryCsv(store, query, audit, { deadline }));
+      const csv = await withDeadline(http.deadlineInMs, () => exportHistoryCsv(store, query, privacy, { deadline }));
       context.log(`listAuditJobs format=csv rows=${csv.rows} complete=${!csv.continuationToken}`);
       return finish({
         status: 200,
@@ -42,7 +44,7 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
         },
       });
     }
-    const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, audit));
+    const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, privacy));
     context.log(`listAuditJobs rows=${page.value.length} more=${page.continuationToken !== undefined}`);
     return finish(jsonReply(context, 200, {
       value: page.value,

@@ -102,7 +102,7 @@ const loopbackMark = "x-upj-loopback-http";
  * The bearer policy refuses plain-http URLs. The only plain-http Graph the settings allow is a loopback one
  * (the offline simulator), so that one is presented to the bearer policy as https and sent as http.
  */
-const loopbackHttpPolicies: PipelinePolicy[] = [
+export const loopbackHttpPolicies: PipelinePolicy[] = [
   {
     name: "loopbackHttpBeforeSign",
     sendRequest(request, next) {

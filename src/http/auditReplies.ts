@@ -1,5 +1,7 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { isRestError } from "@azure/core-rest-pipeline";
+import { PseudonymKeyUnavailable } from "../audit/privacyKey";
+import { PseudonymKeyMissing } from "../audit/snapshot";
 import { GraphError } from "../graph/errors";
 import { errorReply, replyToError } from "./replies";
 
@@ -11,6 +13,10 @@ export function auditReplyToError(context: InvocationContext, error: unknown, su
   if (isRestError(error) && !(error instanceof GraphError)) {
     context.warn(`Audit tables failed for ${subject}: status=${error.statusCode ?? "-"} code=${error.code ?? "-"}`);
     return errorReply(context, 503, "auditStoreUnavailable", "The audit tables could not be read just now; try again later.", { headers: { "retry-after": "10" } });
+  }
+  if (error instanceof PseudonymKeyUnavailable || error instanceof PseudonymKeyMissing) {
+    context.warn(`Pseudonym key unavailable for ${subject}: ${error.message}`);
+    return errorReply(context, 503, error.code, error.message, { headers: { "retry-after": "60" } });
   }
   return replyToError(context, error, subject);
 }

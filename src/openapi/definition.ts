@@ -50,6 +50,8 @@ export const operationIds = [
   "ListAuditedPrinters",
   "OnPrintJobFinished",
   "OnPrinterFailing",
+  "EraseAuditUser",
+  "GetAuditErasure",
 ] as const;
 export type OperationId = (typeof operationIds)[number];
 
@@ -340,6 +342,26 @@ function auditDefinitions(): Record<string, Schema> {
         "@odata.nextLink": internal({ type: "string", description: "Absolute URL of the next page." }),
       },
     },
+    ErasureRequest: {
+      type: "object",
+      description: "The person to erase from the audit.",
+      required: ["user"],
+      properties: {
+        user: { type: "string", "x-ms-summary": "User", description: "The person's user principal name or Microsoft Entra object id." },
+      },
+    },
+    AuditErasure: {
+      type: "object",
+      description: "The record of one erasure: when, by whom, how many rows; never the person erased.",
+      properties: {
+        erasureId: { type: "string", "x-ms-summary": "Erasure ID", description: "Id of the erasure, for its status." },
+        status: { type: "string", enum: ["running", "completed"], "x-ms-summary": "Status", description: "completed when every row of the person is erased; running while the audit finishes it." },
+        requestedDateTime: dateTime("Requested", "When the erasure was asked for (UTC)."),
+        requestedBy: str("Requested by", "The admin key, or the signed-in principal with it, that asked."),
+        completedDateTime: dateTime("Completed", "When the last row was erased (UTC)."),
+        rowsChanged: int("Rows changed", "Rows erased in every audit table (jobs, tasks, current state)."),
+      },
+    },
   };
 }
 
@@ -621,6 +643,15 @@ function eventParameters(): Record<string, Schema> {
     }),
   };
 }
+parameters.erasureId = {
+  name: "erasureId",
+  in: "path",
+  required: true,
+  type: "string",
+  "x-ms-summary": "Erasure ID",
+  description: "Id of an erasure, as the erase action returned it.",
+  "x-ms-url-encoding": "single",
+};
 
 const p = (name: keyof typeof parameters): Schema => ({ $ref: `#/parameters/${name}` });
 
@@ -757,6 +788,39 @@ const paths: Record<string, Record<string, Schema>> = {
     },
   },
   ...eventPaths(),
+  "/audit/erasures": {
+    post: {
+      operationId: "EraseAuditUser",
+      summary: "Erase a person from the audit",
+      description:
+        "For a request to be forgotten: replaces the person's user id, UPN, display name and document names with erased in every audit row, " +
+        "and their mentions in status texts, keeping the job facts; later jobs of the person are stored erased too. Needs the admin (master) key.",
+      "x-ms-visibility": "advanced",
+      tags: ["Audit"],
+      consumes: ["application/json"],
+      parameters: [{ name: "body", in: "body", required: true, "x-ms-summary": "Person", description: "Who to erase.", schema: ref("ErasureRequest") }],
+      responses: {
+        "200": { description: "Every row of the person is erased; rowsChanged says how many.", schema: ref("AuditErasure"), headers: requestIdHeader },
+        "202": {
+          description: "Erasure started and continues in the background; poll Location after Retry-After seconds.",
+          schema: ref("AuditErasure"),
+          headers: { location: { type: "string", description: "The status of this erasure." }, ...retryAfterHeader, ...requestIdHeader },
+        },
+        ...commonErrors,
+      },
+    },
+  },
+  "/audit/erasures/{erasureId}": {
+    get: {
+      operationId: "GetAuditErasure",
+      summary: "Get erasure status",
+      description: "The record of one erasure: its status, when and by whom it was asked, and how many rows it changed so far.",
+      "x-ms-visibility": "advanced",
+      tags: ["Audit"],
+      parameters: [p("erasureId")],
+      responses: { "200": { description: "The erasure's record.", schema: ref("AuditErasure"), headers: requestIdHeader }, ...commonErrors },
+    },
+  },
 };
 
 /** The events feed, the printer picker and the two polling triggers (Power Platform's polling protocol: 202 + Location, then 200 with new items). */

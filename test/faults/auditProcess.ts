@@ -31,7 +31,9 @@ async function main(): Promise<number> {
   let ok = true;
   let error: string | undefined;
   try {
-    await host.invokeQueue("auditPrinter", process.env.AUDIT_MESSAGE ?? "", { dequeueCount: Number(process.env.AUDIT_DEQUEUE_COUNT ?? 1) });
+    // AUDIT_INVOKE=timer runs the audit timer instead (its privacy rewrite step, for the redaction crash suite).
+    if (process.env.AUDIT_INVOKE === "timer") await host.fireTimer("auditTimer");
+    else await host.invokeQueue("auditPrinter", process.env.AUDIT_MESSAGE ?? "", { dequeueCount: Number(process.env.AUDIT_DEQUEUE_COUNT ?? 1) });
   } catch (e) {
     ok = false;
     error = String((e as Error)?.message ?? e).slice(0, 300);

@@ -1,0 +1,85 @@
+/**
+ * Crashes mid-rewrite: the audit timer's privacy rewrite (none -> hash with omitted document names) is
+ * killed (SIGKILL) just before and just after calls spread over its whole run; the next timer run must
+ * leave the tables equal to those of an uninterrupted rewrite, with no name, UPN, id or document name left.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { newRunId } from "../../src/audit/keys";
+import { Figures } from "../rig/figures";
+import { makeJob } from "../rig/tenant";
+import { auditContents, compareContents, inParallel, runAuditProcess, startAuditWorld, type AuditWorld } from "./auditHarness";
+
+let world: AuditWorld;
+const figures = new Figures("redaction-crashes");
+const printerId = "c4a50000-0000-4000-8000-000000000011";
+const runA = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 0, 0)));
+const key = randomBytes(32).toString("base64");
+const redact = { AUDIT_INVOKE: "timer", AUDIT_PRINTER_IDS: "", AUDIT_REDACT_USERS: "hash", AUDIT_OMIT_DOCUMENT_NAMES: "true", AUDIT_HASH_KEY: key };
+const plaintext = /john|smith|pat\.kim|pat kim|souza|li\.wei|li wei|contoso|report \d|87d349ed|2f6b1c4e|c3e0f0aa|5a8e1d2c/i;
+let prefixes = 0;
+const nextPrefix = (): string => `redact${++prefixes}x${process.pid}`;
+let reference: Record<string, string[]>;
+let calls = 0;
+
+/** A prefix holding a clean first audit recorded in clear (state A: 16 jobs, 2 tasks each). */
+async function recordedInClear(): Promise<string> {
+  const prefix = nextPrefix();
+  const first = await runAuditProcess(world, { prefix, runId: runA, printerId, env: { AUDIT_HASH_KEY: key } });
+  assert.equal(first.exitCode, 0, first.output);
+  return prefix;
+}
+
+before(async () => {
+  world = await startAuditWorld({ pageSize: 10 });
+  world.sim.addPrinter({ id: printerId, displayName: "Redaction crash printer" });
+  for (let i = 1; i <= 16; i++) {
+    const job = makeJob(printerId, i, { tasks: 2 });
+    job.status!.description = `Held for ${job.createdBy!.displayName} (${job.createdBy!.userPrincipalName})`;
+    world.sim.addJob(printerId, job);
+  }
+  const prefix = await recordedInClear();
+  const clean = await runAuditProcess(world, { prefix, runId: runA, printerId, env: redact });
+  assert.equal(clean.exitCode, 0, clean.output);
+  reference = await auditContents(world, prefix);
+  calls = clean.calls;
+});
+
+after(async () => {
+  figures.print();
+  await world.stop();
+});
+
+describe("the privacy rewrite killed mid-way, then run again", () => {
+  test("an uninterrupted rewrite leaves no plaintext", () => {
+    assert.ok(calls >= 20, `${calls} calls`);
+    assert.equal(reference.Jobs!.length, 16);
+    assert.doesNotMatch(JSON.stringify(reference), plaintext);
+    figures.set("callsPerRewrite", calls);
+  });
+
+  test("killed before and after calls across the rewrite: the next run leaves the same tables and no plaintext", async () => {
+    const step = Number(process.env.REDACTION_CRASH_STEP ?? 0) || Math.max(1, Math.floor(calls / 12));
+    const points = Array.from({ length: Math.ceil(calls / step) }, (_, i) => 1 + i * step).flatMap((call) => [{ call, when: "before" as const }, { call, when: "after" as const }]);
+    const failures: string[] = [];
+    await inParallel(points, 4, async ({ call, when }) => {
+      const prefix = await recordedInClear();
+      const crashed = await runAuditProcess(world, { prefix, runId: runA, printerId, env: redact, crashAt: { call, when } });
+      const problems: string[] = [];
+      if (crashed.signal !== "SIGKILL") problems.push(`not killed at ${call}`);
+      const again = await runAuditProcess(world, { prefix, runId: runA, printerId, env: redact });
+      if (again.exitCode !== 0) problems.push(`the next run failed: ${again.output.slice(0, 300)}`);
+      const contents = await auditContents(world, prefix);
+      const diff = compareContents(reference, contents);
+      figures.add("redactionRowsLost", diff.missing);
+      if (diff.missing || diff.extra || diff.duplicates) problems.push(`missing ${diff.missing}, extra ${diff.extra}, duplicates ${diff.duplicates}: ${diff.detail.slice(0, 2).join("; ").slice(0, 600)}`);
+      if (plaintext.test(JSON.stringify(contents))) problems.push("plaintext left");
+      figures.add("redactionCrashPointsTried");
+      if (problems.length === 0) figures.add("redactionCrashPointsSurvived");
+      else failures.push(`call ${call} ${when}: ${problems.join(" / ")}`);
+    });
+    assert.deepEqual(failures, []);
+    figures.set("redactionRowsLost", figures.get("redactionRowsLost"));
+  });
+});
