@@ -10,6 +10,7 @@ import { maxBatchSize, printJobPath, type GraphClient } from "../graph/client";
 import { GraphError } from "../graph/errors";
 import { type PrintJob } from "../graph/types";
 import { derivedRowsByTable } from "./derived";
+import { markSummaries, refreshSummaries } from "./summaries";
 import { invertedTime, jobHistoryPrefix, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "./keys";
 import {
   isTerminal,
@@ -111,7 +112,7 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
     }));
   const printerRef = { id: printerId };
 
-  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, result };
+  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, result, summaries: new Map() };
   const batchConcurrency = options.batchConcurrency ?? 4;
   // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
   const waiting = new Map<string, WantedJob>();
@@ -134,6 +135,8 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   }
   while (waiting.size > 0) await recordJobs(take(waiting, maxBatchSize * batchConcurrency), ctx);
 
+  // The daily summaries this run marked are recomputed once, at the end (a crash leaves them marked: the next run or read recomputes them).
+  await refreshSummaries(options.store, ctx.summaries.values());
   result.malformedFields = malformed.count;
   if (malformed.count > 0) {
     log.warn(`Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`);
@@ -150,6 +153,8 @@ interface PageContext extends AuditPrinterOptions {
   printerRef: { id: string; name?: string };
   printerName: () => Promise<string | undefined>;
   result: AuditResult;
+  /** The daily summaries (day, printer) this run marked. */
+  summaries: Map<string, { day: string; printerId: string }>;
 }
 
 interface WantedJob {
@@ -297,6 +302,7 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
   // Index and event rows follow the history they derive from and precede the current state, like the history.
   const derived = derivedRowsByTable(store.tables, [...jobRows.map((row) => ({ row, kind: "job" as const })), ...taskRows.map((row) => ({ row, kind: "task" as const }))]);
   for (const [table, rows] of derived) await store.createRows(table, rows);
+  await markSummaries(store, jobRows, ctx.summaries);
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
   await store.writeCurrent(currentRows);
 }

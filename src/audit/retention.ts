@@ -7,6 +7,7 @@ import { odata } from "@azure/data-tables";
 import { invertedTime, runIdFloor } from "./keys";
 import { type AuditLog } from "./recorder";
 import { type AuditStore } from "./store";
+import { purgeSummaries } from "./summaries";
 
 export interface PurgeResult {
   cutoff: string;
@@ -14,6 +15,8 @@ export interface PurgeResult {
   taskRows: number;
   currentRows: number;
   runRows: number;
+  /** Daily summary rows of days wholly before the cutoff. */
+  summaryRows?: number;
   /** The time budget ran out; the next scheduled purge continues. */
   stopped: boolean;
 }
@@ -48,6 +51,11 @@ export async function purgeHistory(
       result.stopped = true;
       break;
     }
+  }
+  if (!result.stopped) {
+    const summaries = await purgeSummaries(store, cutoffMs, { shouldStop });
+    result.summaryRows = summaries.deleted;
+    result.stopped = summaries.stopped;
   }
   return result;
 }
