@@ -303,6 +303,7 @@ describe("scope and schedule", () => {
     assert.deepEqual(
       routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(),
       [
+        ["auditSummaries", "audit/summaries", "GET", "function"],
         ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
         ["listAuditJobs", "audit/jobs", "GET", "function"],
       ],
