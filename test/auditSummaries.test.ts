@@ -108,6 +108,13 @@ async function summaries(query = "from=2026-11-17&to=2026-11-21&top=100"): Promi
 /** The route's answer equals the full scan, day by day, state by state, printer by printer and person by person. */
 async function assertMatchesScan(options: { current?: boolean } = {}): Promise<void> {
   const oracle = await scanOracle();
+  // The first read repairs what a crash left marked, the second fills the day rows, the third reads them.
+  for (let i = 0; i < 2; i++) await matches(oracle, options);
+  assert.deepEqual((await rows("Summaries")).filter((r) => r.Dirty === true), [], "once read, no summary row is left marked");
+  await matches(oracle, options);
+}
+
+async function matches(oracle: Awaited<ReturnType<typeof scanOracle>>, options: { current?: boolean }): Promise<void> {
   const answer = await summaries();
   const days = Object.fromEntries(answer.days.filter((d: any) => d.jobs > 0).map((d: any) => [d.day, d.states]));
   assert.deepEqual(days, oracle.days, "jobs per state per day");
@@ -123,8 +130,6 @@ async function assertMatchesScan(options: { current?: boolean } = {}): Promise<v
     assert.equal(mine.filter((c) => c.JobState === "aborted").length, printer.aborted);
     assert.equal(mine.filter((c) => c.JobState === "canceled").length, printer.canceled);
   }
-  // Once read, no summary row is left marked.
-  assert.deepEqual((await rows("Summaries")).filter((r) => r.Dirty === true), []);
 }
 
 describe("daily summaries kept at record time", () => {

@@ -15,7 +15,7 @@ import { invertedTime, prefixEnd } from "./keys";
 import { publicRow, type HistoryPage, type HistoryQuery } from "./query";
 import { userFilterValues, type PrivacySettings } from "./snapshot";
 import { type AuditStore, type StoredRow } from "./store";
-import { dayKey, dayOf, dayOfKey, dayRange } from "./summaries";
+import { dayKey, dayOf, dayOfKey, dayRange, dayRowKey } from "./summaries";
 
 const dayMs = 86_400_000;
 
@@ -175,7 +175,7 @@ export async function listLatestJobsPage(store: AuditStore, q: HistoryQuery, pri
     const lowest = q.toMs !== undefined && invertedTime(q.toMs) > ge ? invertedTime(q.toMs) : ge;
     const highest = q.fromMs !== undefined && `${invertedTime(q.fromMs)}}` < lt ? `${invertedTime(q.fromMs)}}` : lt;
     const printers: string[] = [];
-    const filter = q.printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${q.printerId}` : odata`PartitionKey eq ${dayKey(day)}`;
+    const filter = q.printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${q.printerId}` : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
     for await (const row of summaries.listEntities({ queryOptions: { filter, select: ["RowKey", "Dirty", "States"] } })) {
       // A fresh summary with none of the state asked for: that printer has nothing to show that day.
       if (q.state !== undefined && row.Dirty !== true && !hasState(row.States, q.state)) continue;

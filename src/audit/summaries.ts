@@ -3,7 +3,12 @@
  * counts the jobs created that day by their latest recorded state, and by person as recorded (CreatedBy,
  * else CreatedById: the UPN or id, or their pseudonyms under AUDIT_REDACT_USERS=hash; none under omit).
  *
- *   Summaries  PK = 99999999 - YYYYMMDD (8 digits, newest day first)   RK = printerId
+ *   Summaries  PK = 99999999 - YYYYMMDD (8 digits, newest day first)   RK = printerId, or "~day"
+ *
+ * The "~day" row of a day adds up its printers' rows (per printer, and per person), so a month across 200
+ * printers is 30 rows to read. It is a cache: marked Dirty (after the printer row) whenever a printer row of
+ * its day is marked, and written back clean by a reader only under the etag it read first and only when no
+ * printer row of the day was Dirty, so it never holds counts older than its printers' rows.
  *
  * A row is never incremented: it is recomputed from the history rows it counts (the printer's Jobs
  * partition, the day's RowKey range), so a re-delivered message, a replay after a crash and two runs at
@@ -115,29 +120,50 @@ export function summarizeHistory(day: string, printerId: string, rows: Iterable<
   return { day, printerId, ...(printerName !== undefined ? { printerName } : {}), jobs: latest.size, states, users };
 }
 
-/** A summary as its table row: person counts split over Users0, Users1, … so no string passes Table's limit. */
-export function summaryRow(summary: DaySummary): Row {
+/** The "~day" row's key: not a printer id (printer ids are GUIDs). */
+export const dayRowKey = "~day";
+
+/**
+ * A map of counts as columns name0, name1, …, each JSON text under Table's 32K string limit; undefined
+ * when it had to be cut (over maxUsersColumns columns).
+ */
+function chunkedColumns(name: string, entries: [string, unknown][]): { columns: Record<string, string>; cut: boolean } {
   const columns: Record<string, string> = {};
-  let chunk: Record<string, number> = {};
+  let chunk: Record<string, unknown> = {};
   let size = 2;
   let index = 0;
-  let cut = false;
   const flush = (): void => {
-    if (Object.keys(chunk).length > 0) columns[`Users${index++}`] = JSON.stringify(chunk);
+    if (Object.keys(chunk).length > 0) columns[`${name}${index++}`] = JSON.stringify(chunk);
     chunk = {};
     size = 2;
   };
-  for (const [user, n] of Object.entries(summary.users).sort(([, a], [, b]) => b - a)) {
-    const entry = JSON.stringify(user).length + String(n).length + 2;
+  for (const [key, value] of entries) {
+    const entry = JSON.stringify(key).length + JSON.stringify(value).length + 2;
     if (size + entry > maxUsersChars) flush();
-    if (index >= maxUsersColumns) {
-      cut = true;
-      break;
-    }
-    chunk[user] = n;
+    if (index >= maxUsersColumns) return { columns, cut: true };
+    chunk[key] = value;
     size += entry;
   }
-  if (!cut) flush();
+  flush();
+  return { columns, cut: false };
+}
+
+function readChunks(row: Record<string, unknown>, name: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; typeof row[`${name}${i}`] === "string"; i++) {
+    try {
+      const parsed = JSON.parse(row[`${name}${i}`] as string) as unknown;
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) Object.assign(out, parsed);
+    } catch {
+      // A cut or damaged chunk counts as missing.
+    }
+  }
+  return out;
+}
+
+/** A summary as its table row: person counts split over Users0, Users1, … so no string passes Table's limit. */
+export function summaryRow(summary: DaySummary): Row {
+  const users = chunkedColumns("Users", Object.entries(summary.users).sort(([, a], [, b]) => b - a));
   return {
     partitionKey: dayKey(summary.day),
     rowKey: summary.printerId,
@@ -146,11 +172,56 @@ export function summaryRow(summary: DaySummary): Row {
     ...(summary.printerName !== undefined ? { PrinterName: summary.printerName } : {}),
     Jobs: summary.jobs,
     States: JSON.stringify(summary.states),
-    ...columns,
-    ...(cut ? { UsersCut: true } : {}),
+    ...users.columns,
+    ...(users.cut ? { UsersCut: true } : {}),
     Dirty: false,
     ComputedDateTime: new Date().toISOString(),
   };
+}
+
+/** One day across printers: each printer's counts (no people) and the day's people. */
+export interface DayTotals {
+  day: string;
+  printers: Omit<DaySummary, "users" | "day">[];
+  users: Record<string, number>;
+}
+
+export function dayTotalsOf(day: string, summaries: readonly DaySummary[]): DayTotals {
+  const users: Record<string, number> = {};
+  for (const s of summaries) for (const [u, n] of Object.entries(s.users)) users[u] = (users[u] ?? 0) + n;
+  return { day, printers: summaries.map(({ users: _u, day: _d, ...rest }) => rest), users };
+}
+
+export function dayTotalsRow(totals: DayTotals): Row {
+  const printers = chunkedColumns(
+    "Printers",
+    totals.printers.map((p) => [p.printerId, { n: p.printerName ?? null, j: p.jobs, s: p.states }]),
+  );
+  const users = chunkedColumns("Users", Object.entries(totals.users).sort(([, a], [, b]) => b - a));
+  return {
+    partitionKey: dayKey(totals.day),
+    rowKey: dayRowKey,
+    Day: totals.day,
+    ...printers.columns,
+    ...users.columns,
+    ...(printers.cut ? { PrintersCut: true } : {}),
+    ...(users.cut ? { UsersCut: true } : {}),
+    Dirty: false,
+    ComputedDateTime: new Date().toISOString(),
+  };
+}
+
+function dayTotalsOfRow(row: Record<string, unknown>): DayTotals {
+  const printers = Object.entries(readChunks(row, "Printers")).map(([printerId, raw]) => {
+    const p = (raw ?? {}) as { n?: unknown; j?: unknown; s?: unknown };
+    return {
+      printerId,
+      ...(typeof p.n === "string" ? { printerName: p.n } : {}),
+      jobs: Number(p.j ?? 0),
+      states: parseCounts(JSON.stringify(p.s ?? {})),
+    };
+  });
+  return { day: String(row.Day), printers, users: parseCounts(JSON.stringify(readChunks(row, "Users"))) };
 }
 
 function parseCounts(value: unknown): Record<string, number> {
@@ -166,8 +237,7 @@ function parseCounts(value: unknown): Record<string, number> {
 
 /** A stored summary row back as a summary. */
 export function summaryOfRow(row: Record<string, unknown>): DaySummary {
-  const users: Record<string, number> = {};
-  for (let i = 0; typeof row[`Users${i}`] === "string"; i++) Object.assign(users, parseCounts(row[`Users${i}`]));
+  const users = parseCounts(JSON.stringify(readChunks(row, "Users")));
   return {
     day: typeof row.Day === "string" ? row.Day : dayOfKey(String(row.partitionKey)),
     printerId: String(row.rowKey),
@@ -204,6 +274,10 @@ export async function markSummaries(store: AuditStore, historyRows: readonly Row
     await client.upsertEntity({ partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true }, "Merge");
     touched?.set(key, { day, printerId });
   }
+  // The day rows after their printers' rows: a reader that cleans a day row has then seen the printer row Dirty or its new counts.
+  for (const day of new Set([...targets.values()].map((t) => t.day))) {
+    await client.upsertEntity({ partitionKey: dayKey(day), rowKey: dayRowKey, Day: day, Dirty: true }, "Merge");
+  }
 }
 
 /** Every history row of one printer created on one UTC day (the columns a summary needs). */
@@ -226,15 +300,15 @@ async function getSummaryRow(client: TableClient, day: string, printerId: string
 }
 
 /**
- * Recomputes one day and printer from the history if it is Dirty (or missing, or `force`), writing it
+ * Recomputes one day and printer from the history if it is Dirty (or missing), writing it
  * back only under the etag read before the history was read. Returns the summary as stored, or undefined
  * when other writers kept moving it (it stays Dirty, and the next reader or run computes it).
  */
-export async function refreshSummary(store: AuditStore, day: string, printerId: string, options: { force?: boolean } = {}): Promise<DaySummary | undefined> {
+export async function refreshSummary(store: AuditStore, day: string, printerId: string): Promise<DaySummary | undefined> {
   const client = await store.table(store.tables.summaries);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const existing = await getSummaryRow(client, day, printerId);
-    if (existing && existing.Dirty !== true && !options.force) return summaryOfRow(existing);
+    if (existing && existing.Dirty !== true) return summaryOfRow(existing);
     const history = await historyOfDay(store, day, printerId);
     if (history.length === 0 && !existing) return undefined;
     const row = summaryRow(summarizeHistory(day, printerId, history));
@@ -279,9 +353,14 @@ export async function updateSummaries(store: AuditStore, historyRows: readonly R
 }
 
 /** The summary rows of one day (one printer's, or every printer's), repairing any left Dirty. */
-export async function readDay(store: AuditStore, day: string, printerId?: string): Promise<DaySummary[]> {
+export async function readDay(store: AuditStore, day: string, printerId?: string): Promise<DayTotals> {
   const client = await store.table(store.tables.summaries);
-  const filter = printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${printerId}` : odata`PartitionKey eq ${dayKey(day)}`;
+  let cached: StoredRow | undefined;
+  if (!printerId) {
+    cached = await getSummaryRow(client, day, dayRowKey);
+    if (cached && cached.Dirty !== true && cached.PrintersCut !== true) return dayTotalsOfRow(cached);
+  }
+  const filter = printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${printerId}` : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
   const out: DaySummary[] = [];
   const dirty: string[] = [];
   for await (const row of client.listEntities({ queryOptions: { filter } })) {
@@ -292,7 +371,25 @@ export async function readDay(store: AuditStore, day: string, printerId?: string
     const repaired = await refreshSummary(store, day, id);
     if (repaired) out.push(repaired);
   }
-  return out;
+  const totals = dayTotalsOf(day, out.sort((a, b) => (a.printerId < b.printerId ? -1 : 1)));
+  // Cache the day only from printer rows that were all clean when read, under the etag read before them.
+  if (!printerId && dirty.length === 0 && out.length > 0) {
+    try {
+      if (cached) await client.updateEntity(dayTotalsRow(totals), "Replace", { etag: cached.etag });
+      else await client.createEntity(dayTotalsRow(totals));
+    } catch (error) {
+      if (!isStale(error)) throw error;
+    }
+  }
+  return totals;
+}
+
+/** Marks and recomputes some days and printers (retention's boundary day, rebuilds): the day rows follow. */
+async function recompute(store: AuditStore, targets: Map<string, { day: string; printerId: string }>): Promise<void> {
+  const client = await store.table(store.tables.summaries);
+  for (const { day, printerId } of targets.values()) await client.upsertEntity({ partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true }, "Merge");
+  for (const day of new Set([...targets.values()].map((t) => t.day))) await client.upsertEntity({ partitionKey: dayKey(day), rowKey: dayRowKey, Day: day, Dirty: true }, "Merge");
+  await refreshSummaries(store, targets.values());
 }
 
 /**
@@ -310,7 +407,7 @@ export async function rebuildSummaries(store: AuditStore, printerIds: readonly s
       targets.set(`${day}\n${printerId}`, { day, printerId });
     }
   }
-  for (const target of targets.values()) await refreshSummary(store, target.day, target.printerId, { force: true });
+  await recompute(store, targets);
   return targets.size;
 }
 
@@ -321,8 +418,10 @@ export async function purgeSummaries(store: AuditStore, cutoffMs: number, option
   const result = await store.deleteWhere(store.tables.summaries, odata`PartitionKey gt ${dayKey(cutoffDay)}`, options);
   if (result.stopped) return result;
   const client = await store.table(store.tables.summaries);
-  for await (const row of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${dayKey(cutoffDay)}`, select: ["RowKey"] } })) {
-    await refreshSummary(store, cutoffDay, String(row.rowKey), { force: true });
+  const targets = new Map<string, { day: string; printerId: string }>();
+  for await (const row of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${dayKey(cutoffDay)} and RowKey ne ${dayRowKey}`, select: ["RowKey"] } })) {
+    targets.set(String(row.rowKey), { day: cutoffDay, printerId: String(row.rowKey) });
   }
+  await recompute(store, targets);
   return result;
 }

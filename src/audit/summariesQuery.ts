@@ -7,7 +7,7 @@ import { isGuid } from "../config";
 import { InputError, shown, single } from "../jobs/request";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore } from "./store";
-import { dayOf, readDay, type DaySummary } from "./summaries";
+import { dayOf, readDay, type DayTotals } from "./summaries";
 
 const dayMs = 86_400_000;
 export const maxSummaryDays = 366;
@@ -89,7 +89,7 @@ export function daysOf(from: string, to: string): string[] {
 }
 
 /** Adds up day summaries into the route's answer. */
-export function combineSummaries(q: SummaryQuery, perDay: Map<string, DaySummary[]>, privacy: PrivacySettings): SummaryAnswer {
+export function combineSummaries(q: SummaryQuery, perDay: Map<string, DayTotals>, privacy: PrivacySettings): SummaryAnswer {
   const days: SummaryAnswer["days"] = [];
   const printers = new Map<string, SummaryAnswer["printers"][number]>();
   const users: Record<string, number> = {};
@@ -97,11 +97,12 @@ export function combineSummaries(q: SummaryQuery, perDay: Map<string, DaySummary
   let jobs = 0;
   for (const day of daysOf(q.from, q.to)) {
     const entry = { day, jobs: 0, states: {} as Record<string, number> };
-    // Newest day first in the store; one printer's name is the one it had on its newest day.
-    for (const s of perDay.get(day) ?? []) {
+    // Oldest day first here: a printer's name is the one it had on its newest day.
+    const totals = perDay.get(day);
+    if (totals) add(users, totals.users);
+    for (const s of totals?.printers ?? []) {
       entry.jobs += s.jobs;
       add(entry.states, s.states);
-      add(users, s.users);
       const p = printers.get(s.printerId) ?? { printerId: s.printerId, printerName: null, jobs: 0, aborted: 0, canceled: 0, states: {} };
       p.jobs += s.jobs;
       p.aborted += s.states.aborted ?? 0;
@@ -134,7 +135,7 @@ export function combineSummaries(q: SummaryQuery, perDay: Map<string, DaySummary
 /** Reads the range's summary rows (one query per day, a few days at a time) and adds them up. */
 export async function readSummaries(store: AuditStore, q: SummaryQuery, privacy: PrivacySettings, concurrency = 8): Promise<SummaryAnswer> {
   const days = daysOf(q.from, q.to);
-  const perDay = new Map<string, DaySummary[]>();
+  const perDay = new Map<string, DayTotals>();
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, days.length) }, async () => {
