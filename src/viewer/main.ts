@@ -401,7 +401,8 @@ async function renderJobs(): Promise<void> {
       setStatus("");
       return;
     }
-    const first = state.page * state.top;
+    // Pages may be short (the API answers within its time budget): count the rows of the pages before.
+    const first = (state.pages?.pages ?? []).slice(0, state.page).reduce((n, p) => n + p.rows.length, 0);
     const last = loaded.next === undefined;
     const range = `${first + 1}–${first + rows.length}${last ? ` of ${first + rows.length}` : ""}`;
     const table = h(
