@@ -12,6 +12,7 @@ import { auditFaultPoints } from "../src/audit/recorder";
 import { purgeHistory } from "../src/audit/retention";
 import { AuditStore } from "../src/audit/store";
 import { dayKey, summarizeHistory, summaryOfRow, summaryRow } from "../src/audit/summaries";
+import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
@@ -96,7 +97,10 @@ async function scanOracle(): Promise<{ days: Record<string, Record<string, numbe
 
 async function getJson(path: string): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${rig.api}${path}`);
-  return { status: response.status, body: await response.json(), headers: response.headers };
+  const answer = { status: response.status, body: await response.json(), headers: response.headers };
+  // The summaries' answers, good and bad, are the ones the OpenAPI definition (and so the connector) describes.
+  if (path.startsWith("/audit/summaries")) assertMatchesDefinition("GetAuditSummaries", answer);
+  return answer;
 }
 
 async function summaries(query = "from=2026-11-17&to=2026-11-21&top=100"): Promise<any> {
