@@ -10,6 +10,7 @@ import { TableClient } from "@azure/data-tables";
 import { newRunId } from "../src/audit/keys";
 import { auditFaultPoints } from "../src/audit/recorder";
 import { purgeHistory } from "../src/audit/retention";
+import { entityBytes, maxEntityBytes } from "../src/audit/snapshot";
 import { AuditStore } from "../src/audit/store";
 import { dayKey, summarizeHistory, summaryOfRow, summaryRow } from "../src/audit/summaries";
 import { assertMatchesDefinition } from "./rig/openapi";
@@ -206,6 +207,11 @@ describe("daily summaries kept at record time", () => {
     for (const value of Object.values(row)) if (typeof value === "string") assert.ok(value.length <= 32_000);
     assert.deepEqual(summaryOfRow(row).users, summary.users);
     assert.equal(row.partitionKey, dayKey("2026-11-20"));
+    // Far more people than a row holds: cut, and said so, but the row still fits Table's 1 MiB.
+    const crowd = summarizeHistory("2026-11-20", printers[0]!, Array.from({ length: 20_000 }, (_, i) => ({ ...history[0]!, rowKey: `${String(7_000_000_000_000 + i).padStart(13, "0")}|${i}|000001|abc`, CreatedBy: `${"e".repeat(56)}${String(i).padStart(8, "0")}` })));
+    const big = summaryRow(crowd);
+    assert.equal(big.UsersCut, true);
+    assert.ok(entityBytes(big) < maxEntityBytes, `${entityBytes(big)} bytes`);
   });
 });
 

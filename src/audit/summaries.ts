@@ -29,7 +29,8 @@ const dayMs = 86_400_000;
 const historyColumns = ["RowKey", "JobId", "JobState", "Sequence", "ObservedDateTime", "CreatedBy", "CreatedById", "PrinterName"];
 /** A Table string property holds 32,768 UTF-16 units: the person counts are split over columns of at most this many. */
 const maxUsersChars = 30_000;
-const maxUsersColumns = 24;
+/** An entity holds 1 MiB (UTF-16): 14 columns of 30,000 characters is 840 KB; the day row shares that between printers and people. */
+const maxChunkColumns = 14;
 const maxAttempts = 8;
 
 /** "2026-11-20" of an instant (UTC). */
@@ -124,10 +125,10 @@ export function summarizeHistory(day: string, printerId: string, rows: Iterable<
 export const dayRowKey = "~day";
 
 /**
- * A map of counts as columns name0, name1, …, each JSON text under Table's 32K string limit; undefined
- * when it had to be cut (over maxUsersColumns columns).
+ * A map of counts as columns name0, name1, …, each JSON text under Table's 32K string limit; `cut` when
+ * it had to stop at maxColumns (the row would pass Table's 1 MiB).
  */
-function chunkedColumns(name: string, entries: [string, unknown][]): { columns: Record<string, string>; cut: boolean } {
+function chunkedColumns(name: string, entries: [string, unknown][], maxColumns = maxChunkColumns): { columns: Record<string, string>; cut: boolean } {
   const columns: Record<string, string> = {};
   let chunk: Record<string, unknown> = {};
   let size = 2;
@@ -140,7 +141,7 @@ function chunkedColumns(name: string, entries: [string, unknown][]): { columns: 
   for (const [key, value] of entries) {
     const entry = JSON.stringify(key).length + JSON.stringify(value).length + 2;
     if (size + entry > maxUsersChars) flush();
-    if (index >= maxUsersColumns) return { columns, cut: true };
+    if (index >= maxColumns) return { columns, cut: true };
     chunk[key] = value;
     size += entry;
   }
@@ -196,8 +197,9 @@ export function dayTotalsRow(totals: DayTotals): Row {
   const printers = chunkedColumns(
     "Printers",
     totals.printers.map((p) => [p.printerId, { n: p.printerName ?? null, j: p.jobs, s: p.states }]),
+    8,
   );
-  const users = chunkedColumns("Users", Object.entries(totals.users).sort(([, a], [, b]) => b - a));
+  const users = chunkedColumns("Users", Object.entries(totals.users).sort(([, a], [, b]) => b - a), 6);
   return {
     partitionKey: dayKey(totals.day),
     rowKey: dayRowKey,
@@ -358,7 +360,8 @@ export async function readDay(store: AuditStore, day: string, printerId?: string
   let cached: StoredRow | undefined;
   if (!printerId) {
     cached = await getSummaryRow(client, day, dayRowKey);
-    if (cached && cached.Dirty !== true && cached.PrintersCut !== true) return dayTotalsOfRow(cached);
+    // A day too big for its row (thousands of printers or people) is added up from its printers' rows instead.
+    if (cached && cached.Dirty !== true && cached.PrintersCut !== true && cached.UsersCut !== true) return dayTotalsOfRow(cached);
   }
   const filter = printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${printerId}` : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
   const out: DaySummary[] = [];
