@@ -301,6 +301,12 @@ describe("the job list of latest states (latest=true)", () => {
     const { jobs, pages } = await allPages("top=7");
     assert.deepEqual(jobs, expected(() => true, latest));
     assert.ok(pages.length >= 6 && pages.slice(0, -1).every((n) => n === 7), JSON.stringify(pages));
+    // Once the day rows are filled (by reading the summaries), the list reads the printers and hours from them: the same jobs.
+    await summaries();
+    await summaries();
+    assert.ok((await rows("Summaries")).some((r) => r.rowKey === "~day" && r.Dirty === false));
+    assert.deepEqual((await allPages("top=7")).jobs, jobs);
+    assert.deepEqual((await allPages("top=2")).jobs, jobs);
   });
 
   test("filtered by state, printer and dates", async () => {

@@ -11,11 +11,11 @@
  */
 import { odata } from "@azure/data-tables";
 import { InputError, shown } from "../jobs/request";
-import { invertedTime, prefixEnd } from "./keys";
+import { invertedTime, prefixEnd, timeOfInverted } from "./keys";
 import { publicRow, type HistoryPage, type HistoryQuery } from "./query";
 import { userFilterValues, type PrivacySettings } from "./snapshot";
 import { type AuditStore, type StoredRow } from "./store";
-import { dayKey, dayOf, dayOfKey, dayRange, dayRowKey } from "./summaries";
+import { dayKey, dayOf, dayOfKey, dayRange, dayRowKey, dayTotalsOfRow, getSummaryRow, hoursOf } from "./summaries";
 
 const dayMs = 86_400_000;
 
@@ -72,11 +72,11 @@ function compare(a: { keyTime: string; printerId: string; jobKey: string }, b: {
   return order(a.keyTime, b.keyTime) || order(a.printerId, b.printerId) || order(`${a.jobKey}|`, `${b.jobKey}|`);
 }
 
-function hasState(states: unknown, state: string): boolean {
+function statesOf(value: unknown): Record<string, number> | undefined {
   try {
-    return typeof states !== "string" || state in (JSON.parse(states) as object);
+    return typeof value === "string" ? (JSON.parse(value) as Record<string, number>) : undefined;
   } catch {
-    return true;
+    return undefined;
   }
 }
 
@@ -166,39 +166,84 @@ export async function listLatestJobsPage(store: AuditStore, q: HistoryQuery, pri
     (users === undefined || users.has(String(row.CreatedBy ?? "")) || users.has(String(row.CreatedById ?? "")));
   let position: Position = q.continuationToken ? decode(q.continuationToken) : { day: dayOf(Math.min(q.toMs ?? Date.now() + 2 * dayMs, 8_000_000_000_000)) };
   const value: Record<string, unknown>[] = [];
-  const summaries = await store.table(store.tables.summaries);
   for (;;) {
     const day = await dayAtOrBefore(store, position.day, fromDay, q.printerId);
     if (!day) return { value };
     if (day !== position.day) position = { day };
     const { ge, lt } = dayRange(day);
+    const dayStart = Date.parse(`${day}T00:00:00Z`);
     const lowest = q.toMs !== undefined && invertedTime(q.toMs) > ge ? invertedTime(q.toMs) : ge;
     const highest = q.fromMs !== undefined && `${invertedTime(q.fromMs)}}` < lt ? `${invertedTime(q.fromMs)}}` : lt;
-    const printers: string[] = [];
-    const filter = q.printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${q.printerId}` : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
-    for await (const row of summaries.listEntities({ queryOptions: { filter, select: ["RowKey", "Dirty", "States"] } })) {
-      // A fresh summary with none of the state asked for: that printer has nothing to show that day.
-      if (q.state !== undefined && row.Dirty !== true && !hasState(row.States, q.state)) continue;
-      printers.push(String(row.rowKey));
-    }
-    const need = q.top - value.length;
-    const read = await mapLimit(printers, 16, (printerId) => printerJobs(store, printerId, { ge: startKey(printerId, lowest, position.after), lt: highest }, matches, need));
-    const candidates = read.flatMap((r) => r.jobs).sort(compare);
-    const taken = candidates.slice(0, need);
-    for (const c of taken) value.push(publicRow(c.row));
-    const dayDone = read.every((r) => r.done) && taken.length === candidates.length;
-    const previousDay = dayOf(Date.parse(`${day}T00:00:00Z`) - dayMs);
-    if (value.length >= q.top) {
-      if (!dayDone) {
+    const printers = await printersOfDay(store, day, q);
+    const previousDay = dayOf(dayStart - dayMs);
+    // Within the day, a window of whole hours at a time, just big enough for the page by the hour counts:
+    // only the printers with jobs in the window (or whose counts are not known yet) are read.
+    for (;;) {
+      const need = q.top - value.length;
+      // After a window's start ("~"), what is left is older than that instant.
+      const upperMs = position.after ? timeOfInverted(position.after.keyTime) - (position.after.printerId === "~" ? 1 : 0) : dayStart + dayMs - 1;
+      const hour = Math.min(23, Math.max(0, Math.floor((upperMs - dayStart) / 3_600_000)));
+      const inWindow = (p: DayPrinter, from: number): number => (p.hours ? p.hours.slice(from, hour + 1).reduce((a, b) => a + b, 0) : need);
+      let first = hour;
+      while (first > 0 && printers.reduce((n, p) => n + inWindow(p, first), 0) < need) first--;
+      const windowStart = dayStart + first * 3_600_000;
+      const windowEnd = `${invertedTime(windowStart)}}`;
+      const asked = printers.filter((p) => inWindow(p, first) > 0);
+      const read = await mapLimit(asked, 16, (p) =>
+        printerJobs(store, p.printerId, { ge: startKey(p.printerId, lowest, position.after), lt: windowEnd < highest ? windowEnd : highest }, matches, need),
+      );
+      const candidates = read.flatMap((r) => r.jobs).sort(compare);
+      const taken = candidates.slice(0, need);
+      for (const c of taken) value.push(publicRow(c.row));
+      const windowDone = read.every((r) => r.done) && taken.length === candidates.length;
+      if (!windowDone) {
         const last = taken.at(-1)!;
         return { value, continuationToken: encode({ day, after: { keyTime: last.keyTime, printerId: last.printerId, jobKey: last.jobKey } }) };
       }
-      // The day ended with the page: hand on a token only if an older day has jobs, so no page comes back empty.
-      const older = fromDay !== undefined && previousDay < fromDay ? undefined : await dayAtOrBefore(store, previousDay, fromDay, q.printerId);
-      return older ? { value, continuationToken: encode({ day: older }) } : { value };
+      // Past the window: every job created at or after its start has been seen ("~" sorts after every printer id).
+      const olderInDay =
+        first > 0 && (q.fromMs === undefined || windowStart > q.fromMs) && printers.some((p) => (p.hours ? p.hours.slice(0, first).some((n) => n > 0) : true));
+      const rest: Position = { day, after: { keyTime: invertedTime(windowStart), printerId: "~", jobKey: "~" } };
+      if (value.length >= q.top) {
+        if (olderInDay) return { value, continuationToken: encode(rest) };
+        // The day ended with the page: hand on a token only if an older day has jobs, so no page comes back empty.
+        const older = fromDay !== undefined && previousDay < fromDay ? undefined : await dayAtOrBefore(store, previousDay, fromDay, q.printerId);
+        return older ? { value, continuationToken: encode({ day: older }) } : { value };
+      }
+      if (!olderInDay) break;
+      position = rest;
+      if (Date.now() > endBy && value.length > 0) return { value, continuationToken: encode(position) };
     }
     if (fromDay !== undefined && previousDay < fromDay) return { value };
     position = { day: previousDay };
     if (Date.now() > endBy && value.length > 0) return { value, continuationToken: encode(position) };
   }
+}
+
+interface DayPrinter {
+  printerId: string;
+  /** Jobs per created UTC hour; undefined when not known (a summary not yet recomputed): always read. */
+  hours?: number[];
+}
+
+/** The printers with jobs on a day (and, where known, by hour), from the day row or the printers' rows; none of the state asked for are left out. */
+async function printersOfDay(store: AuditStore, day: string, q: HistoryQuery): Promise<DayPrinter[]> {
+  const client = await store.table(store.tables.summaries);
+  const keep = (states: Record<string, number> | undefined): boolean => q.state === undefined || states === undefined || (states[q.state] ?? 0) > 0;
+  if (!q.printerId) {
+    const cached = await getSummaryRow(client, day, dayRowKey);
+    if (cached && cached.Dirty !== true && cached.PrintersCut !== true) {
+      return dayTotalsOfRow(cached)
+        .printers.filter((p) => p.jobs > 0 && keep(p.states))
+        .map((p) => ({ printerId: p.printerId, hours: p.hours }));
+    }
+  }
+  const filter = q.printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${q.printerId}` : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
+  const printers: DayPrinter[] = [];
+  for await (const row of client.listEntities({ queryOptions: { filter, select: ["RowKey", "Dirty", "States", "Hours"] } })) {
+    // A marked row's counts may be behind its history: read that printer whatever they say.
+    if (row.Dirty === true) printers.push({ printerId: String(row.rowKey) });
+    else if (keep(statesOf(row.States))) printers.push({ printerId: String(row.rowKey), hours: hoursOf(row.Hours) });
+  }
+  return printers;
 }

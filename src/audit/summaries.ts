@@ -75,6 +75,8 @@ export interface DaySummary {
   jobs: number;
   states: Record<string, number>;
   users: Record<string, number>;
+  /** Jobs by created UTC hour (24 counts): lets the job list read only the printers with jobs in an hour. */
+  hours?: number[];
 }
 
 function later(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
@@ -112,13 +114,15 @@ export function summarizeHistory(day: string, printerId: string, rows: Iterable<
   }
   const states: Record<string, number> = {};
   const users: Record<string, number> = {};
+  const hours = new Array<number>(24).fill(0);
+  for (const [job] of latest) hours[new Date(timeOfInverted(job.slice(0, 13))).getUTCHours()]!++;
   for (const row of latest.values()) {
     const state = typeof row.JobState === "string" && row.JobState !== "" ? row.JobState : "unknown";
     states[state] = (states[state] ?? 0) + 1;
     const person = personOf(row);
     if (person !== undefined) users[person] = (users[person] ?? 0) + 1;
   }
-  return { day, printerId, ...(printerName !== undefined ? { printerName } : {}), jobs: latest.size, states, users };
+  return { day, printerId, ...(printerName !== undefined ? { printerName } : {}), jobs: latest.size, states, users, hours };
 }
 
 /** The "~day" row's key: not a printer id (printer ids are GUIDs). */
@@ -173,6 +177,7 @@ export function summaryRow(summary: DaySummary): Row {
     ...(summary.printerName !== undefined ? { PrinterName: summary.printerName } : {}),
     Jobs: summary.jobs,
     States: JSON.stringify(summary.states),
+    ...(summary.hours ? { Hours: JSON.stringify(summary.hours) } : {}),
     ...users.columns,
     ...(users.cut ? { UsersCut: true } : {}),
     Dirty: false,
@@ -196,7 +201,7 @@ export function dayTotalsOf(day: string, summaries: readonly DaySummary[]): DayT
 export function dayTotalsRow(totals: DayTotals): Row {
   const printers = chunkedColumns(
     "Printers",
-    totals.printers.map((p) => [p.printerId, { n: p.printerName ?? null, j: p.jobs, s: p.states }]),
+    totals.printers.map((p) => [p.printerId, { n: p.printerName ?? null, j: p.jobs, s: p.states, ...(p.hours ? { h: p.hours } : {}) }]),
     8,
   );
   const users = chunkedColumns("Users", Object.entries(totals.users).sort(([, a], [, b]) => b - a), 6);
@@ -213,14 +218,29 @@ export function dayTotalsRow(totals: DayTotals): Row {
   };
 }
 
-function dayTotalsOfRow(row: Record<string, unknown>): DayTotals {
+/** 24 hour counts, or undefined when missing or malformed. */
+export function hoursOf(value: unknown): number[] | undefined {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  return Array.isArray(parsed) && parsed.length === 24 && parsed.every((n) => typeof n === "number") ? (parsed as number[]) : undefined;
+}
+
+export function dayTotalsOfRow(row: Record<string, unknown>): DayTotals {
   const printers = Object.entries(readChunks(row, "Printers")).map(([printerId, raw]) => {
-    const p = (raw ?? {}) as { n?: unknown; j?: unknown; s?: unknown };
+    const p = (raw ?? {}) as { n?: unknown; j?: unknown; s?: unknown; h?: unknown };
+    const hours = hoursOf(p.h);
     return {
       printerId,
       ...(typeof p.n === "string" ? { printerName: p.n } : {}),
       jobs: Number(p.j ?? 0),
       states: parseCounts(JSON.stringify(p.s ?? {})),
+      ...(hours ? { hours } : {}),
     };
   });
   return { day: String(row.Day), printers, users: parseCounts(JSON.stringify(readChunks(row, "Users"))) };
@@ -240,7 +260,9 @@ function parseCounts(value: unknown): Record<string, number> {
 /** A stored summary row back as a summary. */
 export function summaryOfRow(row: Record<string, unknown>): DaySummary {
   const users = parseCounts(JSON.stringify(readChunks(row, "Users")));
+  const hours = hoursOf(row.Hours);
   return {
+    ...(hours ? { hours } : {}),
     day: typeof row.Day === "string" ? row.Day : dayOfKey(String(row.partitionKey)),
     printerId: String(row.rowKey),
     ...(typeof row.PrinterName === "string" ? { printerName: row.PrinterName } : {}),
@@ -292,7 +314,7 @@ async function historyOfDay(store: AuditStore, day: string, printerId: string): 
   return rows;
 }
 
-async function getSummaryRow(client: TableClient, day: string, printerId: string): Promise<StoredRow | undefined> {
+export async function getSummaryRow(client: TableClient, day: string, printerId: string): Promise<StoredRow | undefined> {
   try {
     return await client.getEntity(dayKey(day), printerId);
   } catch (error) {
