@@ -1,59 +1,74 @@
 /**
- * The audit viewer: its bundle size (the one HTML page, raw and gzipped) and the time to its first job
- * table in headless Chromium, on the sandbox's demo tenant and on a larger generated one, audited once.
+ * The audit viewer: its bundle size (the one HTML page, raw and gzipped), the time to its first job table
+ * in headless Chromium on the sandbox's demo tenant, and the month view: 30 days x 1,000 jobs a day on 200
+ * printers, recorded through the app's own audit (the simulator and a real run, so the daily summaries are
+ * the ones the recorder keeps), then the month's daily summaries and the first page of jobs opened in Chromium.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { repoRoot } from "../test/rig/functionsHost";
 import { startRig, type Rig } from "../test/rig/rig";
-import { addDemoTenant, addGeneratedTenant } from "../test/rig/tenant";
+import { addDemoTenant, makeJob, printerIdFor } from "../test/rig/tenant";
 import { launchChromium } from "../test/rig/browser";
 
 const key = "bench-key";
 const loads = 7;
+const monthDays = 30;
+const jobsPerDay = 1000;
+const monthPrinters = 200;
+const monthStart = Date.UTC(2026, 9, 31);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function audited(setup: (rig: Rig) => string[]): Promise<Rig> {
-  const rig = await startRig({ storage: true, host: { functionKeys: [key] } });
+async function audited(setup: (rig: Rig) => string[], timeoutMs = 120_000): Promise<{ rig: Rig; auditMs: number }> {
+  const rig = await startRig({ storage: true, host: { functionKeys: [key] }, simulator: { pageSize: 100 } });
   const printers = setup(rig);
   rig.configure({ AUDIT_PRINTER_IDS: printers.join(",") });
   await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  const started = Date.now();
   await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 120_000 });
-  return rig;
+  await rig.host.waitForQueuesIdle({ timeoutMs });
+  return { rig, auditMs: Date.now() - started };
 }
 
-async function firstRender(rig: Rig, label: string): Promise<void> {
+/** Median time from navigation start to a performance mark the viewer sets, over fresh tabs. */
+async function timeToMark(rig: Rig, hash: string, selector: string, mark: string, describe: (text: string) => string, textOf: string): Promise<{ ms: number; note: string }> {
   const browser = await launchChromium();
   try {
-    const samples: { table: number; dcl: number }[] = [];
-    let jobs = "?";
+    const samples: number[] = [];
+    let note = "";
     for (let i = 0; i < loads; i++) {
-      const context = await browser.newContext();
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       await context.addInitScript(`sessionStorage.setItem("printAudit.functionKey", ${JSON.stringify(key)})`);
       const page = await context.newPage();
-      await page.goto(`${rig.api}/audit/ui`);
-      await page.locator("#jobs-table").waitFor();
-      jobs = /of (\d+),/.exec(await page.locator("#jobs-table caption").innerText())?.[1] ?? "?";
-      samples.push(
-        await page.evaluate<{ table: number; dcl: number }>(
-          `({ table: performance.getEntriesByName("viewer:first-table")[0].startTime, dcl: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd })`,
-        ),
-      );
+      await page.goto(`${rig.api}/audit/ui${hash}`);
+      await page.locator(selector).first().waitFor({ timeout: 60_000 });
+      note = describe(await page.locator(textOf).first().innerText());
+      samples.push(await page.evaluate<number>(`performance.getEntriesByName(${JSON.stringify(mark)})[0].startTime`));
       await context.close();
     }
-    console.log(
-      `${label}: first job table ${median(samples.map((s) => s.table)).toFixed(0)} ms after navigation start ` +
-        `(median of ${loads} loads, ${jobs} jobs loaded and sorted; DOMContentLoaded ${median(samples.map((s) => s.dcl)).toFixed(0)} ms)`,
-    );
+    return { ms: median(samples), note };
   } finally {
     await browser.close();
   }
+}
+
+/** 200 printers; job n of the month is created on day floor(n / 1000), spread over the day, on printer n mod 200. */
+function addMonthTenant(rig: Rig): string[] {
+  const ids = Array.from({ length: monthPrinters }, (_, i) => printerIdFor(i + 1));
+  ids.forEach((id, i) => rig.sim.addPrinter({ id, displayName: `Floor ${Math.floor(i / 20) + 1} printer ${(i % 20) + 1}` }));
+  const states = ["completed", "completed", "completed", "completed", "completed", "completed", "aborted", "canceled", "processing", "pending"];
+  for (let n = 0; n < monthDays * jobsPerDay; n++) {
+    const printerId = ids[n % monthPrinters]!;
+    const day = Math.floor(n / jobsPerDay);
+    const created = new Date(monthStart + day * 86_400_000 + Math.floor(((n % jobsPerDay) * 86_400_000) / jobsPerDay)).toISOString();
+    rig.sim.addJob(printerId, makeJob(printerId, 1000 + Math.floor(n / monthPrinters), { state: states[(n * 7) % states.length], userIndex: n % 97, createdDateTime: created }));
+  }
+  return ids;
 }
 
 export async function run(): Promise<void> {
@@ -62,16 +77,35 @@ export async function run(): Promise<void> {
   console.log(`viewer page: ${(html.length / 1024).toFixed(1)} KiB (${(gzipSync(html).length / 1024).toFixed(1)} KiB gzipped), of which script ${(Buffer.byteLength(script) / 1024).toFixed(1)} KiB`);
   const demo = await audited((rig) => addDemoTenant(rig.sim));
   try {
-    await firstRender(demo, "sandbox demo tenant (22 jobs)");
+    const first = await timeToMark(demo.rig, "#/jobs", "#jobs-table", "viewer:first-table", (t) => t, "#jobs-table caption");
+    console.log(`sandbox demo tenant (22 jobs): first job table ${first.ms.toFixed(0)} ms after navigation start (median of ${loads} loads)`);
   } finally {
-    await demo.host.stopTriggers();
-    await demo.stop();
+    await demo.rig.host.stopTriggers();
+    await demo.rig.stop();
   }
-  const large = await audited((rig) => addGeneratedTenant(rig.sim, { printers: 10, jobsPerPrinter: 200, tasksPerJob: 1 }));
+
+  const month = await audited(addMonthTenant, 30 * 60_000);
   try {
-    await firstRender(large, "generated tenant (10 printers x 200 jobs)");
+    console.log(`month tenant: ${monthDays} days x ${jobsPerDay} jobs/day on ${monthPrinters} printers, recorded by one audit run in ${(month.auditMs / 1000).toFixed(0)} s`);
+    const from = new Date(monthStart).toISOString().slice(0, 10);
+    const to = new Date(monthStart + (monthDays - 1) * 86_400_000).toISOString().slice(0, 10);
+    const api = await (async () => {
+      const samples: number[] = [];
+      for (let i = 0; i < loads; i++) {
+        const started = performance.now();
+        const response = await fetch(`${month.rig.api}/audit/summaries?from=${from}&to=${to}`, { headers: { "x-functions-key": key } });
+        const body = (await response.json()) as { jobs: number };
+        if (body.jobs !== monthDays * jobsPerDay) throw new Error(`the summaries count ${body.jobs} jobs, not ${monthDays * jobsPerDay}`);
+        samples.push(performance.now() - started);
+      }
+      return median(samples);
+    })();
+    const summary = await timeToMark(month.rig, `#/summary?from=${from}&to=${to}`, "#summary-body figure", "viewer:summary", (t) => t, "#summary-range");
+    console.log(`month view (daily summaries, ${from} to ${to}): ${summary.ms.toFixed(0)} ms in Chromium after navigation start (median of ${loads} loads; "${summary.note}"); the summaries route alone ${api.toFixed(0)} ms`);
+    const jobs = await timeToMark(month.rig, "#/jobs", "#jobs-table", "viewer:first-table", (t) => t, "#jobs-table caption");
+    console.log(`month tenant, first page of jobs (25, latest state, newest first across ${monthPrinters} printers): ${jobs.ms.toFixed(0)} ms after navigation start (median of ${loads} loads)`);
   } finally {
-    await large.host.stopTriggers();
-    await large.stop();
+    await month.rig.host.stopTriggers();
+    await month.rig.stop();
   }
 }

@@ -305,6 +305,7 @@ describe("scope and schedule", () => {
       [
         ["eraseAuditUser", "audit/erasures", "POST", "admin"],
         ["getAuditErasure", "audit/erasures/{erasureId}", "GET", "admin"],
+        ["auditSummaries", "audit/summaries", "GET", "function"],
         ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
         ["listAuditEvents", "audit/events", "GET", "function"],
         ["listAuditJobs", "audit/jobs", "GET", "function"],

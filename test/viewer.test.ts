@@ -133,40 +133,57 @@ describe("the audit viewer in Chromium", { skip }, () => {
     }
   });
 
-  test("the job table: newest first, printer name, user, state, copies and pages; paged with Older and Newer", async () => {
+  test("the job table: newest first, printer name, user, state, copies and pages; paged on the server with Older and Newer", async () => {
     const { context, page } = await newPage();
+    const asked: URL[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/audit/jobs")) asked.push(new URL(request.url()));
+    });
     try {
       await openWithKey(page);
       await page.locator("#f-top").selectOption("10");
       await page.getByRole("button", { name: "Apply filters" }).click();
-      await page.locator("#page-number", { hasText: "Page 1 of 3" }).waitFor();
+      await page.locator("#page-number", { hasText: "Page 1" }).waitFor();
+      await page.locator("#jobs-table[data-scope]").waitFor();
       const first = await jobRows(page);
       assert.equal(first.length, 10);
       const header = await page.$$eval("#jobs-table thead th", (ths) => ths.map((t) => t.textContent));
       assert.deepEqual(header, ["Created", "Job", "Printer (at job time)", "User", "State", "Copies", "Pages", "Last seen"]);
       await page.getByRole("button", { name: "Older →" }).click();
-      await page.locator("#page-number", { hasText: "Page 2 of 3" }).waitFor();
+      await page.locator("#page-number", { hasText: /^Page 2$/ }).waitFor();
       const second = await jobRows(page);
       await page.getByRole("button", { name: "Older →" }).click();
       await page.locator("#page-number", { hasText: "Page 3 of 3" }).waitFor();
       const third = await jobRows(page);
       assert.equal(await page.getByRole("button", { name: "Older →" }).isDisabled(), true);
+      const applied = asked.filter((u) => u.searchParams.get("top") === "10");
+      assert.equal(applied.length, 3, "one request per page of 10, each page asked for once");
+      assert.ok(applied.every((u) => u.searchParams.get("latest") === "true"), "each job's latest state, paged on the server");
+      assert.deepEqual(applied.map((u) => u.searchParams.has("continuationToken")), [false, true, true], "the next page by the API's continuation token");
       const all = [...first, ...second, ...third];
       assert.equal(all.length, 22, "every demo job once: the seed's, 8 on the lobby printer (one redirected), 12 on finance, 1 on the warehouse printer");
       const created = all.map((r) => r.created);
       assert.deepEqual(created, [...created].sort().reverse(), "newest first across pages");
       assert.equal(new Set(all.map((r) => `${r.printer}/${r.job}`)).size, all.length, "no job twice");
       await page.getByRole("button", { name: "← Newer" }).click();
-      await page.locator("#page-number", { hasText: "Page 2 of 3" }).waitFor();
+      await page.locator("#page-number", { hasText: /^Page 2$/ }).waitFor();
       assert.deepEqual(await jobRows(page), second);
       assert.equal(await page.evaluate<string | undefined>("document.activeElement?.id"), "newer", "the focus stays on the pager");
       assert.match(page.url(), /#\/jobs\?top=10&page=2$/);
       await page.goBack();
       await page.locator("#page-number", { hasText: "Page 3 of 3" }).waitFor();
       await page.goBack();
-      await page.locator("#page-number", { hasText: "Page 2 of 3" }).waitFor();
+      await page.locator("#page-number", { hasText: /^Page 2$/ }).waitFor();
       await page.goBack();
-      await page.locator("#page-number", { hasText: "Page 1 of 3" }).waitFor();
+      await page.locator("#page-number", { hasText: /^Page 1$/ }).waitFor();
+      assert.equal(asked.filter((u) => u.searchParams.get("top") === "10").length, 3, "pages seen are not asked for again");
+      // An address of page 3 opened afresh asks for the pages before it, then shows page 3.
+      await page.goto(`${rig.api}/audit/ui#/jobs?top=10&page=3`);
+      await page.reload();
+      await page.locator("#page-number", { hasText: "Page 3 of 3" }).waitFor();
+      assert.deepEqual(await jobRows(page), third);
+      await page.goto(`${rig.api}/audit/ui#/jobs?top=10`);
+      await page.locator("#page-number", { hasText: /^Page 1$/ }).waitFor();
       const time = page.locator("#jobs-table tbody tr time").first();
       assert.equal(await time.getAttribute("title"), "2026-11-20 11:20:00 UTC", "UTC on hover");
       assert.equal(await time.innerText(), "20 Nov 2026, 12:20:00", "the viewer's own time zone (Europe/Berlin here)");
@@ -276,11 +293,20 @@ describe("the audit viewer in Chromium", { skip }, () => {
     }
   });
 
-  test("daily summaries: jobs per state per day, aborted/canceled share per printer, busiest users and printers", async () => {
+  test("daily summaries from the summaries route: jobs per state per day, aborted/canceled share per printer, busiest users and printers", async () => {
     const { context, page } = await newPage();
+    const asked: URL[] = [];
+    page.on("request", (request) => {
+      if (/\/api\/audit\/(jobs|summaries)/.test(request.url())) asked.push(new URL(request.url()));
+    });
     try {
-      await openWithKey(page, "#/summary");
+      await openWithKey(page, "#/summary?from=2026-11-01&to=2026-11-30");
       await page.locator("#summary-body figure").first().waitFor();
+      // The first call goes without the key (401, then the prompt), the second with it.
+      assert.deepEqual([...new Set(asked.map((u) => u.pathname))], ["/api/audit/summaries"], "counted on the server: the summaries view downloads no jobs");
+      assert.equal(asked.at(-1)!.search, "?from=2026-11-01&to=2026-11-30");
+      assert.match(await page.locator("#summary-range").innerText(), /^21 jobs from 2026-11-01 to 2026-11-30/, "the demo printers' jobs of November, not the seed's job of 2020");
+      assert.equal(await page.locator("#summary-body .chart").first().locator("table tbody tr").count(), 30, "every day of the range, quiet days too");
       const captions = await page.$$eval("#summary-body figcaption", (els) => els.map((e) => e.textContent));
       assert.deepEqual(captions, ["Jobs per state per day", "Aborted and canceled share per printer", "Busiest users", "Busiest printers"]);
       assert.ok((await page.locator("#summary-body svg rect.completed").count()) >= 1);

@@ -6,6 +6,7 @@
  *   Tasks    PK = printerId   RK = <keyTime>|<jobId>|<sequence>|<fingerprint>|<taskId>
  *   Current  PK = printerId   RK = <jobId>
  *   Runs     PK = runId       RK = printerId
+ *   Summaries PK = 99999999 - YYYYMMDD   RK = printerId   (summaries.ts)
  *
  * keyTime is 9999999999999 minus the job's CreatedDateTime in epoch milliseconds (13 digits), so a
  * printer's newest jobs come first and a created-time range is a RowKey range, in every partition.
@@ -85,6 +86,8 @@ export interface AuditTableNames {
   events: string;
   /** Redaction state, the sticky erasure list (by pseudonym) and erasure records: see privacyStore.ts. */
   privacy: string;
+  /** Daily summaries per printer (summaries.ts). */
+  summaries: string;
 }
 
 export function auditTableNames(prefix: string): AuditTableNames {
@@ -95,6 +98,7 @@ export function auditTableNames(prefix: string): AuditTableNames {
     runs: `${prefix}Runs`,
     events: `${prefix}Events`,
     privacy: `${prefix}Privacy`,
+    summaries: `${prefix}Summaries`,
   };
 }
 

@@ -10,6 +10,7 @@ import { maxBatchSize, printJobPath, type GraphClient } from "../graph/client";
 import { GraphError } from "../graph/errors";
 import { type PrintJob } from "../graph/types";
 import { derivedRowsByTable } from "./derived";
+import { markSummaries, refreshSummaries } from "./summaries";
 import { invertedTime, jobHistoryPrefix, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "./keys";
 import {
   isTerminal,
@@ -115,7 +116,7 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
 
   let erasuresRead: Promise<PrivacySettings> | undefined;
   const privacyForWrites = (): Promise<PrivacySettings> => (erasuresRead ??= withErasureList(options.store, options.privacy));
-  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, privacyForWrites, result };
+  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, privacyForWrites, result, summaries: new Map() };
   const batchConcurrency = options.batchConcurrency ?? 4;
   // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
   const waiting = new Map<string, WantedJob>();
@@ -138,6 +139,8 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   }
   while (waiting.size > 0) await recordJobs(take(waiting, maxBatchSize * batchConcurrency), ctx);
 
+  // The daily summaries this run marked are recomputed once, at the end (a crash leaves them marked: the next run or read recomputes them).
+  await refreshSummaries(options.store, ctx.summaries.values());
   result.malformedFields = malformed.count;
   if (malformed.count > 0) {
     log.warn(`Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`);
@@ -155,6 +158,8 @@ interface PageContext extends AuditPrinterOptions {
   printerName: () => Promise<string | undefined>;
   privacyForWrites: () => Promise<PrivacySettings>;
   result: AuditResult;
+  /** The daily summaries (day, printer) this run marked. */
+  summaries: Map<string, { day: string; printerId: string }>;
 }
 
 interface WantedJob {
@@ -308,6 +313,7 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
     if (error !== null && typeof error === "object") derivedPending.add(error);
     throw error;
   }
+  await markSummaries(store, jobRows, ctx.summaries);
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
   await store.writeCurrent(currentRows);
 }

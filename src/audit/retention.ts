@@ -8,6 +8,7 @@ import { eventsBefore } from "./events";
 import { invertedTime, runIdFloor } from "./keys";
 import { type AuditLog } from "./recorder";
 import { type AuditStore } from "./store";
+import { purgeSummaries } from "./summaries";
 
 export interface PurgeResult {
   cutoff: string;
@@ -17,6 +18,8 @@ export interface PurgeResult {
   runRows: number;
   /** Events feed rows observed before the cutoff. */
   eventRows: number;
+  /** Daily summary rows of days wholly before the cutoff. */
+  summaryRows?: number;
   /** The time budget ran out; the next scheduled purge continues. */
   stopped: boolean;
 }
@@ -52,6 +55,11 @@ export async function purgeHistory(
       result.stopped = true;
       break;
     }
+  }
+  if (!result.stopped) {
+    const summaries = await purgeSummaries(store, cutoffMs, { shouldStop });
+    result.summaryRows = summaries.deleted;
+    result.stopped = summaries.stopped;
   }
   return result;
 }

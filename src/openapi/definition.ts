@@ -52,6 +52,7 @@ export const operationIds = [
   "OnPrinterFailing",
   "EraseAuditUser",
   "GetAuditErasure",
+  "GetAuditSummaries",
 ] as const;
 export type OperationId = (typeof operationIds)[number];
 
@@ -249,7 +250,60 @@ const definitions: Record<string, Schema> = {
   },
   ...auditDefinitions(),
   ...eventDefinitions(),
+  ...summaryDefinitions(),
 };
+
+/** The daily summaries' answer (src/audit/summariesQuery.ts): counts per UTC day, printer, state and person. */
+function summaryDefinitions(): Record<string, Schema> {
+  const count = (summary: string, description: string): Schema => ({ type: "integer", format: "int32", "x-ms-summary": summary, description });
+  const states: Schema = { type: "object", "x-ms-summary": "Jobs per state", description: "Jobs by their latest recorded state, e.g. completed: 812.", additionalProperties: { type: "integer", format: "int32" } };
+  return {
+    AuditSummaries: {
+      type: "object",
+      description: "Jobs created in a range of UTC days, each counted once in its latest recorded state.",
+      required: ["from", "to", "jobs", "states", "days", "printers", "users"],
+      properties: {
+        from: { type: "string", format: "date", "x-ms-summary": "From", description: "First UTC day of the range." },
+        to: { type: "string", format: "date", "x-ms-summary": "To", description: "Last UTC day of the range." },
+        timeZone: { type: "string", "x-ms-summary": "Time zone", description: "Always UTC: the days are UTC days." },
+        jobs: count("Jobs", "Jobs created in the range."),
+        states: { type: "array", "x-ms-summary": "States", description: "The states counted, usual order first.", items: { type: "string" } },
+        days: {
+          type: "array",
+          "x-ms-summary": "Days",
+          description: "Every day of the range, quiet days with 0.",
+          items: {
+            type: "object",
+            properties: { day: { type: "string", format: "date", "x-ms-summary": "Day", description: "The UTC day." }, jobs: count("Jobs", "Jobs created that day."), states },
+          },
+        },
+        printers: {
+          type: "array",
+          "x-ms-summary": "Printers",
+          description: "Every printer with jobs in the range, busiest first.",
+          items: {
+            type: "object",
+            properties: {
+              printerId: { type: "string", "x-ms-summary": "Printer ID", description: "Id of the printer." },
+              printerName: str("Printer name", "Name of the printer on its newest day in the range."),
+              jobs: count("Jobs", "Jobs of the printer in the range."),
+              aborted: count("Aborted", "Of them, aborted."),
+              canceled: count("Canceled", "Of them, canceled."),
+              states,
+            },
+          },
+        },
+        users: {
+          type: "array",
+          "x-ms-summary": "Busiest people",
+          description: "The people with the most jobs, as recorded (UPN or id, or pseudonyms when the audit hashes users).",
+          items: { type: "object", properties: { user: { type: "string", "x-ms-summary": "User", description: "The person as recorded." }, jobs: count("Jobs", "Their jobs in the range.") } },
+        },
+        usersRecorded: { type: "boolean", "x-ms-summary": "Users recorded", description: "False when the audit records no users." },
+      },
+    },
+  };
+}
 
 /**
  * The audit read API's answers (src/functions/getJobTimeline.ts, listAuditJobs.ts): rows carry the audit
@@ -591,6 +645,36 @@ const parameters: Record<string, Schema> = {
     description: "From the previous page, to get the next one.",
     "x-ms-visibility": "advanced",
   },
+  summaryFrom: {
+    name: "from",
+    in: "query",
+    required: false,
+    type: "string",
+    format: "date",
+    "x-ms-summary": "From day",
+    description: "First UTC day (2026-11-01). Default: 30 days before To.",
+  },
+  summaryTo: {
+    name: "to",
+    in: "query",
+    required: false,
+    type: "string",
+    format: "date",
+    "x-ms-summary": "To day",
+    description: "Last UTC day, included (2026-11-30); at most 366 days after From. Default: today.",
+  },
+  summaryTop: {
+    name: "top",
+    in: "query",
+    required: false,
+    type: "integer",
+    format: "int32",
+    minimum: 1,
+    maximum: 100,
+    "x-ms-summary": "Busiest people",
+    description: "How many of the busiest people to list (1-100, default 10).",
+    "x-ms-visibility": "advanced",
+  },
   ...eventParameters(),
 };
 
@@ -819,6 +903,17 @@ const paths: Record<string, Record<string, Schema>> = {
       tags: ["Audit"],
       parameters: [p("erasureId")],
       responses: { "200": { description: "The erasure's record.", schema: ref("AuditErasure"), headers: requestIdHeader }, ...commonErrors },
+    },
+  },
+  "/audit/summaries": {
+    get: {
+      operationId: "GetAuditSummaries",
+      summary: "Get daily audit summaries",
+      description: "Jobs per state per UTC day, per printer (with aborted and canceled) and the busiest people, counted when the jobs were recorded.",
+      "x-ms-visibility": "advanced",
+      tags: ["Audit"],
+      parameters: [p("summaryFrom"), p("summaryTo"), p("auditPrinterId"), p("summaryTop")],
+      responses: { "200": { description: "The daily summaries of the range.", schema: ref("AuditSummaries"), headers: requestIdHeader }, ...commonErrors },
     },
   },
 };

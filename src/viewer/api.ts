@@ -103,22 +103,46 @@ async function call(path: string, accept: string): Promise<Response> {
   return response;
 }
 
-export async function listJobs(filter: JobFilter, options: { top: number; continuationToken?: string }): Promise<JobPage> {
-  const response = await call(`/audit/jobs${query(filter, { top: String(options.top), continuationToken: options.continuationToken })}`, "application/json");
+/**
+ * One page of the filter's jobs, each once in its latest recorded state, newest job first across printers
+ * (`GET /audit/jobs?latest=true`); the token fetches the next page. The one place the viewer depends on
+ * how the jobs API pages latest states.
+ */
+export async function listLatestJobs(filter: JobFilter, options: { top: number; continuationToken?: string }): Promise<JobPage> {
+  const response = await call(`/audit/jobs${query(filter, { latest: "true", top: String(options.top), continuationToken: options.continuationToken })}`, "application/json");
   const body = (await response.json()) as { value?: Row[]; continuationToken?: string };
   return { value: Array.isArray(body.value) ? body.value : [], continuationToken: body.continuationToken || undefined };
 }
 
-/** The filter's rows, page by page, until `limit` rows; the token says where to go on if there are more. */
-export async function listAllJobs(filter: JobFilter, limit: number, continuationToken?: string): Promise<JobPage> {
-  const value: Row[] = [];
-  let token = continuationToken;
-  do {
-    const page = await listJobs(filter, { top: Math.min(1000, Math.max(1, limit - value.length)), continuationToken: token });
-    value.push(...page.value);
-    token = page.continuationToken;
-  } while (token && value.length < limit);
-  return { value, continuationToken: token };
+/** The daily summaries route's answer (see src/audit/summariesQuery.ts). */
+export interface Summaries {
+  from: string;
+  to: string;
+  jobs: number;
+  states: string[];
+  days: { day: string; jobs: number; states: Record<string, number> }[];
+  printers: { printerId: string; printerName: string | null; jobs: number; aborted: number; canceled: number; states: Record<string, number> }[];
+  users: { user: string; jobs: number }[];
+  usersRecorded: boolean;
+}
+
+/** Daily summaries of whole UTC days (YYYY-MM-DD; the route's default is the last 31 days), every printer or one. */
+export async function getSummaries(range: { from?: string; to?: string; printerId?: string }): Promise<Summaries> {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(range)) if (value) params.set(name, value);
+  const text = params.toString();
+  const response = await call(`/audit/summaries${text ? `?${text}` : ""}`, "application/json");
+  const body = (await response.json()) as Partial<Summaries>;
+  return {
+    from: String(body.from ?? ""),
+    to: String(body.to ?? ""),
+    jobs: Number(body.jobs ?? 0),
+    states: Array.isArray(body.states) ? body.states.map(String) : [],
+    days: Array.isArray(body.days) ? body.days : [],
+    printers: Array.isArray(body.printers) ? body.printers : [],
+    users: Array.isArray(body.users) ? body.users : [],
+    usersRecorded: body.usersRecorded !== false,
+  };
 }
 
 export async function getJobHistory(printerId: string, jobId: string): Promise<JobHistory> {

@@ -3,26 +3,21 @@
  * the audit read API. Routes live in the fragment (#/jobs, #/summary, #/job/<printerId>/<jobId>),
  * which never reaches a server.
  */
-import { ApiError, downloadCsv, getJobHistory, keyStore, listAllJobs, type JobFilter, type JobHistory, type Row } from "./api";
+import { ApiError, downloadCsv, getJobHistory, getSummaries, keyStore, listLatestJobs, type JobFilter, type JobHistory, type Row } from "./api";
 import { figure, horizontalBars, legend, stackedDays } from "./charts";
 import { byId, h, replace, visibleText, type Child } from "./dom";
 import { dayLabel, decodeComponent, encodeComponent, formatDuration, formatTime, pageCount, parseTime, percent, relative, timeElement, timeZone } from "./format";
-import { latestPerJob, printerLabel, stateClass, stateOf, summarize, text } from "./summary";
+import { printerLabel, stateClass, stateOf, summaryView, text } from "./summary";
 import { jobSpans, spanDuration, taskSpans, timelineSvg } from "./timeline";
 
 /**
- * The API lists observations by printer, so the viewer loads the filter's observations (up to this many,
- * then on request), keeps each job's latest, and pages and summarizes newest first itself.
+ * The jobs come from the server a page at a time (each job once, in its latest state, newest first);
+ * the pages seen are kept per filter, so Newer and Older and the browser's Back need no new request.
  */
-const loadLimit = 20_000;
-
-interface Loaded {
+interface Pages {
   key: string;
-  /** One row per job, its latest observation, newest job first. */
-  jobs: Row[];
-  observations: Row[];
-  /** Set when more observations match than were loaded. */
-  continuationToken?: string;
+  /** Page i's rows and the token of page i + 1 (undefined: page i is the last). */
+  pages: { rows: Row[]; next?: string }[];
 }
 
 const state = {
@@ -33,7 +28,7 @@ const state = {
   form: {} as Record<string, string>,
   /** Which pager button gets the focus after a page change. */
   focusAfterPaging: undefined as "older" | "newer" | undefined,
-  loaded: undefined as Loaded | undefined,
+  pages: undefined as Pages | undefined,
   printers: new Map<string, string>(),
   users: new Set<string>(),
   /** What to run again once a key is given. */
@@ -304,31 +299,23 @@ function learn(rows: readonly Row[]): void {
   replace(list, [...state.users].sort().map((u) => h("option", { value: u, label: u })));
 }
 
-function newestFirst(a: Row, b: Row): number {
-  return (parseTime(b.CreatedDateTime)?.getTime() ?? 0) - (parseTime(a.CreatedDateTime)?.getTime() ?? 0);
-}
-
-/** The filter's jobs, loaded once per filter (Apply or Refresh loads again). */
-async function loadJobs(more = false): Promise<Loaded> {
-  const key = JSON.stringify(state.filter);
-  const had = state.loaded?.key === key ? state.loaded : undefined;
-  if (had && !more) return had;
-  const page = await listAllJobs(state.filter, loadLimit, more ? had?.continuationToken : undefined);
-  const observations = more && had ? [...had.observations, ...page.value] : page.value;
-  learn(page.value);
-  state.loaded = { key, observations, jobs: latestPerJob(observations).sort(newestFirst), continuationToken: page.continuationToken };
-  return state.loaded;
-}
-
-function truncationNotice(loaded: Loaded, rerender: () => void): HTMLElement | null {
-  if (!loaded.continuationToken) return null;
-  return h(
-    "p",
-    { class: "panel" },
-    `More than ${loaded.observations.length} observations match; the jobs shown come from those loaded so far. Narrow the date range or pick a printer, or `,
-    h("button", { type: "button", class: "link", onclick: () => void guarded(async () => { await loadJobs(true); rerender(); }, rerender) }, "load more"),
-    ".",
-  );
+/**
+ * Page `page` of the filter's jobs (0-based), asking the server for the pages before it that this tab has
+ * not seen yet (an address such as #/jobs?page=3 opened afresh); past the last page, the last page.
+ */
+async function loadPage(page: number): Promise<{ index: number; rows: Row[]; next?: string }> {
+  const key = JSON.stringify({ filter: state.filter, top: state.top });
+  if (state.pages?.key !== key) state.pages = { key, pages: [] };
+  const cache = state.pages;
+  while (cache.pages.length <= page) {
+    const last = cache.pages.at(-1);
+    if (last && last.next === undefined) break;
+    const fetched = await listLatestJobs(state.filter, { top: state.top, continuationToken: last?.next });
+    learn(fetched.value);
+    cache.pages.push({ rows: fetched.value, next: fetched.continuationToken });
+  }
+  const index = Math.min(page, cache.pages.length - 1);
+  return { index, ...cache.pages[index]! };
 }
 
 // ---------------------------------------------------------------- jobs
@@ -406,22 +393,23 @@ async function renderJobs(): Promise<void> {
   setStatus("Loading jobs…");
   body.setAttribute("aria-busy", "true");
   await guarded(async () => {
-    const loaded = await loadJobs();
+    const loaded = await loadPage(state.page);
     if (generation !== state.generation) return;
-    const total = loaded.jobs.length;
-    const pages = Math.max(1, Math.ceil(total / state.top));
-    state.page = Math.min(state.page, pages - 1);
-    if (total === 0) {
+    state.page = loaded.index;
+    const rows = loaded.rows;
+    if (rows.length === 0) {
       replace(body, emptyJobs());
       setStatus("");
       return;
     }
-    const first = state.page * state.top;
-    const rows = loaded.jobs.slice(first, first + state.top);
+    // Pages may be short (the API answers within its time budget): count the rows of the pages before.
+    const first = (state.pages?.pages ?? []).slice(0, state.page).reduce((n, p) => n + p.rows.length, 0);
+    const last = loaded.next === undefined;
+    const range = `${first + 1}–${first + rows.length}${last ? ` of ${first + rows.length}` : ""}`;
     const table = h(
       "table",
       { id: "jobs-table", class: "cards", tabindex: "-1", "data-scope": scopeText() },
-      h("caption", { class: "muted" }, `Jobs ${first + 1}–${first + rows.length} of ${total}, newest first. Times in ${timeZone}; hover a time for UTC.`),
+      h("caption", { class: "muted" }, `Jobs ${range}, each in its latest state, newest first. Times in ${timeZone}; hover a time for UTC.`),
       h(
         "thead",
         {},
@@ -439,20 +427,20 @@ async function renderJobs(): Promise<void> {
       "nav",
       { class: "pager", "aria-label": "Pages of jobs" },
       h("button", { type: "button", id: "newer", disabled: state.page === 0, onclick: () => goToPage(state.page - 1) }, "← Newer"),
-      h("span", { id: "page-number" }, `Page ${state.page + 1} of ${pages}`),
-      h("button", { type: "button", id: "older", disabled: state.page >= pages - 1, onclick: () => goToPage(state.page + 1) }, "Older →"),
+      h("span", { id: "page-number" }, last ? `Page ${state.page + 1} of ${state.page + 1}` : `Page ${state.page + 1}`),
+      h("button", { type: "button", id: "older", disabled: last, onclick: () => goToPage(state.page + 1) }, "Older →"),
       h("button", { type: "button", id: "refresh", onclick: refresh }, "Refresh"),
     );
-    replace(body, truncationNotice(loaded, () => void renderJobs()), h("div", { class: "table-wrap" }, table), pager);
+    replace(body, h("div", { class: "table-wrap" }, table), pager);
     // For npm run bench: when the first job table was on screen, after navigation start.
     if (performance.getEntriesByName("viewer:first-table").length === 0) performance.mark("viewer:first-table");
-    setStatus(`Page ${state.page + 1} of ${pages}: jobs ${first + 1}–${first + rows.length} of ${total}.`);
+    setStatus(`Page ${state.page + 1}: jobs ${range}.`);
   }, () => void renderJobs());
   if (generation === state.generation) body.removeAttribute("aria-busy");
 }
 
 function refresh(): void {
-  state.loaded = undefined;
+  state.pages = undefined;
   void route();
 }
 
@@ -667,14 +655,22 @@ async function renderSummary(): Promise<void> {
   const generation = ++state.generation;
   replace(byId("summary-scope"), showScope());
   const body = byId("summary-body");
-  setStatus("Loading every job of the filter…");
+  setStatus("Loading the daily summaries…");
   body.setAttribute("aria-busy", "true");
   await guarded(async () => {
-    const loaded = await loadJobs();
+    // Whole UTC days as typed in the form; without dates, the route's last 31 days.
+    const answer = await getSummaries({ from: state.form.from, to: state.form.to, printerId: state.filter.printerId });
     if (generation !== state.generation) return;
-    const summary = summarize(loaded.jobs);
+    const summary = summaryView(answer);
+    for (const p of summary.printers) if (p.name !== p.id && !state.printers.has(p.id)) learn([{ PrinterId: p.id, PrinterName: p.name }]);
+    const span = `${answer.from} to ${answer.to}`;
+    const unfiltered = state.filter.state || state.filter.user ? h("p", { class: "muted", id: "summary-note" }, "The state and user filters apply to the job list; these summaries count every state and user.") : null;
     if (summary.jobs === 0) {
-      replace(body, emptyJobs());
+      replace(
+        body,
+        h("div", { class: "panel empty" }, h("h3", {}, "No jobs in these days"), h("p", {}, `The audit recorded no job created from ${span} (UTC days)${state.filter.printerId ? " on this printer" : ""}.`), h("p", {}, nextRunText())),
+        unfiltered,
+      );
       setStatus("");
       return;
     }
@@ -698,8 +694,9 @@ async function renderSummary(): Promise<void> {
       ),
     );
     const failing = [...summary.printers].sort((a, b) => (b.aborted + b.canceled) / b.total - (a.aborted + a.canceled) / a.total || b.total - a.total);
+    // The chart shows the 20 printers with the largest share; the table under it has every printer.
     const shareChart = horizontalBars(
-      failing.map((p) => ({
+      failing.slice(0, 20).map((p) => ({
         label: p.name,
         segments: [
           { value: p.aborted / p.total, className: "aborted", title: `${p.name}: ${p.aborted} of ${p.total} aborted` },
@@ -736,8 +733,8 @@ async function renderSummary(): Promise<void> {
       );
     replace(
       body,
-      h("p", { class: "muted" }, `${summary.jobs} job${summary.jobs === 1 ? "" : "s"} over ${summary.days.length} day${summary.days.length === 1 ? "" : "s"}, by the day each job was created (${timeZone}), in its latest state.`),
-      truncationNotice(loaded, () => void renderSummary()),
+      h("p", { class: "muted", id: "summary-range" }, `${summary.jobs} job${summary.jobs === 1 ? "" : "s"} from ${span}, by the UTC day each job was created, each in its latest state.`),
+      unfiltered,
       figure("Jobs per state per day", stackedDays(summary.days, summary.states, summary.perDay), dayTable, legend(summary.states)),
       h(
         "div",
@@ -755,6 +752,8 @@ async function renderSummary(): Promise<void> {
         ),
       ),
     );
+    // For npm run bench: when the month's summaries were on screen, after navigation start.
+    if (performance.getEntriesByName("viewer:summary").length === 0) performance.mark("viewer:summary");
     setStatus(`Summaries of ${summary.jobs} jobs.`);
   }, () => void renderSummary());
   if (generation === state.generation) body.removeAttribute("aria-busy");
@@ -816,7 +815,7 @@ function start(): void {
   byId<HTMLFormElement>("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     readFilters();
-    state.loaded = undefined;
+    state.pages = undefined;
     navigate(currentListView());
   });
   byId("clear-filters").addEventListener("click", clearFilters);
@@ -825,7 +824,7 @@ function start(): void {
   byId("csv").addEventListener("click", () => void saveCsv());
   byId("forget-key").addEventListener("click", () => {
     keyStore.clear();
-    state.loaded = undefined;
+    state.pages = undefined;
     updateAccess(false);
     void route();
   });

@@ -1,6 +1,5 @@
-/** Daily summaries of a filter's jobs, computed in the browser from the audit rows. */
-import { type Row } from "./api";
-import { localDay, parseTime } from "./format";
+/** Daily summaries as the viewer shows them, from the audit's summaries route (counted on the server at record time). */
+import { type Row, type Summaries } from "./api";
 
 export const knownStates = ["pending", "processing", "paused", "stopped", "completed", "canceled", "aborted"] as const;
 
@@ -26,21 +25,6 @@ export function printerLabel(row: Row): string {
   return text(row.PrinterName) ?? text(row.PrinterId) ?? "(unknown printer)";
 }
 
-function observed(row: Row): number {
-  return parseTime(row.ObservedDateTime)?.getTime() ?? Number(row.Sequence ?? 0);
-}
-
-/** One row per job (the latest observation), should the API hand back several observations of a job. */
-export function latestPerJob(rows: readonly Row[]): Row[] {
-  const byJob = new Map<string, Row>();
-  for (const row of rows) {
-    const key = `${text(row.PrinterId) ?? ""}|${text(row.JobId) ?? ""}`;
-    const seen = byJob.get(key);
-    if (!seen || observed(row) >= observed(seen)) byJob.set(key, row);
-  }
-  return [...byJob.values()];
-}
-
 export interface Summary {
   jobs: number;
   days: string[];
@@ -51,54 +35,20 @@ export interface Summary {
   users: { name: string; jobs: number }[];
 }
 
-/** The days from the first to the last, quiet days included, when that is at most two months; else the days with jobs. */
-export function calendar(days: string[]): string[] {
-  if (days.length < 2) return days;
-  const [y0, m0, d0] = days[0]!.split("-").map(Number);
-  const all: string[] = [];
-  for (let date = new Date(y0!, m0! - 1, d0!); all.length <= 62; date.setDate(date.getDate() + 1)) {
-    const day = localDay(date);
-    all.push(day);
-    if (day >= days.at(-1)!) return all;
-  }
-  return days;
-}
-
-export function summarize(rows: readonly Row[]): Summary {
-  const jobs = latestPerJob(rows);
+/** The summaries route's answer as the charts take it (the server has counted; nothing is summed over jobs here). */
+export function summaryView(answer: Summaries): Summary {
   const perDay = new Map<string, Map<string, number>>();
-  const printers = new Map<string, { id: string; name: string; total: number; aborted: number; canceled: number }>();
-  const users = new Map<string, number>();
-  const states = new Set<string>();
-  for (const row of jobs) {
-    const state = stateOf(row);
-    states.add(state);
-    const when = parseTime(row.CreatedDateTime) ?? parseTime(row.ObservedDateTime);
-    if (when) {
-      const day = localDay(when);
-      const counts = perDay.get(day) ?? new Map<string, number>();
-      counts.set(state, (counts.get(state) ?? 0) + 1);
-      perDay.set(day, counts);
-    }
-    const id = text(row.PrinterId) ?? "?";
-    const printer = printers.get(id) ?? { id, name: printerLabel(row), total: 0, aborted: 0, canceled: 0 };
-    printer.total++;
-    if (state === "aborted") printer.aborted++;
-    if (state === "canceled") printer.canceled++;
-    printers.set(id, printer);
-    const user = userOf(row);
-    users.set(user, (users.get(user) ?? 0) + 1);
-  }
-  const order = (s: string): number => {
-    const i = (knownStates as readonly string[]).indexOf(s);
+  for (const day of answer.days) perDay.set(day.day, new Map(Object.entries(day.states ?? {}).filter(([, n]) => typeof n === "number")));
+  const order = (st: string): number => {
+    const i = (knownStates as readonly string[]).indexOf(st);
     return i < 0 ? knownStates.length : i;
   };
   return {
-    jobs: jobs.length,
-    days: calendar([...perDay.keys()].sort()),
+    jobs: answer.jobs,
+    days: answer.days.map((d) => d.day),
     perDay,
-    states: [...states].sort((a, b) => order(a) - order(b) || a.localeCompare(b)),
-    printers: [...printers.values()].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name)),
-    users: [...users.entries()].map(([name, n]) => ({ name, jobs: n })).sort((a, b) => b.jobs - a.jobs || a.name.localeCompare(b.name)),
+    states: [...answer.states].sort((a, b) => order(a) - order(b) || a.localeCompare(b)),
+    printers: answer.printers.map((p) => ({ id: p.printerId, name: p.printerName ?? p.printerId, total: p.jobs, aborted: p.aborted, canceled: p.canceled })),
+    users: answer.users.map((u) => ({ name: u.user, jobs: u.jobs })),
   };
 }
