@@ -10,6 +10,7 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import { derivedRows, type HistoryKind } from "./derived";
 import { listedSubject } from "./erasureList";
 import { emptyIdentity, gatherIdentity, needsRewrite, rewriteRow, rowMarkers, targetMarkers, type JobIdentity, type PrivacyPolicy } from "./privacy";
+import { markSummaries, refreshSummaries } from "./summaries";
 import { transactionChunks, type AuditStore, type Row, type StoredRow } from "./store";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
@@ -109,7 +110,11 @@ export async function rewriteJob(store: AuditStore, unit: JobUnit, policy: Priva
   if (tasks.length > 0) await replaceRows(await store.table(store.tables.tasks), tasks.map((t) => ({ row: t.after, etag: t.etag })));
   const jobs = plan(jobRows);
   for (const j of jobs) await rederive(store, j.before, j.after, "job");
+  // The daily summaries count people as recorded: marked before the rewrite, recomputed after it (a crash between is repaired on read).
+  const summaries = new Map<string, { day: string; printerId: string }>();
+  if (jobs.length > 0) await markSummaries(store, jobs.map((j) => j.after), summaries);
   if (jobs.length > 0) await replaceRows(await store.table(store.tables.jobs), jobs.map((j) => ({ row: j.after, etag: j.etag })));
+  await refreshSummaries(store, summaries.values());
   result.rowsChanged += tasks.length + jobs.length;
   return result;
 }
