@@ -81,6 +81,20 @@ async function rows(name: Table): Promise<Record<string, any>[]> {
 async function auditRows(): Promise<Record<string, any>[]> {
   return [...(await rows("Jobs")), ...(await rows("Tasks")), ...(await rows("Current"))];
 }
+/** Every row of the tables derived from the history (indexes, events, summaries): whatever tables the store names besides the recorded ones. */
+async function derivedTableRows(): Promise<Record<string, any>[]> {
+  const names = testStore().tables;
+  const recorded = new Set([names.jobs, names.tasks, names.current, names.runs, names.privacy]);
+  const out: Record<string, any>[] = [];
+  for (const name of Object.values(names).filter((n) => !recorded.has(n))) {
+    try {
+      for await (const e of TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true }).listEntities()) out.push(e);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+  }
+  return out;
+}
 function testStore(): AuditStore {
   return new AuditStore(prefix, tableClientFactory({ kind: "connectionString", connectionString: rig.azurite!.connectionString }, () => {
     throw new Error("no credential in tests");
@@ -143,6 +157,7 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     await runAudit();
     const before = await auditRows();
     assert.match(JSON.stringify(before), plaintext);
+    assert.match(JSON.stringify(await derivedTableRows()), plaintext, "the derived tables hold names too before the switch");
     const patRows = await lookup(pat.upn);
     assert.ok(patRows.length >= 3);
 
@@ -151,6 +166,7 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     const afterRows = await auditRows();
     assert.equal(afterRows.length, before.length, "rewritten in place: no row lost or added");
     assert.doesNotMatch(JSON.stringify(afterRows), plaintext);
+    assert.doesNotMatch(JSON.stringify(await derivedTableRows()), plaintext, "indexes, events and summaries are rewritten too");
     const key = pseudonymKey(Buffer.from(keyA, "base64"));
     assert.ok(afterRows.every((r) => r.PrivacyUsers === `hash:${key.id}` && r.PrivacyDocuments === "omit"));
     // Job facts stay: states, times, printer, counts.
@@ -270,6 +286,7 @@ describe("erasure on request", () => {
     assert.equal(afterRows.length, before.length);
     const patAfter = afterRows.filter((r) => patJobs.has(r.JobId));
     assert.doesNotMatch(JSON.stringify(patAfter), /pat|kim|payslip|2f6b1c4e|report/i);
+    assert.doesNotMatch(JSON.stringify(await derivedTableRows()), /pat\.kim|pat kim|payslip|2f6b1c4e/i, "indexes, events and summaries forget the person too");
     for (const row of patAfter.filter((r) => r.CreatedBy !== undefined)) {
       assert.equal(row.CreatedBy, "erased");
       assert.equal(row.CreatedById, "erased");
