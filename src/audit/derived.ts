@@ -4,6 +4,7 @@
  * state (a crash in between is completed by the next run, with no duplicate), and retention, redaction,
  * erasure and backfills can recompute them from the history row they came from.
  */
+import { indexRows } from "./indexes";
 import { type AuditTableNames } from "./keys";
 import { type Row } from "./store";
 
@@ -15,8 +16,8 @@ export interface DerivedRow {
 export type HistoryKind = "job" | "task";
 
 /** Every row derived from one job history row or task history row, in every derived table. */
-export function derivedRows(_tables: AuditTableNames, _historyRow: Row, _kind: HistoryKind): DerivedRow[] {
-  return [];
+export function derivedRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): DerivedRow[] {
+  return [...indexRows(tables, historyRow, kind)];
 }
 
 /** The derived rows of many history rows, by table. */

@@ -6,6 +6,7 @@
  *   Tasks    PK = printerId   RK = <keyTime>|<jobId>|<sequence>|<fingerprint>|<taskId>
  *   Current  PK = printerId   RK = <jobId>
  *   Runs     PK = runId       RK = printerId
+ *   JobIndex PK = u|<user> / i|<user id> / c|<bucket> / s|<state>|<bucket>   RK = <keyTime>|<printerId>|<jobId>|<sequence>|<fingerprint>
  *
  * keyTime is 9999999999999 minus the job's CreatedDateTime in epoch milliseconds (13 digits), so a
  * printer's newest jobs come first and a created-time range is a RowKey range, in every partition.
@@ -81,10 +82,12 @@ export interface AuditTableNames {
   tasks: string;
   current: string;
   runs: string;
+  /** The read indexes (indexes.ts): by person, by created time across printers, by state. */
+  jobIndex: string;
 }
 
 export function auditTableNames(prefix: string): AuditTableNames {
-  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs` };
+  return { jobs: `${prefix}Jobs`, tasks: `${prefix}Tasks`, current: `${prefix}Current`, runs: `${prefix}Runs`, jobIndex: `${prefix}JobIndex` };
 }
 
 /** A run id that sorts by time: 20261124T055012345Z-1a2b3c. */

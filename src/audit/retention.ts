@@ -1,7 +1,8 @@
 /**
  * Retention: deletes history older than AUDIT_RETENTION_DAYS (by the job's created time, the time in
  * its keys), in transactions of up to 100 rows, page by page, with progress. Current-state rows of
- * finished jobs that old go too, and run rows opened before the cutoff.
+ * finished jobs that old go too, and run rows opened before the cutoff. Index rows (indexes.ts) share the
+ * history's time key and go first, so no index row outlives the history it points to.
  */
 import { odata } from "@azure/data-tables";
 import { invertedTime, runIdFloor } from "./keys";
@@ -14,6 +15,7 @@ export interface PurgeResult {
   taskRows: number;
   currentRows: number;
   runRows: number;
+  indexRows: number;
   /** The time budget ran out; the next scheduled purge continues. */
   stopped: boolean;
 }
@@ -29,8 +31,9 @@ export async function purgeHistory(
   const shouldStop = (): boolean => Date.now() > endBy;
   // Older jobs have larger keys: created < cutoff is RowKey at or above the key of cutoff - 1 ms.
   const olderKey = invertedTime(cutoffMs - 1);
-  const result: PurgeResult = { cutoff, jobRows: 0, taskRows: 0, currentRows: 0, runRows: 0, stopped: false };
-  const steps: [keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows"), string, string][] = [
+  const result: PurgeResult = { cutoff, jobRows: 0, taskRows: 0, currentRows: 0, runRows: 0, indexRows: 0, stopped: false };
+  const steps: [keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows" | "indexRows"), string, string][] = [
+    ["indexRows", store.tables.jobIndex, odata`RowKey ge ${olderKey}`],
     ["taskRows", store.tables.tasks, odata`RowKey ge ${olderKey}`],
     ["jobRows", store.tables.jobs, odata`RowKey ge ${olderKey}`],
     ["currentRows", store.tables.current, odata`KeyTime ge ${olderKey} and Terminal eq true`],

@@ -42,7 +42,9 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
         },
       });
     }
-    const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, audit));
+    // Reading stops at four fifths of the deadline with the rows in hand (never an empty page while rows were found).
+    const deadline = Date.now() + Math.floor(http.deadlineInMs * 0.8);
+    const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, audit, { deadline }));
     context.log(`listAuditJobs rows=${page.value.length} more=${page.continuationToken !== undefined}`);
     return finish(jsonReply(context, 200, {
       value: page.value,
