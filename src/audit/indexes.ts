@@ -84,6 +84,10 @@ export function isIndexToken(token: string): boolean {
   return token.startsWith(tokenPrefix);
 }
 
+export function isScanToken(token: string): boolean {
+  return token.startsWith(scanPrefix);
+}
+
 function planHash(plan: ReadPlan): string {
   return createHash("sha256").update(JSON.stringify([plan.table, plan.partitions, plan.low ?? null, plan.high ?? null, plan.extra ?? null])).digest("base64url").slice(0, 16);
 }
@@ -100,7 +104,7 @@ function encodeToken(plan: ReadPlan, cursors: Cursor[]): string {
 
 /** Light check at parse time: shape and size only (the plan check follows when the plan is known). */
 export function isWellFormedIndexToken(token: string): boolean {
-  return token.length <= maxTokenLength && /^ix1\.[A-Za-z0-9_-]+$/.test(token);
+  return token.length <= maxTokenLength && /^(ix1|sc1)\.[A-Za-z0-9_-]+$/.test(token);
 }
 
 function decodeToken(plan: ReadPlan, token: string): Cursor[] {
@@ -147,24 +151,32 @@ export interface RowReader {
   queries: number;
 }
 
+const scanPrefix = "sc1.";
+
 /**
  * The old path, while the backfill runs: one filtered query over the Jobs table (by printer, then newest
- * job first). The token points at the next row not handed out (the SDK's token shape), so a page can end
- * at a job's last row.
+ * job first). Its token names the next row not handed out (a page can end at a job's last row) and resumes
+ * with a key filter; the service's own tokens (handed out before the indexes) are still accepted.
  */
 export class ScanReader implements RowReader {
   private buffer: StoredRow[] = [];
   private next: string | undefined;
   private started = false;
+  private filter: string | undefined;
   queries = 0;
 
   constructor(
     private readonly store: AuditStore,
     private readonly table: string,
-    private readonly filter: string | undefined,
+    private readonly baseFilter: string | undefined,
     token?: string,
   ) {
-    this.next = token;
+    this.filter = baseFilter;
+    if (token?.startsWith(scanPrefix)) {
+      const at = decodeScanToken(baseFilter, token);
+      const position = odata`((PartitionKey eq ${at.pk} and RowKey ge ${at.rk}) or PartitionKey gt ${at.pk})`;
+      this.filter = baseFilter ? `${baseFilter} and ${position}` : position;
+    } else this.next = token;
   }
 
   async peek(want: number): Promise<StoredRow | undefined> {
@@ -187,8 +199,29 @@ export class ScanReader implements RowReader {
   token(): string | undefined {
     const head = this.buffer[0];
     if (!head) return this.next;
-    return Buffer.from(JSON.stringify({ nextPartitionKey: head.partitionKey, nextRowKey: head.rowKey })).toString("base64");
+    const body = { p: filterHash(this.baseFilter), pk: head.partitionKey, rk: head.rowKey };
+    return `${scanPrefix}${Buffer.from(JSON.stringify(body)).toString("base64url")}`;
   }
+}
+
+function filterHash(filter: string | undefined): string {
+  return createHash("sha256").update(filter ?? "").digest("base64url").slice(0, 16);
+}
+
+function decodeScanToken(baseFilter: string | undefined, token: string): { pk: string; rk: string } {
+  let parsed: { p?: unknown; pk?: unknown; rk?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(token.slice(scanPrefix.length), "base64url").toString("utf8")) as typeof parsed;
+  } catch {
+    throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+  }
+  if (parsed.p !== filterHash(baseFilter)) {
+    throw new InputError("continuationToken", "continuationToken belongs to another query; send it with the same options as the page that gave it, or start again without it.");
+  }
+  if (typeof parsed.pk !== "string" || typeof parsed.rk !== "string" || !isValidKey(parsed.pk) || !isValidKey(parsed.rk)) {
+    throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+  }
+  return { pk: parsed.pk, rk: parsed.rk };
 }
 
 /** Reads the partitions of a plan as one stream in RowKey order (duplicates across partitions once). */
@@ -322,7 +355,9 @@ export async function readPage(reader: RowReader, options: { top: number; latest
     }
     if (rows.length > 0 && overdue()) break;
   }
-  return { rows, continuationToken: reader.token(), queries: reader.queries };
+  // A token only when a row follows: the next page is never empty.
+  const more = rows.length < options.top && !overdue() ? undefined : await reader.peek(1);
+  return { rows, ...(more ? { continuationToken: reader.token() } : {}), queries: reader.queries };
 }
 
 // ---------------------------------------------------------------------------------------------------
