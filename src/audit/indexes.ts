@@ -20,7 +20,7 @@ import { InputError } from "../jobs/request";
 import { type DerivedRow, type HistoryKind } from "./derived";
 import { invertedTime, isValidKey, keyPart, type AuditTableNames } from "./keys";
 import { type AuditLog } from "./recorder";
-import { type AuditStore, type Row, type StoredRow } from "./store";
+import { isContinuationToken, type AuditStore, type Row, type StoredRow } from "./store";
 
 export const indexBuckets = 8;
 const keyTimeLength = 13;
@@ -145,6 +145,8 @@ interface Source {
 
 /** A stream of rows a page is read from. */
 export interface RowReader {
+  /** Looking ahead one row may cost a scan: then a page ends without it. */
+  readonly peekCostly?: boolean;
   peek(want: number): Promise<StoredRow | undefined>;
   take(want: number): Promise<StoredRow | undefined>;
   token(): string | undefined;
@@ -155,27 +157,31 @@ const scanPrefix = "sc1.";
 
 /**
  * The old path, while the backfill runs: one filtered query over the Jobs table (by printer, then newest
- * job first). Its token names the next row not handed out (a page can end at a job's last row) and resumes
- * with a key filter; the service's own tokens (handed out before the indexes) are still accepted.
+ * job first), continued with the service's own tokens. When a page ends inside a service page (latest=true
+ * ends a page at a job's last row), the token holds that service page's start and the next row's keys: the
+ * next page reads from there and skips the rows before that key.
  */
 export class ScanReader implements RowReader {
   private buffer: StoredRow[] = [];
   private next: string | undefined;
+  /** The service token the buffer's page was read with. */
+  private bufferFrom: string | undefined;
   private started = false;
-  private filter: string | undefined;
+  private skipBefore: { pk: string; rk: string } | undefined;
   queries = 0;
+  /** A scan has no cheap look ahead: its last page may be empty (as the service's own paging is). */
+  readonly peekCostly = true;
 
   constructor(
     private readonly store: AuditStore,
     private readonly table: string,
-    private readonly baseFilter: string | undefined,
+    private readonly filter: string | undefined,
     token?: string,
   ) {
-    this.filter = baseFilter;
     if (token?.startsWith(scanPrefix)) {
-      const at = decodeScanToken(baseFilter, token);
-      const position = odata`((PartitionKey eq ${at.pk} and RowKey ge ${at.rk}) or PartitionKey gt ${at.pk})`;
-      this.filter = baseFilter ? `${baseFilter} and ${position}` : position;
+      const at = decodeScanToken(filter, token);
+      this.next = at.t;
+      this.skipBefore = { pk: at.pk, rk: at.rk };
     } else this.next = token;
   }
 
@@ -183,9 +189,15 @@ export class ScanReader implements RowReader {
     while (this.buffer.length === 0 && (!this.started || this.next)) {
       this.started = true;
       this.queries++;
+      this.bufferFrom = this.next;
       const page = await this.store.queryPage(this.table, this.filter, Math.min(1000, Math.max(1, want)), this.next);
       this.buffer = page.rows;
       this.next = page.continuationToken;
+      const skip = this.skipBefore;
+      if (skip) {
+        this.buffer = this.buffer.filter((r) => r.partitionKey! > skip.pk || (r.partitionKey === skip.pk && r.rowKey! >= skip.rk));
+        if (this.buffer.length > 0) this.skipBefore = undefined;
+      }
     }
     return this.buffer[0];
   }
@@ -199,7 +211,7 @@ export class ScanReader implements RowReader {
   token(): string | undefined {
     const head = this.buffer[0];
     if (!head) return this.next;
-    const body = { p: filterHash(this.baseFilter), pk: head.partitionKey, rk: head.rowKey };
+    const body = { p: filterHash(this.filter), t: this.bufferFrom ?? null, pk: head.partitionKey, rk: head.rowKey };
     return `${scanPrefix}${Buffer.from(JSON.stringify(body)).toString("base64url")}`;
   }
 }
@@ -208,8 +220,8 @@ function filterHash(filter: string | undefined): string {
   return createHash("sha256").update(filter ?? "").digest("base64url").slice(0, 16);
 }
 
-function decodeScanToken(baseFilter: string | undefined, token: string): { pk: string; rk: string } {
-  let parsed: { p?: unknown; pk?: unknown; rk?: unknown };
+function decodeScanToken(baseFilter: string | undefined, token: string): { t?: string; pk: string; rk: string } {
+  let parsed: { p?: unknown; t?: unknown; pk?: unknown; rk?: unknown };
   try {
     parsed = JSON.parse(Buffer.from(token.slice(scanPrefix.length), "base64url").toString("utf8")) as typeof parsed;
   } catch {
@@ -218,10 +230,14 @@ function decodeScanToken(baseFilter: string | undefined, token: string): { pk: s
   if (parsed.p !== filterHash(baseFilter)) {
     throw new InputError("continuationToken", "continuationToken belongs to another query; send it with the same options as the page that gave it, or start again without it.");
   }
-  if (typeof parsed.pk !== "string" || typeof parsed.rk !== "string" || !isValidKey(parsed.pk) || !isValidKey(parsed.rk)) {
+  const serviceToken = parsed.t === null ? undefined : parsed.t;
+  if (
+    typeof parsed.pk !== "string" || typeof parsed.rk !== "string" || !isValidKey(parsed.pk) || !isValidKey(parsed.rk) ||
+    (serviceToken !== undefined && (typeof serviceToken !== "string" || !isContinuationToken(serviceToken)))
+  ) {
     throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
   }
-  return { pk: parsed.pk, rk: parsed.rk };
+  return { ...(serviceToken !== undefined ? { t: serviceToken as string } : {}), pk: parsed.pk, rk: parsed.rk };
 }
 
 /** Reads the partitions of a plan as one stream in RowKey order (duplicates across partitions once). */
@@ -355,9 +371,11 @@ export async function readPage(reader: RowReader, options: { top: number; latest
     }
     if (rows.length > 0 && overdue()) break;
   }
-  // A token only when a row follows: the next page is never empty.
-  const more = rows.length < options.top && !overdue() ? undefined : await reader.peek(1);
-  return { rows, ...(more ? { continuationToken: reader.token() } : {}), queries: reader.queries };
+  // On the indexes a token only when a row follows: the next page is never empty.
+  const ended = rows.length < options.top && !overdue();
+  const more = ended ? false : reader.peekCostly ? true : (await reader.peek(1)) !== undefined;
+  const token = more ? reader.token() : undefined;
+  return { rows, ...(token ? { continuationToken: token } : {}), queries: reader.queries };
 }
 
 // ---------------------------------------------------------------------------------------------------

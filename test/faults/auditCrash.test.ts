@@ -93,6 +93,9 @@ describe("the audit killed at every call, then delivered again", () => {
     assert.ok(callsA >= 15 && callsB >= 15, `first run ${callsA} calls, later run ${callsB} calls`);
     assert.ok(referenceA.Jobs!.length === 24 && referenceA.Tasks!.length === 48 && referenceA.Current!.length === 24, JSON.stringify({ jobs: referenceA.Jobs!.length, tasks: referenceA.Tasks!.length }));
     assert.ok(referenceB.Jobs!.length === 24 + 6 + 4, `later run history: ${referenceB.Jobs!.length}`);
+    // Every history row has its index rows: by created time, by state, by user principal name and by user id.
+    assert.equal(referenceA.JobIndex!.length, 24 * 4, `first run index rows: ${referenceA.JobIndex!.length}`);
+    assert.equal(referenceB.JobIndex!.length, (24 + 6 + 4) * 4, `later run index rows: ${referenceB.JobIndex!.length}`);
     figures.set("callsPerFirstRun", callsA);
     figures.set("callsPerLaterRun", callsB);
   });
