@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { derivedRowsByTable } from "../src/audit/derived";
-import { backfillIndexes, backfillPartition, backfillRowKey, indexRowKey, indexRows, isIndexComplete } from "../src/audit/indexes";
+import { backfillIndexes, backfillPartition, backfillRowKey, indexRowKey, indexRows, isIndexComplete, MergedReader, readPage } from "../src/audit/indexes";
 import { invertedTime, jobHistoryRowKey } from "../src/audit/keys";
 import { historyFilter, listHistoryPage, publicRow, type HistoryQuery } from "../src/audit/query";
 import { purgeHistory } from "../src/audit/retention";
@@ -225,6 +225,35 @@ describe("questions answered from the indexes", () => {
     const hashed = { ...row!, CreatedBy: "ab".repeat(32), CreatedById: "cd".repeat(32) };
     assert.deepEqual(indexRows(store.tables, hashed, "job").map((d) => d.row.partitionKey).filter((pk) => /^[ui]\|/.test(pk)), [`u|${"ab".repeat(32)}`, `i|${"cd".repeat(32)}`]);
     assert.deepEqual(indexRows(store.tables, row!, "task"), [], "task rows are not listed by the read API");
+  });
+});
+
+describe("pages Table Storage ends early", () => {
+  test("a partition page that stops before any row matched goes on from the service's token, within the page and across pages", async () => {
+    const token = (n: number): string => Buffer.from(JSON.stringify({ nextPartitionKey: `opaque${n}`, nextRowKey: `opaque${n}` })).toString("base64");
+    const answers = new Map<string | undefined, { rows: StoredRow[]; continuationToken?: string }>([
+      [undefined, { rows: [], continuationToken: token(1) }],
+      [token(1), { rows: [], continuationToken: token(2) }],
+      [token(2), { rows: [{ partitionKey: "P", rowKey: "a" } as StoredRow], continuationToken: token(3) }],
+    ]);
+    const calls: (string | undefined)[] = [];
+    const store = {
+      queryPage: async (_table: string, filter: string | undefined, _max: number, continuationToken?: string) => {
+        calls.push(continuationToken);
+        if (continuationToken === undefined && /RowKey gt 'a'/.test(filter ?? "")) return { rows: [], continuationToken: token(4) };
+        if (continuationToken === token(4)) return { rows: [{ partitionKey: "P", rowKey: "b" } as StoredRow] };
+        return answers.get(continuationToken)!;
+      },
+    } as unknown as AuditStore;
+    const plan = { table: "T", partitions: ["P"] };
+    const first = await readPage(new MergedReader(store, plan), { top: 1 });
+    assert.deepEqual(first.rows.map((r) => r.rowKey), ["a"]);
+    assert.ok(first.continuationToken, "the empty service page was looked past to find the next row");
+    const second = await readPage(new MergedReader(store, plan, first.continuationToken), { top: 1 });
+    assert.deepEqual(second.rows.map((r) => r.rowKey), ["b"]);
+    assert.equal(second.continuationToken, undefined);
+    // The second page starts at the service's own position: the look-ahead that ended the first page found it.
+    assert.deepEqual(calls, [undefined, token(1), token(2), undefined, token(4), token(4)]);
   });
 });
 

@@ -69,8 +69,11 @@ export interface ReadPlan {
   extra?: string;
 }
 
-/** Where one partition's reading stands: not started, after a RowKey, at a RowKey, or finished. */
-type Cursor = { at: "start" } | { at: "gt" | "ge"; key: string } | { at: "done" };
+/**
+ * Where one partition's reading stands: not started, after a RowKey, at a RowKey, at the service's own
+ * continuation (a page that stopped before any row matched a column filter), or finished.
+ */
+type Cursor = { at: "start" } | { at: "gt" | "ge"; key: string } | { at: "service"; token: string } | { at: "done" };
 
 export function createdRange(fromMs?: number, toMs?: number): { low?: string; high?: string } {
   // Newer jobs have smaller keys: created <= to is RowKey >= key(to); created >= from is RowKey < key(from) followed by '}'.
@@ -98,7 +101,7 @@ function planHash(plan: ReadPlan): string {
  * token, so an altered token can only move the reading within the caller's own question.
  */
 function encodeToken(plan: ReadPlan, cursors: Cursor[]): string {
-  const c = cursors.map((x) => (x.at === "start" ? 0 : x.at === "done" ? 1 : `${x.at === "gt" ? ">" : "="}${x.key}`));
+  const c = cursors.map((x) => (x.at === "start" ? 0 : x.at === "done" ? 1 : x.at === "service" ? `~${x.token}` : `${x.at === "gt" ? ">" : "="}${x.key}`));
   return `${tokenPrefix}${Buffer.from(JSON.stringify({ p: planHash(plan), c })).toString("base64url")}`;
 }
 
@@ -121,18 +124,9 @@ function decodeToken(plan: ReadPlan, token: string): Cursor[] {
     if (x === 0) return { at: "start" };
     if (x === 1) return { at: "done" };
     if (typeof x === "string" && (x[0] === ">" || x[0] === "=") && isValidKey(x.slice(1))) return { at: x[0] === ">" ? "gt" : "ge", key: x.slice(1) };
+    if (typeof x === "string" && x[0] === "~" && isContinuationToken(x.slice(1))) return { at: "service", token: x.slice(1) };
     throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
   });
-}
-
-/** The next RowKey an SDK continuation token points at (a page that stopped without rows). */
-function nextRowKeyOf(sdkToken: string): { pk?: string; rk?: string } {
-  try {
-    const t = JSON.parse(Buffer.from(sdkToken, "base64").toString("utf8")) as { nextPartitionKey?: string; nextRowKey?: string };
-    return { pk: t.nextPartitionKey, rk: t.nextRowKey };
-  } catch {
-    return {};
-  }
 }
 
 interface Source {
@@ -260,7 +254,7 @@ export class MergedReader implements RowReader {
     const c = s.cursor;
     if (c.at === "gt") parts.push(odata`RowKey gt ${c.key}`);
     else if (c.at === "ge") parts.push(odata`RowKey ge ${c.key}`);
-    if (this.plan.low !== undefined && (c.at === "start" || (c.at !== "done" && c.key < this.plan.low))) parts.push(odata`RowKey ge ${this.plan.low}`);
+    if (this.plan.low !== undefined && (c.at === "start" || c.at === "service" || ((c.at === "gt" || c.at === "ge") && c.key < this.plan.low))) parts.push(odata`RowKey ge ${this.plan.low}`);
     if (this.plan.high !== undefined) parts.push(odata`RowKey lt ${this.plan.high}`);
     if (this.plan.extra) parts.push(`(${this.plan.extra})`);
     return parts.join(" and ");
@@ -275,14 +269,12 @@ export class MergedReader implements RowReader {
         // A page may stop without rows (the service's 5 s or 1,000-row scan limit under a column filter): go on from where it stopped.
         while (s.buffer.length === 0 && !s.last) {
           this.queries++;
-          const page = await this.store.queryPage(this.plan.table, this.filterOf(s), Math.min(1000, Math.max(1, want)));
+          const c = s.cursor;
+          const page = await this.store.queryPage(this.plan.table, this.filterOf(s), Math.min(1000, Math.max(1, want)), c.at === "service" ? c.token : undefined);
           s.buffer = page.rows;
           if (!page.continuationToken) s.last = true;
-          else if (page.rows.length === 0) {
-            const next = nextRowKeyOf(page.continuationToken);
-            if (next.pk !== s.partition || !next.rk) s.last = true;
-            else s.cursor = { at: "ge", key: next.rk };
-          }
+          // The service's positions are opaque: go on from its token (the bounds of the filter still hold).
+          else if (page.rows.length === 0) s.cursor = { at: "service", token: page.continuationToken };
         }
         if (s.buffer.length === 0) s.cursor = { at: "done" };
       }),
