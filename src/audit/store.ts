@@ -84,7 +84,7 @@ export class AuditStore {
     const counts: WriteCounts = { rows: 0, transactions: 0 };
     if (rows.length === 0) return counts;
     const client = await this.table(tableName);
-    // Partitions are independent transactions: up to 8 at once (index rows spread over many partitions).
+    // Partitions are independent transactions: up to 32 at once (index rows spread over many partitions).
     const partitions = [...byPartition(tableName, rows).values()];
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -95,7 +95,7 @@ export class AuditStore {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(8, partitions.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(32, partitions.length) }, worker));
     return counts;
   }
 
