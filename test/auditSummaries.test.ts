@@ -319,10 +319,9 @@ describe("the job list of latest states (latest=true)", () => {
       (await allPages("top=5&from=2026-11-19T00:00:00Z&to=2026-11-19T08:30:00Z")).jobs,
       expected((r) => Date.parse(r.CreatedDateTime) >= from && Date.parse(r.CreatedDateTime) <= to, latest),
     );
-    const { status, body } = await getJson("/audit/jobs?latest=true&format=csv");
+    const { status, body } = await getJson("/audit/jobs?latest=yes");
     assert.equal(status, 400);
     assert.equal(body.error.target, "latest");
-    assert.equal((await getJson("/audit/jobs?latest=yes")).status, 400);
   });
 
   test("retention takes the summaries of purged days with the history", async () => {

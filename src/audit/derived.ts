@@ -5,6 +5,7 @@
  * erasure and backfills can recompute them from the history row they came from.
  */
 import { eventRows } from "./events";
+import { indexRows } from "./indexes";
 import { type AuditTableNames } from "./keys";
 import { type Row } from "./store";
 
@@ -17,7 +18,7 @@ export type HistoryKind = "job" | "task";
 
 /** Every row derived from one job history row or task history row, in every derived table. */
 export function derivedRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): DerivedRow[] {
-  return [...eventRows(tables, historyRow, kind)];
+  return [...eventRows(tables, historyRow, kind), ...indexRows(tables, historyRow, kind)];
 }
 
 /** The derived rows of many history rows, by table. */

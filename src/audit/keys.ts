@@ -7,6 +7,7 @@
  *   Current  PK = printerId   RK = <jobId>
  *   Runs     PK = runId       RK = printerId
  *   Summaries PK = 99999999 - YYYYMMDD   RK = printerId   (summaries.ts)
+ *   JobIndex PK = u|<user> / i|<user id> / c|<bucket> / s|<state>|<bucket>   RK = <keyTime>|<printerId>|<jobId>|<sequence>|<fingerprint>
  *
  * keyTime is 9999999999999 minus the job's CreatedDateTime in epoch milliseconds (13 digits), so a
  * printer's newest jobs come first and a created-time range is a RowKey range, in every partition.
@@ -88,6 +89,8 @@ export interface AuditTableNames {
   privacy: string;
   /** Daily summaries per printer (summaries.ts). */
   summaries: string;
+  /** The read indexes (indexes.ts): by person, by created time across printers, by state. */
+  jobIndex: string;
 }
 
 export function auditTableNames(prefix: string): AuditTableNames {
@@ -99,6 +102,7 @@ export function auditTableNames(prefix: string): AuditTableNames {
     events: `${prefix}Events`,
     privacy: `${prefix}Privacy`,
     summaries: `${prefix}Summaries`,
+    jobIndex: `${prefix}JobIndex`,
   };
 }
 

@@ -3,12 +3,31 @@
  * user, a page at a time (JSON) or as a whole (CSV). Filters are built with the SDK's odata helper; the
  * created-time range is a RowKey range (see keys.ts), so it narrows the scan of every partition.
  *
- * Order: by printer id, then newest job first (CreatedDateTime), then each job's states oldest first.
+ * Order (once the indexes are complete, see indexes.ts): newest job first (CreatedDateTime) across printers,
+ * then printer id, then job id, then each job's states oldest first. While the backfill of older history
+ * runs, the same rows come by printer id first. `latest=true` gives one row per job: its latest recorded
+ * state among the rows the other options select.
  */
 import { odata } from "@azure/data-tables";
 import { isGuid } from "../config";
 import { InputError, isCalendarInstant, shown, single } from "../jobs/request";
 import { csvLine } from "./csv";
+import {
+  createdPartition,
+  createdRange,
+  indexBuckets,
+  isIndexComplete,
+  isIndexToken,
+  isWellFormedIndexToken,
+  MergedReader,
+  readPage,
+  ScanReader,
+  statePartition,
+  userIdPartition,
+  userPartition,
+  type ReadPlan,
+  type RowReader,
+} from "./indexes";
 import { invertedTime, jobHistoryPrefix, keyPart } from "./keys";
 import { jobColumns, taskColumns, userFilterValues, type PrivacySettings } from "./snapshot";
 import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
@@ -22,6 +41,8 @@ export interface HistoryQuery {
   top: number;
   continuationToken?: string;
   format: "json" | "csv";
+  /** One row per job: its latest recorded state. */
+  latest?: boolean;
 }
 
 export const defaultTop = 100;
@@ -29,7 +50,7 @@ export const maxTop = 1000;
 /** The most rows one CSV export holds; a larger set is cut there (and says so in its headers). */
 export const maxCsvRows = 50_000;
 
-const allowedOptions = new Set(["printerId", "from", "to", "state", "user", "top", "continuationToken", "format", "code"]);
+const allowedOptions = new Set(["printerId", "from", "to", "state", "user", "top", "continuationToken", "format", "latest", "code"]);
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -86,13 +107,18 @@ export function parseHistoryQuery(query: URLSearchParams, privacy: PrivacySettin
   }
   const token = single(query, "continuationToken");
   if (token !== undefined) {
-    if (!isContinuationToken(token)) throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+    if (!isContinuationToken(token) && !isWellFormedIndexToken(token)) throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
     result.continuationToken = token;
   }
   const format = single(query, "format");
   if (format !== undefined) {
     if (format !== "json" && format !== "csv") throw new InputError("format", `format must be json or csv; got ${shown(format)}.`);
     result.format = format;
+  }
+  const latest = single(query, "latest");
+  if (latest !== undefined) {
+    if (latest !== "true" && latest !== "false") throw new InputError("latest", `latest must be true or false; got ${shown(latest)}.`);
+    result.latest = latest === "true";
   }
   return result;
 }
@@ -119,26 +145,55 @@ export function publicRow(row: Record<string, unknown>, columns: readonly string
   return Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
 }
 
+/**
+ * The partitions that answer a query: a printer's own history partition; else one person's index
+ * partitions; else a state's; else every job's. Each is read with the created-time range as a RowKey range.
+ */
+export function indexPlan(store: AuditStore, q: HistoryQuery, privacy: PrivacySettings): ReadPlan {
+  const range = createdRange(q.fromMs, q.toMs);
+  const buckets = Array.from({ length: indexBuckets }, (_, b) => b);
+  if (q.printerId) {
+    const extra = [q.state !== undefined ? odata`JobState eq ${q.state}` : undefined, userFilter(q, privacy)].filter((x) => x !== undefined);
+    return { table: store.tables.jobs, partitions: [q.printerId], ...range, ...(extra.length > 0 ? { extra: extra.join(" and ") } : {}) };
+  }
+  if (q.user !== undefined) {
+    // As given, lower-cased and as a pseudonym, by UPN and by id: a person's rows are found whatever mode recorded them.
+    const values = userFilterValues(q.user, privacy);
+    const partitions = [...new Set(values.flatMap((v) => [userPartition(v), userIdPartition(v)]))];
+    return { table: store.tables.jobIndex, partitions, ...range, ...(q.state !== undefined ? { extra: odata`JobState eq ${q.state}` } : {}) };
+  }
+  if (q.state !== undefined) return { table: store.tables.jobIndex, partitions: buckets.map((b) => statePartition(q.state!, b)), ...range };
+  return { table: store.tables.jobIndex, partitions: buckets.map(createdPartition), ...range };
+}
+
+function userFilter(q: HistoryQuery, privacy: PrivacySettings): string | undefined {
+  if (q.user === undefined) return undefined;
+  const values = userFilterValues(q.user, privacy);
+  return `(${values.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]).join(" or ")})`;
+}
+
+/** The reader of a query: the indexes once complete (or when the token is theirs), else the old scan. */
+export async function historyReader(store: AuditStore, q: HistoryQuery, privacy: PrivacySettings): Promise<RowReader> {
+  const token = q.continuationToken;
+  const indexed = token !== undefined ? isIndexToken(token) : await isIndexComplete(store);
+  if (indexed) return new MergedReader(store, indexPlan(store, q, privacy), token);
+  return new ScanReader(store, store.tables.jobs, historyFilter(q, privacy), token);
+}
+
 export interface HistoryPage {
   value: Record<string, unknown>[];
   continuationToken?: string;
 }
 
 /**
- * One page of at most `top` rows. Table Storage may answer with short or empty pages (at partition
- * boundaries, or after 5 s of scanning); a few are gathered, then the token is handed on.
+ * One page of at most `top` rows (or jobs, with latest=true), in the documented order. Reading goes on
+ * past the service's short or empty pages until the page is full, the rows run out, or the deadline passes
+ * with at least one row in hand.
  */
-export async function listHistoryPage(store: AuditStore, q: HistoryQuery, privacy: PrivacySettings, budget = { pages: 10 }): Promise<HistoryPage> {
-  const filter = historyFilter(q, privacy);
-  const value: Record<string, unknown>[] = [];
-  let token = q.continuationToken;
-  for (let i = 0; i < budget.pages; i++) {
-    const page = await store.queryPage(store.tables.jobs, filter, q.top - value.length, token);
-    for (const row of page.rows) value.push(publicRow(row));
-    token = page.continuationToken;
-    if (!token || value.length >= q.top) break;
-  }
-  return { value, ...(token ? { continuationToken: token } : {}) };
+export async function listHistoryPage(store: AuditStore, q: HistoryQuery, privacy: PrivacySettings, options: { deadline?: number } = {}): Promise<HistoryPage> {
+  const reader = await historyReader(store, q, privacy);
+  const page = await readPage(reader, { top: q.top, latest: q.latest, deadline: options.deadline });
+  return { value: page.rows.map((row) => publicRow(row)), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
 }
 
 export { csvCell, csvLine } from "./csv";
@@ -158,17 +213,11 @@ export async function exportHistoryCsv(
   options: { maxRows?: number; deadline?: number } = {},
 ): Promise<CsvExport> {
   const maxRows = options.maxRows ?? maxCsvRows;
-  const filter = historyFilter(q, privacy);
+  const reader = await historyReader(store, q, privacy);
+  const page = await readPage(reader, { top: maxRows, latest: q.latest, deadline: options.deadline });
   const parts: string[] = ["\uFEFF", csvLine(jobColumns)];
-  let rows = 0;
-  let token = q.continuationToken;
-  do {
-    const page = await store.queryPage(store.tables.jobs, filter, Math.min(1000, maxRows - rows), token);
-    for (const row of page.rows) parts.push(csvLine(jobColumns.map((c) => row[c])));
-    rows += page.rows.length;
-    token = page.continuationToken;
-  } while (token && rows < maxRows && (options.deadline === undefined || Date.now() < options.deadline));
-  return { text: parts.join(""), rows, ...(token ? { continuationToken: token } : {}) };
+  for (const row of page.rows) parts.push(csvLine(jobColumns.map((c) => row[c])));
+  return { text: parts.join(""), rows: page.rows.length, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
 }
 
 export interface JobTimeline {

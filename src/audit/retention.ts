@@ -1,7 +1,8 @@
 /**
  * Retention: deletes history older than AUDIT_RETENTION_DAYS (by the job's created time, the time in
  * its keys), in transactions of up to 100 rows, page by page, with progress. Current-state rows of
- * finished jobs that old go too, and run rows opened before the cutoff.
+ * finished jobs that old go too, and run rows opened before the cutoff. Index rows (indexes.ts) share the
+ * history's time key and go first, so no index row outlives the history it points to.
  */
 import { odata } from "@azure/data-tables";
 import { eventsBefore } from "./events";
@@ -20,6 +21,8 @@ export interface PurgeResult {
   eventRows: number;
   /** Daily summary rows of days wholly before the cutoff. */
   summaryRows?: number;
+  /** Index rows of jobs created before the cutoff. */
+  indexRows: number;
   /** The time budget ran out; the next scheduled purge continues. */
   stopped: boolean;
 }
@@ -35,8 +38,9 @@ export async function purgeHistory(
   const shouldStop = (): boolean => Date.now() > endBy;
   // Older jobs have larger keys: created < cutoff is RowKey at or above the key of cutoff - 1 ms.
   const olderKey = invertedTime(cutoffMs - 1);
-  const result: PurgeResult = { cutoff, jobRows: 0, taskRows: 0, currentRows: 0, runRows: 0, eventRows: 0, stopped: false };
-  const steps: [keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows" | "eventRows"), string, string][] = [
+  const result: PurgeResult = { cutoff, jobRows: 0, taskRows: 0, currentRows: 0, runRows: 0, eventRows: 0, indexRows: 0, stopped: false };
+  const steps: [keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows" | "eventRows" | "indexRows"), string, string][] = [
+    ["indexRows", store.tables.jobIndex, odata`RowKey ge ${olderKey}`],
     ["taskRows", store.tables.tasks, odata`RowKey ge ${olderKey}`],
     ["jobRows", store.tables.jobs, odata`RowKey ge ${olderKey}`],
     ["currentRows", store.tables.current, odata`KeyTime ge ${olderKey} and Terminal eq true`],

@@ -86,12 +86,18 @@ export class AuditStore {
     const counts: WriteCounts = { rows: 0, transactions: 0 };
     if (rows.length === 0) return counts;
     const client = await this.table(tableName);
-    for (const partition of byPartition(tableName, rows).values()) {
-      for (const chunk of transactionChunks(partition)) {
-        counts.transactions++;
-        counts.rows += await this.createChunk(client, chunk, (row) => (counts.existing ??= []).push(row));
+    // Partitions are independent transactions: up to 32 at once (index rows spread over many partitions).
+    const partitions = [...byPartition(tableName, rows).values()];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < partitions.length) {
+        for (const chunk of transactionChunks(partitions[next++]!)) {
+          counts.transactions++;
+          counts.rows += await this.createChunk(client, chunk, (row) => (counts.existing ??= []).push(row));
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(32, partitions.length) }, worker));
     return counts;
   }
 

@@ -12,7 +12,7 @@ export async function auditRetention(_timer: Timer, context: InvocationContext):
     log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
   });
   context.log(
-    `auditRetention: deleted jobRows=${result.jobRows} taskRows=${result.taskRows} currentRows=${result.currentRows} runRows=${result.runRows} eventRows=${result.eventRows} ` +
+    `auditRetention: deleted jobRows=${result.jobRows} taskRows=${result.taskRows} currentRows=${result.currentRows} runRows=${result.runRows} eventRows=${result.eventRows} indexRows=${result.indexRows} ` +
       `older than ${result.cutoff} (${audit.retentionDays} days) in ${Date.now() - started} ms${result.stopped ? "; time budget used up, the next run continues" : ""}.`,
   );
 }

@@ -95,6 +95,9 @@ describe("the audit killed at every call, then delivered again", () => {
     assert.ok(referenceB.Jobs!.length === 24 + 6 + 4, `later run history: ${referenceB.Jobs!.length}`);
     assert.equal(referenceA.Events!.length, referenceA.Jobs!.length, "one event per recorded job state");
     assert.equal(referenceB.Events!.length, referenceB.Jobs!.length, "one event per recorded job state");
+    // Every history row has its index rows: by created time, by state, by user principal name and by user id.
+    assert.equal(referenceA.JobIndex!.length, 24 * 4, `first run index rows: ${referenceA.JobIndex!.length}`);
+    assert.equal(referenceB.JobIndex!.length, (24 + 6 + 4) * 4, `later run index rows: ${referenceB.JobIndex!.length}`);
     figures.set("callsPerFirstRun", callsA);
     figures.set("callsPerLaterRun", callsB);
   });

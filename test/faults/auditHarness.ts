@@ -119,7 +119,7 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   return { exitCode, signal, calls: counter.count, report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined, killedAt, output };
 }
 
-export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events";
+export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events" | "JobIndex";
 
 export function auditTable(world: AuditWorld, prefix: string, name: TableName): TableClient {
   return TableClient.fromConnectionString(world.azurite.connectionString, `${prefix}${name}`, { allowInsecureConnection: true });
@@ -137,17 +137,21 @@ export async function readTable(world: AuditWorld, prefix: string, name: TableNa
   return out;
 }
 
-/** The recorded audit (Jobs, Tasks, Current) as comparable lines, without what differs between two runs (observation time, etag). */
-export async function auditContents(world: AuditWorld, prefix: string, options: { ignoreRunId?: boolean } = {}): Promise<Record<"Jobs" | "Tasks" | "Current" | "Events", string[]>> {
+/** The recorded audit (Jobs, Tasks, Current, and the Events and JobIndex rows derived from the history) as comparable lines, without what differs between two runs (observation time, etag). */
+export async function auditContents(
+  world: AuditWorld,
+  prefix: string,
+  options: { ignoreRunId?: boolean } = {},
+): Promise<Record<"Jobs" | "Tasks" | "Current" | "Events" | "JobIndex", string[]>> {
   const normalize = (row: Record<string, any>): string => {
     const { etag: _etag, timestamp: _timestamp, ObservedDateTime: _observed, ...rest } = row;
     // Rows recorded by a later run (after a failed one) carry that run's id.
     if (options.ignoreRunId) delete rest.RunId;
     return JSON.stringify(Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))));
   };
-  const out = {} as Record<"Jobs" | "Tasks" | "Current" | "Events", string[]>;
+  const out = {} as Record<"Jobs" | "Tasks" | "Current" | "Events" | "JobIndex", string[]>;
   const jobs = await readTable(world, prefix, "Jobs");
-  for (const name of ["Jobs", "Tasks", "Current"] as const) out[name] = (name === "Jobs" ? jobs : await readTable(world, prefix, name)).map(normalize).sort();
+  for (const name of ["Jobs", "Tasks", "Current", "JobIndex"] as const) out[name] = (name === "Jobs" ? jobs : await readTable(world, prefix, name)).map(normalize).sort();
   // An event's keys hold its observation time, which differs between runs: compare it with its history row's instead.
   const observed = new Map(jobs.map((j) => [`${j.partitionKey}|${j.rowKey}`, String(j.ObservedDateTime)]));
   out.Events = (await readTable(world, prefix, "Events"))

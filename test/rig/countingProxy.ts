@@ -4,7 +4,7 @@
  * the service carried it out but before the process hears the answer. Several proxies can share one
  * counter, so Graph calls and table writes are numbered in the order the process made them.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { LoopbackServer } from "./loopbackServer";
 
 export type ProxyAction = "forward" | "dropBefore" | "dropAfter";
@@ -15,6 +15,8 @@ export class RequestCounter {
   stopped = false;
   /** Decides, per request number, whether the request goes through; default: always. */
   decide: (n: number, req: IncomingMessage) => ProxyAction | Promise<ProxyAction> = () => "forward";
+  /** Told of every answer the service gave (e.g. to read its continuation headers). */
+  answered?: (n: number, req: IncomingMessage, status: number, headers: IncomingHttpHeaders) => void;
 }
 
 export class CountingProxy {
@@ -49,6 +51,7 @@ export class CountingProxy {
             const body: Buffer[] = [];
             answer.on("data", (c: Buffer) => body.push(c));
             answer.on("end", () => {
+              this.counter.answered?.(n, req, answer.statusCode ?? 0, answer.headers);
               if (action === "dropAfter" || this.counter.stopped) return req.socket.destroy();
               let out = Buffer.concat(body);
               this.options.observe?.(req, answer.statusCode ?? 0, out);
