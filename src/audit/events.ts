@@ -169,7 +169,7 @@ export function eventFilter(from: EventCursor | undefined, upperKey: string, fil
   if (filter.states && filter.states.length > 0) parts.push(`(${filter.states.map((s) => odata`JobState eq ${s}`).join(" or ")})`);
   if (filter.user !== undefined) {
     const values = userFilterValues(filter.user, privacy);
-    parts.push(`(${[...values.map((v) => odata`CreatedBy eq ${v}`), odata`CreatedById eq ${values[0]!}`].join(" or ")})`);
+    parts.push(`(${values.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]).join(" or ")})`);
   }
   return parts.join(" and ");
 }
