@@ -186,7 +186,7 @@ describe("connector/ is what the app serves", () => {
     assert.equal(properties.connectionParameters.api_key.type, "securestring");
     assert.equal(properties.connectionParameterSets, undefined, "one way to sign in per exported connector");
     const paging = properties.policyTemplateInstances.filter((p: any) => p.templateId === "updatenextlink");
-    assert.deepEqual(paging.map((p: any) => p.parameters["x-ms-apimTemplate-operationName"]), [["ListAuditJobs"], ["ListAuditEvents"]]);
+    assert.deepEqual(paging.map((p: any) => p.parameters["x-ms-apimTemplate-operationName"]), [["ListAuditJobs", "ListAuditEvents"]]);
   });
 });
 

@@ -636,6 +636,16 @@ const parameters: Record<string, Schema> = {
     description: "csv returns the whole filtered history as a CSV file (text/csv) instead of a JSON page.",
     "x-ms-visibility": "internal",
   },
+  latest: {
+    name: "latest",
+    in: "query",
+    required: false,
+    type: "boolean",
+    default: false,
+    "x-ms-summary": "Latest state only",
+    description: "true lists each job once, in its latest recorded state (newest job first); false lists every recorded state.",
+    "x-ms-visibility": "advanced",
+  },
   continuationToken: {
     name: "continuationToken",
     in: "query",
@@ -852,7 +862,7 @@ const paths: Record<string, Record<string, Schema>> = {
       "x-ms-pageable": { nextLinkName: "@odata.nextLink" },
       tags: ["Audit"],
       produces: ["application/json", "text/csv"],
-      parameters: [p("auditPrinterId"), p("from"), p("to"), p("state"), p("user"), p("top"), p("continuationToken"), p("format")],
+      parameters: [p("auditPrinterId"), p("from"), p("to"), p("state"), p("user"), p("top"), p("latest"), p("continuationToken"), p("format")],
       responses: {
         "200": { description: "A page of audited job records (or, with format=csv, a CSV file).", schema: ref("AuditPage"), headers: requestIdHeader },
         ...commonErrors,
