@@ -166,7 +166,8 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     const afterRows = await auditRows();
     assert.equal(afterRows.length, before.length, "rewritten in place: no row lost or added");
     assert.doesNotMatch(JSON.stringify(afterRows), plaintext);
-    assert.doesNotMatch(JSON.stringify(await derivedTableRows()), plaintext, "indexes, events and summaries are rewritten too");
+    const leftInClear = (await derivedTableRows()).filter((r) => plaintext.test(JSON.stringify(r))).map((r) => `${r.partitionKey} ${r.rowKey}`);
+    assert.deepEqual(leftInClear, [], "indexes, events and summaries are rewritten too");
     const key = pseudonymKey(Buffer.from(keyA, "base64"));
     assert.ok(afterRows.every((r) => r.PrivacyUsers === `hash:${key.id}` && r.PrivacyDocuments === "omit"));
     // Job facts stay: states, times, printer, counts.

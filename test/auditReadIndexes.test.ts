@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { derivedRowsByTable } from "../src/audit/derived";
+import { dayKey, summaryTargets } from "../src/audit/summaries";
 import { backfillIndexes, backfillPartition, backfillRowKey, indexRowKey, indexRows, isIndexComplete, MergedReader, readPage } from "../src/audit/indexes";
 import { invertedTime, jobHistoryRowKey } from "../src/audit/keys";
 import { historyFilter, listHistoryPage, publicRow, type HistoryQuery } from "../src/audit/query";
@@ -289,6 +290,12 @@ describe("backfill of history recorded before the indexes", () => {
     const index = await fullIndex(store);
     const expectedIndex = rows.flatMap((r) => indexRows(store.tables, r, "job").map((d) => `${d.row.partitionKey}\n${d.row.rowKey}`)).sort();
     assert.deepEqual(index, expectedIndex, "every history row indexed once, no duplicate, no gap");
+    // The daily summaries of the older history are rebuilt along the way: one row per day and printer it holds.
+    const summaryKeys = new Set<string>();
+    for await (const e of (await store.table(store.tables.summaries)).listEntities()) summaryKeys.add(`${e.partitionKey}\n${e.rowKey}`);
+    const wantedSummaries = [...summaryTargets(rows).values()].map(({ day, printerId }) => `${dayKey(day)}\n${printerId}`);
+    assert.ok(wantedSummaries.length > 0);
+    assert.deepEqual(wantedSummaries.filter((k) => !summaryKeys.has(k)), [], "every day and printer of the history has its summary");
     assert.deepEqual((await allPages(store, q)).rows, expected(want, q, "index"));
 
     // Done is done: a further run reads the marker and writes nothing.

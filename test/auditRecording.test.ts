@@ -303,9 +303,9 @@ describe("scope and schedule", () => {
     assert.deepEqual(
       routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(),
       [
+        ["auditSummaries", "audit/summaries", "GET", "function"],
         ["eraseAuditUser", "audit/erasures", "POST", "admin"],
         ["getAuditErasure", "audit/erasures/{erasureId}", "GET", "admin"],
-        ["auditSummaries", "audit/summaries", "GET", "function"],
         ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
         ["listAuditEvents", "audit/events", "GET", "function"],
         ["listAuditJobs", "audit/jobs", "GET", "function"],

@@ -21,6 +21,7 @@ import { type DerivedRow, type HistoryKind } from "./derived";
 import { invertedTime, isValidKey, keyPart, type AuditTableNames } from "./keys";
 import { type AuditLog } from "./recorder";
 import { isContinuationToken, type AuditStore, type Row, type StoredRow } from "./store";
+import { updateSummaries } from "./summaries";
 
 export const indexBuckets = 8;
 const keyTimeLength = 13;
@@ -409,7 +410,8 @@ export interface BackfillResult {
 /**
  * Indexes the Jobs table page by page (in key order), saving the position after each page in the Runs
  * table (PK index-backfill): an interrupted backfill resumes from the last saved page, and pages read
- * again write the same keys with "create" (no duplicate). Ends with the "complete" marker.
+ * again write the same keys with "create" (no duplicate); the daily summaries of the days it reads are
+ * recomputed from the history. Ends with the "complete" marker.
  */
 export async function backfillIndexes(
   store: AuditStore,
@@ -442,6 +444,8 @@ export async function backfillIndexes(
     }
     let written = 0;
     for (const [table, rows] of byTable) written += (await store.createRows(table, rows)).rows;
+    // The daily summaries of those days and printers are recomputed from the history too (idempotent), so the viewer shows older days.
+    await updateSummaries(store, page.rows as Row[]);
     result.rowsRead += page.rows.length;
     result.indexRowsWritten += written;
     result.pages++;

@@ -110,10 +110,14 @@ export async function rewriteJob(store: AuditStore, unit: JobUnit, policy: Priva
   if (tasks.length > 0) await replaceRows(await store.table(store.tables.tasks), tasks.map((t) => ({ row: t.after, etag: t.etag })));
   const jobs = plan(jobRows);
   for (const j of jobs) await rederive(store, j.before, j.after, "job");
-  // The daily summaries count people as recorded: marked before the rewrite, recomputed after it (a crash between is repaired on read).
+  // The daily summaries count people as recorded. Marked Dirty before the rewrite (a crash leaves them to be recomputed, not
+  // trusted) and again after it, as the summaries protocol asks (a refresh that saw the mark has seen the history it covers).
   const summaries = new Map<string, { day: string; printerId: string }>();
-  if (jobs.length > 0) await markSummaries(store, jobs.map((j) => j.after), summaries);
-  if (jobs.length > 0) await replaceRows(await store.table(store.tables.jobs), jobs.map((j) => ({ row: j.after, etag: j.etag })));
+  if (jobs.length > 0) {
+    await markSummaries(store, jobs.map((j) => j.after), summaries);
+    await replaceRows(await store.table(store.tables.jobs), jobs.map((j) => ({ row: j.after, etag: j.etag })));
+    await markSummaries(store, jobs.map((j) => j.after));
+  }
   await refreshSummaries(store, summaries.values());
   result.rowsChanged += tasks.length + jobs.length;
   return result;
