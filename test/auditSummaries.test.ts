@@ -4,6 +4,7 @@
  * between the history and the current state, two runs of one printer at once, retention, and under each
  * privacy setting.
  */
+import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
@@ -248,7 +249,7 @@ describe("the summaries route", () => {
 describe("privacy settings reach the person counts", () => {
   test("hash: pseudonyms only; omit: no person counted", async () => {
     seedTenant(6);
-    freshTables({ AUDIT_REDACT_USERS: "hash" });
+    freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: randomBytes(32).toString("base64") });
     await runAudit();
     const hashed = await summaries();
     assert.ok(hashed.users.length > 0 && hashed.users.every((u: any) => /^[0-9a-f]{64}$/.test(u.user)), JSON.stringify(hashed.users));

@@ -15,6 +15,7 @@
  * clocks. A cursor never passes it, so a slow or crashed run's events are never skipped.
  */
 import { odata } from "@azure/data-tables";
+import { isGuid } from "../config";
 import { InputError, shown } from "../jobs/request";
 import { type DerivedRow, type HistoryKind } from "./derived";
 import { isValidKey, runIdFloor, runIdPattern, type AuditTableNames } from "./keys";
@@ -102,7 +103,8 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
   const closedAfter = new Map<string, Promise<string | undefined>>();
   for (const run of unfinished.sort((a, b) => (a.partitionKey! < b.partitionKey! ? -1 : 1))) {
     const runId = String(run.partitionKey);
-    if (!runIdPattern.test(runId)) continue;
+    // Only a printer's row of a run (not the run's redaction row, nor the index backfill's marker) is an audit still writing.
+    if (!runIdPattern.test(runId) || !isGuid(String(run.rowKey))) continue;
     const opened = runIdTime(runId);
     if (opened >= oldest) break;
     if (run.Status === "failed" || run.Status === "poisoned") {

@@ -3,7 +3,8 @@
  * AUDIT_PRINTER_IDS and any other printer a recent run audited, with the name the latest run recorded.
  */
 import { odata } from "@azure/data-tables";
-import { runIdFloor } from "./keys";
+import { isGuid } from "../config";
+import { runIdFloor, runIdPattern } from "./keys";
 import { type AuditStore } from "./store";
 
 export interface AuditedPrinter {
@@ -19,6 +20,8 @@ export async function auditedPrinters(store: AuditStore, configured: readonly st
   const runs = await store.rowsWhere(store.tables.runs, odata`PartitionKey ge ${runIdFloor(now - recentRunsMs)}`, ["PartitionKey", "RowKey", "PrinterName"]);
   // Oldest run first, so the latest recorded name wins.
   for (const run of runs.sort((a, b) => (a.partitionKey! < b.partitionKey! ? -1 : 1))) {
+    // A run's other rows (its redaction step, the index backfill's marker) name no printer.
+    if (!runIdPattern.test(String(run.partitionKey)) || !isGuid(String(run.rowKey))) continue;
     const id = String(run.rowKey).toLowerCase();
     const name = typeof run.PrinterName === "string" && run.PrinterName !== "" ? run.PrinterName : names.get(id);
     names.set(id, name);

@@ -408,6 +408,17 @@ export interface BackfillResult {
 }
 
 /**
+ * A new installation has no history to index: its first audit run marks the indexes complete at once, so
+ * reads come in the documented order from the first recorded job (an existing audit waits for the backfill).
+ */
+export async function completeIndexesOfNewAudit(store: AuditStore, log: AuditLog): Promise<boolean> {
+  if (await isIndexComplete(store)) return true;
+  if ((await store.queryPage(store.tables.jobs, undefined, 1)).rows.length > 0) return false;
+  // Rows recorded meanwhile already have their index rows: the backfill writes the same keys again, with "create".
+  return (await backfillIndexes(store, { log })).complete;
+}
+
+/**
  * Indexes the Jobs table page by page (in key order), saving the position after each page in the Runs
  * table (PK index-backfill): an interrupted backfill resumes from the last saved page, and pages read
  * again write the same keys with "create" (no duplicate); the daily summaries of the days it reads are

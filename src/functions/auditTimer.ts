@@ -1,5 +1,6 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { openRun, resolvePrinters } from "../audit/fanout";
+import { completeIndexesOfNewAudit } from "../audit/indexes";
 import { newRunId } from "../audit/keys";
 import { type PrivacyPolicy } from "../audit/privacy";
 import { describeFailure } from "../audit/recorder";
@@ -18,6 +19,11 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
     privacy = await getPrivacyPolicy({ create: true });
   } catch (error) {
     context.error(`auditTimer: the privacy settings cannot be applied: ${describeFailure(error)}`);
+  }
+  try {
+    await completeIndexesOfNewAudit(getAuditStore(), log);
+  } catch (error) {
+    context.warn(`auditTimer: could not check whether the read indexes need a backfill (${describeFailure(error)}); the backfill timer does.`);
   }
   const scope = await resolvePrinters(audit, getGraphClient("background"), log);
   let runId = newRunId();
