@@ -311,6 +311,36 @@ describe("cursors never skip or repeat an event", () => {
     assert.deepEqual(everything.map(idOf).sort(), (await historyRows()).map(idOf).sort(), "one event per history row");
   });
 
+  test("a retried delivery derives what an earlier attempt left, even when the job changed again in between", async () => {
+    await runAudit();
+    const store = getAuditStore();
+    const runId = newRunId();
+    await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "queued" });
+    rig.sim.setJobState(printers[0]!, "6", "paused");
+    // First attempt: the history is written, then the storage fails before the rows derived from it.
+    const createRows = store.createRows.bind(store);
+    store.createRows = async (table, rows) => {
+      if (table === store.tables.events || table === store.tables.jobIndex) throw Object.assign(new Error("storage went away"), { statusCode: 503 });
+      return createRows(table, rows);
+    };
+    try {
+      await assert.rejects(rig.host.invokeQueue("auditPrinter", { runId, printerId: printers[0]! }, { dequeueCount: 1 }));
+    } finally {
+      store.createRows = createRows;
+    }
+    const paused = (await historyRows()).filter((r) => r.RunId === runId);
+    assert.deepEqual(paused.map((r) => `${r.JobId}:${r.JobState}`), ["6:paused"], "the first attempt wrote the history");
+    // The job moves on before the host delivers the message again.
+    rig.sim.setJobState(printers[0]!, "6", "aborted");
+    await rig.host.invokeQueue("auditPrinter", { runId, printerId: printers[0]! }, { dequeueCount: 2 });
+    const recorded = (await historyRows()).filter((r) => r.RunId === runId);
+    assert.deepEqual(recorded.map((r) => `${r.JobId}:${r.JobState}`).sort(), ["6:aborted", "6:paused"]);
+    const { events: everything } = await readAll("/audit/events?top=1000");
+    assert.deepEqual(everything.map(idOf).sort(), (await historyRows()).map(idOf).sort(), "one event per history row, the earlier attempt's too");
+    const pausedJobs = (await get(`/audit/jobs?state=paused`)).body.value;
+    assert.ok(pausedJobs.some((r: any) => r.PrinterId === printers[0] && r.JobId === "6"), "the index holds the earlier attempt's row");
+  });
+
   test("a failed run holds the feed only if it failed between history and events, until a later run of its printer succeeds", async () => {
     await runAudit();
     const store = getAuditStore();

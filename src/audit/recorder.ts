@@ -6,6 +6,7 @@
  * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page (and
  * the fewer than 20 jobs that wait for a full $batch).
  */
+import { odata } from "@azure/data-tables";
 import { maxBatchSize, printJobPath, type GraphClient } from "../graph/client";
 import { GraphError } from "../graph/errors";
 import { type PrintJob } from "../graph/types";
@@ -41,6 +42,8 @@ export interface AuditPrinterOptions {
   now?: () => Date;
   /** How many $batch requests of one printer run at once. */
   batchConcurrency?: number;
+  /** The delivery's attempt (the queue's dequeue count): a retry first completes what an earlier attempt of the run wrote. */
+  attempt?: number;
 }
 
 export interface AuditResult {
@@ -120,6 +123,7 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   const batchConcurrency = options.batchConcurrency ?? 4;
   // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
   const waiting = new Map<string, WantedJob>();
+  if ((options.attempt ?? 1) > 1) await completeEarlierAttempt(ctx);
   const pages = graph.listPrinterJobs(printerId, { expand: ["documents"] }).byPage();
   // The next page is fetched while the current one is recorded.
   let pending = pages.next();
@@ -316,6 +320,22 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
   await markSummaries(store, jobRows, ctx.summaries);
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
   await store.writeCurrent(currentRows);
+}
+
+/**
+ * An earlier attempt of this run may have written history rows and stopped before their derived rows (indexes,
+ * events) or summaries; if the job changed again since, this attempt records a new state and never meets those rows.
+ * So a retried delivery first derives the rows of every history row its run wrote (one query per table, in this
+ * printer's partition); keys are deterministic and written with "create", so what exists already stays as it is.
+ */
+async function completeEarlierAttempt(ctx: PageContext): Promise<void> {
+  const { store, printerId, runId } = ctx;
+  const filter = odata`PartitionKey eq ${printerId} and RunId eq ${runId}`;
+  const [jobs, tasks] = await Promise.all([store.rowsWhere(store.tables.jobs, filter), store.rowsWhere(store.tables.tasks, filter)]);
+  if (jobs.length + tasks.length === 0) return;
+  const derived = derivedRowsByTable(store.tables, [...jobs.map((row) => ({ row: row as Row, kind: "job" as const })), ...tasks.map((row) => ({ row: row as Row, kind: "task" as const }))]);
+  for (const [table, rows] of derived) await store.createRows(table, rows);
+  await markSummaries(store, jobs as Row[], ctx.summaries);
 }
 
 const derivedPending = new WeakSet<object>();

@@ -32,6 +32,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
       runId,
       printerId,
       log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
+      attempt,
     });
     await marking;
     await recordRun(store, {
