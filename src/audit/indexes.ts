@@ -5,11 +5,11 @@
  *   u|<CreatedBy>           one person's jobs, by user principal name (or its pseudonym), all printers
  *   i|<CreatedById>         the same, by user id (or its pseudonym)
  *   c|<bucket>              every job, all printers (a created-time range is a RowKey range)
- *   s|<JobState>|<bucket>   every history row in one state, all printers
+ *   s|<JobState>            every history row in one state, all printers (one partition: one query)
  *
  * RowKey: <keyTime>|<printerId>|<jobId>|<sequence>|<fingerprint>: newest job first across printers, then
  * printer and job, then each job's states oldest first. bucket (0-7) is a hash of printer and job, so one
- * day's writes spread over eight partitions and every row of one job sits in the same partition. Index rows
+ * day's writes to c| spread over eight partitions and every row of one job sits in the same partition. Index rows
  * copy the history row's columns, so a query reads only the rows it returns. Every key is computed from the
  * history row alone (its keys, JobState, CreatedBy, CreatedById), so a replay, a backfill or a redaction
  * recomputes the same keys. Under AUDIT_REDACT_USERS=omit there is no user column, so no person rows.
@@ -34,7 +34,8 @@ export function jobBucket(printerId: string, jobKey: string): number {
 export const userPartition = (upn: string): string => `u|${keyPart(upn)}`;
 export const userIdPartition = (id: string): string => `i|${keyPart(id)}`;
 export const createdPartition = (bucket: number): string => `c|${bucket}`;
-export const statePartition = (state: string, bucket: number): string => `s|${keyPart(state)}|${bucket}`;
+// One partition per state, not bucketed: a state question is one query, and a first run writes a job's rows into fewer partitions.
+export const statePartition = (state: string): string => `s|${keyPart(state)}`;
 
 /** The index RowKey of a job history row: its printer goes after the time, so rows of every printer interleave by time. */
 export function indexRowKey(printerId: string, historyRowKey: string): string {
@@ -49,7 +50,7 @@ export function indexRows(tables: AuditTableNames, historyRow: Row, kind: Histor
   const bucket = jobBucket(printerId, jobKey);
   const indexKey = indexRowKey(printerId, rowKey);
   const partitions = [createdPartition(bucket)];
-  if (typeof columns.JobState === "string" && columns.JobState.length > 0) partitions.push(statePartition(columns.JobState, bucket));
+  if (typeof columns.JobState === "string" && columns.JobState.length > 0) partitions.push(statePartition(columns.JobState));
   if (typeof columns.CreatedBy === "string" && columns.CreatedBy.length > 0) partitions.push(userPartition(columns.CreatedBy));
   if (typeof columns.CreatedById === "string" && columns.CreatedById.length > 0) partitions.push(userIdPartition(columns.CreatedById));
   return partitions.filter((pk) => isValidKey(pk) && isValidKey(indexKey)).map((partitionKey) => ({ table: tables.jobIndex, row: { ...columns, partitionKey, rowKey: indexKey } }));

@@ -162,7 +162,7 @@ export function indexPlan(store: AuditStore, q: HistoryQuery, privacy: PrivacySe
     const partitions = [...new Set(values.flatMap((v) => [userPartition(v), userIdPartition(v)]))];
     return { table: store.tables.jobIndex, partitions, ...range, ...(q.state !== undefined ? { extra: odata`JobState eq ${q.state}` } : {}) };
   }
-  if (q.state !== undefined) return { table: store.tables.jobIndex, partitions: buckets.map((b) => statePartition(q.state!, b)), ...range };
+  if (q.state !== undefined) return { table: store.tables.jobIndex, partitions: [statePartition(q.state)], ...range };
   return { table: store.tables.jobIndex, partitions: buckets.map(createdPartition), ...range };
 }
 
