@@ -3,6 +3,7 @@
 // overlapping runs, re-delivered messages and crashes mid-run, and the polling protocol as Power Automate
 // drives it.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { decodeCursor, encodeCursor, eventFeedTuning, timeOfEventKey } from "../src/audit/events";
 import { newRunId } from "../src/audit/keys";
@@ -142,6 +143,20 @@ describe("the events feed", () => {
     const lastTime = all.at(-1).ObservedDateTime as string;
     const since = (await readAll(`/audit/events?since=${encodeURIComponent(lastTime)}`)).events;
     assert.deepEqual(since.map((e) => e.EventId), all.filter((e) => e.ObservedDateTime >= lastTime).map((e) => e.EventId));
+  });
+
+  test("under AUDIT_REDACT_USERS=hash a person's UPN finds their events (compared with its pseudonym)", async () => {
+    const shared = prefix;
+    freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: randomBytes(32).toString("base64") });
+    await runAudit();
+    const everything = (await readAll("/audit/events?top=1000")).events;
+    assert.ok(everything.length > 0 && !JSON.stringify(everything).includes("@contoso.com"), "events carry pseudonyms only");
+    const pat = (await readAll(`/audit/events?user=${encodeURIComponent("Pat.Kim@contoso.com")}`)).events;
+    assert.ok(pat.length > 0, "the UPN finds the pseudonymized events");
+    assert.equal(new Set(pat.map((e) => e.CreatedBy)).size, 1, "one person's events");
+    // Back to this suite's audit, recorded in clear.
+    prefix = shared;
+    rig.configure({ AUDIT_TABLE_PREFIX: shared, AUDIT_REDACT_USERS: undefined, AUDIT_HASH_KEY: undefined });
   });
 
   test("bad options are 400s naming the option", async () => {

@@ -6,7 +6,7 @@ import { auditReplyToError } from "../http/auditReplies";
 import { cursorLink } from "../http/eventLinks";
 import { jsonReply, withDeadline } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { getAuditStore } from "../services";
+import { getAuditStore, getPrivacyForLookup } from "../services";
 
 /** The events feed: what the audit observed, oldest first, after a cursor; `cursor` in the answer resumes it later. */
 export async function listAuditEvents(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -17,7 +17,9 @@ export async function listAuditEvents(request: HttpRequest, context: InvocationC
     const { audit, http } = getConfig();
     const query = parseEventFeedQuery(request.query, audit);
     if (query.filter.printerId) record.printerId = query.filter.printerId;
-    const page = await withDeadline(http.deadlineInMs, () => readEvents(getAuditStore(), { from: query.from, filter: query.filter, top: query.top, privacy: audit }));
+    // The key is needed only to find a person's pseudonymized events (as in the jobs list).
+    const privacy = query.filter.user !== undefined ? await getPrivacyForLookup() : audit;
+    const page = await withDeadline(http.deadlineInMs, () => readEvents(getAuditStore(), { from: query.from, filter: query.filter, top: query.top, privacy }));
     return finish(
       jsonReply(context, 200, {
         value: page.rows.map(publicEvent),

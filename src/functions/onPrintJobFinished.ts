@@ -7,7 +7,7 @@ import { auditReplyToError } from "../http/auditReplies";
 import { cursorLink } from "../http/eventLinks";
 import { jsonReply, replyHeaders, withDeadline } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { getAuditStore } from "../services";
+import { getAuditStore, getPrivacyForLookup } from "../services";
 
 /** Seconds Power Automate waits before the next poll; an audit run comes every few minutes at most. */
 export const triggerRetryAfterSeconds = 60;
@@ -33,7 +33,8 @@ export async function onPrintJobFinished(request: HttpRequest, context: Invocati
       return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location: cursorLink(request, route, cursor) } });
     }
     const from = query.cursor;
-    const batch = await withDeadline(http.deadlineInMs, () => finishedJobs(store, { from, printerId: query.printerId, states: query.states, user: query.user, privacy: audit }));
+    const privacy = query.user !== undefined ? await getPrivacyForLookup() : audit;
+    const batch = await withDeadline(http.deadlineInMs, () => finishedJobs(store, { from, printerId: query.printerId, states: query.states, user: query.user, privacy }));
     const location = cursorLink(request, route, batch.next);
     if (batch.value.length === 0) return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location } });
     return finish(jsonReply(context, 200, { value: batch.value }, { ...retryAfter, location }));
