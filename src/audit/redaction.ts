@@ -10,7 +10,7 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import { derivedRows, type HistoryKind } from "./derived";
 import { listedSubject } from "./erasureList";
 import { emptyIdentity, gatherIdentity, needsRewrite, rewriteRow, rowMarkers, targetMarkers, type JobIdentity, type PrivacyPolicy } from "./privacy";
-import { markSummaries, refreshSummaries } from "./summaries";
+import { markSummaries, refreshSummariesAndDays } from "./summaries";
 import { transactionChunks, type AuditStore, type Row, type StoredRow } from "./store";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
@@ -69,7 +69,14 @@ async function rederive(store: AuditStore, before: Row, after: Row, kind: Histor
  * Rewrites one job's rows (tasks, history, current state) that the policy or the erasure list asks to
  * change. `subjects` is the erasure list (pseudonym to erasure id).
  */
-export async function rewriteJob(store: AuditStore, unit: JobUnit, policy: PrivacyPolicy, subjects: ReadonlyMap<string, string>): Promise<JobRewrite> {
+export async function rewriteJob(
+  store: AuditStore,
+  unit: JobUnit,
+  policy: PrivacyPolicy,
+  subjects: ReadonlyMap<string, string>,
+  /** Collects the daily summaries to recompute, for a caller that rewrites jobs in parallel and recomputes once after; else they are recomputed here. */
+  summaries?: Map<string, { day: string; printerId: string }>,
+): Promise<JobRewrite> {
   const jobKeyPart = unit.prefix.split("|")[1]!;
   const [jobRows, taskRows, current] = await Promise.all([
     store.rowsWithPrefix(store.tables.jobs, unit.printerId, unit.prefix),
@@ -112,13 +119,13 @@ export async function rewriteJob(store: AuditStore, unit: JobUnit, policy: Priva
   for (const j of jobs) await rederive(store, j.before, j.after, "job");
   // The daily summaries count people as recorded. Marked Dirty before the rewrite (a crash leaves them to be recomputed, not
   // trusted) and again after it, as the summaries protocol asks (a refresh that saw the mark has seen the history it covers).
-  const summaries = new Map<string, { day: string; printerId: string }>();
+  const touched = summaries ?? new Map<string, { day: string; printerId: string }>();
   if (jobs.length > 0) {
-    await markSummaries(store, jobs.map((j) => j.after), summaries);
+    await markSummaries(store, jobs.map((j) => j.after), touched);
     await replaceRows(await store.table(store.tables.jobs), jobs.map((j) => ({ row: j.after, etag: j.etag })));
     await markSummaries(store, jobs.map((j) => j.after));
   }
-  await refreshSummaries(store, summaries.values());
+  if (!summaries) await refreshSummariesAndDays(store, touched.values());
   result.rowsChanged += tasks.length + jobs.length;
   return result;
 }

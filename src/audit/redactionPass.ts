@@ -10,6 +10,7 @@ import { odata } from "@azure/data-tables";
 import { loadErasedSubjects } from "./erasureList";
 import { documentMarkerOf, gatherIdentity, emptyIdentity, needsRewrite, pseudonym, rowMarkers, targetMarkers, userMarkerOf, type PrivacyPolicy } from "./privacy";
 import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./redaction";
+import { refreshDirtySummaries, refreshSummariesAndDays } from "./summaries";
 import { type AuditLog } from "./recorder";
 import { type AuditStore, type StoredRow } from "./store";
 
@@ -116,6 +117,8 @@ export async function runRedaction(
     await saveState(store, state);
     options.log.log(`auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`);
   }
+  // A rewrite in progress may have stopped between rewriting a page and recomputing its daily summaries.
+  await refreshDirtySummaries(store);
   const subjects = policy.key ? await loadErasedSubjects(store, policy.key) : new Map<string, string>();
   const client = await store.table(store.tables.jobs);
   // At most a few passes a run: one that rewrites, one that finds nothing left (more only if the audit raced it).
@@ -138,8 +141,10 @@ export async function runRedaction(
         if (!units.has(id) && rowNeedsWork(row, policy, subjects)) units.set(id, unit);
       }
       // Jobs are independent: a few at a time, so 10,000 rows take well under one timer run.
+      // The page's daily summaries are recomputed once its jobs are rewritten, not by each job against the others.
+      const summaries = new Map<string, { day: string; printerId: string }>();
       await eachLimit([...units.values()], options.concurrency ?? 8, async (unit) => {
-        const rewrite = await rewriteJob(store, unit, policy, subjects);
+        const rewrite = await rewriteJob(store, unit, policy, subjects, summaries);
         result.rowsRewritten += rewrite.rowsChanged;
         result.jobsRewritten++;
         state.PassRowsRewritten = (state.PassRowsRewritten ?? 0) + rewrite.rowsChanged;
@@ -147,6 +152,7 @@ export async function runRedaction(
         if (rewrite.erasureId) credits.set(rewrite.erasureId, (credits.get(rewrite.erasureId) ?? 0) + rewrite.rowsChanged);
         await redactionFaultPoints.afterJobRewritten?.(result.jobsRewritten);
       });
+      await refreshSummariesAndDays(store, summaries.values());
       await creditErasures(store, credits);
       // The cursor is the last job of the page: a job cut by the page boundary is finished by the next page (its rows are skipped once rewritten).
       if (last && page.continuationToken) state.Cursor = `${last.printerId}\n${last.prefix}`;

@@ -366,6 +366,26 @@ export async function refreshSummaries(store: AuditStore, targets: Iterable<{ da
   );
 }
 
+/** Recomputes printers' summaries and then their days' totals (which hold the busiest people too), now rather than on the next read. */
+export async function refreshSummariesAndDays(store: AuditStore, targets: Iterable<{ day: string; printerId: string }>): Promise<void> {
+  const list = [...targets];
+  await refreshSummaries(store, list);
+  for (const day of new Set(list.map((t) => t.day))) await readDay(store, day);
+}
+
+/**
+ * Recomputes every summary left Dirty (a rewrite or a run that stopped between marking and recomputing): one
+ * query of the Summaries table. The privacy rewrite calls it while a rewrite is in progress, so a crash never
+ * leaves a person's old identifier in a count.
+ */
+export async function refreshDirtySummaries(store: AuditStore): Promise<number> {
+  const dirty = await store.rowsWhere(store.tables.summaries, odata`Dirty eq true`, ["PartitionKey", "RowKey", "Day"]);
+  const printers = dirty.filter((r) => r.rowKey !== dayRowKey).map((r) => ({ day: String(r.Day ?? dayOfKey(String(r.partitionKey))), printerId: String(r.rowKey) }));
+  await refreshSummariesAndDays(store, printers);
+  for (const day of new Set(dirty.filter((r) => r.rowKey === dayRowKey).map((r) => String(r.Day ?? dayOfKey(String(r.partitionKey)))))) await readDay(store, day);
+  return dirty.length;
+}
+
 /**
  * Brings the summaries of rewritten or newly written history rows up to date: mark, then recompute.
  * Redaction and erasure call it with the rewritten history rows (after deleting and creating their derived rows).

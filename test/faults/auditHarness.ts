@@ -119,7 +119,7 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   return { exitCode, signal, calls: counter.count, report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined, killedAt, output };
 }
 
-export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events" | "JobIndex";
+export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events" | "JobIndex" | "Summaries";
 
 export function auditTable(world: AuditWorld, prefix: string, name: TableName): TableClient {
   return TableClient.fromConnectionString(world.azurite.connectionString, `${prefix}${name}`, { allowInsecureConnection: true });

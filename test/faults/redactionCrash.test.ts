@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { newRunId } from "../../src/audit/keys";
 import { Figures } from "../rig/figures";
 import { makeJob } from "../rig/tenant";
-import { auditContents, compareContents, inParallel, runAuditProcess, startAuditWorld, type AuditWorld } from "./auditHarness";
+import { auditContents, compareContents, inParallel, readTable, runAuditProcess, startAuditWorld, type AuditWorld } from "./auditHarness";
 
 let world: AuditWorld;
 const figures = new Figures("redaction-crashes");
@@ -75,6 +75,7 @@ describe("the privacy rewrite killed mid-way, then run again", () => {
       figures.add("redactionRowsLost", diff.missing);
       if (diff.missing || diff.extra || diff.duplicates) problems.push(`missing ${diff.missing}, extra ${diff.extra}, duplicates ${diff.duplicates}: ${diff.detail.slice(0, 2).join("; ").slice(0, 600)}`);
       if (plaintext.test(JSON.stringify(contents))) problems.push("plaintext left");
+      if (plaintext.test(JSON.stringify(await readTable(world, prefix, "Summaries")))) problems.push("plaintext left in the daily summaries");
       figures.add("redactionCrashPointsTried");
       if (problems.length === 0) figures.add("redactionCrashPointsSurvived");
       else failures.push(`call ${call} ${when}: ${problems.join(" / ")}`);
