@@ -87,7 +87,7 @@ Audit (first run done; then every run of AUDIT_SCHEDULE "${process.env.AUDIT_SCH
   curl "${api}/audit/jobs?printerId=${printerIds[1]}&top=5"
   curl "${api}/audit/jobs?state=completed&from=2026-01-01"
   curl "${api}/audit/jobs?format=csv" -o print-audit.csv
-  (a job's states and tasks oldest first; the history newest job first per printer, paged by @odata.nextLink)
+  (a job's states and tasks oldest first; the history newest job first across printers, paged by @odata.nextLink)
 
 OpenAPI definition (for a Power Automate custom connector): ${api}/openapi.json
 
