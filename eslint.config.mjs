@@ -11,16 +11,16 @@ export default tseslint.config(
       eqeqeq: ["error", "smart"],
       "no-console": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }]
-    }
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+    },
   },
   {
     // Tests read loosely typed JSON answers.
     files: ["test/**/*.ts", "bench/**/*.ts"],
-    rules: { "@typescript-eslint/no-explicit-any": "off" }
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
     files: ["**/*.mjs", "**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } }
-  }
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+  },
 );

@@ -15,7 +15,13 @@ import { makeJob, printerIdFor } from "../test/rig/tenant";
 
 const terminal = new Set(["completed", "canceled", "aborted"]);
 
-function addTenant(rig: Rig, firstPrinter: number, printers: number, jobsPerPrinter: number, tasksPerJob: number): string[] {
+function addTenant(
+  rig: Rig,
+  firstPrinter: number,
+  printers: number,
+  jobsPerPrinter: number,
+  tasksPerJob: number,
+): string[] {
   const ids: string[] = [];
   for (let p = firstPrinter; p < firstPrinter + printers; p++) {
     const id = printerIdFor(p);
@@ -49,7 +55,11 @@ const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 1
  * Runs work while sampling memory every 10 ms. With `heldAfterGc`, a full GC every 250 ms also measures
  * what the run really holds (it slows the run, so timed runs go without it).
  */
-async function measure(rig: Rig, work: () => Promise<void>, options: { heldAfterGc?: boolean } = {}): Promise<Measured> {
+async function measure(
+  rig: Rig,
+  work: () => Promise<void>,
+  options: { heldAfterGc?: boolean } = {},
+): Promise<Measured> {
   const gc = gcFunction();
   gc();
   const base = process.memoryUsage();
@@ -96,7 +106,8 @@ async function appRun(rig: Rig): Promise<void> {
 
 /** The naive audit: printer after printer, job after job, one GET per job and one write per row. */
 async function naiveRun(rig: Rig, graph: GraphClient, printers: string[]): Promise<void> {
-  const table = (name: string): TableClient => TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true });
+  const table = (name: string): TableClient =>
+    TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true });
   const jobs = table("naiveJobs");
   const tasks = table("naiveTasks");
   await jobs.createTable();
@@ -104,9 +115,19 @@ async function naiveRun(rig: Rig, graph: GraphClient, printers: string[]): Promi
   for (const printerId of printers) {
     for await (const listed of graph.listPrinterJobs(printerId)) {
       const { body: job } = await graph.getPrintJob({ printerId, jobId: listed.id! }, { expand: ["tasks"] });
-      await jobs.upsertEntity({ partitionKey: printerId, rowKey: `${job.id}|${job.status?.state}`, JobId: job.id!, JobState: job.status?.state ?? "", CreatedBy: job.createdBy?.userPrincipalName ?? "" });
+      await jobs.upsertEntity({
+        partitionKey: printerId,
+        rowKey: `${job.id}|${job.status?.state}`,
+        JobId: job.id!,
+        JobState: job.status?.state ?? "",
+        CreatedBy: job.createdBy?.userPrincipalName ?? "",
+      });
       for (const task of job.tasks ?? []) {
-        await tasks.upsertEntity({ partitionKey: printerId, rowKey: `${job.id}|${task.id}|${task.status?.state}`, TaskState: task.status?.state ?? "" });
+        await tasks.upsertEntity({
+          partitionKey: printerId,
+          rowKey: `${job.id}|${task.id}|${task.status?.state}`,
+          TaskState: task.status?.state ?? "",
+        });
       }
     }
   }
@@ -119,10 +140,17 @@ function line(label: string, m: Measured): string {
 export async function run(): Promise<void> {
   const rig = await startRig({ storage: true, simulator: { latencyMs: 10 } });
   try {
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 5 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 5,
+    });
     const printers = addTenant(rig, 1, 10, 100, 3);
     rig.configure({ AUDIT_PRINTER_IDS: printers.join(","), AUDIT_TABLE_PREFIX: "benchsmall" });
-    console.log(`1,000 jobs x 3 tasks on 10 printers, simulator latency ${rig.sim.latencyMs} ms per request, Graph page size ${rig.sim.pageSize}, Azurite in memory`);
+    console.log(
+      `1,000 jobs x 3 tasks on 10 printers, simulator latency ${rig.sim.latencyMs} ms per request, Graph page size ${rig.sim.pageSize}, Azurite in memory`,
+    );
 
     // The machine may be shared: the app's runs are repeated and the median taken (a first run each time on fresh tables).
     const median = (runs: Measured[]): Measured => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
@@ -143,7 +171,9 @@ export async function run(): Promise<void> {
     console.log(line("app, steady run (median of 5)", appSteady));
     console.log(line("naive, first run", naiveFirst));
     console.log(line("naive, steady run", naiveSteady));
-    console.log(`app runs, ms: first ${firstRuns.map((m) => m.ms).join(", ")}; steady ${steadyRuns.map((m) => m.ms).join(", ")}`);
+    console.log(
+      `app runs, ms: first ${firstRuns.map((m) => m.ms).join(", ")}; steady ${steadyRuns.map((m) => m.ms).join(", ")}`,
+    );
     const first = naiveFirst.ms / appFirst.ms;
     const steady = naiveSteady.ms / appSteady.ms;
     console.log(`speedup, first run:  ${first.toFixed(1)}x (target >= 10x) ${first >= 10 ? "OK" : "BELOW TARGET"}`);
@@ -151,8 +181,18 @@ export async function run(): Promise<void> {
 
     const all = printers.flatMap((p) => [...rig.sim.printers.get(p)!.jobs.values()]);
     const active = all.filter((j) => !terminal.has(j.status?.state ?? "")).length;
-    const listPages = printers.reduce((n, p) => n + Math.max(1, Math.ceil(rig.sim.printers.get(p)!.jobs.size / rig.sim.pageSize)), 0);
-    const batches = printers.reduce((n, p) => n + Math.ceil([...rig.sim.printers.get(p)!.jobs.values()].filter((j) => !terminal.has(j.status?.state ?? "")).length / 20), 0);
+    const listPages = printers.reduce(
+      (n, p) => n + Math.max(1, Math.ceil(rig.sim.printers.get(p)!.jobs.size / rig.sim.pageSize)),
+      0,
+    );
+    const batches = printers.reduce(
+      (n, p) =>
+        n +
+        Math.ceil(
+          [...rig.sim.printers.get(p)!.jobs.values()].filter((j) => !terminal.has(j.status?.state ?? "")).length / 20,
+        ),
+      0,
+    );
     const other = appSteady.graphRequests - listPages - batches;
     console.log(
       `Graph requests per steady run: ${appSteady.graphRequests} = list pages ${listPages} + $batch ${batches} (${active} active jobs, 20 to a $batch per printer)` +
@@ -163,7 +203,10 @@ export async function run(): Promise<void> {
     // latency 0 so that 50,000 jobs take minutes, not hours.
     rig.sim.latencyMs = 0;
     const memory: [string, Measured][] = [];
-    for (const [label, first, jobsPerPrinter] of [["1,000", 11, 100], ["50,000", 101, 5_000]] as const) {
+    for (const [label, first, jobsPerPrinter] of [
+      ["1,000", 11, 100],
+      ["50,000", 101, 5_000],
+    ] as const) {
       const ids = addTenant(rig, first, 10, jobsPerPrinter, 1);
       rig.sim.requests.length = 0;
       rig.configure({ AUDIT_PRINTER_IDS: ids.join(","), AUDIT_TABLE_PREFIX: `benchmem${jobsPerPrinter}` });
@@ -173,8 +216,11 @@ export async function run(): Promise<void> {
     }
     const growth = (m: Measured): string =>
       `+${(m.peakRssMb - m.baseRssMb).toFixed(1)} MB RSS peak, +${(m.peakHeapMb - m.baseHeapMb).toFixed(1)} MB heap peak, +${(m.retainedHeapMb - m.baseHeapMb).toFixed(1)} MB heap held after GC`;
-    for (const [label, m] of memory) console.log(`memory growth during the app's first run, ${label.padStart(6)} jobs: ${growth(m)}`);
-    console.log("* 1 task per job, simulator latency 0 ms; the simulator's tenant lives in this process, so compare growth during the run, not totals");
+    for (const [label, m] of memory)
+      console.log(`memory growth during the app's first run, ${label.padStart(6)} jobs: ${growth(m)}`);
+    console.log(
+      "* 1 task per job, simulator latency 0 ms; the simulator's tenant lives in this process, so compare growth during the run, not totals",
+    );
   } finally {
     await rig.stop();
   }

@@ -15,21 +15,37 @@ const maxPeakHeapMB = 160;
 /** And the growth of the held heap from 5,000 to 50,000 jobs (ten times the jobs). */
 const maxRetainedGrowthMB = 8;
 
-const defaults = { GRAPH_MAX_RETRIES: "3", GRAPH_RETRY_DELAY_MS: "1000", GRAPH_MAX_RETRY_DELAY_MS: "30000", GRAPH_TRY_TIMEOUT_MS: "10000" };
+const defaults = {
+  GRAPH_MAX_RETRIES: "3",
+  GRAPH_RETRY_DELAY_MS: "1000",
+  GRAPH_MAX_RETRY_DELAY_MS: "30000",
+  GRAPH_TRY_TIMEOUT_MS: "10000",
+};
 
 export async function run(): Promise<void> {
   const large = Number(process.env.AUDIT_BENCH_JOBS ?? 50_000);
   const world = await startAuditWorld({ pageSize: 200 });
   try {
     const figures: Record<string, number> = {};
-    for (const [label, count] of [["small", 5_000], ["large", large]] as const) {
+    for (const [label, count] of [
+      ["small", 5_000],
+      ["large", large],
+    ] as const) {
       const printerId = `b3c40000-0000-4000-8000-${String(count).padStart(12, "0")}`;
       world.sim.addPrinter({ id: printerId, displayName: `${count} jobs` });
-      for (let i = 1; i <= count; i++) world.sim.addJob(printerId, makeJob(printerId, i, { state: i % 10 === 0 ? "processing" : "completed" }));
+      for (let i = 1; i <= count; i++)
+        world.sim.addJob(printerId, makeJob(printerId, i, { state: i % 10 === 0 ? "processing" : "completed" }));
       const prefix = `bench${label}${process.pid}`;
-      const result = await runAuditProcess(world, { prefix, runId: newRunId(), printerId, env: defaults, execArgv: ["--expose-gc"] });
+      const result = await runAuditProcess(world, {
+        prefix,
+        runId: newRunId(),
+        printerId,
+        env: defaults,
+        execArgv: ["--expose-gc"],
+      });
       world.sim.requests.length = 0;
-      if (result.exitCode !== 0 || !result.report) throw new Error(`The ${count}-job audit failed: ${result.output.slice(0, 500)}`);
+      if (result.exitCode !== 0 || !result.report)
+        throw new Error(`The ${count}-job audit failed: ${result.output.slice(0, 500)}`);
       const rows = (await readTable(world, prefix, "Jobs")).length;
       if (rows !== count) throw new Error(`The ${count}-job audit recorded ${rows} history rows.`);
       console.log(
@@ -43,11 +59,21 @@ export async function run(): Promise<void> {
       figures[`${label}DurationS`] = Math.round(result.report.durationMs / 1000);
       figures[`${label}RowsLost`] = count - rows;
     }
-    console.log(`FIGURES audit50k: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(" ")} maxRetainedHeapMB=${maxRetainedHeapMB} maxPeakHeapMB=${maxPeakHeapMB}`);
-    if (figures.largeRetainedHeapMB! > maxRetainedHeapMB) throw new Error(`The audit held ${figures.largeRetainedHeapMB} MB of heap, above the bound of ${maxRetainedHeapMB} MB.`);
-    if (figures.largePeakHeapMB! > maxPeakHeapMB) throw new Error(`Peak heap ${figures.largePeakHeapMB} MB is above the bound of ${maxPeakHeapMB} MB.`);
+    console.log(
+      `FIGURES audit50k: ${Object.entries(figures)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")} maxRetainedHeapMB=${maxRetainedHeapMB} maxPeakHeapMB=${maxPeakHeapMB}`,
+    );
+    if (figures.largeRetainedHeapMB! > maxRetainedHeapMB)
+      throw new Error(
+        `The audit held ${figures.largeRetainedHeapMB} MB of heap, above the bound of ${maxRetainedHeapMB} MB.`,
+      );
+    if (figures.largePeakHeapMB! > maxPeakHeapMB)
+      throw new Error(`Peak heap ${figures.largePeakHeapMB} MB is above the bound of ${maxPeakHeapMB} MB.`);
     if (figures.largeRetainedHeapMB! - figures.smallRetainedHeapMB! > maxRetainedGrowthMB) {
-      throw new Error(`The heap held grew by ${figures.largeRetainedHeapMB! - figures.smallRetainedHeapMB!} MB from 5,000 to ${large} jobs.`);
+      throw new Error(
+        `The heap held grew by ${figures.largeRetainedHeapMB! - figures.smallRetainedHeapMB!} MB from 5,000 to ${large} jobs.`,
+      );
     }
   } finally {
     await world.stop();

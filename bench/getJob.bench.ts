@@ -28,9 +28,15 @@ async function latency(): Promise<void> {
   addSeedPrinter(rig.sim);
   const iterations = 300;
   const path = `/print/printers/${seedPrinterId}/jobs/${seedJobId}`;
-  const token = makeToken({ aud: "https://graph.microsoft.com", roles: rig.identity.roles, exp: Math.floor(Date.now() / 1000) + 3600 });
+  const token = makeToken({
+    aud: "https://graph.microsoft.com",
+    roles: rig.identity.roles,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
   const bare = async (): Promise<void> => {
-    const response = await fetch(`${rig.sim.baseUrl}${path}?$expand=tasks`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${rig.sim.baseUrl}${path}?$expand=tasks`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (response.status !== 200) throw new Error(`bare call answered ${response.status}`);
     await response.json();
   };
@@ -76,10 +82,16 @@ async function latency(): Promise<void> {
   const h = summary(results.host);
   console.log(`simulator latency 5 ms per request; ${results.bare.length} calls each`);
   console.log(`bare Graph call          p50 ${ms(b.p50)}  p95 ${ms(b.p95)}  p99 ${ms(b.p99)}`);
-  console.log(`through the function     p50 ${ms(f.p50)}  p95 ${ms(f.p95)}  p99 ${ms(f.p99)}  -> p50 overhead ${(f.p50 / b.p50).toFixed(3)}x (goal <= 1.1x)`);
-  console.log(`through the local host   p50 ${ms(h.p50)}  p95 ${ms(h.p95)}  p99 ${ms(h.p99)}  -> ${(h.p50 / b.p50).toFixed(3)}x (adds the host's own HTTP hop)`);
+  console.log(
+    `through the function     p50 ${ms(f.p50)}  p95 ${ms(f.p95)}  p99 ${ms(f.p99)}  -> p50 overhead ${(f.p50 / b.p50).toFixed(3)}x (goal <= 1.1x)`,
+  );
+  console.log(
+    `through the local host   p50 ${ms(h.p50)}  p95 ${ms(h.p95)}  p99 ${ms(h.p99)}  -> ${(h.p50 / b.p50).toFixed(3)}x (adds the host's own HTTP hop)`,
+  );
   const tokenRequests = rig.identity.tokenRequests.filter((r) => r.clientId === clientId).length - tokensBefore;
-  console.log(`token requests to the managed-identity endpoint during ${results.fn.length + results.host.length + 120} function calls: ${tokenRequests} (token lifetime ${rig.identity.lifetimeSeconds} s; goal: 1 per lifetime)`);
+  console.log(
+    `token requests to the managed-identity endpoint during ${results.fn.length + results.host.length + 120} function calls: ${tokenRequests} (token lifetime ${rig.identity.lifetimeSeconds} s; goal: 1 per lifetime)`,
+  );
   await rig.stop();
 }
 
@@ -107,9 +119,19 @@ function coldStart(): void {
   const bundle = join(outDir, "app.js");
   const entry = join(outDir, "entry.js");
   writeFileSync(entry, files.map((f) => `require(${JSON.stringify(f)});`).join("\n"));
-  execFileSync(join(root, "node_modules", ".bin", "esbuild"), [entry, "--bundle", "--platform=node", "--target=node20", "--external:@azure/functions-core", `--outfile=${bundle}`, "--log-level=error"]);
+  execFileSync(join(root, "node_modules", ".bin", "esbuild"), [
+    entry,
+    "--bundle",
+    "--platform=node",
+    "--target=node20",
+    "--external:@azure/functions-core",
+    `--outfile=${bundle}`,
+    "--log-level=error",
+  ]);
   const bundled = run([bundle]);
-  console.log(`cold start: importing the built app (${files.length} entry files) median ${ms(unbundled)}; as one esbuild bundle (${(statSync(bundle).size / 1024).toFixed(0)} KiB) median ${ms(bundled)}`);
+  console.log(
+    `cold start: importing the built app (${files.length} entry files) median ${ms(unbundled)}; as one esbuild bundle (${(statSync(bundle).size / 1024).toFixed(0)} KiB) median ${ms(bundled)}`,
+  );
 }
 
 export async function run(): Promise<void> {

@@ -55,7 +55,13 @@ export async function run(): Promise<void> {
   const concurrency = Number(process.env.LOAD_CONCURRENCY ?? 200);
   // The app's own defaults for Graph calls (the test rig's are tuned for fast failure, not for load).
   const rig = await startRig({
-    env: { GRAPH_MAX_RETRIES: "3", GRAPH_RETRY_DELAY_MS: "1000", GRAPH_MAX_RETRY_DELAY_MS: "30000", GRAPH_TRY_TIMEOUT_MS: "10000", GRAPH_MAX_RETRY_AFTER_MS: "5000" },
+    env: {
+      GRAPH_MAX_RETRIES: "3",
+      GRAPH_RETRY_DELAY_MS: "1000",
+      GRAPH_MAX_RETRY_DELAY_MS: "30000",
+      GRAPH_TRY_TIMEOUT_MS: "10000",
+      GRAPH_MAX_RETRY_AFTER_MS: "5000",
+    },
   });
   addSeedPrinter(rig.sim);
   const { port } = new URL(rig.api);
@@ -127,7 +133,8 @@ export async function run(): Promise<void> {
         `rssStartMB=${samples[0]!.rssMB} rssEndMB=${samples[2]!.rssMB}`,
     );
     if (errorCount > 0) throw new Error(`${errorCount} calls failed: ${JSON.stringify(Object.fromEntries(errors))}`);
-    if (heapGrowth * 1048576 > maxHeapGrowthInBytes) throw new Error(`The heap grew by ${heapGrowth.toFixed(1)} MB from the middle to the end of the run.`);
+    if (heapGrowth * 1048576 > maxHeapGrowthInBytes)
+      throw new Error(`The heap grew by ${heapGrowth.toFixed(1)} MB from the middle to the end of the run.`);
   } finally {
     clearInterval(trim);
     agent.destroy();

@@ -58,7 +58,8 @@ async function appRun(rig: Rig): Promise<void> {
 async function keysOf(connectionString: string, table: string): Promise<string[]> {
   const keys: string[] = [];
   const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
-  for await (const e of client.listEntities({ queryOptions: { select: ["PartitionKey", "RowKey"] } })) keys.push(`${e.partitionKey}\u0000${e.rowKey}`);
+  for await (const e of client.listEntities({ queryOptions: { select: ["PartitionKey", "RowKey"] } }))
+    keys.push(`${e.partitionKey}\u0000${e.rowKey}`);
   return keys.sort();
 }
 
@@ -78,7 +79,8 @@ function countBetween(keys: readonly string[], from: string, to: string): number
 }
 
 const unquote = (v: string): string => v.replace(/''/g, "'");
-const decode = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? Buffer.from(v, "base64").toString("utf8") : undefined);
+const decode = (v: unknown): string | undefined =>
+  typeof v === "string" && v.length > 0 ? Buffer.from(v, "base64").toString("utf8") : undefined;
 
 /** The rows Table Storage must read to answer one query request (see the header). */
 function rowsRead(tables: Map<string, string[]>, req: IncomingMessage, headers: IncomingHttpHeaders): number {
@@ -133,7 +135,12 @@ export async function run(): Promise<void> {
   const perPrinter = Math.ceil(jobs / printerCount);
   const rig = await startRig({ storage: true, simulator: { latencyMs: 0, pageSize: 1000 } });
   try {
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 5 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 5,
+    });
     const rand = random(12);
     const printers: string[] = [];
     const active: [string, string][] = [];
@@ -144,7 +151,10 @@ export async function run(): Promise<void> {
       for (let j = 1; j <= perPrinter; j++) {
         const r = rand();
         const state = r < 0.3 ? "processing" : r < 0.95 ? "completed" : r < 0.975 ? "aborted" : "canceled";
-        const job = makeJob(printerId, j, { state, createdDateTime: new Date(start + Math.floor(rand() * days * dayMs)).toISOString() });
+        const job = makeJob(printerId, j, {
+          state,
+          createdDateTime: new Date(start + Math.floor(rand() * days * dayMs)).toISOString(),
+        });
         // A printer serves a team of about 30 people (its floor); everyone prints on a few printers.
         job.createdBy = userOf(((p % teams) * teamSize + Math.floor(rand() * teamSize)) % userCount);
         rig.sim.addJob(printerId, job);
@@ -152,11 +162,14 @@ export async function run(): Promise<void> {
       }
     }
     rig.configure({ AUDIT_PRINTER_IDS: printers.join(","), AUDIT_TABLE_PREFIX: prefix });
-    console.log(`${printerCount * perPrinter} jobs on ${printerCount} printers over ${days} days, ${userCount} people; recorded by the app's audit runs (simulator latency 0, pages of ${rig.sim.pageSize})`);
+    console.log(
+      `${printerCount * perPrinter} jobs on ${printerCount} printers over ${days} days, ${userCount} people; recorded by the app's audit runs (simulator latency 0, pages of ${rig.sim.pageSize})`,
+    );
     let t = performance.now();
     await appRun(rig);
     console.log(`first audit run: ${((performance.now() - t) / 1000).toFixed(0)} s`);
-    for (const [printerId, jobId] of active) rig.sim.setJobState(printerId, jobId, rand() < 0.85 ? "completed" : "aborted");
+    for (const [printerId, jobId] of active)
+      rig.sim.setJobState(printerId, jobId, rand() < 0.85 ? "completed" : "aborted");
     rig.sim.requests.length = 0;
     t = performance.now();
     await appRun(rig);
@@ -165,7 +178,8 @@ export async function run(): Promise<void> {
 
     const connectionString = rig.azurite!.connectionString;
     const tables = new Map<string, string[]>();
-    for (const name of ["Jobs", "JobIndex"]) tables.set(`${prefix}${name}`, await keysOf(connectionString, `${prefix}${name}`));
+    for (const name of ["Jobs", "JobIndex"])
+      tables.set(`${prefix}${name}`, await keysOf(connectionString, `${prefix}${name}`));
     const historyRows = tables.get(`${prefix}Jobs`)!.length;
     console.log(`${historyRows} history rows, ${tables.get(`${prefix}JobIndex`)!.length} index rows`);
 
@@ -176,10 +190,23 @@ export async function run(): Promise<void> {
     const proxy = await new CountingProxy(tableOrigin, counter).start();
     try {
       const viaProxy = connectionString.replace(tableOrigin, proxy.origin);
-      const storeOf = (): AuditStore => new AuditStore(prefix, tableClientFactory({ kind: "connectionString", connectionString: viaProxy }, () => undefined as never));
+      const storeOf = (): AuditStore =>
+        new AuditStore(
+          prefix,
+          tableClientFactory({ kind: "connectionString", connectionString: viaProxy }, () => undefined as never),
+        );
 
       // The questions: a person seen often enough to matter, the last day, the last week.
-      const sample = (await listHistoryPage(new AuditStore(prefix, tableClientFactory({ kind: "connectionString", connectionString }, () => undefined as never)), { top: 1, format: "json", printerId: printers[7]! }, privacy)).value[0]!;
+      const sample = (
+        await listHistoryPage(
+          new AuditStore(
+            prefix,
+            tableClientFactory({ kind: "connectionString", connectionString }, () => undefined as never),
+          ),
+          { top: 1, format: "json", printerId: printers[7]! },
+          privacy,
+        )
+      ).value[0]!;
       const person = String(sample.CreatedBy);
       const lastDay = start + (days - 1) * dayMs;
       const day = start + 15 * dayMs;
@@ -187,10 +214,18 @@ export async function run(): Promise<void> {
       const questions: Question[] = [
         { label: "one person's jobs, all time", query: { user: person }, goal: true },
         { label: "one person's jobs, last 7 days", query: { user: person, ...week }, goal: true },
-        { label: "all jobs created on one day, every printer", query: { fromMs: day, toMs: day + dayMs - 1 }, goal: true },
+        {
+          label: "all jobs created on one day, every printer",
+          query: { fromMs: day, toMs: day + dayMs - 1 },
+          goal: true,
+        },
         { label: "aborted jobs, last 7 days, every printer", query: { state: "aborted", ...week }, goal: true },
         { label: "one printer, last 7 days", query: { printerId: printers[7]!, ...week }, goal: true },
-        { label: "latest state per job, one day (job list)", query: { latest: true, fromMs: day, toMs: day + dayMs - 1 }, goal: true },
+        {
+          label: "latest state per job, one day (job list)",
+          query: { latest: true, fromMs: day, toMs: day + dayMs - 1 },
+          goal: true,
+        },
       ];
 
       const ask = async (store: AuditStore, q: Question, top = 1000, maxPages = Infinity): Promise<Answer> => {
@@ -200,12 +235,22 @@ export async function run(): Promise<void> {
         let pages = 0;
         let token: string | undefined;
         do {
-          const page = await listHistoryPage(store, { ...q.query, top, format: "json", ...(token ? { continuationToken: token } : {}) }, privacy);
+          const page = await listHistoryPage(
+            store,
+            { ...q.query, top, format: "json", ...(token ? { continuationToken: token } : {}) },
+            privacy,
+          );
           rows += page.value.length;
           pages++;
           token = page.continuationToken;
         } while (token && pages < maxPages);
-        return { rows, requests: counter.count - before.requests, read: read - before.read, ms: Math.round(performance.now() - began), pages };
+        return {
+          rows,
+          requests: counter.count - before.requests,
+          read: read - before.read,
+          ms: Math.round(performance.now() - began),
+          pages,
+        };
       };
 
       const results: { q: Question; before: Answer; after: Answer }[] = [];
@@ -213,30 +258,46 @@ export async function run(): Promise<void> {
       const beforeAnswers = [];
       for (const q of questions) beforeAnswers.push(await ask(scanStore, q));
       // The recorder indexed every row as it wrote it: nothing older to backfill, so the marker is set here.
-      await new AuditStore(prefix, tableClientFactory({ kind: "connectionString", connectionString }, () => undefined as never)).mergeRow(`${prefix}Runs`, {
+      await new AuditStore(
+        prefix,
+        tableClientFactory({ kind: "connectionString", connectionString }, () => undefined as never),
+      ).mergeRow(`${prefix}Runs`, {
         partitionKey: backfillPartition,
         rowKey: backfillRowKey,
         Status: "complete",
       });
       const indexStore = storeOf();
-      for (const [i, q] of questions.entries()) results.push({ q, before: beforeAnswers[i]!, after: await ask(indexStore, q) });
-      const firstPage = { before: await ask(scanStore, { label: "", query: { latest: true }, goal: false }, 100, 1), after: await ask(indexStore, { label: "", query: { latest: true }, goal: false }, 100, 1) };
+      for (const [i, q] of questions.entries())
+        results.push({ q, before: beforeAnswers[i]!, after: await ask(indexStore, q) });
+      const firstPage = {
+        before: await ask(scanStore, { label: "", query: { latest: true }, goal: false }, 100, 1),
+        after: await ask(indexStore, { label: "", query: { latest: true }, goal: false }, 100, 1),
+      };
 
       const ratio = (a: Answer): string => (a.rows === 0 ? "-" : `${(a.read / a.rows).toFixed(2)}x`);
       const fmt = (n: number): string => n.toLocaleString("en-US");
-      console.log(`\n| question | rows returned | requests before / after | rows read before / after | ratio before / after | ms before / after |`);
+      console.log(
+        `\n| question | rows returned | requests before / after | rows read before / after | ratio before / after | ms before / after |`,
+      );
       console.log(`|---|---|---|---|---|---|`);
       for (const { q, before, after } of results) {
-        if (before.rows !== after.rows) throw new Error(`${q.label}: the scan returned ${before.rows} rows, the indexes ${after.rows}.`);
-        console.log(`| ${q.label} | ${fmt(after.rows)} | ${fmt(before.requests)} / ${fmt(after.requests)} | ${fmt(before.read)} / ${fmt(after.read)} | ${ratio(before)} / ${ratio(after)} | ${fmt(before.ms)} / ${fmt(after.ms)} |`);
+        if (before.rows !== after.rows)
+          throw new Error(`${q.label}: the scan returned ${before.rows} rows, the indexes ${after.rows}.`);
+        console.log(
+          `| ${q.label} | ${fmt(after.rows)} | ${fmt(before.requests)} / ${fmt(after.requests)} | ${fmt(before.read)} / ${fmt(after.read)} | ${ratio(before)} / ${ratio(after)} | ${fmt(before.ms)} / ${fmt(after.ms)} |`,
+        );
       }
       console.log(
         `| latest state per job, first page of 100, every printer (job list) | ${firstPage.after.rows} | ${fmt(firstPage.before.requests)} / ${fmt(firstPage.after.requests)} | ` +
           `${fmt(firstPage.before.read)} / ${fmt(firstPage.after.read)} | ${ratio(firstPage.before)} / ${ratio(firstPage.after)} | ${fmt(firstPage.before.ms)} / ${fmt(firstPage.after.ms)} |`,
       );
       const missed = results.filter(({ q, after }) => q.goal && after.rows > 0 && after.read > 2 * after.rows);
-      console.log(`\ngoal (rows read <= 2x rows returned for every question naming a person, a day range or a state): ${missed.length === 0 ? "OK" : `MISSED for ${missed.map((m) => m.q.label).join("; ")}`}`);
-      console.log("before = the old scan path (no index-complete marker: the same filter over the Jobs table as before the indexes); after = the indexes");
+      console.log(
+        `\ngoal (rows read <= 2x rows returned for every question naming a person, a day range or a state): ${missed.length === 0 ? "OK" : `MISSED for ${missed.map((m) => m.q.label).join("; ")}`}`,
+      );
+      console.log(
+        "before = the old scan path (no index-complete marker: the same filter over the Jobs table as before the indexes); after = the indexes",
+      );
     } finally {
       await proxy.stop();
     }

@@ -15,7 +15,10 @@ import { Azurite } from "../test/rig/azurite";
 import { printerIdFor } from "../test/rig/tenant";
 
 const latencyMs = Number(process.env.STORAGE_LATENCY_MS ?? 10);
-const delay: PipelinePolicy = { name: "benchLatency", sendRequest: async (request, next) => (await new Promise((r) => setTimeout(r, latencyMs)), next(request)) };
+const delay: PipelinePolicy = {
+  name: "benchLatency",
+  sendRequest: async (request, next) => (await new Promise((r) => setTimeout(r, latencyMs)), next(request)),
+};
 
 export async function run(): Promise<void> {
   const azurite = await new Azurite().start();
@@ -23,7 +26,9 @@ export async function run(): Promise<void> {
     let calls = 0;
     const counting: PipelinePolicy = { name: "benchCount", sendRequest: (request, next) => (calls++, next(request)) };
     const store = new AuditStore("bench", (name) => {
-      const client = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+      const client = TableClient.fromConnectionString(azurite.connectionString, name, {
+        allowInsecureConnection: true,
+      });
       client.pipeline.addPolicy(counting);
       if (latencyMs > 0) client.pipeline.addPolicy(delay);
       return client;
@@ -38,10 +43,41 @@ export async function run(): Promise<void> {
         const user = people[j % 4]!;
         const keyTime = invertedTime(Date.UTC(2026, 10, 1) + j * 60_000);
         const rowKey = jobHistoryRowKey(keyTime, String(j), 1, "0123456789");
-        const columns = { PrinterId: printerId, JobId: String(j), JobState: "completed", JobStateDescription: `Held for ${user} (${user}@contoso.com)`, CreatedBy: `${user}@contoso.com`, CreatedById: `0000000${j % 4}-0000-4000-8000-000000000000`, CreatedByName: user, DocumentNames: `Payslip ${user}.pdf`, Sequence: 1, PrivacyUsers: "none", PrivacyDocuments: "keep" };
+        const columns = {
+          PrinterId: printerId,
+          JobId: String(j),
+          JobState: "completed",
+          JobStateDescription: `Held for ${user} (${user}@contoso.com)`,
+          CreatedBy: `${user}@contoso.com`,
+          CreatedById: `0000000${j % 4}-0000-4000-8000-000000000000`,
+          CreatedByName: user,
+          DocumentNames: `Payslip ${user}.pdf`,
+          Sequence: 1,
+          PrivacyUsers: "none",
+          PrivacyDocuments: "keep",
+        };
         jobs.push({ partitionKey: printerId, rowKey, ...columns });
-        for (const t of ["a", "b"]) tasks.push({ partitionKey: printerId, rowKey: taskHistoryRowKey(rowKey, t), PrinterId: printerId, JobId: String(j), TaskId: t, TaskState: "completed", TaskDescription: `Released for ${user}`, PrivacyUsers: "none", PrivacyDocuments: "keep" });
-        current.push({ row: { partitionKey: printerId, rowKey: keyPart(String(j)), ...columns, KeyTime: keyTime, HistoryRowKey: rowKey } });
+        for (const t of ["a", "b"])
+          tasks.push({
+            partitionKey: printerId,
+            rowKey: taskHistoryRowKey(rowKey, t),
+            PrinterId: printerId,
+            JobId: String(j),
+            TaskId: t,
+            TaskState: "completed",
+            TaskDescription: `Released for ${user}`,
+            PrivacyUsers: "none",
+            PrivacyDocuments: "keep",
+          });
+        current.push({
+          row: {
+            partitionKey: printerId,
+            rowKey: keyPart(String(j)),
+            ...columns,
+            KeyTime: keyTime,
+            HistoryRowKey: rowKey,
+          },
+        });
       }
       await store.createRows(store.tables.jobs, jobs);
       await store.createRows(store.tables.tasks, tasks);
@@ -57,9 +93,13 @@ export async function run(): Promise<void> {
     started = Date.now();
     const again = await runRedaction(store, policy, { log });
     console.log(`rows=10000 latencyMs=${latencyMs}`);
-    console.log(`first timer run: rowsRewritten=${first.rowsRewritten} jobsRewritten=${first.jobsRewritten} passes=${first.passes} complete=${first.clean} durationMs=${rewriteMs} (budget 300000) tableCalls=${rewriteCalls}`);
+    console.log(
+      `first timer run: rowsRewritten=${first.rowsRewritten} jobsRewritten=${first.jobsRewritten} passes=${first.passes} complete=${first.clean} durationMs=${rewriteMs} (budget 300000) tableCalls=${rewriteCalls}`,
+    );
     console.log(`next timer run: complete=${again.clean} durationMs=${Date.now() - started}`);
-    console.log(`FIGURES redaction-bench: redactionRows=10000 redactionMs=${rewriteMs} redactionComplete=${first.clean}`);
+    console.log(
+      `FIGURES redaction-bench: redactionRows=10000 redactionMs=${rewriteMs} redactionComplete=${first.clean}`,
+    );
   } finally {
     await azurite.stop();
   }

@@ -28,7 +28,12 @@ async function audited(setup: (rig: Rig) => string[], timeoutMs = 120_000): Prom
   const rig = await startRig({ storage: true, host: { functionKeys: [key] }, simulator: { pageSize: 100 } });
   const printers = setup(rig);
   rig.configure({ AUDIT_PRINTER_IDS: printers.join(",") });
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
   const started = Date.now();
   await rig.host.fireTimer("auditTimer");
   await rig.host.waitForQueuesIdle({ timeoutMs });
@@ -36,7 +41,14 @@ async function audited(setup: (rig: Rig) => string[], timeoutMs = 120_000): Prom
 }
 
 /** Median time from navigation start to a performance mark the viewer sets, over fresh tabs. */
-async function timeToMark(rig: Rig, hash: string, selector: string, mark: string, describe: (text: string) => string, textOf: string): Promise<{ ms: number; note: string }> {
+async function timeToMark(
+  rig: Rig,
+  hash: string,
+  selector: string,
+  mark: string,
+  describe: (text: string) => string,
+  textOf: string,
+): Promise<{ ms: number; note: string }> {
   const browser = await launchChromium();
   try {
     const samples: number[] = [];
@@ -60,13 +72,35 @@ async function timeToMark(rig: Rig, hash: string, selector: string, mark: string
 /** 200 printers; job n of the month is created on day floor(n / 1000), spread over the day, on printer n mod 200. */
 function addMonthTenant(rig: Rig): string[] {
   const ids = Array.from({ length: monthPrinters }, (_, i) => printerIdFor(i + 1));
-  ids.forEach((id, i) => rig.sim.addPrinter({ id, displayName: `Floor ${Math.floor(i / 20) + 1} printer ${(i % 20) + 1}` }));
-  const states = ["completed", "completed", "completed", "completed", "completed", "completed", "aborted", "canceled", "processing", "pending"];
+  ids.forEach((id, i) =>
+    rig.sim.addPrinter({ id, displayName: `Floor ${Math.floor(i / 20) + 1} printer ${(i % 20) + 1}` }),
+  );
+  const states = [
+    "completed",
+    "completed",
+    "completed",
+    "completed",
+    "completed",
+    "completed",
+    "aborted",
+    "canceled",
+    "processing",
+    "pending",
+  ];
   for (let n = 0; n < monthDays * jobsPerDay; n++) {
     const printerId = ids[n % monthPrinters]!;
     const day = Math.floor(n / jobsPerDay);
-    const created = new Date(monthStart + day * 86_400_000 + Math.floor(((n % jobsPerDay) * 86_400_000) / jobsPerDay)).toISOString();
-    rig.sim.addJob(printerId, makeJob(printerId, 1000 + Math.floor(n / monthPrinters), { state: states[(n * 7) % states.length], userIndex: n % 97, createdDateTime: created }));
+    const created = new Date(
+      monthStart + day * 86_400_000 + Math.floor(((n % jobsPerDay) * 86_400_000) / jobsPerDay),
+    ).toISOString();
+    rig.sim.addJob(
+      printerId,
+      makeJob(printerId, 1000 + Math.floor(n / monthPrinters), {
+        state: states[(n * 7) % states.length],
+        userIndex: n % 97,
+        createdDateTime: created,
+      }),
+    );
   }
   return ids;
 }
@@ -74,11 +108,22 @@ function addMonthTenant(rig: Rig): string[] {
 export async function run(): Promise<void> {
   const html = readFileSync(join(repoRoot(), "dist", "viewer", "index.html"));
   const script = /<script>([\s\S]*)<\/script>/.exec(html.toString())?.[1] ?? "";
-  console.log(`viewer page: ${(html.length / 1024).toFixed(1)} KiB (${(gzipSync(html).length / 1024).toFixed(1)} KiB gzipped), of which script ${(Buffer.byteLength(script) / 1024).toFixed(1)} KiB`);
+  console.log(
+    `viewer page: ${(html.length / 1024).toFixed(1)} KiB (${(gzipSync(html).length / 1024).toFixed(1)} KiB gzipped), of which script ${(Buffer.byteLength(script) / 1024).toFixed(1)} KiB`,
+  );
   const demo = await audited((rig) => addDemoTenant(rig.sim));
   try {
-    const first = await timeToMark(demo.rig, "#/jobs", "#jobs-table", "viewer:first-table", (t) => t, "#jobs-table caption");
-    console.log(`sandbox demo tenant (22 jobs): first job table ${first.ms.toFixed(0)} ms after navigation start (median of ${loads} loads)`);
+    const first = await timeToMark(
+      demo.rig,
+      "#/jobs",
+      "#jobs-table",
+      "viewer:first-table",
+      (t) => t,
+      "#jobs-table caption",
+    );
+    console.log(
+      `sandbox demo tenant (22 jobs): first job table ${first.ms.toFixed(0)} ms after navigation start (median of ${loads} loads)`,
+    );
   } finally {
     await demo.rig.host.stopTriggers();
     await demo.rig.stop();
@@ -86,24 +131,47 @@ export async function run(): Promise<void> {
 
   const month = await audited(addMonthTenant, 30 * 60_000);
   try {
-    console.log(`month tenant: ${monthDays} days x ${jobsPerDay} jobs/day on ${monthPrinters} printers, recorded by one audit run in ${(month.auditMs / 1000).toFixed(0)} s`);
+    console.log(
+      `month tenant: ${monthDays} days x ${jobsPerDay} jobs/day on ${monthPrinters} printers, recorded by one audit run in ${(month.auditMs / 1000).toFixed(0)} s`,
+    );
     const from = new Date(monthStart).toISOString().slice(0, 10);
     const to = new Date(monthStart + (monthDays - 1) * 86_400_000).toISOString().slice(0, 10);
     const api = await (async () => {
       const samples: number[] = [];
       for (let i = 0; i < loads; i++) {
         const started = performance.now();
-        const response = await fetch(`${month.rig.api}/audit/summaries?from=${from}&to=${to}`, { headers: { "x-functions-key": key } });
+        const response = await fetch(`${month.rig.api}/audit/summaries?from=${from}&to=${to}`, {
+          headers: { "x-functions-key": key },
+        });
         const body = (await response.json()) as { jobs: number };
-        if (body.jobs !== monthDays * jobsPerDay) throw new Error(`the summaries count ${body.jobs} jobs, not ${monthDays * jobsPerDay}`);
+        if (body.jobs !== monthDays * jobsPerDay)
+          throw new Error(`the summaries count ${body.jobs} jobs, not ${monthDays * jobsPerDay}`);
         samples.push(performance.now() - started);
       }
       return median(samples);
     })();
-    const summary = await timeToMark(month.rig, `#/summary?from=${from}&to=${to}`, "#summary-body figure", "viewer:summary", (t) => t, "#summary-range");
-    console.log(`month view (daily summaries, ${from} to ${to}): ${summary.ms.toFixed(0)} ms in Chromium after navigation start (median of ${loads} loads; "${summary.note}"); the summaries route alone ${api.toFixed(0)} ms`);
-    const jobs = await timeToMark(month.rig, "#/jobs", "#jobs-table", "viewer:first-table", (t) => t, "#jobs-table caption");
-    console.log(`month tenant, first page of jobs (25, latest state, newest first across ${monthPrinters} printers): ${jobs.ms.toFixed(0)} ms after navigation start (median of ${loads} loads)`);
+    const summary = await timeToMark(
+      month.rig,
+      `#/summary?from=${from}&to=${to}`,
+      "#summary-body figure",
+      "viewer:summary",
+      (t) => t,
+      "#summary-range",
+    );
+    console.log(
+      `month view (daily summaries, ${from} to ${to}): ${summary.ms.toFixed(0)} ms in Chromium after navigation start (median of ${loads} loads; "${summary.note}"); the summaries route alone ${api.toFixed(0)} ms`,
+    );
+    const jobs = await timeToMark(
+      month.rig,
+      "#/jobs",
+      "#jobs-table",
+      "viewer:first-table",
+      (t) => t,
+      "#jobs-table caption",
+    );
+    console.log(
+      `month tenant, first page of jobs (25, latest state, newest first across ${monthPrinters} printers): ${jobs.ms.toFixed(0)} ms after navigation start (median of ${loads} loads)`,
+    );
   } finally {
     await month.rig.host.stopTriggers();
     await month.rig.stop();

@@ -13,8 +13,13 @@ try {
 }
 const counts = report?.metadata?.vulnerabilities;
 if (!counts) {
-  const reason = String(report?.error?.summary || report?.message || result.stderr || "no answer").split("\n").find((l) => l.trim()) ?? "no answer";
-  console.log(`npm audit: NOT CHECKED: the registry's audit endpoint did not answer (${reason.replace(/https?:\/\/\S+/g, "").trim()}).`);
+  const reason =
+    String(report?.error?.summary || report?.message || result.stderr || "no answer")
+      .split("\n")
+      .find((l) => l.trim()) ?? "no answer";
+  console.log(
+    `npm audit: NOT CHECKED: the registry's audit endpoint did not answer (${reason.replace(/https?:\/\/\S+/g, "").trim()}).`,
+  );
   console.log("npm audit: rerun `npm audit --omit=dev --audit-level=high` where the endpoint is reachable.");
   process.exit(0);
 }

@@ -45,4 +45,6 @@ if (html === template) throw new Error("src/viewer/index.html lacks the <!--styl
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "index.html"), html);
 writeFileSync(join(out, "csp.txt"), csp);
-console.log(`viewer: dist/viewer/index.html ${(Buffer.byteLength(html) / 1024).toFixed(1)} KiB (script ${(Buffer.byteLength(script) / 1024).toFixed(1)} KiB)`);
+console.log(
+  `viewer: dist/viewer/index.html ${(Buffer.byteLength(html) / 1024).toFixed(1)} KiB (script ${(Buffer.byteLength(script) / 1024).toFixed(1)} KiB)`,
+);

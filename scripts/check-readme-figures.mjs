@@ -5,7 +5,13 @@
 //   npm run test:faults 2>&1 | tee faults.log; node scripts/check-readme-figures.mjs faults.log
 import { readFileSync } from "node:fs";
 
-const input = process.argv.length > 2 ? process.argv.slice(2).map((f) => readFileSync(f, "utf8")).join("\n") : readFileSync(0, "utf8");
+const input =
+  process.argv.length > 2
+    ? process.argv
+        .slice(2)
+        .map((f) => readFileSync(f, "utf8"))
+        .join("\n")
+    : readFileSync(0, "utf8");
 const printed = new Map(); // name -> Set of values printed
 for (const [, , pairs] of input.matchAll(/FIGURES ([\w-]+): (.*)$/gm)) {
   for (const [, name, value] of pairs.matchAll(/(\w+)=(\S+)/g)) {
@@ -21,14 +27,19 @@ const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const start = readme.indexOf("## Reliability and security");
 const end = readme.indexOf("\n## ", start + 1);
 const section = readme.slice(start, end === -1 ? undefined : end);
-const quoted = [...section.matchAll(/`([^`]+)`/g)].flatMap(([, code]) => [...code.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => ({ name, value })));
+const quoted = [...section.matchAll(/`([^`]+)`/g)].flatMap(([, code]) =>
+  [...code.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => ({ name, value })),
+);
 let checked = 0;
 const wrong = [];
 for (const { name, value } of quoted) {
   if (!printed.has(name)) continue;
   checked++;
-  if (!printed.get(name).has(value)) wrong.push(`README says ${name}=${value}; the suites printed ${name}=${[...printed.get(name)].join(" or ")}`);
+  if (!printed.get(name).has(value))
+    wrong.push(`README says ${name}=${value}; the suites printed ${name}=${[...printed.get(name)].join(" or ")}`);
 }
 for (const line of wrong) console.error(`check-readme-figures: ${line}`);
-console.log(`check-readme-figures: ${checked} README figures checked against ${printed.size} printed names, ${wrong.length} differ.`);
+console.log(
+  `check-readme-figures: ${checked} README figures checked against ${printed.size} printed names, ${wrong.length} differ.`,
+);
 process.exit(wrong.length > 0 ? 1 : 0);

@@ -7,14 +7,22 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isGuid } from "../src/config";
-import { buildApiProperties, buildOpenApiDefinition, connectorHostPlaceholder, type ConnectorAuth } from "../src/openapi/definition";
+import {
+  buildApiProperties,
+  buildOpenApiDefinition,
+  connectorHostPlaceholder,
+  type ConnectorAuth,
+} from "../src/openapi/definition";
 
 export const connectorDir = resolve(__dirname, "..", "..", "connector");
 export const definitionFileName = "apiDefinition.swagger.json";
 export const propertiesFileName = "apiProperties.json";
 
 /** The two files' contents, byte for byte as the export writes them. */
-export function connectorFiles(host = connectorHostPlaceholder, auth: ConnectorAuth = { kind: "key" }): Record<string, string> {
+export function connectorFiles(
+  host = connectorHostPlaceholder,
+  auth: ConnectorAuth = { kind: "key" },
+): Record<string, string> {
   const text = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
   return {
     [definitionFileName]: text(buildOpenApiDefinition({ host, basePath: "/api", schemes: ["https"], auth })),
@@ -58,32 +66,48 @@ export function parseAuth(args: string[]): ConnectorAuth {
   const clientId = option(args, "--client-id")!;
   const tenant = option(args, "--tenant")!;
   const resource = option(args, "--resource")!;
-  if (!isGuid(clientId)) throw new UsageError(`--client-id must be a GUID (the connector app registration's Application (client) ID); got ${JSON.stringify(clientId)}`);
+  if (!isGuid(clientId))
+    throw new UsageError(
+      `--client-id must be a GUID (the connector app registration's Application (client) ID); got ${JSON.stringify(clientId)}`,
+    );
   if (!isGuid(tenant) && !domainPattern.test(tenant)) {
-    throw new UsageError(`--tenant must be a tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com; got ${JSON.stringify(tenant)}`);
+    throw new UsageError(
+      `--tenant must be a tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com; got ${JSON.stringify(tenant)}`,
+    );
   }
   if (!isGuid(resource) && !/^api:\/\/[^\s"<>]+$/.test(resource) && !/^https:\/\/[^\s"<>]+$/.test(resource)) {
-    throw new UsageError(`--resource must be the function app's Entra app client id (GUID) or App ID URI (api://...); got ${JSON.stringify(resource)}`);
+    throw new UsageError(
+      `--resource must be the function app's Entra app client id (GUID) or App ID URI (api://...); got ${JSON.stringify(resource)}`,
+    );
   }
   return { kind: "entra", clientId: clientId.toLowerCase(), tenant: tenant.toLowerCase(), resource };
 }
 
 export function exportConnector(args: string[], log: (line: string) => void = console.log): void {
   const unknown = args.filter((a) => a.startsWith("--") && !knownOptions.has(a));
-  if (unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(", ")}; options: ${[...knownOptions].join(", ")}`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown option ${unknown.join(", ")}; options: ${[...knownOptions].join(", ")}`);
   const host = option(args, "--host");
   if (host !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) {
-    throw new UsageError(`--host takes a host name such as func-x.azurewebsites.net (no scheme or path); got ${JSON.stringify(host)}`);
+    throw new UsageError(
+      `--host takes a host name such as func-x.azurewebsites.net (no scheme or path); got ${JSON.stringify(host)}`,
+    );
   }
   const auth = parseAuth(args);
   const out = resolve(option(args, "--out") ?? connectorDir);
-  if (auth.kind !== "key" && out === connectorDir) throw new UsageError("--auth entra writes your tenant's ids: give it an --out folder of its own, not connector/");
+  if (auth.kind !== "key" && out === connectorDir)
+    throw new UsageError("--auth entra writes your tenant's ids: give it an --out folder of its own, not connector/");
   mkdirSync(out, { recursive: true });
   for (const [name, content] of Object.entries(connectorFiles(host, auth))) {
     writeFileSync(join(out, name), content);
-    log(`wrote ${join(out, name)} (${Buffer.byteLength(content)} bytes, sign-in: ${auth.kind === "key" ? "function key" : "Microsoft Entra ID and function key"})`);
+    log(
+      `wrote ${join(out, name)} (${Buffer.byteLength(content)} bytes, sign-in: ${auth.kind === "key" ? "function key" : "Microsoft Entra ID and function key"})`,
+    );
   }
-  if (host === undefined) log(`host is the placeholder ${connectorHostPlaceholder}: set your function app's host with --host, or when you import.`);
+  if (host === undefined)
+    log(
+      `host is the placeholder ${connectorHostPlaceholder}: set your function app's host with --host, or when you import.`,
+    );
 }
 
 if (require.main === module) {

@@ -96,11 +96,16 @@ interface AppRoleAssignment {
   principalId: string;
 }
 
-
 /** Resolves the Graph base URL and the token scope from the cloud and an optional override. */
-export function resolveGraphEndpoint(cloud: GraphCloudName = "global", baseUrl?: string): { baseUrl: string; scope: string } {
+export function resolveGraphEndpoint(
+  cloud: GraphCloudName = "global",
+  baseUrl?: string,
+): { baseUrl: string; scope: string } {
   if (!isGraphCloudName(cloud)) {
-    throw new GrantError("InvalidOptions", `Unknown Graph cloud "${String(cloud)}": use one of ${Object.keys(graphClouds).join(", ")}.`);
+    throw new GrantError(
+      "InvalidOptions",
+      `Unknown Graph cloud "${String(cloud)}": use one of ${Object.keys(graphClouds).join(", ")}.`,
+    );
   }
   const scope = graphScope(graphClouds[cloud]);
   if (!baseUrl) return { baseUrl: `${graphClouds[cloud].graphHost}/v1.0`, scope };
@@ -122,12 +127,20 @@ function explain(error: unknown, what: string): never {
     throw new GrantError(
       "SignInFailed",
       `Could not get a Microsoft Graph token as the deployer: run \`azd auth login\` (or \`az login\`) in the app's ` +
-        `tenant first (azd auth login --tenant-id <tenant> for another tenant). Details: ${String((error.cause as Error | undefined)?.message ?? error.message).split("\n").slice(0, 3).join(" ")}`,
+        `tenant first (azd auth login --tenant-id <tenant> for another tenant). Details: ${String(
+          (error.cause as Error | undefined)?.message ?? error.message,
+        )
+          .split("\n")
+          .slice(0, 3)
+          .join(" ")}`,
     );
   }
   if (isDenied(error)) throw new GrantError("DirectoryRoleMissing", directoryRoleMissingMessage);
   if (error instanceof GraphError) {
-    throw new GrantError("GraphRequestFailed", `${what} failed: ${error.message}${error.requestId ? ` (request-id ${error.requestId})` : ""}`);
+    throw new GrantError(
+      "GraphRequestFailed",
+      `${what} failed: ${error.message}${error.requestId ? ` (request-id ${error.requestId})` : ""}`,
+    );
   }
   throw error;
 }
@@ -138,7 +151,11 @@ async function listAll<T>(graph: GraphClient, path: string): Promise<T[]> {
   return items;
 }
 
-async function findManagedIdentity(graph: GraphClient, principalId?: string, appName?: string): Promise<ServicePrincipal> {
+async function findManagedIdentity(
+  graph: GraphClient,
+  principalId?: string,
+  appName?: string,
+): Promise<ServicePrincipal> {
   const select = "$select=id,appId,displayName,servicePrincipalType";
   if (principalId) {
     if (!isGuid(principalId)) {
@@ -168,7 +185,10 @@ async function findManagedIdentity(graph: GraphClient, principalId?: string, app
   const filter = `displayName eq '${appName.replace(/'/g, "''")}' and servicePrincipalType eq 'ManagedIdentity'`;
   let found: ServicePrincipal[];
   try {
-    found = await listAll<ServicePrincipal>(graph, `/servicePrincipals?$filter=${encodeURIComponent(filter)}&${select}`);
+    found = await listAll<ServicePrincipal>(
+      graph,
+      `/servicePrincipals?$filter=${encodeURIComponent(filter)}&${select}`,
+    );
   } catch (error) {
     return explain(error, "Looking up the managed identity");
   }
@@ -208,14 +228,20 @@ export async function grantGraphPermissions(options: GrantOptions): Promise<Gran
 
   let graphSp: ServicePrincipal;
   try {
-    graphSp = (await graph.requestJson<ServicePrincipal>("GET", `/servicePrincipals(appId='${graphAppId}')?$select=id,appId,displayName,appRoles`)).body;
+    graphSp = (
+      await graph.requestJson<ServicePrincipal>(
+        "GET",
+        `/servicePrincipals(appId='${graphAppId}')?$select=id,appId,displayName,appRoles`,
+      )
+    ).body;
   } catch (error) {
     return explain(error, "Looking up Microsoft Graph's service principal");
   }
 
   const wanted = requiredGraphRoles.map((value) => {
     const role = (graphSp.appRoles ?? []).find(
-      (r) => r.value === value && r.isEnabled !== false && (r.allowedMemberTypes ?? ["Application"]).includes("Application"),
+      (r) =>
+        r.value === value && r.isEnabled !== false && (r.allowedMemberTypes ?? ["Application"]).includes("Application"),
     );
     if (!role) {
       throw new GrantError("GraphRoleNotFound", `Microsoft Graph in this cloud offers no application role ${value}.`);
@@ -231,7 +257,11 @@ export async function grantGraphPermissions(options: GrantOptions): Promise<Gran
   }
   const held = new Set(existing.filter((a) => a.resourceId === graphSp.id).map((a) => a.appRoleId));
 
-  const result: GrantResult = { principal: { id: principal.id, displayName: principalName }, granted: [], alreadyGranted: [] };
+  const result: GrantResult = {
+    principal: { id: principal.id, displayName: principalName },
+    granted: [],
+    alreadyGranted: [],
+  };
   for (const role of wanted) {
     if (held.has(role.id)) {
       result.alreadyGranted.push(role.value);
@@ -311,7 +341,10 @@ Application.Read.All).`;
 /** The azd environment's values (from `azd env get-values`), or nothing when azd is absent or has no environment. */
 function azdEnvironment(): Record<string, string> {
   try {
-    const out = execFileSync("azd", ["env", "get-values", "--output", "json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync("azd", ["env", "get-values", "--output", "json"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     return JSON.parse(out) as Record<string, string>;
   } catch {
     return {};
@@ -337,7 +370,9 @@ const hookPrefix = "postprovision (Graph grant)";
 
 /** What the hook prints when the grant could not be done: azd up goes on, and the app will say what is missing. */
 function hookSkipped(error: GrantError, principalId: string | undefined): string {
-  const grantBy = principalId ? `npm run grant-graph-permissions -- --principal-id ${principalId}` : "npm run grant-graph-permissions";
+  const grantBy = principalId
+    ? `npm run grant-graph-permissions -- --principal-id ${principalId}`
+    : "npm run grant-graph-permissions";
   const reason =
     error.code === "DirectoryRoleMissing"
       ? "the signed-in deployer may not grant Microsoft Graph application roles (it needs the Entra role Privileged Role Administrator or Global Administrator)"
@@ -364,11 +399,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     const settings: Record<string, string | undefined> = { ...(io.azdEnv ?? azdEnvironment)(), ...env };
     const cloud = (args.cloud ?? settings.GRAPH_CLOUD ?? "global").toLowerCase();
     if (!isGraphCloudName(cloud)) {
-      throw new GrantError("InvalidOptions", `Unknown Graph cloud "${cloud}": use one of ${Object.keys(graphClouds).join(", ")}.`);
+      throw new GrantError(
+        "InvalidOptions",
+        `Unknown Graph cloud "${cloud}": use one of ${Object.keys(graphClouds).join(", ")}.`,
+      );
     }
     const tenantId = settings.AZURE_TENANT_ID || undefined;
     const credential =
-      io.credential ?? new ChainedTokenCredential(new AzureDeveloperCliCredential({ tenantId }), new DefaultAzureCredential({ tenantId }));
+      io.credential ??
+      new ChainedTokenCredential(
+        new AzureDeveloperCliCredential({ tenantId }),
+        new DefaultAzureCredential({ tenantId }),
+      );
     const principalId = args.principalId ?? (args.appName ? undefined : settings.FUNCTION_PRINCIPAL_ID || undefined);
     hookPrincipalId = principalId;
     const grant = (): Promise<GrantResult> =>
@@ -408,7 +450,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       return 0;
     }
     if (hookMode) {
-      io.stdout(`${hookPrefix}: SKIPPED after an unexpected failure (${error instanceof Error ? error.message : String(error)}). azd up goes on; run npm run grant-graph-permissions afterwards.`);
+      io.stdout(
+        `${hookPrefix}: SKIPPED after an unexpected failure (${error instanceof Error ? error.message : String(error)}). azd up goes on; run npm run grant-graph-permissions afterwards.`,
+      );
       return 0;
     }
     if (error instanceof GrantError) {

@@ -24,12 +24,20 @@ async function portIsFree(p: number): Promise<boolean> {
 
 async function main(): Promise<void> {
   if (!(await portIsFree(port))) {
-    console.error(`Port ${port} is taken (another 'npm start' or 'func start'?). Stop it, or run with PORT=7072 npm start.`);
+    console.error(
+      `Port ${port} is taken (another 'npm start' or 'func start'?). Stop it, or run with PORT=7072 npm start.`,
+    );
     process.exit(1);
   }
   console.log("Starting the local sandbox: Azurite, the Universal Print simulator, the managed-identity endpoint…");
-  const storagePorts = await Promise.all([10000, 10001, 10002].map(async (p) => ((await portIsFree(p)) ? p : freePort())));
-  const azurite = await new Azurite({ blobPort: storagePorts[0], queuePort: storagePorts[1], tablePort: storagePorts[2] }).start();
+  const storagePorts = await Promise.all(
+    [10000, 10001, 10002].map(async (p) => ((await portIsFree(p)) ? p : freePort())),
+  );
+  const azurite = await new Azurite({
+    blobPort: storagePorts[0],
+    queuePort: storagePorts[1],
+    tablePort: storagePorts[2],
+  }).start();
   const sim = await new UniversalPrintSimulator({ latencyMs: 5 }).start();
   const identity = await new ManagedIdentityEndpoint().start();
   const printerIds = addDemoTenant(sim);
@@ -47,7 +55,10 @@ async function main(): Promise<void> {
   });
 
   const registrations = loadFunctionApp();
-  const host = await new LocalFunctionsHost(registrations, { port, printLogs: process.env.SANDBOX_QUIET !== "1" }).start();
+  const host = await new LocalFunctionsHost(registrations, {
+    port,
+    printLogs: process.env.SANDBOX_QUIET !== "1",
+  }).start();
 
   // The audit as in Azure: timers on their schedules, the per-printer queue on Azurite; one run now, at start.
   await host.startTriggers({ connectionString: azurite.connectionString });
@@ -63,11 +74,14 @@ async function main(): Promise<void> {
   // Demo life: every 20 s a printer moves one job forward, so the audit has changes to record.
   const life = setInterval(() => {
     const changed = advanceOneJob(sim);
-    if (changed) console.log(`[simulator] job ${changed.jobId} on printer ${changed.printerId} is now ${changed.state}`);
+    if (changed)
+      console.log(`[simulator] job ${changed.jobId} on printer ${changed.printerId} is now ${changed.state}`);
   }, 20_000);
 
   const api = `http://localhost:${port}/api`;
-  const routes = host.httpRoutes().map((r) => `  ${r.methods.join(",").padEnd(6)} ${api}/${r.route}  (${r.name}, authLevel ${r.authLevel})`);
+  const routes = host
+    .httpRoutes()
+    .map((r) => `  ${r.methods.join(",").padEnd(6)} ${api}/${r.route}  (${r.name}, authLevel ${r.authLevel})`);
   console.log(`
 Universal Print jobs is running locally.
 

@@ -21,10 +21,17 @@ export class ConfigError extends Error {
  * so keys, signatures and URL passwords are blanked wherever they appear.
  */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(/\b(AccountKey|SharedAccessKey|SharedAccessSignature|sig|password|pwd|client_secret)=[^;&\s"]*/gi, "$1=***")
-    // user:password@ in a URL, also when a shortened quote cut it before the @ (a bare port stays).
-    .replace(/(\/\/[^/\s:@"]*):([^@\s/"]+)(?=@|"|$)/g, (whole, head: string, password: string) => (/^\d+$/.test(password) ? whole : `${head}:***`));
+  return (
+    text
+      .replace(
+        /\b(AccountKey|SharedAccessKey|SharedAccessSignature|sig|password|pwd|client_secret)=[^;&\s"]*/gi,
+        "$1=***",
+      )
+      // user:password@ in a URL, also when a shortened quote cut it before the @ (a bare port stays).
+      .replace(/(\/\/[^/\s:@"]*):([^@\s/"]+)(?=@|"|$)/g, (whole, head: string, password: string) =>
+        /^\d+$/.test(password) ? whole : `${head}:***`,
+      )
+  );
 }
 
 export type CredentialMode = "managedIdentity" | "developer";
@@ -197,7 +204,10 @@ function storageSettings(env: Env): StorageSettings {
   if (connectionString) {
     if (connectionString !== "UseDevelopmentStorage=true" && !/AccountName=|TableEndpoint=/i.test(connectionString)) {
       // Never echo the value: it may hold an account key.
-      throw new ConfigError(storagePrefix, "is not a storage connection string (expected AccountName=… or UseDevelopmentStorage=true).");
+      throw new ConfigError(
+        storagePrefix,
+        "is not a storage connection string (expected AccountName=… or UseDevelopmentStorage=true).",
+      );
     }
     return { kind: "connectionString", connectionString };
   }
@@ -233,7 +243,10 @@ export function parsePrinterIds(name: string, raw: string | undefined): string[]
   const ids = raw.split(/[\s,;]+/).filter((s) => s.length > 0);
   const bad = ids.filter((id) => !isGuid(id));
   if (bad.length > 0) {
-    const shown = bad.slice(0, 3).map((b) => `"${b.slice(0, 40)}"`).join(", ");
+    const shown = bad
+      .slice(0, 3)
+      .map((b) => `"${b.slice(0, 40)}"`)
+      .join(", ");
     throw new ConfigError(name, `${bad.length} value(s) are not printer GUIDs: ${shown}.`);
   }
   return [...new Set(ids.map((id) => id.toLowerCase()))];
@@ -251,12 +264,18 @@ export function parseSchedule(name: string, raw: string): string {
 function auditSettings(env: Env): AuditSettings {
   const tablePrefix = text(env, "AUDIT_TABLE_PREFIX") ?? "printaudit";
   if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(tablePrefix)) {
-    throw new ConfigError("AUDIT_TABLE_PREFIX", "must start with a letter and hold only letters and digits (at most 40).");
+    throw new ConfigError(
+      "AUDIT_TABLE_PREFIX",
+      "must start with a letter and hold only letters and digits (at most 40).",
+    );
   }
   const queueName = text(env, "AUDIT_QUEUE_NAME") ?? "print-audit";
   // At most 56 characters: the host's poison queue adds "-poison" and queue names stop at 63.
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/.test(queueName)) {
-    throw new ConfigError("AUDIT_QUEUE_NAME", `"${queueName}" is not a valid queue name (3-56 lower-case letters, digits, single dashes).`);
+    throw new ConfigError(
+      "AUDIT_QUEUE_NAME",
+      `"${queueName}" is not a valid queue name (3-56 lower-case letters, digits, single dashes).`,
+    );
   }
   const redactUsers = oneOf<RedactUsers>(env, "AUDIT_REDACT_USERS", ["none", "hash", "omit"], "none");
   return {
@@ -268,7 +287,10 @@ function auditSettings(env: Env): AuditSettings {
     redactUsers,
     omitDocumentNames: boolean(env, "AUDIT_OMIT_DOCUMENT_NAMES", false),
     retentionDays: integer(env, "AUDIT_RETENTION_DAYS", 400, 1, 36_500),
-    retentionSchedule: parseSchedule("AUDIT_RETENTION_SCHEDULE", text(env, "AUDIT_RETENTION_SCHEDULE") ?? "0 30 3 * * *"),
+    retentionSchedule: parseSchedule(
+      "AUDIT_RETENTION_SCHEDULE",
+      text(env, "AUDIT_RETENTION_SCHEDULE") ?? "0 30 3 * * *",
+    ),
     hashKey: hashKeySetting(env, redactUsers),
   };
 }
@@ -286,7 +308,10 @@ export function hashKeySetting(env: Env, redactUsers: RedactUsers): HashKeySourc
   const raw = text(env, "AUDIT_HASH_KEY");
   if (raw === undefined) {
     if (redactUsers === "hash") {
-      throw new ConfigError("AUDIT_HASH_KEY", "is required with AUDIT_REDACT_USERS=hash: set it to a Key Vault reference (@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/audit-hash-key/)) or, locally, to 32 random bytes in base64 (openssl rand -base64 32).");
+      throw new ConfigError(
+        "AUDIT_HASH_KEY",
+        "is required with AUDIT_REDACT_USERS=hash: set it to a Key Vault reference (@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/audit-hash-key/)) or, locally, to 32 random bytes in base64 (openssl rand -base64 32).",
+      );
     }
     return undefined;
   }
@@ -294,16 +319,27 @@ export function hashKeySetting(env: Env, redactUsers: RedactUsers): HashKeySourc
   if (reference) {
     const secretUri = parseServiceUrl("AUDIT_HASH_KEY", reference[1]!);
     if (!/^https?:\/\/[^/]+\/secrets\/[0-9A-Za-z-]{1,127}(\/[0-9a-f]{32})?$/i.test(secretUri)) {
-      throw new ConfigError("AUDIT_HASH_KEY", "the Key Vault reference must name a secret: SecretUri=https://<vault>.vault.azure.net/secrets/<name>/ (no version, so a rotation is picked up).");
+      throw new ConfigError(
+        "AUDIT_HASH_KEY",
+        "the Key Vault reference must name a secret: SecretUri=https://<vault>.vault.azure.net/secrets/<name>/ (no version, so a rotation is picked up).",
+      );
     }
     return { kind: "keyVault", secretUri: `${secretUri}/` };
   }
   if (/^@Microsoft\.KeyVault\(/i.test(raw)) {
     throw new ConfigError("AUDIT_HASH_KEY", "only the SecretUri=... form of a Key Vault reference is read.");
   }
-  const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, "hex") : /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, "base64") : undefined;
+  const key =
+    /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0
+      ? Buffer.from(raw, "hex")
+      : /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)
+        ? Buffer.from(raw, "base64")
+        : undefined;
   if (!key || key.length < 32 || new Set(key).size < 16) {
-    throw new ConfigError("AUDIT_HASH_KEY", "must be at least 32 random bytes in base64 or hex (openssl rand -base64 32), or a Key Vault reference; the value given is not (it is not shown).");
+    throw new ConfigError(
+      "AUDIT_HASH_KEY",
+      "must be at least 32 random bytes in base64 or hex (openssl rand -base64 32), or a Key Vault reference; the value given is not (it is not shown).",
+    );
   }
   return { kind: "value", key };
 }

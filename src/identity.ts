@@ -13,5 +13,7 @@ export function createCredential(config: AppConfig): TokenCredential {
   if (mode === "developer") {
     return new DefaultAzureCredential({ authorityHost, managedIdentityClientId: clientId });
   }
-  return clientId ? new ManagedIdentityCredential({ clientId, authorityHost }) : new ManagedIdentityCredential({ authorityHost });
+  return clientId
+    ? new ManagedIdentityCredential({ clientId, authorityHost })
+    : new ManagedIdentityCredential({ authorityHost });
 }

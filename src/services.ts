@@ -35,7 +35,11 @@ export function getGraphClient(purpose: GraphPurpose = "interactive", config: Ap
       baseUrl: graph.baseUrl,
       scope: graph.scope,
       credential: (graphCredential ??= new TokenRoleWatcher(getCredential(config))),
-      retryOptions: { maxRetries: graph.maxRetries, retryDelayInMs: graph.retryDelayInMs, maxRetryDelayInMs: graph.maxRetryDelayInMs },
+      retryOptions: {
+        maxRetries: graph.maxRetries,
+        retryDelayInMs: graph.retryDelayInMs,
+        maxRetryDelayInMs: graph.maxRetryDelayInMs,
+      },
       tryTimeoutInMs: graph.tryTimeoutInMs,
       maxRetryAfterInMs: purpose === "interactive" ? graph.maxRetryAfterInMs : undefined,
     });
@@ -51,12 +55,18 @@ export function getGraphTokenRoles(): TokenRoles | undefined {
 
 /** The audit tables, over the storage the settings name (AzureWebJobsStorage: connection string or identity). */
 export function getAuditStore(config: AppConfig = getConfig()): AuditStore {
-  auditStore ??= new AuditStore(config.audit.tablePrefix, tableClientFactory(config.storage, () => getCredential(config)));
+  auditStore ??= new AuditStore(
+    config.audit.tablePrefix,
+    tableClientFactory(config.storage, () => getCredential(config)),
+  );
   return auditStore;
 }
 
 /** A client for a queue of the app's storage account (the audit's fan-out queue by default). */
-export function getQueueClient(queueName: string = getConfig().audit.queueName, config: AppConfig = getConfig()): QueueClient {
+export function getQueueClient(
+  queueName: string = getConfig().audit.queueName,
+  config: AppConfig = getConfig(),
+): QueueClient {
   let client = queueClients.get(queueName);
   if (!client) {
     const { storage } = config;
@@ -88,10 +98,14 @@ export function getPseudonymKeyProvider(config: AppConfig = getConfig()): Pseudo
 }
 
 /** The privacy settings with the key resolved; `create` lets the audit timer create a missing Key Vault secret. */
-export async function getPrivacyPolicy(options: { create?: boolean } = {}, config: AppConfig = getConfig()): Promise<PrivacyPolicy> {
+export async function getPrivacyPolicy(
+  options: { create?: boolean } = {},
+  config: AppConfig = getConfig(),
+): Promise<PrivacyPolicy> {
   const { redactUsers, omitDocumentNames } = config.audit;
   const key = await getPseudonymKeyProvider(config).get(options);
-  if (redactUsers === "hash" && !key) throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY is required with AUDIT_REDACT_USERS=hash.");
+  if (redactUsers === "hash" && !key)
+    throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY is required with AUDIT_REDACT_USERS=hash.");
   return { redactUsers, omitDocumentNames, ...(key ? { key } : {}) };
 }
 

@@ -3,7 +3,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
-import { jobFingerprint, jobFingerprintVersion, MalformedData, observationFingerprint, parseJobState, snapshotOf } from "../src/audit/snapshot";
+import {
+  jobFingerprint,
+  jobFingerprintVersion,
+  MalformedData,
+  observationFingerprint,
+  parseJobState,
+  snapshotOf,
+} from "../src/audit/snapshot";
 import { type PrintJob } from "../src/graph/types";
 import { startRig, type Rig } from "./rig/rig";
 import { fullJobConfiguration, makeJob, printerIdFor } from "./rig/tenant";
@@ -31,10 +38,24 @@ describe("the configuration columns", () => {
     const { row } = snapshotOf(job(), { id: printerIdFor(1) }, privacy, new MalformedData())!;
     const recorded = JSON.parse(String(row.Configuration));
     assert.deepEqual(recorded, fullConfiguration);
-    for (const name of ["feedOrientation", "finishings", "fitPdfToPage", "inputBin", "outputBin", "margin", "multipageLayout", "quality", "scaling"]) {
+    for (const name of [
+      "feedOrientation",
+      "finishings",
+      "fitPdfToPage",
+      "inputBin",
+      "outputBin",
+      "margin",
+      "multipageLayout",
+      "quality",
+      "scaling",
+    ]) {
       assert.ok(name in recorded, name);
     }
-    assert.deepEqual(Object.keys(recorded), Object.keys(recorded).sort(), "keys sorted, so the same settings give the same text");
+    assert.deepEqual(
+      Object.keys(recorded),
+      Object.keys(recorded).sort(),
+      "keys sorted, so the same settings give the same text",
+    );
   });
 
   test("the same settings in another key order are the same configuration", () => {
@@ -46,10 +67,21 @@ describe("the configuration columns", () => {
   });
 
   test("an empty or missing configuration leaves the column out; a hostile one stays text", () => {
-    assert.equal(snapshotOf(job({}), { id: printerIdFor(1) }, privacy, new MalformedData())!.row.Configuration, undefined);
+    assert.equal(
+      snapshotOf(job({}), { id: printerIdFor(1) }, privacy, new MalformedData())!.row.Configuration,
+      undefined,
+    );
     const malformed = new MalformedData();
-    const hostile = snapshotOf(job({ inputBin: "=HYPERLINK(\"http://x\")", scaling: "<script>alert(1)</script>" }), { id: printerIdFor(1) }, privacy, malformed)!;
-    assert.deepEqual(JSON.parse(String(hostile.row.Configuration)), { inputBin: "=HYPERLINK(\"http://x\")", scaling: "<script>alert(1)</script>" });
+    const hostile = snapshotOf(
+      job({ inputBin: '=HYPERLINK("http://x")', scaling: "<script>alert(1)</script>" }),
+      { id: printerIdFor(1) },
+      privacy,
+      malformed,
+    )!;
+    assert.deepEqual(JSON.parse(String(hostile.row.Configuration)), {
+      inputBin: '=HYPERLINK("http://x")',
+      scaling: "<script>alert(1)</script>",
+    });
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 50; i++) deep = { nested: deep };
     const tooDeep = snapshotOf(job({ margin: deep }), { id: printerIdFor(1) }, privacy, malformed)!;
@@ -58,8 +90,16 @@ describe("the configuration columns", () => {
   });
 
   test("isFetchable is recorded", () => {
-    assert.equal(snapshotOf(job(fullConfiguration, { isFetchable: true }), { id: printerIdFor(1) }, privacy, new MalformedData())!.row.IsFetchable, true);
-    assert.equal(snapshotOf(job(fullConfiguration, { isFetchable: false }), { id: printerIdFor(1) }, privacy, new MalformedData())!.row.IsFetchable, false);
+    assert.equal(
+      snapshotOf(job(fullConfiguration, { isFetchable: true }), { id: printerIdFor(1) }, privacy, new MalformedData())!
+        .row.IsFetchable,
+      true,
+    );
+    assert.equal(
+      snapshotOf(job(fullConfiguration, { isFetchable: false }), { id: printerIdFor(1) }, privacy, new MalformedData())!
+        .row.IsFetchable,
+      false,
+    );
   });
 
   const changes: [string, Record<string, unknown>][] = [
@@ -98,7 +138,9 @@ describe("recording them, and upgrading an audit recorded before", () => {
   const printerId = printerIdFor(7);
   const prefix = `cf${Date.now().toString(36)}`;
   const table = (suffix: string): TableClient =>
-    TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${suffix}`, { allowInsecureConnection: true });
+    TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${suffix}`, {
+      allowInsecureConnection: true,
+    });
   const rows = async (suffix: string): Promise<Record<string, any>[]> => {
     const out: Record<string, any>[] = [];
     for await (const e of table(suffix).listEntities()) out.push(e);
@@ -112,10 +154,23 @@ describe("recording them, and upgrading an audit recorded before", () => {
   before(async () => {
     rig = await startRig({ storage: true });
     rig.sim.addPrinter({ id: printerId, displayName: "Config printer" });
-    for (const n of [1, 2, 3]) rig.sim.addJob(printerId, { ...makeJob(printerId, n, { state: "completed" }), configuration: { ...fullConfiguration, copies: n } } as never);
-    rig.sim.addJob(printerId, { ...makeJob(printerId, 4, { state: "processing" }), configuration: fullConfiguration, isFetchable: true } as never);
+    for (const n of [1, 2, 3])
+      rig.sim.addJob(printerId, {
+        ...makeJob(printerId, n, { state: "completed" }),
+        configuration: { ...fullConfiguration, copies: n },
+      } as never);
+    rig.sim.addJob(printerId, {
+      ...makeJob(printerId, 4, { state: "processing" }),
+      configuration: fullConfiguration,
+      isFetchable: true,
+    } as never);
     rig.configure({ AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printerId });
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 20,
+    });
     await runAudit();
   });
   after(() => rig.stop());
@@ -152,7 +207,12 @@ describe("recording them, and upgrading an audit recorded before", () => {
       const raw = rig.sim.job(printerId, row.JobId);
       const v1 = jobFingerprint(parseJobState(raw, new MalformedData()), 1);
       await table("Current").updateEntity(
-        { partitionKey: row.partitionKey, rowKey: row.rowKey, JobFingerprint: v1, Fingerprint: observationFingerprint(v1, row.TasksFingerprint) },
+        {
+          partitionKey: row.partitionKey,
+          rowKey: row.rowKey,
+          JobFingerprint: v1,
+          Fingerprint: observationFingerprint(v1, row.TasksFingerprint),
+        },
         "Merge",
       );
     }

@@ -28,7 +28,12 @@ const defaultMargin = eventFeedTuning.safetyMarginMs;
 
 function freshTables(env: Record<string, string | undefined> = {}): void {
   prefix = `ev${++prefixes}x${Date.now().toString(36)}`;
-  rig.configure({ AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: [...printers, quietPrinter].join(","), AUDIT_REDACT_USERS: undefined, ...env });
+  rig.configure({
+    AUDIT_TABLE_PREFIX: prefix,
+    AUDIT_PRINTER_IDS: [...printers, quietPrinter].join(","),
+    AUDIT_REDACT_USERS: undefined,
+    ...env,
+  });
 }
 
 before(async () => {
@@ -38,7 +43,12 @@ before(async () => {
   for (let i = 1; i <= 6; i++) rig.sim.addJob(quietPrinter, makeJob(quietPrinter, i, { state: "processing" }));
   // The rig's clocks are one machine's: no margin needed, so reads see what was just written.
   eventFeedTuning.safetyMarginMs = 0;
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
 });
 after(async () => {
   eventFeedTuning.safetyMarginMs = defaultMargin;
@@ -124,25 +134,44 @@ describe("the events feed", () => {
   test("paging at every boundary: each page size returns every event once, in order", async () => {
     for (let top = 1; top <= all.length + 1; top++) {
       const { events, pages } = await readAll(`/audit/events?top=${top}&code=the-key`);
-      assert.deepEqual(events.map((e) => e.EventId), all.map((e) => e.EventId), `top=${top}`);
+      assert.deepEqual(
+        events.map((e) => e.EventId),
+        all.map((e) => e.EventId),
+        `top=${top}`,
+      );
       const full = Math.ceil(all.length / top);
-      assert.ok(pages >= full && pages <= full + 1, `${pages} pages at top=${top}: full pages, and at most one empty last page`);
+      assert.ok(
+        pages >= full && pages <= full + 1,
+        `${pages} pages at top=${top}: full pages, and at most one empty last page`,
+      );
     }
     assert.ok(!rig.host.logs.some((l) => l.message.includes("the-key")), "the function key is never logged");
   });
 
   test("filters: printer, states, user (as given or lower-cased), and since", async () => {
     const byPrinter = (await readAll(`/audit/events?printerId=${printers[1]!.toUpperCase()}`)).events;
-    assert.deepEqual(byPrinter.map((e) => e.EventId), all.filter((e) => e.PrinterId === printers[1]).map((e) => e.EventId));
+    assert.deepEqual(
+      byPrinter.map((e) => e.EventId),
+      all.filter((e) => e.PrinterId === printers[1]).map((e) => e.EventId),
+    );
     const ends = (await readAll(`/audit/events?state=aborted,canceled`)).events;
-    assert.deepEqual(ends.map((e) => e.EventId), all.filter((e) => ["aborted", "canceled"].includes(e.JobState)).map((e) => e.EventId));
+    assert.deepEqual(
+      ends.map((e) => e.EventId),
+      all.filter((e) => ["aborted", "canceled"].includes(e.JobState)).map((e) => e.EventId),
+    );
     assert.ok(ends.length >= 3);
     const pat = (await readAll(`/audit/events?user=${encodeURIComponent("Pat.Kim@contoso.com")}`)).events;
-    assert.deepEqual(pat.map((e) => e.EventId), all.filter((e) => e.CreatedBy === "pat.kim@contoso.com").map((e) => e.EventId));
+    assert.deepEqual(
+      pat.map((e) => e.EventId),
+      all.filter((e) => e.CreatedBy === "pat.kim@contoso.com").map((e) => e.EventId),
+    );
     assert.ok(pat.length > 0);
     const lastTime = all.at(-1).ObservedDateTime as string;
     const since = (await readAll(`/audit/events?since=${encodeURIComponent(lastTime)}`)).events;
-    assert.deepEqual(since.map((e) => e.EventId), all.filter((e) => e.ObservedDateTime >= lastTime).map((e) => e.EventId));
+    assert.deepEqual(
+      since.map((e) => e.EventId),
+      all.filter((e) => e.ObservedDateTime >= lastTime).map((e) => e.EventId),
+    );
   });
 
   test("under AUDIT_REDACT_USERS=hash a person's UPN finds their events (compared with its pseudonym)", async () => {
@@ -150,7 +179,10 @@ describe("the events feed", () => {
     freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: randomBytes(32).toString("base64") });
     await runAudit();
     const everything = (await readAll("/audit/events?top=1000")).events;
-    assert.ok(everything.length > 0 && !JSON.stringify(everything).includes("@contoso.com"), "events carry pseudonyms only");
+    assert.ok(
+      everything.length > 0 && !JSON.stringify(everything).includes("@contoso.com"),
+      "events carry pseudonyms only",
+    );
     const pat = (await readAll(`/audit/events?user=${encodeURIComponent("Pat.Kim@contoso.com")}`)).events;
     assert.ok(pat.length > 0, "the UPN finds the pseudonymized events");
     assert.equal(new Set(pat.map((e) => e.CreatedBy)).size, 1, "one person's events");
@@ -164,7 +196,10 @@ describe("the events feed", () => {
       ["/audit/events?top=0", "top"],
       ["/audit/events?top=1001", "top"],
       ["/audit/events?cursor=nope", "cursor"],
-      [`/audit/events?cursor=${encodeURIComponent(Buffer.from('{"v":1,"k":"x\' or 1"}').toString("base64url"))}`, "cursor"],
+      [
+        `/audit/events?cursor=${encodeURIComponent(Buffer.from('{"v":1,"k":"x\' or 1"}').toString("base64url"))}`,
+        "cursor",
+      ],
       ["/audit/events?since=yesterday", "since"],
       [`/audit/events?since=2026-11-01T00:00:00Z&cursor=${encodeCursor({ key: "20261101T000000000Z" })}`, "since"],
       ["/audit/events?printerId=nope", "printerId"],
@@ -218,7 +253,9 @@ describe("cursors never skip or repeat an event", () => {
       },
     }).start();
     try {
-      rig.configure({ AzureWebJobsStorage: rig.azurite!.connectionString.replace(new URL(tableUrl).origin, proxy.origin) });
+      rig.configure({
+        AzureWebJobsStorage: rig.azurite!.connectionString.replace(new URL(tableUrl).origin, proxy.origin),
+      });
       const { body } = await get(`/audit/events?cursor=${cursor}`);
       assert.deepEqual(body.value.map((e: any) => `${e.JobId}:${e.JobState}`).sort(), ["1:aborted", "3:canceled"]);
       assert.equal(eventRowsRead, 2, "only the two events after the cursor were read");
@@ -249,11 +286,26 @@ describe("cursors never skip or repeat an event", () => {
     const readerPolledAt = Date.now();
     assert.deepEqual(held.body.value, []);
     assert.ok(timeOfEventKey(decodeCursor(held.body.cursor).key) <= opened, "the cursor does not pass an open run");
-    await auditPrinterJobs({ graph: getGraphClient("background"), store, privacy: getConfig().audit, runId, printerId: printers[0]!, log: { log() {}, warn() {} }, now: () => observedAt });
-    assert.deepEqual((await get(`/audit/events?cursor=${held.body.cursor}`)).body.value, [], "still held back while the run is open");
+    await auditPrinterJobs({
+      graph: getGraphClient("background"),
+      store,
+      privacy: getConfig().audit,
+      runId,
+      printerId: printers[0]!,
+      log: { log() {}, warn() {} },
+      now: () => observedAt,
+    });
+    assert.deepEqual(
+      (await get(`/audit/events?cursor=${held.body.cursor}`)).body.value,
+      [],
+      "still held back while the run is open",
+    );
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "succeeded" });
     const late = await get(`/audit/events?cursor=${held.body.cursor}`);
-    assert.deepEqual(late.body.value.map((e: any) => `${e.JobId}:${e.JobState}`), ["5:aborted"]);
+    assert.deepEqual(
+      late.body.value.map((e: any) => `${e.JobId}:${e.JobState}`),
+      ["5:aborted"],
+    );
     assert.equal(late.body.value[0].ObservedDateTime, observedAt.toISOString());
     assert.ok(observedAt.getTime() < readerPolledAt, "observed before the reader polled, written after");
     assert.deepEqual((await get(`/audit/events?cursor=${late.body.cursor}`)).body.value, [], "and delivered once");
@@ -269,7 +321,14 @@ describe("cursors never skip or repeat an event", () => {
     const attempt = async (runId: string): Promise<void> => {
       for (let i = 0; ; i++) {
         try {
-          await auditPrinterJobs({ graph: getGraphClient("background"), store, privacy: getConfig().audit, runId, printerId: printers[1]!, log: { log() {}, warn() {} } });
+          await auditPrinterJobs({
+            graph: getGraphClient("background"),
+            store,
+            privacy: getConfig().audit,
+            runId,
+            printerId: printers[1]!,
+            log: { log() {}, warn() {} },
+          });
           break;
         } catch (error) {
           // The host retries the message of the run that lost the race on the current state.
@@ -280,7 +339,11 @@ describe("cursors never skip or repeat an event", () => {
     };
     await Promise.all(runs.map(attempt));
     const { events } = await readAll(`/audit/events?cursor=${cursor}`);
-    assert.deepEqual(events.map((e) => `${e.JobId}:${e.JobState}`).sort(), ["1:completed", "2:completed", "3:completed"]);
+    assert.deepEqual(events.map((e) => `${e.JobId}:${e.JobState}`).sort(), [
+      "1:completed",
+      "2:completed",
+      "3:completed",
+    ]);
     const history = await historyRows();
     const { events: everything } = await readAll("/audit/events?top=1000");
     assert.deepEqual(everything.map(idOf).sort(), history.map(idOf).sort(), "one event per history row, none twice");
@@ -294,10 +357,20 @@ describe("cursors never skip or repeat an event", () => {
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "running" });
     rig.sim.setJobState(printers[0]!, "6", "canceled");
     rig.sim.setJobState(printers[0]!, "7", "completed");
-    const options = { graph: getGraphClient("background"), store, privacy: getConfig().audit, runId, printerId: printers[0]!, log: { log() {}, warn() {} } };
+    const options = {
+      graph: getGraphClient("background"),
+      store,
+      privacy: getConfig().audit,
+      runId,
+      printerId: printers[0]!,
+      log: { log() {}, warn() {} },
+    };
     // First attempt: the history is written, the crash loses the event rows and the current state.
     auditFaultPoints.beforeCurrentStateWrite = async () => {
-      for (const row of await store.rowsWhere(store.tables.events, `PrinterId eq '${printers[0]}' and RunId eq '${runId}'`)) {
+      for (const row of await store.rowsWhere(
+        store.tables.events,
+        `PrinterId eq '${printers[0]}' and RunId eq '${runId}'`,
+      )) {
         await (await store.table(store.tables.events)).deleteEntity(row.partitionKey!, row.rowKey!);
       }
       throw new Error("crashed");
@@ -308,7 +381,11 @@ describe("cursors never skip or repeat an event", () => {
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "failed", DerivedPending: true });
     const recorded = (await historyRows()).filter((r) => r.RunId === runId);
     assert.equal(recorded.length, 2, "the first attempt wrote the history");
-    assert.deepEqual((await get(`/audit/events?cursor=${cursor}`)).body.value, [], "nothing yet, and the cursor waits for the failed run");
+    assert.deepEqual(
+      (await get(`/audit/events?cursor=${cursor}`)).body.value,
+      [],
+      "nothing yet, and the cursor waits for the failed run",
+    );
     const waiting = (await get(`/audit/events?cursor=${cursor}`)).body.cursor;
     // The host delivers the message again, a little later.
     await new Promise((r) => setTimeout(r, 20));
@@ -320,7 +397,11 @@ describe("cursors never skip or repeat an event", () => {
     assert.deepEqual(events.map((e) => `${e.JobId}:${e.JobState}`).sort(), ["6:canceled", "7:completed"]);
     for (const e of events) {
       const history = recorded.find((r) => r.JobId === e.JobId)!;
-      assert.equal(e.ObservedDateTime, history.ObservedDateTime, "the event is the recorded history row's, first attempt's time");
+      assert.equal(
+        e.ObservedDateTime,
+        history.ObservedDateTime,
+        "the event is the recorded history row's, first attempt's time",
+      );
     }
     const { events: everything } = await readAll("/audit/events?top=1000");
     assert.deepEqual(everything.map(idOf).sort(), (await historyRows()).map(idOf).sort(), "one event per history row");
@@ -335,25 +416,39 @@ describe("cursors never skip or repeat an event", () => {
     // First attempt: the history is written, then the storage fails before the rows derived from it.
     const createRows = store.createRows.bind(store);
     store.createRows = async (table, rows) => {
-      if (table === store.tables.events || table === store.tables.jobIndex) throw Object.assign(new Error("storage went away"), { statusCode: 503 });
+      if (table === store.tables.events || table === store.tables.jobIndex)
+        throw Object.assign(new Error("storage went away"), { statusCode: 503 });
       return createRows(table, rows);
     };
     try {
-      await assert.rejects(rig.host.invokeQueue("auditPrinter", { runId, printerId: printers[0]! }, { dequeueCount: 1 }));
+      await assert.rejects(
+        rig.host.invokeQueue("auditPrinter", { runId, printerId: printers[0]! }, { dequeueCount: 1 }),
+      );
     } finally {
       store.createRows = createRows;
     }
     const paused = (await historyRows()).filter((r) => r.RunId === runId);
-    assert.deepEqual(paused.map((r) => `${r.JobId}:${r.JobState}`), ["6:paused"], "the first attempt wrote the history");
+    assert.deepEqual(
+      paused.map((r) => `${r.JobId}:${r.JobState}`),
+      ["6:paused"],
+      "the first attempt wrote the history",
+    );
     // The job moves on before the host delivers the message again.
     rig.sim.setJobState(printers[0]!, "6", "aborted");
     await rig.host.invokeQueue("auditPrinter", { runId, printerId: printers[0]! }, { dequeueCount: 2 });
     const recorded = (await historyRows()).filter((r) => r.RunId === runId);
     assert.deepEqual(recorded.map((r) => `${r.JobId}:${r.JobState}`).sort(), ["6:aborted", "6:paused"]);
     const { events: everything } = await readAll("/audit/events?top=1000");
-    assert.deepEqual(everything.map(idOf).sort(), (await historyRows()).map(idOf).sort(), "one event per history row, the earlier attempt's too");
+    assert.deepEqual(
+      everything.map(idOf).sort(),
+      (await historyRows()).map(idOf).sort(),
+      "one event per history row, the earlier attempt's too",
+    );
     const pausedJobs = (await get(`/audit/jobs?state=paused`)).body.value;
-    assert.ok(pausedJobs.some((r: any) => r.PrinterId === printers[0] && r.JobId === "6"), "the index holds the earlier attempt's row");
+    assert.ok(
+      pausedJobs.some((r: any) => r.PrinterId === printers[0] && r.JobId === "6"),
+      "the index holds the earlier attempt's row",
+    );
   });
 
   test("a failed run holds the feed only if it failed between history and events, until a later run of its printer succeeds", async () => {
@@ -364,21 +459,42 @@ describe("cursors never skip or repeat an event", () => {
     await recordRun(store, { RunId: newRunId(new Date(graphFailure)), PrinterId: printers[1]!, Status: "failed" });
     await sleep(50);
     const { cursor: notHeld } = await readAll("/audit/events");
-    assert.ok(timeOfEventKey(decodeCursor(notHeld).key) >= graphFailure + 50, "a failure that left nothing half-written holds nothing");
+    assert.ok(
+      timeOfEventKey(decodeCursor(notHeld).key) >= graphFailure + 50,
+      "a failure that left nothing half-written holds nothing",
+    );
     const opened = Date.now();
-    await recordRun(store, { RunId: newRunId(new Date(opened)), PrinterId: printers[0]!, Status: "failed", DerivedPending: true });
+    await recordRun(store, {
+      RunId: newRunId(new Date(opened)),
+      PrinterId: printers[0]!,
+      Status: "failed",
+      DerivedPending: true,
+    });
     await sleep(50);
     const { cursor: held } = await readAll("/audit/events");
-    assert.ok(timeOfEventKey(decodeCursor(held).key) <= opened, "held at the failed run: a later run may still write what it observed");
+    assert.ok(
+      timeOfEventKey(decodeCursor(held).key) <= opened,
+      "held at the failed run: a later run may still write what it observed",
+    );
     await runAudit();
     const { cursor: released } = await readAll("/audit/events");
-    assert.ok(timeOfEventKey(decodeCursor(released).key) >= opened + 50, "released by the later success of its printer");
+    assert.ok(
+      timeOfEventKey(decodeCursor(released).key) >= opened + 50,
+      "released by the later success of its printer",
+    );
   });
 
   test("an attempt that fails between writing history and its events says so; a Graph failure does not", async () => {
     await runAudit();
     const store = getAuditStore();
-    const options = { graph: getGraphClient("background"), store, privacy: getConfig().audit, runId: newRunId(), printerId: printers[0]!, log: { log() {}, warn() {} } };
+    const options = {
+      graph: getGraphClient("background"),
+      store,
+      privacy: getConfig().audit,
+      runId: newRunId(),
+      printerId: printers[0]!,
+      log: { log() {}, warn() {} },
+    };
     rig.sim.setJobState(printers[0]!, "2", "aborted");
     const createRows = store.createRows.bind(store);
     store.createRows = async (table, rows) => {
@@ -386,7 +502,10 @@ describe("cursors never skip or repeat an event", () => {
       return createRows(table, rows);
     };
     try {
-      const error = await auditPrinterJobs(options).then(() => undefined, (e: unknown) => e);
+      const error = await auditPrinterJobs(options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof Error && leftDerivedRowsPending(error));
     } finally {
       store.createRows = createRows;
@@ -394,7 +513,10 @@ describe("cursors never skip or repeat an event", () => {
     rig.sim.setJobState(printers[0]!, "3", "aborted");
     rig.sim.inject({ inBatch: true, path: /\/jobs\/3$/, status: 403, code: "Forbidden", times: 1 });
     try {
-      const error = await auditPrinterJobs(options).then(() => undefined, (e: unknown) => e);
+      const error = await auditPrinterJobs(options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof Error && !leftDerivedRowsPending(error), String(error));
     } finally {
       rig.sim.clearFaults();
@@ -428,7 +550,11 @@ describe("When a print job finishes (OnPrintJobFinished), as Power Automate poll
     assert.equal(first.status, 202);
     assert.equal(first.body, undefined);
     location = first.headers.get("location")!;
-    assert.equal(new URL(location).searchParams.get("printerId"), printers[0], "the flow maker's choices travel in Location");
+    assert.equal(
+      new URL(location).searchParams.get("printerId"),
+      printers[0],
+      "the flow maker's choices travel in Location",
+    );
   });
 
   test("nothing new: 202; a poll before the next audit run: 202", async () => {
@@ -451,12 +577,19 @@ describe("When a print job finishes (OnPrintJobFinished), as Power Automate poll
     const ids = fired.body.value.map((e: any) => e.EventId);
     assert.deepEqual(ids, [...ids].sort(), "in feed order");
     const aborted = fired.body.value.find((e: any) => e.JobId === "1");
-    assert.equal(aborted.CreatedBy, rig.sim.job(printers[0]!, "1").createdBy!.userPrincipalName, "the UPN a flow notifies");
+    assert.equal(
+      aborted.CreatedBy,
+      rig.sim.job(printers[0]!, "1").createdBy!.userPrincipalName,
+      "the UPN a flow notifies",
+    );
     const advanced = fired.headers.get("location")!;
     assert.notEqual(advanced, location);
     // Power Automate polling the old Location again (its answer was lost) gets the same batch: nothing is lost.
     const replay = await poll(location);
-    assert.deepEqual(replay.body.value.map((e: any) => e.EventId), fired.body.value.map((e: any) => e.EventId));
+    assert.deepEqual(
+      replay.body.value.map((e: any) => e.EventId),
+      fired.body.value.map((e: any) => e.EventId),
+    );
     const after = await poll(advanced);
     assert.equal(after.status, 202, "delivered once");
     location = after.headers.get("location")!;
@@ -474,13 +607,23 @@ describe("When a print job finishes (OnPrintJobFinished), as Power Automate poll
     await runAudit();
     const again = await poll(location);
     assert.equal(again.status, 200);
-    assert.deepEqual(again.body.value.map((e: any) => `${e.JobId}:${e.JobState}`), ["1:aborted"]);
+    assert.deepEqual(
+      again.body.value.map((e: any) => `${e.JobId}:${e.JobState}`),
+      ["1:aborted"],
+    );
   });
 
   test("end states, person and printer filters; bad values are 400s", async () => {
-    for (const [printerId, id] of [[printers[1]!, "1"], [printers[1]!, "3"], [printers[0]!, "5"]] as const) rig.sim.setJobState(printerId, id, "processing");
+    for (const [printerId, id] of [
+      [printers[1]!, "1"],
+      [printers[1]!, "3"],
+      [printers[0]!, "5"],
+    ] as const)
+      rig.sim.setJobState(printerId, id, "processing");
     await runAudit();
-    const first = await poll(`/audit/triggers/jobFinished?printerId=${printers[1]}&states=completed&user=${encodeURIComponent("PAT.KIM@contoso.com")}`);
+    const first = await poll(
+      `/audit/triggers/jobFinished?printerId=${printers[1]}&states=completed&user=${encodeURIComponent("PAT.KIM@contoso.com")}`,
+    );
     const start = first.headers.get("location")!;
     rig.sim.setJobState(printers[1]!, "1", "completed");
     rig.sim.setJobState(printers[1]!, "3", "completed");
@@ -492,7 +635,11 @@ describe("When a print job finishes (OnPrintJobFinished), as Power Automate poll
     assert.equal(owner(printers[1]!, "1"), "pat.kim@contoso.com");
     assert.equal(owner(printers[0]!, "5"), "pat.kim@contoso.com");
     assert.notEqual(owner(printers[1]!, "3"), "pat.kim@contoso.com");
-    assert.deepEqual(fired.body.value.map((e: any) => `${e.PrinterId}:${e.JobId}:${e.JobState}`), [`${printers[1]}:1:completed`], "that printer, that person, that state");
+    assert.deepEqual(
+      fired.body.value.map((e: any) => `${e.PrinterId}:${e.JobId}:${e.JobState}`),
+      [`${printers[1]}:1:completed`],
+      "that printer, that person, that state",
+    );
     for (const [query, target] of [
       ["states=printed", "states"],
       ["printerId=x", "printerId"],
@@ -553,7 +700,9 @@ describe("When a printer keeps failing (OnPrinterFailing)", () => {
 
   test("threshold and window are the flow maker's; bad values are 400s", async () => {
     // The second printer's jobs aborted when first recorded (within the window) count: one more reaches the threshold.
-    const abortedBefore = [...rig.sim.printers.get(printers[1]!)!.jobs.values()].filter((j) => j.status?.state === "aborted").map((j) => j.id!);
+    const abortedBefore = [...rig.sim.printers.get(printers[1]!)!.jobs.values()]
+      .filter((j) => j.status?.state === "aborted")
+      .map((j) => j.id!);
     assert.ok(abortedBefore.length >= 1 && !abortedBefore.includes("1"));
     const threshold = abortedBefore.length + 1;
     const first = await poll(`/audit/triggers/printerFailing?threshold=${threshold}&window=PT10M`);
@@ -564,7 +713,10 @@ describe("When a printer keeps failing (OnPrinterFailing)", () => {
     await runAudit();
     const fired = await poll(location);
     assert.equal(fired.status, 200);
-    assert.deepEqual(fired.body.value.map((a: any) => [a.PrinterId, a.AbortedJobs, a.LastJobId]), [[printers[1], threshold, "1"]]);
+    assert.deepEqual(
+      fired.body.value.map((a: any) => [a.PrinterId, a.AbortedJobs, a.LastJobId]),
+      [[printers[1], threshold, "1"]],
+    );
     assert.deepEqual(fired.body.value[0].JobIds.split(",").sort(), [...abortedBefore, "1"].sort());
     for (const [query, target] of [
       ["threshold=1", "threshold"],

@@ -18,7 +18,15 @@ import { makeJob } from "./rig/tenant";
 let rig: Rig;
 const figures = new Figures("audit-odata-injection");
 const printerId = "0da7a000-0000-4000-8000-000000000001";
-const users = ["o'brien@contoso.com", "O'Neil@Contoso.com", "plain@contoso.com", "a'' or ''b@contoso.com", "x' or 'a' eq 'a", "semi;colon@contoso.com", "ünïcode@contoso.com"];
+const users = [
+  "o'brien@contoso.com",
+  "O'Neil@Contoso.com",
+  "plain@contoso.com",
+  "a'' or ''b@contoso.com",
+  "x' or 'a' eq 'a",
+  "semi;colon@contoso.com",
+  "ünïcode@contoso.com",
+];
 const states = ["completed", "aborted", "quantum'Jam", "unknownFutureValue"];
 let all: Record<string, any>[] = [];
 
@@ -27,7 +35,11 @@ before(async () => {
   rig.sim.addPrinter({ id: printerId, displayName: "Injection" });
   for (let i = 1; i <= 28; i++) {
     const job = makeJob(printerId, i);
-    job.createdBy = { id: `00000000-0000-4000-8000-${String(i % 7).padStart(12, "0")}`, userPrincipalName: users[i % users.length]!, displayName: `User ${i % 7}` };
+    job.createdBy = {
+      id: `00000000-0000-4000-8000-${String(i % 7).padStart(12, "0")}`,
+      userPrincipalName: users[i % users.length]!,
+      displayName: `User ${i % 7}`,
+    };
     job.status = { ...job.status, state: states[i % states.length]! };
     rig.sim.addJob(printerId, job);
   }
@@ -43,7 +55,8 @@ after(async () => {
 });
 
 /** What a user filter must select: the UPN as given or in lower case, or the user id. */
-const userMatches = (row: Record<string, any>, user: string): boolean => row.CreatedBy === user || row.CreatedBy === user.toLowerCase() || row.CreatedById === user;
+const userMatches = (row: Record<string, any>, user: string): boolean =>
+  row.CreatedBy === user || row.CreatedBy === user.toLowerCase() || row.CreatedById === user;
 
 const breakouts = [
   (v: string) => `${v}' or 'a' eq 'a`,
@@ -78,7 +91,14 @@ describe("audit read filters under OData injection", () => {
         const { status, rows } = await history({ user });
         if (user.length === 0 || user.length > 256) return assert.equal(status, 400);
         assert.equal(status, 200);
-        assert.deepEqual(rows!.map((r) => r.JobId).sort(), all.filter((r) => userMatches(r, user)).map((r) => r.JobId).sort(), JSON.stringify(user));
+        assert.deepEqual(
+          rows!.map((r) => r.JobId).sort(),
+          all
+            .filter((r) => userMatches(r, user))
+            .map((r) => r.JobId)
+            .sort(),
+          JSON.stringify(user),
+        );
       }),
       { numRuns: 150 },
     );
@@ -90,7 +110,14 @@ describe("audit read filters under OData injection", () => {
         const { status, rows } = await history({ state });
         if (state.length === 0 || state.length > 64) return assert.equal(status, 400);
         assert.equal(status, 200);
-        assert.deepEqual(rows!.map((r) => r.JobId).sort(), all.filter((r) => r.JobState === state).map((r) => r.JobId).sort(), JSON.stringify(state));
+        assert.deepEqual(
+          rows!.map((r) => r.JobId).sort(),
+          all
+            .filter((r) => r.JobState === state)
+            .map((r) => r.JobId)
+            .sort(),
+          JSON.stringify(state),
+        );
       }),
       { numRuns: 150 },
     );
@@ -98,13 +125,20 @@ describe("audit read filters under OData injection", () => {
 
   test("user and state together, and printerId: never more than both select", async () => {
     await fc.assert(
-      fc.asyncProperty(hostileValue(users), hostileValue(states), nearValid(fc.constant(printerId)).map((v) => v.slice(0, 2000)), async (user, state, printer) => {
-        const { status, rows } = await history({ user, state, printerId: printer });
-        if (status === 400) return;
-        assert.equal(status, 200);
-        const expected = all.filter((r) => userMatches(r, user) && r.JobState === state && r.PrinterId === printer.toLowerCase());
-        assert.deepEqual(rows!.map((r) => r.JobId).sort(), expected.map((r) => r.JobId).sort());
-      }),
+      fc.asyncProperty(
+        hostileValue(users),
+        hostileValue(states),
+        nearValid(fc.constant(printerId)).map((v) => v.slice(0, 2000)),
+        async (user, state, printer) => {
+          const { status, rows } = await history({ user, state, printerId: printer });
+          if (status === 400) return;
+          assert.equal(status, 200);
+          const expected = all.filter(
+            (r) => userMatches(r, user) && r.JobState === state && r.PrinterId === printer.toLowerCase(),
+          );
+          assert.deepEqual(rows!.map((r) => r.JobId).sort(), expected.map((r) => r.JobId).sort());
+        },
+      ),
       { numRuns: 100 },
     );
   });

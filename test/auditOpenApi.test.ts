@@ -13,7 +13,12 @@ before(async () => {
   rig = await startRig({ storage: true });
   printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 4, tasksPerJob: 1 });
   rig.configure({ AUDIT_TABLE_PREFIX: `oa${Date.now().toString(36)}`, AUDIT_PRINTER_IDS: printers.join(",") });
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
   await runAudit();
   rig.sim.setJobState(printers[0]!, "1", "completed");
   await runAudit();
@@ -27,7 +32,10 @@ async function runAudit(): Promise<void> {
 
 type OperationId = "GetJobAuditTimeline" | "ListAuditJobs";
 
-async function call(operationId: OperationId, pathOrUrl: string): Promise<{ status: number; body: any; headers: Headers }> {
+async function call(
+  operationId: OperationId,
+  pathOrUrl: string,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${rig.api}${pathOrUrl}`;
   const response = await fetch(url);
   const text = await response.text();

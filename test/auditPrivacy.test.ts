@@ -29,7 +29,8 @@ const people = [
 ];
 const pat = people[1]!;
 /** Everything that identifies a person or a document, as a pattern over stored rows. */
-const plaintext = /john|smith|pat\.kim|pat kim|ana\.souza|souza|li\.wei|li wei|contoso\.com|payslip|report \d|87d349ed|2f6b1c4e|c3e0f0aa|5a8e1d2c/i;
+const plaintext =
+  /john|smith|pat\.kim|pat kim|ana\.souza|souza|li\.wei|li wei|contoso\.com|payslip|report \d|87d349ed|2f6b1c4e|c3e0f0aa|5a8e1d2c/i;
 
 /** Job n belongs to people[n % 4] (makeJob's rule); job 1 is Pat's payslip, held with a description naming her. */
 function addJobs(from: number, to: number): void {
@@ -39,7 +40,11 @@ function addJobs(from: number, to: number): void {
     if (n % 4 === 1) {
       job.status!.description = `Held for release: ${person.name} (${person.upn}) - Payslip ${person.name}.pdf`;
       job.documents![0]!.displayName = `Payslip ${person.name}.pdf`;
-      for (const task of job.tasks ?? []) task.status = { state: "completed", description: `Released by ${person.upn.split("@")[0]!.toUpperCase()} for ${person.name.toLowerCase()}` };
+      for (const task of job.tasks ?? [])
+        task.status = {
+          state: "completed",
+          description: `Released by ${person.upn.split("@")[0]!.toUpperCase()} for ${person.name.toLowerCase()}`,
+        };
     }
     rig.sim.addJob(printerId, job);
   }
@@ -49,7 +54,12 @@ before(async () => {
   rig = await startRig({ storage: true, simulator: { pageSize: 5 } });
   rig.sim.addPrinter({ id: printerId, displayName: "Privacy printer" });
   addJobs(1, 12);
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
 });
 after(() => rig.stop());
 beforeEach(() => {
@@ -67,7 +77,9 @@ function settings(env: Record<string, string | undefined>): void {
 
 type Table = "Jobs" | "Tasks" | "Current" | "Runs" | "Privacy";
 function table(name: Table): TableClient {
-  return TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${name}`, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${name}`, {
+    allowInsecureConnection: true,
+  });
 }
 async function rows(name: Table): Promise<Record<string, any>[]> {
   const out: Record<string, any>[] = [];
@@ -88,7 +100,10 @@ async function derivedTableRows(): Promise<Record<string, any>[]> {
   const out: Record<string, any>[] = [];
   for (const name of Object.values(names).filter((n) => !recorded.has(n))) {
     try {
-      for await (const e of TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true }).listEntities()) out.push(e);
+      for await (const e of TableClient.fromConnectionString(rig.azurite!.connectionString, name, {
+        allowInsecureConnection: true,
+      }).listEntities())
+        out.push(e);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
     }
@@ -96,9 +111,12 @@ async function derivedTableRows(): Promise<Record<string, any>[]> {
   return out;
 }
 function testStore(): AuditStore {
-  return new AuditStore(prefix, tableClientFactory({ kind: "connectionString", connectionString: rig.azurite!.connectionString }, () => {
-    throw new Error("no credential in tests");
-  }));
+  return new AuditStore(
+    prefix,
+    tableClientFactory({ kind: "connectionString", connectionString: rig.azurite!.connectionString }, () => {
+      throw new Error("no credential in tests");
+    }),
+  );
 }
 
 async function runAudit(): Promise<void> {
@@ -117,7 +135,11 @@ async function lookup(user: string): Promise<Record<string, any>[]> {
   return body.value;
 }
 async function erase(user: unknown): Promise<{ status: number; body: any; headers: Headers }> {
-  return api("/audit/erasures", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user }) });
+  return api("/audit/erasures", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user }),
+  });
 }
 
 describe("free text is scrubbed when redaction is on", () => {
@@ -157,7 +179,11 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     await runAudit();
     const before = await auditRows();
     assert.match(JSON.stringify(before), plaintext);
-    assert.match(JSON.stringify(await derivedTableRows()), plaintext, "the derived tables hold names too before the switch");
+    assert.match(
+      JSON.stringify(await derivedTableRows()),
+      plaintext,
+      "the derived tables hold names too before the switch",
+    );
     const patRows = await lookup(pat.upn);
     assert.ok(patRows.length >= 3);
 
@@ -166,14 +192,28 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     const afterRows = await auditRows();
     assert.equal(afterRows.length, before.length, "rewritten in place: no row lost or added");
     assert.doesNotMatch(JSON.stringify(afterRows), plaintext);
-    const leftInClear = (await derivedTableRows()).filter((r) => plaintext.test(JSON.stringify(r))).map((r) => `${r.partitionKey} ${r.rowKey}`);
+    const leftInClear = (await derivedTableRows())
+      .filter((r) => plaintext.test(JSON.stringify(r)))
+      .map((r) => `${r.partitionKey} ${r.rowKey}`);
     assert.deepEqual(leftInClear, [], "indexes, events and summaries are rewritten too");
     const key = pseudonymKey(Buffer.from(keyA, "base64"));
     assert.ok(afterRows.every((r) => r.PrivacyUsers === `hash:${key.id}` && r.PrivacyDocuments === "omit"));
     // Job facts stay: states, times, printer, counts.
-    const facts = (r: Record<string, any>): unknown[] => [r.partitionKey, r.rowKey, r.JobState, r.CreatedDateTime, r.Copies, r.DocumentCount, r.TaskState];
+    const facts = (r: Record<string, any>): unknown[] => [
+      r.partitionKey,
+      r.rowKey,
+      r.JobState,
+      r.CreatedDateTime,
+      r.Copies,
+      r.DocumentCount,
+      r.TaskState,
+    ];
     assert.deepEqual(afterRows.map(facts), before.map(facts));
-    assert.deepEqual((await lookup(pat.upn)).map((r) => r.JobId).sort(), patRows.map((r) => r.JobId).sort(), "UPN lookup after the rewrite");
+    assert.deepEqual(
+      (await lookup(pat.upn)).map((r) => r.JobId).sort(),
+      patRows.map((r) => r.JobId).sort(),
+      "UPN lookup after the rewrite",
+    );
     assert.deepEqual((await lookup(pat.id)).length, patRows.length, "id lookup after the rewrite");
 
     const runs = await rows("Runs");
@@ -183,7 +223,10 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     assert.equal(progress.Complete, true);
     assert.equal(progress.RowsRewritten, before.length);
     assert.ok(rig.host.logs.some((l) => /auditRedaction run=\S+ rowsRewritten=\d+/.test(l.message)));
-    assert.ok(!rig.host.logs.some((l) => plaintext.test(l.message) && /auditRedaction/.test(l.message)), "progress logs name no one");
+    assert.ok(
+      !rig.host.logs.some((l) => plaintext.test(l.message) && /auditRedaction/.test(l.message)),
+      "progress logs name no one",
+    );
   });
 
   test("a crash mid-rewrite leaves plaintext only until the next run, which finishes it; a UPN finds every row meanwhile", async () => {
@@ -195,17 +238,31 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     };
     await runAudit();
     const partway = await auditRows();
-    assert.ok(partway.some((r) => r.PrivacyUsers === "omit"), "some jobs were rewritten");
-    assert.ok(partway.some((r) => r.PrivacyUsers === "none" && typeof r.CreatedBy === "string"), "some still in clear");
-    assert.ok((await rows("Runs")).some((r) => r.rowKey === "redaction" && r.Status === "failed"), "the failed step shows in the run rows");
+    assert.ok(
+      partway.some((r) => r.PrivacyUsers === "omit"),
+      "some jobs were rewritten",
+    );
+    assert.ok(
+      partway.some((r) => r.PrivacyUsers === "none" && typeof r.CreatedBy === "string"),
+      "some still in clear",
+    );
+    assert.ok(
+      (await rows("Runs")).some((r) => r.rowKey === "redaction" && r.Status === "failed"),
+      "the failed step shows in the run rows",
+    );
 
     delete redactionFaultPoints.afterJobRewritten;
     await runAudit();
     const done = await auditRows();
     // Document names are kept under this policy (in their column and, whole, in the text); nothing else names anyone.
-    const withoutDocuments = JSON.stringify(done.map(({ DocumentNames: _d, ...r }) => r)).replace(/Payslip [A-Za-z ]+\.pdf/g, "");
+    const withoutDocuments = JSON.stringify(done.map(({ DocumentNames: _d, ...r }) => r)).replace(
+      /Payslip [A-Za-z ]+\.pdf/g,
+      "",
+    );
     assert.doesNotMatch(withoutDocuments, /john|smith|pat|souza|li\.wei|contoso|87d349ed|2f6b1c4e/i);
-    assert.ok(done.every((r) => r.CreatedBy === undefined && r.CreatedByName === undefined && r.PrivacyUsers === "omit"));
+    assert.ok(
+      done.every((r) => r.CreatedBy === undefined && r.CreatedByName === undefined && r.PrivacyUsers === "omit"),
+    );
     assert.equal(done.length, partway.length);
   });
 
@@ -252,10 +309,14 @@ describe("turning redaction on rewrites the rows already recorded", () => {
     await runAudit();
     const jobs = table("Jobs");
     const { createHmac } = await import("node:crypto");
-    const salted = (v: string): string => createHmac("sha256", "universal-print-jobs").update(v.toLowerCase()).digest("hex");
+    const salted = (v: string): string =>
+      createHmac("sha256", "universal-print-jobs").update(v.toLowerCase()).digest("hex");
     for (const row of await rows("Jobs")) {
       const { etag: _e, timestamp: _t, CreatedByName: _n, PrivacyUsers: _u, PrivacyDocuments: _d, ...rest } = row;
-      await jobs.updateEntity({ ...rest, CreatedBy: salted(row.CreatedBy), CreatedById: salted(row.CreatedById) } as never, "Replace");
+      await jobs.updateEntity(
+        { ...rest, CreatedBy: salted(row.CreatedBy), CreatedById: salted(row.CreatedById) } as never,
+        "Replace",
+      );
     }
     settings({ AUDIT_REDACT_USERS: "hash" });
     await runAudit();
@@ -287,7 +348,11 @@ describe("erasure on request", () => {
     assert.equal(afterRows.length, before.length);
     const patAfter = afterRows.filter((r) => patJobs.has(r.JobId));
     assert.doesNotMatch(JSON.stringify(patAfter), /pat|kim|payslip|2f6b1c4e|report/i);
-    assert.doesNotMatch(JSON.stringify(await derivedTableRows()), /pat\.kim|pat kim|payslip|2f6b1c4e/i, "indexes, events and summaries forget the person too");
+    assert.doesNotMatch(
+      JSON.stringify(await derivedTableRows()),
+      /pat\.kim|pat kim|payslip|2f6b1c4e/i,
+      "indexes, events and summaries forget the person too",
+    );
     for (const row of patAfter.filter((r) => r.CreatedBy !== undefined)) {
       assert.equal(row.CreatedBy, "erased");
       assert.equal(row.CreatedById, "erased");
@@ -296,10 +361,19 @@ describe("erasure on request", () => {
     }
     const job1 = afterRows.find((r) => r.JobId === "1" && r.rowKey.includes("|"))!;
     assert.equal(job1.JobStateDescription, "Held for release: erased (erased) - erased");
-    const facts = (r: Record<string, any>): unknown[] => [r.rowKey, r.JobState, r.CreatedDateTime, r.PrinterId, r.Copies, r.DocumentCount, r.TaskState];
+    const facts = (r: Record<string, any>): unknown[] => [
+      r.rowKey,
+      r.JobState,
+      r.CreatedDateTime,
+      r.PrinterId,
+      r.Copies,
+      r.DocumentCount,
+      r.TaskState,
+    ];
     assert.deepEqual(patAfter.map(facts), before.filter((r) => patJobs.has(r.JobId)).map(facts));
     // Nobody else's rows changed.
-    const others = (list: Record<string, any>[]): unknown[] => list.filter((r) => !patJobs.has(r.JobId)).map(({ etag: _e, timestamp: _t, ...r }) => r);
+    const others = (list: Record<string, any>[]): unknown[] =>
+      list.filter((r) => !patJobs.has(r.JobId)).map(({ etag: _e, timestamp: _t, ...r }) => r);
     assert.deepEqual(others(afterRows), others(before));
     assert.equal((await lookup(pat.upn)).length, 0);
 
@@ -331,7 +405,10 @@ describe("erasure on request", () => {
       // The erasure by id reached the rows found through the UPN's pseudonym as well, pseudonyms in free text included.
       const earlier = (await auditRows()).filter((r) => Number(r.JobId) % 4 === 1);
       assert.ok(earlier.length > 3 && earlier.every((r) => r.PrivacyUsers === "erased"));
-      assert.equal(earlier.find((r) => r.JobId === "1" && r.JobStateDescription)!.JobStateDescription, "Held for release: erased (erased) - erased");
+      assert.equal(
+        earlier.find((r) => r.JobId === "1" && r.JobStateDescription)!.JobStateDescription,
+        "Held for release: erased (erased) - erased",
+      );
     } finally {
       rig.sim.printers.get(printerId)!.jobs.delete("13");
       rig.sim.printers.get(printerId)!.jobs.delete("17");
@@ -343,7 +420,10 @@ describe("erasure on request", () => {
     await runAudit();
     const store = testStore();
     const key = pseudonymKey(Buffer.from(keyA, "base64"));
-    const record = await eraseUser(store, { redactUsers: "none", omitDocumentNames: false, key }, pat.upn, { requestedBy: "test", deadline: Date.now() - 1 });
+    const record = await eraseUser(store, { redactUsers: "none", omitDocumentNames: false, key }, pat.upn, {
+      requestedBy: "test",
+      deadline: Date.now() - 1,
+    });
     assert.equal(record.status, "running");
     const pending = await api(`/audit/erasures/${record.erasureId}`);
     assert.equal(pending.status, 200);
@@ -358,7 +438,15 @@ describe("erasure on request", () => {
 
   test("bad requests are 400s naming the part; without a key, 503 naming AUDIT_HASH_KEY; the route is admin-only", async () => {
     fresh();
-    for (const body of ["", "{", "[]", JSON.stringify({ user: "" }), JSON.stringify({ user: 5 }), JSON.stringify({ user: "a\nb" }), JSON.stringify({ user: "x", extra: 1 })]) {
+    for (const body of [
+      "",
+      "{",
+      "[]",
+      JSON.stringify({ user: "" }),
+      JSON.stringify({ user: 5 }),
+      JSON.stringify({ user: "a\nb" }),
+      JSON.stringify({ user: "x", extra: 1 }),
+    ]) {
       const r = await api("/audit/erasures", { method: "POST", headers: { "content-type": "application/json" }, body });
       assert.equal(r.status, 400, body);
       assert.equal(r.body.error.code, "badRequest");
@@ -371,6 +459,9 @@ describe("erasure on request", () => {
     assert.equal(noKey.body.error.code, "pseudonymKeyUnavailable");
     assert.match(noKey.body.error.message, /AUDIT_HASH_KEY/);
     const routes = rig.host.httpRoutes().filter((r) => r.route.startsWith("audit/erasures"));
-    assert.deepEqual(routes.map((r) => r.authLevel), ["admin", "admin"]);
+    assert.deepEqual(
+      routes.map((r) => r.authLevel),
+      ["admin", "admin"],
+    );
   });
 });

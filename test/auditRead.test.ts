@@ -11,14 +11,26 @@ const oddPrinter = printerIdFor(42);
 before(async () => {
   rig = await startRig({ storage: true });
   printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 14, tasksPerJob: 1 });
-  rig.sim.addPrinter({ id: oddPrinter, displayName: "Odd, \"quoted\"\nprinter" });
-  rig.sim.addJob(oddPrinter, makeJob(oddPrinter, 1, { state: "completed", description: 'Line one, "two"\nline three', createdDateTime: "2026-11-01T10:00:00Z" }));
+  rig.sim.addPrinter({ id: oddPrinter, displayName: 'Odd, "quoted"\nprinter' });
+  rig.sim.addJob(
+    oddPrinter,
+    makeJob(oddPrinter, 1, {
+      state: "completed",
+      description: 'Line one, "two"\nline three',
+      createdDateTime: "2026-11-01T10:00:00Z",
+    }),
+  );
   const formula = makeJob(oddPrinter, 2, { state: "aborted", createdDateTime: "2026-11-02T10:00:00Z" });
-  formula.documents = [{ id: "d2", displayName: "=HYPERLINK(\"http://x\")", size: 5 }];
+  formula.documents = [{ id: "d2", displayName: '=HYPERLINK("http://x")', size: 5 }];
   formula.createdBy = { id: "u-plus", userPrincipalName: "+plus@contoso.com", displayName: "@at" };
   rig.sim.addJob(oddPrinter, formula);
   rig.configure({ AUDIT_PRINTER_IDS: [...printers, oddPrinter].join(","), AUDIT_TABLE_PREFIX: "readapi" });
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
   await rig.host.fireTimer("auditTimer");
   await rig.host.waitForQueuesIdle();
   rig.sim.setJobState(printers[0]!, "3", "completed");
@@ -49,9 +61,19 @@ describe("a job's timeline", () => {
     assert.equal(body.printerId, printers[0]);
     assert.equal(body.jobId, "3");
     assert.equal(body.printerName, "Printer 1");
-    assert.deepEqual(body.states.map((s: any) => s.JobState), ["stopped", "completed"]);
+    assert.deepEqual(
+      body.states.map((s: any) => s.JobState),
+      ["stopped", "completed"],
+    );
     assert.equal(body.current.JobState, "completed");
-    assert.deepEqual(body.tasks.map((t: any) => [t.TaskState, t.Sequence]), [["processing", 1], ["completed", 2]], "the task as first seen, and again when it completed");
+    assert.deepEqual(
+      body.tasks.map((t: any) => [t.TaskState, t.Sequence]),
+      [
+        ["processing", 1],
+        ["completed", 2],
+      ],
+      "the task as first seen, and again when it completed",
+    );
     assert.deepEqual(Object.keys(body.states[0]), [...jobColumns], "the table's column names, no keys or etag");
     assert.ok(!("PartitionKey" in body.current) && !("etag" in body.current));
   });
@@ -85,9 +107,19 @@ describe("the history", () => {
     assert.ok(user.body.value.length > 0 && user.body.value.every((r: any) => r.CreatedBy === "pat.kim@contoso.com"));
 
     const window = await get(`/audit/jobs?printerId=${oddPrinter}&from=2026-11-02&to=2026-11-02`);
-    assert.deepEqual(window.body.value.map((r: any) => r.JobId), ["2"]);
+    assert.deepEqual(
+      window.body.value.map((r: any) => r.JobId),
+      ["2"],
+    );
     const from = await get(`/audit/jobs?from=2026-11-20T08:05:00Z&to=2026-11-20T08:07:00Z&top=1000`);
-    assert.deepEqual(from.body.value.map((r: any) => `${r.PrinterId.slice(-1)}:${r.JobId}`).sort(), ["1:5", "1:6", "1:7", "2:5", "2:6", "2:7"]);
+    assert.deepEqual(from.body.value.map((r: any) => `${r.PrinterId.slice(-1)}:${r.JobId}`).sort(), [
+      "1:5",
+      "1:6",
+      "1:7",
+      "2:5",
+      "2:6",
+      "2:7",
+    ]);
   });
 
   test("a state with quotes is escaped, never injected", async () => {
@@ -124,7 +156,10 @@ describe("the history", () => {
     rig.configure({ PUBLIC_BASE_URL: "https://print-audit.example.net" });
     try {
       const { body } = await get(`/audit/jobs?top=2`);
-      assert.match(body["@odata.nextLink"], /^https:\/\/print-audit\.example\.net\/api\/audit\/jobs\?top=2&continuationToken=/);
+      assert.match(
+        body["@odata.nextLink"],
+        /^https:\/\/print-audit\.example\.net\/api\/audit\/jobs\?top=2&continuationToken=/,
+      );
     } finally {
       rig.configure({ PUBLIC_BASE_URL: undefined });
     }
@@ -199,7 +234,7 @@ describe("CSV export", () => {
     assert.equal(one[col("JobStateDescription")], 'Line one, "two"\nline three');
     assert.equal(one[col("PrinterName")], 'Odd, "quoted"\nprinter');
     const two = odd.find((r) => r[col("JobId")] === "2")!;
-    assert.equal(two[col("DocumentNames")], "'=HYPERLINK(\"http://x\")");
+    assert.equal(two[col("DocumentNames")], '\'=HYPERLINK("http://x")');
     assert.equal(two[col("CreatedBy")], "'+plus@contoso.com");
     assert.equal(two[col("CreatedByName")], "'@at");
     assert.equal(two[col("ErrorCode")], "4", "numbers are not altered");
@@ -232,7 +267,10 @@ describe("storage failures", () => {
 
 describe("retention", () => {
   test("history older than AUDIT_RETENTION_DAYS is purged; newer history stays", async () => {
-    const old = makeJob(oddPrinter, 3, { state: "completed", createdDateTime: new Date(Date.now() - 500 * 86_400_000).toISOString() });
+    const old = makeJob(oddPrinter, 3, {
+      state: "completed",
+      createdDateTime: new Date(Date.now() - 500 * 86_400_000).toISOString(),
+    });
     rig.sim.addJob(oddPrinter, old);
     await rig.host.fireTimer("auditTimer");
     await rig.host.waitForQueuesIdle();
@@ -242,6 +280,10 @@ describe("retention", () => {
     assert.equal((await get(`/audit/printers/${oddPrinter}/jobs/3`)).status, 404);
     const { body } = await get(`/audit/jobs?printerId=${oddPrinter}`);
     assert.deepEqual(body.value.map((r: any) => r.JobId).sort(), ["1", "2"]);
-    assert.ok(rig.host.logs.some((l) => l.functionName === "auditRetention" && /jobRows=1 taskRows=0 currentRows=1/.test(l.message)));
+    assert.ok(
+      rig.host.logs.some(
+        (l) => l.functionName === "auditRetention" && /jobRows=1 taskRows=0 currentRows=1/.test(l.message),
+      ),
+    );
   });
 });

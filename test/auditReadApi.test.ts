@@ -19,12 +19,22 @@ before(async () => {
   rig = await startRig({ storage: true });
   printers = addGeneratedTenant(rig.sim, { printers: 3, jobsPerPrinter: 7, tasksPerJob: 1 });
   rig.configure({ AUDIT_PRINTER_IDS: printers.join(","), AUDIT_TABLE_PREFIX: prefix });
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
   // An audit recorded before the indexes existed: its first run comes straight through the queue, so no timer finds the
   // history empty and marks the indexes complete (a new installation's first timer run would).
   const firstRun = newRunId();
   for (const printerId of printers) await rig.host.invokeQueue("auditPrinter", { runId: firstRun, printerId });
-  for (const [p, job, state] of [[0, "2", "completed"], [1, "3", "aborted"], [2, "5", "completed"]] as const) rig.sim.setJobState(printers[p]!, job, state);
+  for (const [p, job, state] of [
+    [0, "2", "completed"],
+    [1, "3", "aborted"],
+    [2, "5", "completed"],
+  ] as const)
+    rig.sim.setJobState(printers[p]!, job, state);
   await rig.host.fireTimer("auditTimer");
   await rig.host.waitForQueuesIdle();
 });
@@ -32,7 +42,10 @@ after(() => rig.stop());
 
 async function readTable(name: string): Promise<Record<string, any>[]> {
   const rows: Record<string, any>[] = [];
-  for await (const e of TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${name}`, { allowInsecureConnection: true }).listEntities()) rows.push(e);
+  for await (const e of TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${name}`, {
+    allowInsecureConnection: true,
+  }).listEntities())
+    rows.push(e);
   return rows;
 }
 
@@ -56,17 +69,26 @@ async function pages(query: string, top: number): Promise<{ rows: Record<string,
 
 const line = (r: Record<string, any>): string => `${r.PrinterId}|${r.JobId}|${r.Sequence}`;
 const newestFirst = (a: Record<string, any>, b: Record<string, any>): number =>
-  String(b.CreatedDateTime).localeCompare(String(a.CreatedDateTime)) || String(a.PrinterId).localeCompare(String(b.PrinterId)) || String(a.JobId).localeCompare(String(b.JobId)) || a.Sequence - b.Sequence;
+  String(b.CreatedDateTime).localeCompare(String(a.CreatedDateTime)) ||
+  String(a.PrinterId).localeCompare(String(b.PrinterId)) ||
+  String(a.JobId).localeCompare(String(b.JobId)) ||
+  a.Sequence - b.Sequence;
 
 describe("GET /api/audit/jobs on the indexes", () => {
   test("before the backfill the old scan answers; after it, the same rows newest job first across printers", async () => {
     const history = await readTable("Jobs");
     const before = await pages("", 4);
     assert.equal(before.rows.length, history.length);
-    assert.deepEqual(before.rows.map((r) => r.PrinterId), [...before.rows.map((r) => r.PrinterId)].sort(), "by printer while not indexed");
+    assert.deepEqual(
+      before.rows.map((r) => r.PrinterId),
+      [...before.rows.map((r) => r.PrinterId)].sort(),
+      "by printer while not indexed",
+    );
 
     await rig.host.fireTimer("auditIndexBackfill");
-    assert.ok(rig.host.logs.some((l) => l.functionName === "auditIndexBackfill" && /the indexes are complete/.test(l.message)));
+    assert.ok(
+      rig.host.logs.some((l) => l.functionName === "auditIndexBackfill" && /the indexes are complete/.test(l.message)),
+    );
 
     for (const top of [1, 2, 5]) {
       const after = await pages("", top);
@@ -83,8 +105,17 @@ describe("GET /api/audit/jobs on the indexes", () => {
     assert.deepEqual(latest.rows.map(line).sort(), current.map(line).sort(), "each job's latest recorded state");
     assert.deepEqual(latest.rows.map(line), [...latest.rows].sort(newestFirst).map(line));
     const aborted = await pages("latest=true&state=aborted", 2);
-    assert.ok(aborted.rows.some((r) => line(r) === `${printers[1]}|3|2`), "a job aborted since its first run, at its latest state");
-    assert.deepEqual(aborted.rows.map(line).sort(), current.filter((r) => r.JobState === "aborted").map(line).sort());
+    assert.ok(
+      aborted.rows.some((r) => line(r) === `${printers[1]}|3|2`),
+      "a job aborted since its first run, at its latest state",
+    );
+    assert.deepEqual(
+      aborted.rows.map(line).sort(),
+      current
+        .filter((r) => r.JobState === "aborted")
+        .map(line)
+        .sort(),
+    );
   });
 
   test("a person's jobs and a day, from their own partitions, equal to the filter over every row", async () => {
@@ -97,7 +128,11 @@ describe("GET /api/audit/jobs on the indexes", () => {
     const onDay = await pages(`from=${day}&to=${day}`, 3);
     assert.deepEqual(onDay.rows.map(line), all.filter((r) => String(r.CreatedDateTime).startsWith(day)).map(line));
     const csv = await (await fetch(`${rig.api}/audit/jobs?format=csv&latest=true`)).text();
-    assert.equal(csv.trim().split("\r\n").length - 1, (await pages("latest=true", 100)).rows.length, "the CSV of latest states has one line per job");
+    assert.equal(
+      csv.trim().split("\r\n").length - 1,
+      (await pages("latest=true", 100)).rows.length,
+      "the CSV of latest states has one line per job",
+    );
   });
 
   test("bad latest values and altered or foreign tokens are 400s naming the option", async () => {
@@ -106,10 +141,14 @@ describe("GET /api/audit/jobs on the indexes", () => {
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(await bad.json()), /latest/);
     const first = (await (await fetch(`${rig.api}/audit/jobs?top=2`)).json()) as { continuationToken: string };
-    const foreign = await fetch(`${rig.api}/audit/jobs?top=2&state=completed&continuationToken=${encodeURIComponent(first.continuationToken)}`);
+    const foreign = await fetch(
+      `${rig.api}/audit/jobs?top=2&state=completed&continuationToken=${encodeURIComponent(first.continuationToken)}`,
+    );
     assert.equal(foreign.status, 400);
     assert.match(JSON.stringify(await foreign.json()), /continuationToken/);
-    const altered = await fetch(`${rig.api}/audit/jobs?top=2&continuationToken=ix1.${Buffer.from('{"p":"x","c":[]}').toString("base64url")}`);
+    const altered = await fetch(
+      `${rig.api}/audit/jobs?top=2&continuationToken=ix1.${Buffer.from('{"p":"x","c":[]}').toString("base64url")}`,
+    );
     assert.equal(altered.status, 400);
   });
 });

@@ -16,7 +16,12 @@ let prefix = "";
 before(async () => {
   rig = await startRig({ storage: true, simulator: { pageSize: 5 } });
   printers = addGeneratedTenant(rig.sim, { printers: 3, jobsPerPrinter: 12, tasksPerJob: 2 });
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
 });
 after(async () => {
   await rig.stop();
@@ -29,11 +34,20 @@ beforeEach(() => {
 /** A fresh set of audit tables for a test that needs to start from nothing. */
 function freshTables(env: Record<string, string | undefined> = {}): void {
   prefix = `t${++prefixCounter}x${Date.now().toString(36)}`;
-  rig.configure({ AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printers.join(","), AUDIT_REDACT_USERS: undefined, AUDIT_OMIT_DOCUMENT_NAMES: undefined, AUDIT_HASH_KEY: undefined, ...env });
+  rig.configure({
+    AUDIT_TABLE_PREFIX: prefix,
+    AUDIT_PRINTER_IDS: printers.join(","),
+    AUDIT_REDACT_USERS: undefined,
+    AUDIT_OMIT_DOCUMENT_NAMES: undefined,
+    AUDIT_HASH_KEY: undefined,
+    ...env,
+  });
 }
 
 function table(suffix: "Jobs" | "Tasks" | "Current" | "Runs"): TableClient {
-  return TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${suffix}`, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${suffix}`, {
+    allowInsecureConnection: true,
+  });
 }
 
 /** How many jobs Graph holds on the audited printers now. */
@@ -53,7 +67,11 @@ async function runAudit(): Promise<Record<string, any>[]> {
   await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
   const runs = await rows("Runs");
   // Run rows only: the index backfill keeps its progress in the same table under its own partition.
-  const latest = runs.map((r) => r.partitionKey as string).filter((p) => runIdPattern.test(p)).sort().at(-1)!;
+  const latest = runs
+    .map((r) => r.partitionKey as string)
+    .filter((p) => runIdPattern.test(p))
+    .sort()
+    .at(-1)!;
   return runs.filter((r) => r.partitionKey === latest);
 }
 
@@ -63,13 +81,26 @@ describe("a run records every job and task of several printers", () => {
   test("every job and task, job ids repeating across printers", async () => {
     const runRows = await runAudit();
     assert.equal(runRows.length, 3);
-    assert.ok(runRows.every((r) => r.Status === "succeeded"), JSON.stringify(runRows.map((r) => [r.Status, r.LastError])));
-    assert.deepEqual(runRows.map((r) => r.JobsSeen), [12, 12, 12]);
+    assert.ok(
+      runRows.every((r) => r.Status === "succeeded"),
+      JSON.stringify(runRows.map((r) => [r.Status, r.LastError])),
+    );
+    assert.deepEqual(
+      runRows.map((r) => r.JobsSeen),
+      [12, 12, 12],
+    );
     const jobs = await rows("Jobs");
     assert.equal(jobs.length, 36);
     for (const printerId of printers) {
-      const ids = jobs.filter((j) => j.PrinterId === printerId).map((j) => j.JobId).sort((a, b) => Number(a) - Number(b));
-      assert.deepEqual(ids, Array.from({ length: 12 }, (_, i) => String(i + 1)), "job ids 1..12 on every printer");
+      const ids = jobs
+        .filter((j) => j.PrinterId === printerId)
+        .map((j) => j.JobId)
+        .sort((a, b) => Number(a) - Number(b));
+      assert.deepEqual(
+        ids,
+        Array.from({ length: 12 }, (_, i) => String(i + 1)),
+        "job ids 1..12 on every printer",
+      );
     }
     const tasks = await rows("Tasks");
     assert.equal(tasks.length, 72);
@@ -96,14 +127,31 @@ describe("a run records every job and task of several printers", () => {
     assert.equal((await rows("Jobs")).length, jobsBefore);
     assert.equal((await rows("Tasks")).length, tasksBefore);
     const sent = rig.sim.requests.slice(requestsBefore);
-    const unfinished = printers.flatMap((p) => [...rig.sim.printers.get(p)!.jobs.values()]).filter((j) => !["completed", "canceled", "aborted"].includes(j.status!.state!));
-    assert.equal(sent.filter((r) => r.inBatch).length, unfinished.length, "one $batch GET per unfinished job, none for finished ones");
+    const unfinished = printers
+      .flatMap((p) => [...rig.sim.printers.get(p)!.jobs.values()])
+      .filter((j) => !["completed", "canceled", "aborted"].includes(j.status!.state!));
+    assert.equal(
+      sent.filter((r) => r.inBatch).length,
+      unfinished.length,
+      "one $batch GET per unfinished job, none for finished ones",
+    );
     assert.ok(sent.filter((r) => r.inBatch).every((r) => /\$expand=tasks/.test(decodeURIComponent(r.query))));
     const listPages = sent.filter((r) => !r.inBatch && /\/jobs$/.test(r.path)).length;
     assert.equal(listPages, 3 * 3, "12 jobs at 5 a page: 3 pages per printer");
-    const fullBatches = printers.reduce((n, p) => n + Math.ceil(unfinished.filter((j) => rig.sim.printers.get(p)!.jobs.get(j.id!) === j).length / 20), 0);
-    assert.equal(sent.filter((r) => !r.inBatch && r.path === "/$batch").length, fullBatches, "unfinished jobs of all pages share full $batch requests");
-    assert.equal(sent.filter((r) => !r.inBatch).length, listPages + fullBatches, "nothing else: no get printer when nothing is written");
+    const fullBatches = printers.reduce(
+      (n, p) => n + Math.ceil(unfinished.filter((j) => rig.sim.printers.get(p)!.jobs.get(j.id!) === j).length / 20),
+      0,
+    );
+    assert.equal(
+      sent.filter((r) => !r.inBatch && r.path === "/$batch").length,
+      fullBatches,
+      "unfinished jobs of all pages share full $batch requests",
+    );
+    assert.equal(
+      sent.filter((r) => !r.inBatch).length,
+      listPages + fullBatches,
+      "nothing else: no get printer when nothing is written",
+    );
   });
 
   test("a state change adds a row and keeps the old one; a new job appears", async () => {
@@ -113,9 +161,17 @@ describe("a run records every job and task of several printers", () => {
     rig.sim.addJob(printers[2]!, makeJob(printers[2]!, 100, { tasks: 1, state: "pending" }));
     const runRows = await runAudit();
     assert.equal(runRows.find((r) => r.PrinterId === printerId)!.ChangesWritten, 1);
-    const history = (await rows("Jobs")).filter((j) => j.PrinterId === printerId && j.JobId === "1").sort((a, b) => a.Sequence - b.Sequence);
-    assert.deepEqual(history.map((h) => h.JobState), [before, "completed"]);
-    assert.deepEqual(history.map((h) => h.Sequence), [1, 2]);
+    const history = (await rows("Jobs"))
+      .filter((j) => j.PrinterId === printerId && j.JobId === "1")
+      .sort((a, b) => a.Sequence - b.Sequence);
+    assert.deepEqual(
+      history.map((h) => h.JobState),
+      [before, "completed"],
+    );
+    assert.deepEqual(
+      history.map((h) => h.Sequence),
+      [1, 2],
+    );
     const added = (await rows("Jobs")).filter((j) => j.PrinterId === printers[2] && j.JobId === "100");
     assert.equal(added.length, 1);
     assert.equal(added[0]!.JobState, "pending");
@@ -129,7 +185,13 @@ describe("a run records every job and task of several printers", () => {
     await runAudit();
     const taskRows = (await rows("Tasks")).filter((t) => t.PrinterId === printerId && t.JobId === "2");
     assert.equal(taskRows.length, 3, "two first rows, one for the changed task");
-    assert.deepEqual(taskRows.filter((t) => t.TaskId === job.tasks![0]!.id).map((t) => t.TaskState).sort(), ["completed", "processing"]);
+    assert.deepEqual(
+      taskRows
+        .filter((t) => t.TaskId === job.tasks![0]!.id)
+        .map((t) => t.TaskState)
+        .sort(),
+      ["completed", "processing"],
+    );
   });
 });
 
@@ -159,8 +221,14 @@ describe("faults", () => {
     const job2 = history.filter((h) => h.JobId === "2").map((h) => h.JobState);
     assert.equal(job2.length, 2);
     assert.equal(job2.filter((s) => s === "completed").length, 1);
-    const job4 = history.filter((h) => h.JobId === "4").sort((a, b) => a.Sequence - b.Sequence || a.ObservedDateTime.localeCompare(b.ObservedDateTime));
-    assert.deepEqual(job4.map((h) => h.JobState).slice(1), ["processing", "aborted"], "the state seen before the crash and the one after both stay");
+    const job4 = history
+      .filter((h) => h.JobId === "4")
+      .sort((a, b) => a.Sequence - b.Sequence || a.ObservedDateTime.localeCompare(b.ObservedDateTime));
+    assert.deepEqual(
+      job4.map((h) => h.JobState).slice(1),
+      ["processing", "aborted"],
+      "the state seen before the crash and the one after both stay",
+    );
     const current = await table("Current").getEntity(printerId, "4");
     assert.equal(current.JobState, "aborted");
   });
@@ -171,9 +239,13 @@ describe("faults", () => {
     const before = rig.sim.job(printerId, "5").status!.state;
     rig.sim.setJobState(printerId, "5", "completed");
     const message = { runId: newRunId(), printerId };
-    const outcomes = await Promise.allSettled([rig.host.invokeQueue("auditPrinter", message), rig.host.invokeQueue("auditPrinter", message)]);
+    const outcomes = await Promise.allSettled([
+      rig.host.invokeQueue("auditPrinter", message),
+      rig.host.invokeQueue("auditPrinter", message),
+    ]);
     assert.ok(outcomes.some((o) => o.status === "fulfilled"));
-    for (const o of outcomes) if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
+    for (const o of outcomes)
+      if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
     await rig.host.invokeQueue("auditPrinter", message, { dequeueCount: 2 });
     const history = (await rows("Jobs")).filter((j) => j.PrinterId === printerId && j.JobId === "5");
     assert.deepEqual(history.map((h) => h.JobState).sort(), [before, "completed"].sort());
@@ -196,12 +268,23 @@ describe("faults", () => {
     assert.equal(poisoned.Status, "poisoned");
     assert.equal(poisoned.Attempts, 5);
     assert.match(poisoned.LastError, /503/);
-    assert.ok(broken.filter((r) => r.PrinterId !== printerId).every((r) => r.Status === "succeeded"), "the other printers are done");
-    assert.ok(rig.host.logs.some((l) => l.level === "error" && l.message.includes(`AuditRunFailed run=${poisoned.RunId} printer=${printerId}`)));
+    assert.ok(
+      broken.filter((r) => r.PrinterId !== printerId).every((r) => r.Status === "succeeded"),
+      "the other printers are done",
+    );
+    assert.ok(
+      rig.host.logs.some(
+        (l) => l.level === "error" && l.message.includes(`AuditRunFailed run=${poisoned.RunId} printer=${printerId}`),
+      ),
+    );
     rig.sim.clearFaults();
     const next = await runAudit();
     assert.ok(next.every((r) => r.Status === "succeeded"));
-    assert.equal((await rows("Jobs")).filter((j) => j.PrinterId === printerId).length, 12, "every job of the broken printer");
+    assert.equal(
+      (await rows("Jobs")).filter((j) => j.PrinterId === printerId).length,
+      12,
+      "every job of the broken printer",
+    );
     assert.equal((await rows("Tasks")).filter((t) => t.PrinterId === printerId).length, 24);
   });
 
@@ -221,7 +304,10 @@ describe("oversize data and privacy", () => {
   test("a job with 400 tasks and a 100 KB description fits", async () => {
     freshTables({ AUDIT_PRINTER_IDS: printerIdFor(9) });
     rig.sim.addPrinter({ id: printerIdFor(9), displayName: "Big printer" });
-    rig.sim.addJob(printerIdFor(9), makeJob(printerIdFor(9), 1, { tasks: 400, description: "d".repeat(100_000), state: "processing" }));
+    rig.sim.addJob(
+      printerIdFor(9),
+      makeJob(printerIdFor(9), 1, { tasks: 400, description: "d".repeat(100_000), state: "processing" }),
+    );
     const runRows = await runAudit();
     assert.equal(runRows[0]!.Status, "succeeded", runRows[0]!.LastError);
     const tasks = await rows("Tasks");
@@ -233,10 +319,18 @@ describe("oversize data and privacy", () => {
   });
 
   test("AUDIT_REDACT_USERS=hash keeps HMAC hashes, never the UPN or name", async () => {
-    freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: Buffer.from("pepper-".repeat(6) + "0123456789abcdef").toString("base64") });
+    freshTables({
+      AUDIT_REDACT_USERS: "hash",
+      AUDIT_HASH_KEY: Buffer.from("pepper-".repeat(6) + "0123456789abcdef").toString("base64"),
+    });
     await runAudit();
     const jobs = await rows("Jobs");
-    assert.ok(jobs.every((j) => /^[0-9a-f]{64}$/.test(j.CreatedBy) && /^[0-9a-f]{64}$/.test(j.CreatedById) && j.CreatedByName === undefined));
+    assert.ok(
+      jobs.every(
+        (j) =>
+          /^[0-9a-f]{64}$/.test(j.CreatedBy) && /^[0-9a-f]{64}$/.test(j.CreatedById) && j.CreatedByName === undefined,
+      ),
+    );
     const text = JSON.stringify([...jobs, ...(await rows("Current"))]);
     assert.doesNotMatch(text, /contoso\.com|John Smith/);
   });
@@ -246,8 +340,19 @@ describe("oversize data and privacy", () => {
     await runAudit();
     const jobs = await rows("Jobs");
     assert.equal(jobs.length, graphJobs());
-    assert.ok(jobs.every((j) => j.CreatedBy === undefined && j.CreatedById === undefined && j.CreatedByName === undefined && j.DocumentNames === undefined));
-    assert.ok(jobs.every((j) => j.DocumentCount === 1), "the count and size stay");
+    assert.ok(
+      jobs.every(
+        (j) =>
+          j.CreatedBy === undefined &&
+          j.CreatedById === undefined &&
+          j.CreatedByName === undefined &&
+          j.DocumentNames === undefined,
+      ),
+    );
+    assert.ok(
+      jobs.every((j) => j.DocumentCount === 1),
+      "the count and size stay",
+    );
   });
 });
 
@@ -255,13 +360,20 @@ describe("scope and schedule", () => {
   test("nothing to audit says which setting to set", async () => {
     freshTables({ AUDIT_PRINTER_IDS: "" });
     await rig.host.fireTimer("auditTimer");
-    assert.ok(rig.host.logs.some((l) => l.functionName === "auditTimer" && l.level === "warning" && /AUDIT_PRINTER_IDS/.test(l.message)));
+    assert.ok(
+      rig.host.logs.some(
+        (l) => l.functionName === "auditTimer" && l.level === "warning" && /AUDIT_PRINTER_IDS/.test(l.message),
+      ),
+    );
   });
 
   test("discovery falls back to AUDIT_PRINTER_IDS with a warning when listing printers is refused, and uses it where allowed", async () => {
     freshTables({ AUDIT_PRINTER_IDS: printers[0]!, AUDIT_DISCOVER_PRINTERS: "true" });
     let runRows = await runAudit();
-    assert.deepEqual(runRows.map((r) => r.PrinterId), [printers[0]]);
+    assert.deepEqual(
+      runRows.map((r) => r.PrinterId),
+      [printers[0]],
+    );
     assert.ok(rig.host.logs.some((l) => l.level === "warning" && /AUDIT_DISCOVER_PRINTERS=true but/.test(l.message)));
     rig.sim.allowAppOnlyPrinterListing = true;
     try {
@@ -279,21 +391,38 @@ describe("scope and schedule", () => {
     await rig.host.waitForQueuesIdle();
     const runRows = (await rows("Runs")).filter((r) => runIdPattern.test(r.partitionKey));
     assert.ok(runRows.length === 3 && runRows.every((r) => r.PastDue === true && r.Status === "succeeded"));
-    assert.ok(rig.host.logs.some((l) => l.functionName === "auditTimer" && l.level === "warning" && /past due/.test(l.message)));
+    assert.ok(
+      rig.host.logs.some((l) => l.functionName === "auditTimer" && l.level === "warning" && /past due/.test(l.message)),
+    );
   });
 
   test("the registrations as the host sees them", () => {
-    const binding = (name: string) => Object.values(rig.host.registration(name).bindings).find((b) => b.direction === "in")!;
+    const binding = (name: string) =>
+      Object.values(rig.host.registration(name).bindings).find((b) => b.direction === "in")!;
     assert.deepEqual(
-      { type: binding("auditTimer").type, schedule: binding("auditTimer").schedule, useMonitor: binding("auditTimer").useMonitor, runOnStartup: binding("auditTimer").runOnStartup },
+      {
+        type: binding("auditTimer").type,
+        schedule: binding("auditTimer").schedule,
+        useMonitor: binding("auditTimer").useMonitor,
+        runOnStartup: binding("auditTimer").runOnStartup,
+      },
       { type: "timerTrigger", schedule: "0 */10 * * * *", useMonitor: true, runOnStartup: false },
     );
     assert.deepEqual(
-      { type: binding("auditRetention").type, schedule: binding("auditRetention").schedule, useMonitor: binding("auditRetention").useMonitor, runOnStartup: binding("auditRetention").runOnStartup },
+      {
+        type: binding("auditRetention").type,
+        schedule: binding("auditRetention").schedule,
+        useMonitor: binding("auditRetention").useMonitor,
+        runOnStartup: binding("auditRetention").runOnStartup,
+      },
       { type: "timerTrigger", schedule: "0 30 3 * * *", useMonitor: true, runOnStartup: false },
     );
     assert.deepEqual(
-      { type: binding("auditPrinter").type, queueName: binding("auditPrinter").queueName, connection: binding("auditPrinter").connection },
+      {
+        type: binding("auditPrinter").type,
+        queueName: binding("auditPrinter").queueName,
+        connection: binding("auditPrinter").connection,
+      },
       { type: "queueTrigger", queueName: "print-audit", connection: "AzureWebJobsStorage" },
     );
     assert.deepEqual(
@@ -301,26 +430,25 @@ describe("scope and schedule", () => {
       { queueName: "print-audit-poison", connection: "AzureWebJobsStorage" },
     );
     const routes = rig.host.httpRoutes().filter((r) => r.route.startsWith("audit/") && r.name !== "auditViewer");
-    assert.deepEqual(
-      routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(),
-      [
-        ["auditSummaries", "audit/summaries", "GET", "function"],
-        ["eraseAuditUser", "audit/erasures", "POST", "admin"],
-        ["getAuditErasure", "audit/erasures/{erasureId}", "GET", "admin"],
-        ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
-        ["listAuditEvents", "audit/events", "GET", "function"],
-        ["listAuditJobs", "audit/jobs", "GET", "function"],
-        ["listAuditedPrinters", "audit/printers", "GET", "function"],
-        ["onPrintJobFinished", "audit/triggers/jobFinished", "GET", "function"],
-        ["onPrinterFailing", "audit/triggers/printerFailing", "GET", "function"],
-      ],
-    );
+    assert.deepEqual(routes.map((r) => [r.name, r.route, r.methods.join(","), r.authLevel]).sort(), [
+      ["auditSummaries", "audit/summaries", "GET", "function"],
+      ["eraseAuditUser", "audit/erasures", "POST", "admin"],
+      ["getAuditErasure", "audit/erasures/{erasureId}", "GET", "admin"],
+      ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
+      ["listAuditEvents", "audit/events", "GET", "function"],
+      ["listAuditJobs", "audit/jobs", "GET", "function"],
+      ["listAuditedPrinters", "audit/printers", "GET", "function"],
+      ["onPrintJobFinished", "audit/triggers/jobFinished", "GET", "function"],
+      ["onPrinterFailing", "audit/triggers/printerFailing", "GET", "function"],
+    ]);
   });
 
   test("a malformed message is dropped with AuditRunFailed, not retried", async () => {
     const queue = new QueueClient(rig.azurite!.connectionString, "print-audit");
     await queue.sendMessage("not json");
     await rig.host.waitForQueuesIdle();
-    assert.ok(rig.host.logs.some((l) => l.functionName === "auditPrinter" && /AuditRunFailed .*not JSON/.test(l.message)));
+    assert.ok(
+      rig.host.logs.some((l) => l.functionName === "auditPrinter" && /AuditRunFailed .*not JSON/.test(l.message)),
+    );
   });
 });

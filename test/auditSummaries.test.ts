@@ -26,7 +26,12 @@ const states = ["pending", "processing", "completed", "completed", "aborted", "c
 
 before(async () => {
   rig = await startRig({ storage: true, simulator: { pageSize: 7 } });
-  await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+  await rig.host.startTriggers({
+    connectionString: rig.azurite!.connectionString,
+    timers: false,
+    visibilityTimeoutInMs: 0,
+    pollingIntervalInMs: 20,
+  });
 });
 after(async () => {
   await rig.stop();
@@ -45,18 +50,29 @@ function seedTenant(jobsPerPrinter = 16): void {
       // Unique created times: the order across printers is then one order.
       const minute = j === 1 ? 23 * 60 + 59 : j === 2 ? 0 : 8 * 60 + j * 5 + p;
       const created = new Date(Date.UTC(2026, 10, 18 + day, 0, minute, p)).toISOString();
-      rig.sim.addJob(printerId, makeJob(printerId, j, { state: states[(j + p) % states.length], userIndex: j + p, createdDateTime: created }));
+      rig.sim.addJob(
+        printerId,
+        makeJob(printerId, j, { state: states[(j + p) % states.length], userIndex: j + p, createdDateTime: created }),
+      );
     }
   }
 }
 
 function freshTables(env: Record<string, string | undefined> = {}): void {
   prefix = `s${++prefixCounter}x${Date.now().toString(36)}`;
-  rig.configure({ AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printers.join(","), AUDIT_REDACT_USERS: undefined, AUDIT_RETENTION_DAYS: undefined, ...env });
+  rig.configure({
+    AUDIT_TABLE_PREFIX: prefix,
+    AUDIT_PRINTER_IDS: printers.join(","),
+    AUDIT_REDACT_USERS: undefined,
+    AUDIT_RETENTION_DAYS: undefined,
+    ...env,
+  });
 }
 
 function table(suffix: string): TableClient {
-  return TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${suffix}`, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}${suffix}`, {
+    allowInsecureConnection: true,
+  });
 }
 
 async function rows(suffix: string): Promise<Record<string, any>[]> {
@@ -76,12 +92,22 @@ async function runAudit(): Promise<void> {
 }
 
 /** The oracle: every history row read, each job's latest observation (highest Sequence, then latest observed), counted by created UTC day. */
-async function scanOracle(): Promise<{ days: Record<string, Record<string, number>>; printers: Record<string, number>; users: Record<string, number>; latest: Record<string, any>[] }> {
+async function scanOracle(): Promise<{
+  days: Record<string, Record<string, number>>;
+  printers: Record<string, number>;
+  users: Record<string, number>;
+  latest: Record<string, any>[];
+}> {
   const latest = new Map<string, Record<string, any>>();
   for (const row of await rows("Jobs")) {
     const key = `${row.PrinterId}|${row.JobId}`;
     const seen = latest.get(key);
-    if (!seen || row.Sequence > seen.Sequence || (row.Sequence === seen.Sequence && row.ObservedDateTime > seen.ObservedDateTime)) latest.set(key, row);
+    if (
+      !seen ||
+      row.Sequence > seen.Sequence ||
+      (row.Sequence === seen.Sequence && row.ObservedDateTime > seen.ObservedDateTime)
+    )
+      latest.set(key, row);
   }
   const days: Record<string, Record<string, number>> = {};
   const perPrinter: Record<string, number> = {};
@@ -116,7 +142,11 @@ async function assertMatchesScan(options: { current?: boolean } = {}): Promise<v
   const oracle = await scanOracle();
   // The first read repairs what a crash left marked, the second fills the day rows, the third reads them.
   for (let i = 0; i < 2; i++) await matches(oracle, options);
-  assert.deepEqual((await rows("Summaries")).filter((r) => r.Dirty === true), [], "once read, no summary row is left marked");
+  assert.deepEqual(
+    (await rows("Summaries")).filter((r) => r.Dirty === true),
+    [],
+    "once read, no summary row is left marked",
+  );
   await matches(oracle, options);
 }
 
@@ -124,7 +154,11 @@ async function matches(oracle: Awaited<ReturnType<typeof scanOracle>>, options: 
   const answer = await summaries();
   const days = Object.fromEntries(answer.days.filter((d: any) => d.jobs > 0).map((d: any) => [d.day, d.states]));
   assert.deepEqual(days, oracle.days, "jobs per state per day");
-  assert.deepEqual(Object.fromEntries(answer.printers.map((p: any) => [p.printerId, p.jobs])), oracle.printers, "jobs per printer");
+  assert.deepEqual(
+    Object.fromEntries(answer.printers.map((p: any) => [p.printerId, p.jobs])),
+    oracle.printers,
+    "jobs per printer",
+  );
   assert.deepEqual(Object.fromEntries(answer.users.map((u: any) => [u.user, u.jobs])), oracle.users, "jobs per person");
   assert.equal(answer.jobs, oracle.latest.length);
   // The current-state rows are the other oracle: the latest state of each job (retention keeps unfinished ones).
@@ -165,13 +199,21 @@ describe("daily summaries kept at record time", () => {
   });
 
   test("a replayed message changes nothing", async () => {
-    const stored = (await rows("Summaries")).map(({ etag: _e, timestamp: _t, ComputedDateTime: _c, ...rest }) => JSON.stringify(rest)).sort();
+    const stored = (await rows("Summaries"))
+      .map(({ etag: _e, timestamp: _t, ComputedDateTime: _c, ...rest }) => JSON.stringify(rest))
+      .sort();
     rig.sim.setJobState(printers[1]!, "5", "canceled");
     const message = { runId: newRunId(), printerId: printers[1]! };
     await rig.host.invokeQueue("auditPrinter", message);
     await rig.host.invokeQueue("auditPrinter", message, { dequeueCount: 2 });
     await assertMatchesScan();
-    assert.notDeepEqual((await rows("Summaries")).map(({ etag: _e, timestamp: _t, ComputedDateTime: _c, ...rest }) => JSON.stringify(rest)).sort(), stored, "the change is counted");
+    assert.notDeepEqual(
+      (await rows("Summaries"))
+        .map(({ etag: _e, timestamp: _t, ComputedDateTime: _c, ...rest }) => JSON.stringify(rest))
+        .sort(),
+      stored,
+      "the change is counted",
+    );
   });
 
   test("a crash between the history and the current state leaves the summary marked; a read repairs it and the re-run keeps it exact", async () => {
@@ -183,7 +225,10 @@ describe("daily summaries kept at record time", () => {
       if (p === printerId && crashes++ === 0) throw new Error("simulated crash before the current-state write");
     };
     await assert.rejects(rig.host.invokeQueue("auditPrinter", { runId: newRunId(), printerId }));
-    assert.ok((await rows("Summaries")).some((r) => r.Dirty === true && r.PrinterId === printerId), "marked, not yet recomputed");
+    assert.ok(
+      (await rows("Summaries")).some((r) => r.Dirty === true && r.PrinterId === printerId),
+      "marked, not yet recomputed",
+    );
     // The history holds the new states, the current state not yet: the summaries count what was recorded.
     await assertMatchesScan({ current: false });
     await runAudit();
@@ -192,24 +237,45 @@ describe("daily summaries kept at record time", () => {
 
   test("two runs of one printer at once: exact", async () => {
     const printerId = printers[0]!;
-    for (const id of ["1", "2", "6", "9", "12"]) rig.sim.setJobState(printerId, id, id === "9" ? "canceled" : "completed");
-    rig.sim.addJob(printerId, makeJob(printerId, 40, { state: "processing", createdDateTime: "2026-11-19T12:00:00.000Z" }));
+    for (const id of ["1", "2", "6", "9", "12"])
+      rig.sim.setJobState(printerId, id, id === "9" ? "canceled" : "completed");
+    rig.sim.addJob(
+      printerId,
+      makeJob(printerId, 40, { state: "processing", createdDateTime: "2026-11-19T12:00:00.000Z" }),
+    );
     const message = { runId: newRunId(), printerId };
-    const outcomes = await Promise.allSettled([rig.host.invokeQueue("auditPrinter", message), rig.host.invokeQueue("auditPrinter", { ...message, runId: newRunId() })]);
-    for (const o of outcomes) if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
+    const outcomes = await Promise.allSettled([
+      rig.host.invokeQueue("auditPrinter", message),
+      rig.host.invokeQueue("auditPrinter", { ...message, runId: newRunId() }),
+    ]);
+    for (const o of outcomes)
+      if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
     await rig.host.invokeQueue("auditPrinter", message, { dequeueCount: 2 });
     await assertMatchesScan();
   });
 
   test("a summary row never passes Table limits: many people are split over columns and read back whole", () => {
-    const history = Array.from({ length: 3000 }, (_, i) => ({ rowKey: `${String(7_000_000_000_000 + i).padStart(13, "0")}|${i}|000001|abc`, JobState: "completed", Sequence: 1, CreatedBy: `${"f".repeat(56)}${String(i).padStart(8, "0")}` }));
+    const history = Array.from({ length: 3000 }, (_, i) => ({
+      rowKey: `${String(7_000_000_000_000 + i).padStart(13, "0")}|${i}|000001|abc`,
+      JobState: "completed",
+      Sequence: 1,
+      CreatedBy: `${"f".repeat(56)}${String(i).padStart(8, "0")}`,
+    }));
     const summary = summarizeHistory("2026-11-20", printers[0]!, history);
     const row = summaryRow(summary);
     for (const value of Object.values(row)) if (typeof value === "string") assert.ok(value.length <= 32_000);
     assert.deepEqual(summaryOfRow(row).users, summary.users);
     assert.equal(row.partitionKey, dayKey("2026-11-20"));
     // Far more people than a row holds: cut, and said so, but the row still fits Table's 1 MiB.
-    const crowd = summarizeHistory("2026-11-20", printers[0]!, Array.from({ length: 20_000 }, (_, i) => ({ ...history[0]!, rowKey: `${String(7_000_000_000_000 + i).padStart(13, "0")}|${i}|000001|abc`, CreatedBy: `${"e".repeat(56)}${String(i).padStart(8, "0")}` })));
+    const crowd = summarizeHistory(
+      "2026-11-20",
+      printers[0]!,
+      Array.from({ length: 20_000 }, (_, i) => ({
+        ...history[0]!,
+        rowKey: `${String(7_000_000_000_000 + i).padStart(13, "0")}|${i}|000001|abc`,
+        CreatedBy: `${"e".repeat(56)}${String(i).padStart(8, "0")}`,
+      })),
+    );
     const big = summaryRow(crowd);
     assert.equal(big.UsersCut, true);
     assert.ok(entityBytes(big) < maxEntityBytes, `${entityBytes(big)} bytes`);
@@ -252,7 +318,10 @@ describe("privacy settings reach the person counts", () => {
     freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: randomBytes(32).toString("base64") });
     await runAudit();
     const hashed = await summaries();
-    assert.ok(hashed.users.length > 0 && hashed.users.every((u: any) => /^[0-9a-f]{64}$/.test(u.user)), JSON.stringify(hashed.users));
+    assert.ok(
+      hashed.users.length > 0 && hashed.users.every((u: any) => /^[0-9a-f]{64}$/.test(u.user)),
+      JSON.stringify(hashed.users),
+    );
     assert.ok(!JSON.stringify(await rows("Summaries")).includes("@contoso.com"));
     await assertMatchesScan();
     freshTables({ AUDIT_REDACT_USERS: "omit" });
@@ -279,7 +348,9 @@ describe("the job list of latest states (latest=true)", () => {
     const pages: number[] = [];
     let token: string | undefined;
     do {
-      const { status, body } = await getJson(`/audit/jobs?latest=true&${query}${token ? `&continuationToken=${encodeURIComponent(token)}` : ""}`);
+      const { status, body } = await getJson(
+        `/audit/jobs?latest=true&${query}${token ? `&continuationToken=${encodeURIComponent(token)}` : ""}`,
+      );
       assert.equal(status, 200, JSON.stringify(body));
       assert.ok(body.value.length > 0, "no empty page");
       pages.push(body.value.length);
@@ -300,7 +371,10 @@ describe("the job list of latest states (latest=true)", () => {
   test("each job once, in its latest state, newest first across printers, across page boundaries", async () => {
     const { latest } = await scanOracle();
     const { jobs, pages } = await allPages("top=7");
-    assert.deepEqual(jobs, expected(() => true, latest));
+    assert.deepEqual(
+      jobs,
+      expected(() => true, latest),
+    );
     assert.ok(pages.length >= 6 && pages.slice(0, -1).every((n) => n === 7), JSON.stringify(pages));
     // Once the day rows are filled (by reading the summaries), the list reads the printers and hours from them: the same jobs.
     await summaries();
@@ -312,8 +386,14 @@ describe("the job list of latest states (latest=true)", () => {
 
   test("filtered by state, printer and dates", async () => {
     const { latest } = await scanOracle();
-    assert.deepEqual((await allPages("top=3&state=completed")).jobs, expected((r) => r.JobState === "completed", latest));
-    assert.deepEqual((await allPages(`top=4&printerId=${printers[1]}`)).jobs, expected((r) => r.PrinterId === printers[1], latest));
+    assert.deepEqual(
+      (await allPages("top=3&state=completed")).jobs,
+      expected((r) => r.JobState === "completed", latest),
+    );
+    assert.deepEqual(
+      (await allPages(`top=4&printerId=${printers[1]}`)).jobs,
+      expected((r) => r.PrinterId === printers[1], latest),
+    );
     const from = Date.parse("2026-11-19T00:00:00Z");
     const to = Date.parse("2026-11-19T08:30:00Z");
     assert.deepEqual(
@@ -326,13 +406,22 @@ describe("the job list of latest states (latest=true)", () => {
   });
 
   test("retention takes the summaries of purged days with the history", async () => {
-    const store = new AuditStore(prefix, (name) => TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true }));
+    const store = new AuditStore(prefix, (name) =>
+      TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true }),
+    );
     const log = { log: () => undefined, warn: () => undefined };
     // Cut in the middle of 2026-11-19: the 18th goes, the 19th is recomputed from what is left.
-    const result = await purgeHistory(store, { retentionDays: 10, now: new Date(Date.parse("2026-11-19T08:20:00Z") + 10 * 86_400_000), log });
+    const result = await purgeHistory(store, {
+      retentionDays: 10,
+      now: new Date(Date.parse("2026-11-19T08:20:00Z") + 10 * 86_400_000),
+      log,
+    });
     assert.ok((result.summaryRows ?? 0) > 0);
     const left = await rows("Summaries");
-    assert.ok(left.every((r) => r.Day >= "2026-11-19"), JSON.stringify(left.map((r) => r.Day)));
+    assert.ok(
+      left.every((r) => r.Day >= "2026-11-19"),
+      JSON.stringify(left.map((r) => r.Day)),
+    );
     await assertMatchesScan({ current: false });
   });
 });

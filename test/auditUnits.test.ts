@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { invertedTime, isValidKey, jobHistoryRowKey, keyPart, newRunId, runIdPattern, taskHistoryRowKey, timeOfInverted } from "../src/audit/keys";
+import {
+  invertedTime,
+  isValidKey,
+  jobHistoryRowKey,
+  keyPart,
+  newRunId,
+  runIdPattern,
+  taskHistoryRowKey,
+  timeOfInverted,
+} from "../src/audit/keys";
 import { csvCell } from "../src/audit/query";
 import { entityBytes, fitEntity, MalformedData, maxEntityBytes, snapshotOf, truncate } from "../src/audit/snapshot";
 import { transactionChunks } from "../src/audit/store";
@@ -13,15 +22,19 @@ const privacy = { redactUsers: "none" as const, omitDocumentNames: false };
 describe("keys", () => {
   test("any job or task id becomes a valid, distinct key part", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.string({ unit: "binary", maxLength: 300 }), (a, b) => {
-        const ka = keyPart(a);
-        assert.ok(isValidKey(ka) || a === "", `invalid key from ${JSON.stringify(a)}`);
-        assert.ok(!ka.includes("|"));
-        assert.ok(ka.length <= 200);
-        if (a !== b) assert.notEqual(ka, keyPart(b));
-        const rk = taskHistoryRowKey(jobHistoryRowKey(invertedTime(Date.now()), a || "x", 1, "0123456789"), b || "y");
-        assert.ok(isValidKey(rk));
-      }),
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 300 }),
+        fc.string({ unit: "binary", maxLength: 300 }),
+        (a, b) => {
+          const ka = keyPart(a);
+          assert.ok(isValidKey(ka) || a === "", `invalid key from ${JSON.stringify(a)}`);
+          assert.ok(!ka.includes("|"));
+          assert.ok(ka.length <= 200);
+          if (a !== b) assert.notEqual(ka, keyPart(b));
+          const rk = taskHistoryRowKey(jobHistoryRowKey(invertedTime(Date.now()), a || "x", 1, "0123456789"), b || "y");
+          assert.ok(isValidKey(rk));
+        },
+      ),
     );
   });
 
@@ -33,10 +46,14 @@ describe("keys", () => {
 
   test("inverted time keys sort newest first and round-trip", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.integer({ min: 0, max: 4_000_000_000_000 }), (a, b) => {
-        assert.equal(timeOfInverted(invertedTime(a)), a);
-        if (a < b) assert.ok(invertedTime(a) > invertedTime(b));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 4_000_000_000_000 }),
+        fc.integer({ min: 0, max: 4_000_000_000_000 }),
+        (a, b) => {
+          assert.equal(timeOfInverted(invertedTime(a)), a);
+          if (a < b) assert.ok(invertedTime(a) > invertedTime(b));
+        },
+      ),
     );
   });
 
@@ -50,7 +67,14 @@ describe("keys", () => {
 
 describe("rows fit Table Storage", () => {
   test("long strings are cut with a marker; the whole row stays under 1 MiB", () => {
-    const row = fitEntity({ partitionKey: "p", rowKey: "r", A: "a".repeat(100_000), B: "b".repeat(40_000), C: "c".repeat(40_000), D: "🙂".repeat(20_000) });
+    const row = fitEntity({
+      partitionKey: "p",
+      rowKey: "r",
+      A: "a".repeat(100_000),
+      B: "b".repeat(40_000),
+      C: "c".repeat(40_000),
+      D: "🙂".repeat(20_000),
+    });
     assert.ok(entityBytes(row) <= maxEntityBytes);
     assert.ok((row.A as string).length <= 32_000);
     assert.match(row.A as string, /…\[truncated 68000 of 100000 characters\]$/);
@@ -65,7 +89,11 @@ describe("rows fit Table Storage", () => {
   });
 
   test("transactions hold at most 100 rows and about 3 MiB", () => {
-    const rows = Array.from({ length: 450 }, (_, i) => ({ partitionKey: "p", rowKey: String(i), Text: "t".repeat(i % 3 === 0 ? 30_000 : 10) }));
+    const rows = Array.from({ length: 450 }, (_, i) => ({
+      partitionKey: "p",
+      rowKey: String(i),
+      Text: "t".repeat(i % 3 === 0 ? 30_000 : 10),
+    }));
     const chunks = transactionChunks(rows);
     assert.equal(chunks.flat().length, 450);
     for (const chunk of chunks) {
@@ -87,7 +115,12 @@ describe("Graph payloads", () => {
       }),
     );
     const malformed = new MalformedData();
-    const snapshot = snapshotOf({ id: "7", status: { state: "heldForApproval", isAcquiredByPrinter: "yes" as never }, errorCode: "12" as never }, { id: "p" }, privacy, malformed);
+    const snapshot = snapshotOf(
+      { id: "7", status: { state: "heldForApproval", isAcquiredByPrinter: "yes" as never }, errorCode: "12" as never },
+      { id: "p" },
+      privacy,
+      malformed,
+    );
     assert.equal(snapshot!.row.JobState, "heldForApproval");
     assert.equal(snapshot!.row.ErrorCode, 12);
     assert.equal(malformed.summary(), "errorCode=1, status.isAcquiredByPrinter=1");
@@ -121,7 +154,13 @@ describe("Graph payloads", () => {
         DocumentNames: "Report 12.pdf",
         TaskCount: 0,
         IsFetchable: false,
-        Configuration: JSON.stringify({ colorMode: "blackAndWhite", copies: 1, duplexMode: "flipOnLongEdge", mediaSize: "A4", pageRanges: [{ end: 3, start: 1 }] }),
+        Configuration: JSON.stringify({
+          colorMode: "blackAndWhite",
+          copies: 1,
+          duplexMode: "flipOnLongEdge",
+          mediaSize: "A4",
+          pageRanges: [{ end: 3, start: 1 }],
+        }),
       },
     );
   });

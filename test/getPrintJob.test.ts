@@ -18,7 +18,10 @@ beforeEach(() => {
   rig.identity.roles = ["PrintJob.ReadBasic.All", "Printer.Read.All"];
 });
 
-async function get(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, any>; headers: Headers }> {
+async function get(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, any>; headers: Headers }> {
   const response = await fetch(`${rig.api}${path}`, init);
   const text = await response.text();
   const answer = { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };

@@ -6,7 +6,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type CliIo, GrantError, grantGraphPermissions, main, replicationWaitsInMs, resolveGraphEndpoint } from "../scripts/grant-graph-permissions";
+import {
+  type CliIo,
+  GrantError,
+  grantGraphPermissions,
+  main,
+  replicationWaitsInMs,
+  resolveGraphEndpoint,
+} from "../scripts/grant-graph-permissions";
 import { roleValueOf, startGraphDirectory, type GraphDirectory } from "./rig/graphDirectory";
 
 const fakeToken = "deployer-token-must-never-be-printed";
@@ -56,8 +63,12 @@ test("grants the identity exactly PrintJob.ReadBasic.All and Printer.Read.All on
     assert.deepEqual(result.granted.sort(), ["PrintJob.ReadBasic.All", "Printer.Read.All"]);
     assert.deepEqual(result.alreadyGranted, []);
     assert.deepEqual(grantedValues(directory, identity.id), ["PrintJob.ReadBasic.All", "Printer.Read.All"]);
-    for (const assignment of directory.assignments) assert.equal(assignment.resourceId, directory.graphServicePrincipal.id);
-    assert.ok(directory.requests.every((r) => r.authorization === `Bearer ${fakeToken}`), "every call carries the deployer's token");
+    for (const assignment of directory.assignments)
+      assert.equal(assignment.resourceId, directory.graphServicePrincipal.id);
+    assert.ok(
+      directory.requests.every((r) => r.authorization === `Bearer ${fakeToken}`),
+      "every call carries the deployer's token",
+    );
     assert.deepEqual([...new Set(credential.scopes)], ["https://graph.microsoft.com/.default"]);
     assert.ok(lines.some((l) => l.includes("Granted: PrintJob.ReadBasic.All")));
     assert.ok(!lines.join("\n").includes(fakeToken), "the token is never printed");
@@ -66,7 +77,12 @@ test("grants the identity exactly PrintJob.ReadBasic.All and Printer.Read.All on
 test("a re-run creates nothing and says the roles are already in place", () =>
   withDirectory(async (directory) => {
     const identity = directory.addManagedIdentity("func-abc123");
-    const options = { credential: deployerCredential(), baseUrl: directory.baseUrl, principalId: identity.id, retryOptions: noRetries };
+    const options = {
+      credential: deployerCredential(),
+      baseUrl: directory.baseUrl,
+      principalId: identity.id,
+      retryOptions: noRetries,
+    };
     await grantGraphPermissions(options);
     const postsBefore = directory.requests.filter((r) => r.method === "POST").length;
     const lines: string[] = [];
@@ -105,7 +121,10 @@ test("only the missing role is added, and paged assignment lists are read to the
     });
     assert.deepEqual(result.granted, ["PrintJob.ReadBasic.All"]);
     assert.deepEqual(result.alreadyGranted, ["Printer.Read.All"]);
-    assert.ok(directory.requests.some((r) => r.path.includes("$skiptoken=2")), "the last page was fetched");
+    assert.ok(
+      directory.requests.some((r) => r.path.includes("$skiptoken=2")),
+      "the last page was fetched",
+    );
   }));
 
 test("finds a system-assigned identity by the function app's name", () =>
@@ -127,7 +146,12 @@ test("a deployer without Privileged Role Administrator is told so, and the comma
     const identity = directory.addManagedIdentity("func-abc123");
     directory.deny = "writes";
     await assert.rejects(
-      grantGraphPermissions({ credential: deployerCredential(), baseUrl: directory.baseUrl, principalId: identity.id, retryOptions: noRetries }),
+      grantGraphPermissions({
+        credential: deployerCredential(),
+        baseUrl: directory.baseUrl,
+        principalId: identity.id,
+        retryOptions: noRetries,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof GrantError);
         assert.equal(error.code, "DirectoryRoleMissing");
@@ -141,13 +165,17 @@ test("a deployer without Privileged Role Administrator is told so, and the comma
     directory.deny = "all";
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(["--principal-id", identity.id, "--base-url", directory.baseUrl], {}, {
-      stdout: (line) => out.push(line),
-      stderr: (line) => err.push(line),
-      credential: deployerCredential(),
-      azdEnv: () => ({}),
-      retryOptions: noRetries,
-    });
+    const code = await main(
+      ["--principal-id", identity.id, "--base-url", directory.baseUrl],
+      {},
+      {
+        stdout: (line) => out.push(line),
+        stderr: (line) => err.push(line),
+        credential: deployerCredential(),
+        azdEnv: () => ({}),
+        retryOptions: noRetries,
+      },
+    );
     assert.notEqual(code, 0);
     assert.match(err.join("\n"), /403 Authorization_RequestDenied.*Privileged Role Administrator/s);
     assert.ok(![...out, ...err].join("\n").includes(fakeToken));
@@ -157,7 +185,12 @@ test("an unknown principal gets a clear error naming the id and where to find th
   withDirectory(async (directory) => {
     const missing = "11111111-2222-3333-4444-555555555555";
     await assert.rejects(
-      grantGraphPermissions({ credential: deployerCredential(), baseUrl: directory.baseUrl, principalId: missing, retryOptions: noRetries }),
+      grantGraphPermissions({
+        credential: deployerCredential(),
+        baseUrl: directory.baseUrl,
+        principalId: missing,
+        retryOptions: noRetries,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof GrantError);
         assert.equal(error.code, "PrincipalNotFound");
@@ -167,16 +200,26 @@ test("an unknown principal gets a clear error naming the id and where to find th
       },
     );
     await assert.rejects(
-      grantGraphPermissions({ credential: deployerCredential(), baseUrl: directory.baseUrl, appName: "func-nope", retryOptions: noRetries }),
-      (error: unknown) => error instanceof GrantError && error.code === "PrincipalNotFound" && /func-nope/.test(error.message),
+      grantGraphPermissions({
+        credential: deployerCredential(),
+        baseUrl: directory.baseUrl,
+        appName: "func-nope",
+        retryOptions: noRetries,
+      }),
+      (error: unknown) =>
+        error instanceof GrantError && error.code === "PrincipalNotFound" && /func-nope/.test(error.message),
     );
     const err: string[] = [];
-    const code = await main(["--principal-id", "not-a-guid"], {}, {
-      stdout: () => undefined,
-      stderr: (line) => err.push(line),
-      credential: deployerCredential(),
-      azdEnv: () => ({}),
-    });
+    const code = await main(
+      ["--principal-id", "not-a-guid"],
+      {},
+      {
+        stdout: () => undefined,
+        stderr: (line) => err.push(line),
+        credential: deployerCredential(),
+        azdEnv: () => ({}),
+      },
+    );
     assert.equal(code, 2);
     assert.match(err.join("\n"), /not an object id/);
   }));
@@ -186,29 +229,42 @@ test("the command reads the identity and cloud from the azd environment", () =>
     const identity = directory.addManagedIdentity("func-abc123");
     const credential = deployerCredential();
     const out: string[] = [];
-    const code = await main([], { GRAPH_BASE_URL: directory.baseUrl }, {
-      stdout: (line) => out.push(line),
-      stderr: (line) => out.push(line),
-      credential,
-      azdEnv: () => ({ FUNCTION_PRINCIPAL_ID: identity.id, GRAPH_CLOUD: "usgov", AZURE_TENANT_ID: "t" }),
-      retryOptions: noRetries,
-    });
+    const code = await main(
+      [],
+      { GRAPH_BASE_URL: directory.baseUrl },
+      {
+        stdout: (line) => out.push(line),
+        stderr: (line) => out.push(line),
+        credential,
+        azdEnv: () => ({ FUNCTION_PRINCIPAL_ID: identity.id, GRAPH_CLOUD: "usgov", AZURE_TENANT_ID: "t" }),
+        retryOptions: noRetries,
+      },
+    );
     assert.equal(code, 0, out.join("\n"));
     assert.deepEqual(grantedValues(directory, identity.id), ["PrintJob.ReadBasic.All", "Printer.Read.All"]);
     assert.deepEqual([...new Set(credential.scopes)], ["https://graph.microsoft.us/.default"]);
   }));
 
 test("Graph endpoints per cloud; the base URL override must be https unless it is loopback", () => {
-  assert.deepEqual(resolveGraphEndpoint("global"), { baseUrl: "https://graph.microsoft.com/v1.0", scope: "https://graph.microsoft.com/.default" });
+  assert.deepEqual(resolveGraphEndpoint("global"), {
+    baseUrl: "https://graph.microsoft.com/v1.0",
+    scope: "https://graph.microsoft.com/.default",
+  });
   assert.equal(resolveGraphEndpoint("usgov").baseUrl, "https://graph.microsoft.us/v1.0");
   assert.equal(resolveGraphEndpoint("usgovdod").baseUrl, "https://dod-graph.microsoft.us/v1.0");
   assert.deepEqual(resolveGraphEndpoint("china"), {
     baseUrl: "https://microsoftgraph.chinacloudapi.cn/v1.0",
     scope: "https://microsoftgraph.chinacloudapi.cn/.default",
   });
-  assert.equal(resolveGraphEndpoint("global", "https://graph.example.test/v1.0/").baseUrl, "https://graph.example.test/v1.0");
+  assert.equal(
+    resolveGraphEndpoint("global", "https://graph.example.test/v1.0/").baseUrl,
+    "https://graph.example.test/v1.0",
+  );
   assert.equal(resolveGraphEndpoint("global", "http://127.0.0.1:8080/v1.0").baseUrl, "http://127.0.0.1:8080/v1.0");
-  assert.throws(() => resolveGraphEndpoint("global", "http://graph.example.test/v1.0"), (e: unknown) => e instanceof GrantError && e.code === "InvalidOptions");
+  assert.throws(
+    () => resolveGraphEndpoint("global", "http://graph.example.test/v1.0"),
+    (e: unknown) => e instanceof GrantError && e.code === "InvalidOptions",
+  );
   assert.throws(() => resolveGraphEndpoint("mars" as "global"), /Unknown Graph cloud/);
 });
 
@@ -217,14 +273,22 @@ test("a deployer who is not signed in is told to run azd auth login", () =>
     const identity = directory.addManagedIdentity("func-abc123");
     const signedOut: TokenCredential = {
       getToken() {
-        const error = new Error("AzureDeveloperCliCredential: Please run 'azd auth login' from a command prompt to authenticate before using this credential.");
+        const error = new Error(
+          "AzureDeveloperCliCredential: Please run 'azd auth login' from a command prompt to authenticate before using this credential.",
+        );
         error.name = "CredentialUnavailableError";
         return Promise.reject(error);
       },
     };
     await assert.rejects(
-      grantGraphPermissions({ credential: signedOut, baseUrl: directory.baseUrl, principalId: identity.id, retryOptions: noRetries }),
-      (error: unknown) => error instanceof GrantError && error.code === "SignInFailed" && /azd auth login/.test(error.message),
+      grantGraphPermissions({
+        credential: signedOut,
+        baseUrl: directory.baseUrl,
+        principalId: identity.id,
+        retryOptions: noRetries,
+      }),
+      (error: unknown) =>
+        error instanceof GrantError && error.code === "SignInFailed" && /azd auth login/.test(error.message),
     );
     assert.equal(directory.requests.length, 0, "nothing reaches Graph without a token");
   }));
@@ -249,10 +313,17 @@ test("as azd's postprovision hook: grants before the code is deployed and says s
   withDirectory(async (directory) => {
     const identity = directory.addManagedIdentity("func-abc123");
     const io = hookIo();
-    const code = await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, io);
+    const code = await main(
+      ["--azd-hook"],
+      { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id },
+      io,
+    );
     assert.equal(code, 0, io.out.join("\n"));
     assert.deepEqual(grantedValues(directory, identity.id), ["PrintJob.ReadBasic.All", "Printer.Read.All"]);
-    assert.match(io.out.at(-1)!, /^postprovision \(Graph grant\): PrintJob\.ReadBasic\.All and Printer\.Read\.All in place for func-abc123 before the code is deployed/);
+    assert.match(
+      io.out.at(-1)!,
+      /^postprovision \(Graph grant\): PrintJob\.ReadBasic\.All and Printer\.Read\.All in place for func-abc123 before the code is deployed/,
+    );
   }));
 
 test("as the hook, a deployer without the directory role is told why it was skipped and who must run what; azd up goes on", () =>
@@ -260,11 +331,18 @@ test("as the hook, a deployer without the directory role is told why it was skip
     const identity = directory.addManagedIdentity("func-abc123");
     directory.deny = "writes";
     const io = hookIo();
-    const code = await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, io);
+    const code = await main(
+      ["--azd-hook"],
+      { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id },
+      io,
+    );
     assert.equal(code, 0, "the hook never fails azd up");
     assert.equal(directory.assignments.length, 0);
     const said = io.out.join("\n");
-    assert.match(said, /postprovision \(Graph grant\): SKIPPED, the signed-in deployer may not grant Microsoft Graph application roles \(it needs the Entra role Privileged Role Administrator/);
+    assert.match(
+      said,
+      /postprovision \(Graph grant\): SKIPPED, the signed-in deployer may not grant Microsoft Graph application roles \(it needs the Entra role Privileged Role Administrator/,
+    );
     assert.ok(said.includes(`npm run grant-graph-permissions -- --principal-id ${identity.id}`), said);
     assert.match(said, /PrintJob\.ReadBasic\.All, Printer\.Read\.All/);
     assert.match(said, /24 hours/);
@@ -279,11 +357,20 @@ test("as the hook, a deployer who is not signed in, or a bad argument, is skippe
   withDirectory(async (directory) => {
     const identity = directory.addManagedIdentity("func-abc123");
     const signedOut: TokenCredential = {
-      getToken: () => Promise.reject(Object.assign(new Error("Please run 'azd auth login'."), { name: "CredentialUnavailableError" })),
+      getToken: () =>
+        Promise.reject(
+          Object.assign(new Error("Please run 'azd auth login'."), { name: "CredentialUnavailableError" }),
+        ),
     };
     const io = hookIo({ credential: signedOut });
-    assert.equal(await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, io), 0);
-    assert.match(io.out.join("\n"), /SKIPPED, Could not get a Microsoft Graph token as the deployer: run `azd auth login`/);
+    assert.equal(
+      await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: identity.id }, io),
+      0,
+    );
+    assert.match(
+      io.out.join("\n"),
+      /SKIPPED, Could not get a Microsoft Graph token as the deployer: run `azd auth login`/,
+    );
     const bad = hookIo();
     assert.equal(await main(["--azd-hook", "--nonsense"], {}, bad), 0);
     assert.match(bad.out.join("\n"), /SKIPPED, Unknown argument --nonsense/);
@@ -310,7 +397,10 @@ test("as the hook, a just-created identity that Entra ID does not list yet is lo
     // An identity that never appears: every wait is spent, then the hook skips with the reason.
     const never = hookIo();
     const missing = "11111111-2222-4333-8444-555555555555";
-    assert.equal(await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: missing }, never), 0);
+    assert.equal(
+      await main(["--azd-hook"], { GRAPH_BASE_URL: directory.baseUrl, FUNCTION_PRINCIPAL_ID: missing }, never),
+      0,
+    );
     assert.equal(never.out.filter((l) => /not in Entra ID yet/.test(l)).length, replicationWaitsInMs.length);
     assert.match(never.out.at(-1)!, new RegExp(`SKIPPED, No service principal with object id ${missing}`));
   }));
@@ -320,11 +410,18 @@ test("azure.yaml runs the grant as the postprovision hook (sh and pwsh), which a
   const yaml = readFileSync(resolve(root, "azure.yaml"), "utf8");
   // azd hook options (learn.microsoft.com/azure/developer/azure-developer-cli/azd-extensibility): shell sh|pwsh, run,
   // continueOnError, and posix/windows variants. `azd up` = package, provision (then postprovision), deploy.
-  const hook = /^hooks:\n(?: {2}#.*\n)* {2}postprovision:\n {4}posix:\n {6}shell: sh\n {6}run: (\S+)\n {6}continueOnError: true\n {4}windows:\n {6}shell: pwsh\n {6}run: (\S+)\n {6}continueOnError: true\n/m.exec(yaml);
+  const hook =
+    /^hooks:\n(?: {2}#.*\n)* {2}postprovision:\n {4}posix:\n {6}shell: sh\n {6}run: (\S+)\n {6}continueOnError: true\n {4}windows:\n {6}shell: pwsh\n {6}run: (\S+)\n {6}continueOnError: true\n/m.exec(
+      yaml,
+    );
   assert.ok(hook, "hooks.postprovision with posix (sh) and windows (pwsh) variants that never stop azd up");
   for (const script of [hook[1]!, hook[2]!]) {
     const text = readFileSync(resolve(root, script), "utf8");
-    assert.match(text, /npm run --silent grant-graph-permissions -- --azd-hook/, `${script} runs the grant in hook mode`);
+    assert.match(
+      text,
+      /npm run --silent grant-graph-permissions -- --azd-hook/,
+      `${script} runs the grant in hook mode`,
+    );
     assert.match(text, /\nexit 0\n$/, `${script} ends with exit 0`);
   }
 });
@@ -341,7 +438,10 @@ test("the posix hook script exits 0 and says what to run when the grant itself c
       encoding: "utf8",
     });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /postprovision \(Graph grant\): SKIPPED, the grant could not run; after azd up, run: npm run grant-graph-permissions/);
+    assert.match(
+      run.stdout,
+      /postprovision \(Graph grant\): SKIPPED, the grant could not run; after azd up, run: npm run grant-graph-permissions/,
+    );
     assert.match(readFileSync(calls, "utf8"), /^run --silent grant-graph-permissions -- --azd-hook$/m);
 
     writeFileSync(join(bin, "npm"), `#!/bin/sh\necho granted\nexit 0\n`, { mode: 0o755 });
@@ -380,7 +480,10 @@ test(
         encoding: "utf8",
       });
       assert.equal(run.status, 0, run.stderr);
-      assert.match(run.stdout, /postprovision \(Graph grant\): SKIPPED, the grant could not run; after azd up, run: npm run grant-graph-permissions/);
+      assert.match(
+        run.stdout,
+        /postprovision \(Graph grant\): SKIPPED, the grant could not run; after azd up, run: npm run grant-graph-permissions/,
+      );
       assert.match(readFileSync(calls, "utf8"), /^run --silent grant-graph-permissions -- --azd-hook$/m);
 
       writeFileSync(join(bin, "npm"), `#!/bin/sh\necho granted\nexit 0\n`, { mode: 0o755 });

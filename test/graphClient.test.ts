@@ -31,7 +31,8 @@ after(async () => {
 });
 beforeEach(() => sim.clearFaults());
 
-const jobRequests = (ids: number[]): BatchRequest[] => ids.map((n) => ({ id: `r${n}`, url: `/print/printers/${printerId}/jobs/${n}?$expand=tasks` }));
+const jobRequests = (ids: number[]): BatchRequest[] =>
+  ids.map((n) => ({ id: `r${n}`, url: `/print/printers/${printerId}/jobs/${n}?$expand=tasks` }));
 
 describe("paging", () => {
   test("lists every job over @odata.nextLink, page by page, lazily", async () => {
@@ -59,7 +60,10 @@ describe("JSON batching", () => {
     const ids = Array.from({ length: 45 }, (_, i) => i + 1);
     const responses = await graph.batch(jobRequests(ids));
     assert.equal(sim.count(/^\/\$batch$/, { inBatch: false }) - before, 3, "20 + 20 + 5");
-    assert.deepEqual(responses.map((r) => r.id), ids.map((n) => `r${n}`));
+    assert.deepEqual(
+      responses.map((r) => r.id),
+      ids.map((n) => `r${n}`),
+    );
     assert.ok(responses.every((r) => r.status === 200 && (r.body as { tasks: unknown[] }).tasks.length === 2));
   });
 
@@ -68,7 +72,10 @@ describe("JSON batching", () => {
     const before = sim.count(/\/jobs\/\d+$/, { inBatch: true });
     const started = Date.now();
     const responses = await graph.batch(jobRequests([1, 2, 3]));
-    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200],
+    );
     assert.ok(Date.now() - started >= 950, "waited for the sub-request's Retry-After");
     assert.equal(sim.count(/\/jobs\/\d+$/, { inBatch: true }) - before, 4, "three, then job 3 again");
   });
@@ -76,13 +83,19 @@ describe("JSON batching", () => {
   test("a 5xx sub-request is sent again with backoff, as the pipeline does for whole requests", async () => {
     sim.inject({ inBatch: true, path: /\/jobs\/2$/, status: 500, times: 2 });
     const responses = await graph.batch(jobRequests([1, 2]));
-    assert.deepEqual(responses.map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200],
+    );
   });
 
   test("what still fails after the retries comes back with its status, not thrown", async () => {
     sim.inject({ inBatch: true, path: /\/jobs\/2$/, status: 503 });
     const responses = await graph.batch(jobRequests([1, 2]));
-    assert.deepEqual(responses.map((r) => r.status), [200, 503]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 503],
+    );
     assert.equal(sim.count(/\/jobs\/2$/, { inBatch: true }) >= 4, true);
   });
 

@@ -7,7 +7,15 @@ import { after, before, describe, test } from "node:test";
 import { type PrintJob } from "../src/graph/types";
 import { getGraphClient } from "../src/services";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant, addSeedPrinter, fullJobConfiguration, makeJob, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
+import {
+  addGeneratedTenant,
+  addSeedPrinter,
+  fullJobConfiguration,
+  makeJob,
+  seedJobId,
+  seedPrinterId,
+  seedShareId,
+} from "./rig/tenant";
 
 type Json = Record<string, unknown>;
 /** Kiota's ParsableFactory, by shape (its package is an ES module this CommonJS test cannot import types from). */
@@ -42,9 +50,12 @@ export function drift(raw: unknown, parsed: unknown, path = "printJob"): string[
     return raw.flatMap((item, i) => (item === null ? [] : drift(item, parsed[i], `${path}[${i}]`)));
   }
   if (raw === null || typeof raw !== "object") {
-    return raw !== null && (parsed === undefined || parsed === null) ? [`${path}: the model dropped ${JSON.stringify(raw)}`] : [];
+    return raw !== null && (parsed === undefined || parsed === null)
+      ? [`${path}: the model dropped ${JSON.stringify(raw)}`]
+      : [];
   }
-  if (parsed === undefined || parsed === null || typeof parsed !== "object") return [`${path}: the model did not read the object`];
+  if (parsed === undefined || parsed === null || typeof parsed !== "object")
+    return [`${path}: the model did not read the object`];
   const model = parsed as Json;
   const extra = Object.keys((model.additionalData as Json | undefined) ?? {}).filter((k) => !annotation(k));
   const problems = extra.map((k) => `${path}.${k}: not a property of Microsoft's model`);
@@ -65,8 +76,17 @@ before(async () => {
   [rig, models] = await Promise.all([startRig({ simulator: { pageSize: 5 } }), loadModels()]);
   addSeedPrinter(rig.sim);
   const printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 9, tasksPerJob: 2 });
-  rig.sim.addJob(printers[0]!, { ...makeJob(printers[0]!, 500, { state: "processing" }), configuration: fullConfiguration } as never);
-  rig.sim.addJob(printers[0]!, makeJob(printers[0]!, 501, { state: "completed", redirectedTo: `https://graph.microsoft.com/v1.0/print/printers/${printers[1]}/jobs/77` }));
+  rig.sim.addJob(printers[0]!, {
+    ...makeJob(printers[0]!, 500, { state: "processing" }),
+    configuration: fullConfiguration,
+  } as never);
+  rig.sim.addJob(
+    printers[0]!,
+    makeJob(printers[0]!, 501, {
+      state: "completed",
+      redirectedTo: `https://graph.microsoft.com/v1.0/print/printers/${printers[1]}/jobs/77`,
+    }),
+  );
   rig.sim.setJobState(printers[0]!, "1", "processing", { details: ["transforming"] });
   rig.sim.setJobState(printers[0]!, "2", "paused", { details: ["releaseWait"] });
 
@@ -91,7 +111,9 @@ before(async () => {
       }
     }
     const ids = [...rig.sim.printers.get(printerId)!.jobs.keys()];
-    const answers = await graph.batch<PrintJob>(ids.map((id, i) => ({ id: String(i + 1), url: `/print/printers/${printerId}/jobs/${id}?$expand=tasks` })));
+    const answers = await graph.batch<PrintJob>(
+      ids.map((id, i) => ({ id: String(i + 1), url: `/print/printers/${printerId}/jobs/${id}?$expand=tasks` })),
+    );
     for (const answer of answers) served.push({ source: "$batch answer", body: answer.body, factory: "printJob" });
   }
 });
@@ -100,18 +122,39 @@ after(() => rig.stop());
 describe("the simulator's printJobs, read with Microsoft's Graph models", () => {
   test("every served job and page parses with no drift", () => {
     const sources = new Set(served.map((s) => s.source));
-    for (const expected of ["get (seed)", "get through a share", "get?$expand=tasks", "get?$expand=documents", "list page", "list page?$expand=documents", "$batch answer"]) {
+    for (const expected of [
+      "get (seed)",
+      "get through a share",
+      "get?$expand=tasks",
+      "get?$expand=documents",
+      "list page",
+      "list page?$expand=documents",
+      "$batch answer",
+    ]) {
       assert.ok(sources.has(expected), `served through ${expected}`);
     }
     assert.ok(served.length > 100, `${served.length} answers`);
-    const problems = served.flatMap(({ source, body, factory }) => drift(body, models.parse(body, models[factory])).map((p) => `${source}: ${p}`));
+    const problems = served.flatMap(({ source, body, factory }) =>
+      drift(body, models.parse(body, models[factory])).map((p) => `${source}: ${p}`),
+    );
     assert.deepEqual([...new Set(problems)], []);
   });
 
   test("every property Graph's model has on the job, its status, configuration, tasks and documents is one the simulator can send", () => {
-    const job = served.find((s) => s.source === "get?$expand=tasks,documents" && JSON.stringify(s.body).includes("feedOrientation"))!.body as Json;
+    const job = served.find(
+      (s) => s.source === "get?$expand=tasks,documents" && JSON.stringify(s.body).includes("feedOrientation"),
+    )!.body as Json;
     const parsed = models.parse(job, models.printJob)!;
-    for (const key of ["id", "createdDateTime", "createdBy", "status", "configuration", "isFetchable", "documents", "tasks"]) {
+    for (const key of [
+      "id",
+      "createdDateTime",
+      "createdBy",
+      "status",
+      "configuration",
+      "isFetchable",
+      "documents",
+      "tasks",
+    ]) {
       assert.ok(parsed[key] !== undefined, `the model read ${key}`);
     }
     assert.equal((parsed.configuration as Json).multipageLayout, "clockwiseFromTopLeft");

@@ -11,7 +11,15 @@ import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import { ConfigError, loadConfig, type Env } from "../src/config";
 import { odataQuery, printJobPath } from "../src/graph/client";
-import { InputError, assertQueryAllowed, parseExpand, parseJobId, parsePrintJobRequest, parsePrinterId, parseSelect } from "../src/jobs/request";
+import {
+  InputError,
+  assertQueryAllowed,
+  parseExpand,
+  parseJobId,
+  parsePrintJobRequest,
+  parsePrinterId,
+  parseSelect,
+} from "../src/jobs/request";
 import { Figures } from "./rig/figures";
 import { guid, jobIdLike, nearValid, propertyLike } from "./rig/hostile";
 
@@ -67,7 +75,9 @@ describe("ids: accepted exactly when they match the documented grammar", () => {
 });
 
 describe("query options: accepted exactly when they match the grammar", () => {
-  const selectLike = fc.array(fc.oneof(propertyLike, nearValid(propertyLike)), { minLength: 1, maxLength: 35 }).map((items) => items.join(","));
+  const selectLike = fc
+    .array(fc.oneof(propertyLike, nearValid(propertyLike)), { minLength: 1, maxLength: 35 })
+    .map((items) => items.join(","));
   test("parseSelect", () => {
     check(fc.oneof(selectLike, nearValid(propertyLike)), (raw) => {
       const parsed = acceptedOrInputError(() => parseSelect(raw));
@@ -78,21 +88,40 @@ describe("query options: accepted exactly when they match the grammar", () => {
     });
   });
 
-  const expandLike = fc.array(fc.oneof(fc.constantFrom("tasks", "documents", " tasks", "documents "), nearValid(fc.constantFrom("tasks", "documents"))), { minLength: 1, maxLength: 4 }).map((items) => items.join(","));
+  const expandLike = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom("tasks", "documents", " tasks", "documents "),
+        nearValid(fc.constantFrom("tasks", "documents")),
+      ),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((items) => items.join(","));
   test("parseExpand", () => {
     check(expandLike, (raw) => {
       const parsed = acceptedOrInputError(() => parseExpand(raw));
       const items = raw.split(",").map((s) => s.trim());
-      assert.equal(parsed !== undefined, items.every((s) => s === "tasks" || s === "documents"), JSON.stringify(raw));
+      assert.equal(
+        parsed !== undefined,
+        items.every((s) => s === "tasks" || s === "documents"),
+        JSON.stringify(raw),
+      );
     });
   });
 
   test("assertQueryAllowed: only $select, $expand and code", () => {
-    const names = fc.oneof(fc.constantFrom("$select", "$expand", "code"), nearValid(fc.constantFrom("$select", "$expand", "code", "$filter")));
+    const names = fc.oneof(
+      fc.constantFrom("$select", "$expand", "code"),
+      nearValid(fc.constantFrom("$select", "$expand", "code", "$filter")),
+    );
     check(fc.array(names, { maxLength: 5 }), (keys) => {
       const query = new URLSearchParams(keys.map((k): [string, string] => [k, "x"]));
       const ok = acceptedOrInputError(() => (assertQueryAllowed(query), true)) ?? false;
-      assert.equal(ok, keys.every((k) => ["$select", "$expand", "code"].includes(k)), JSON.stringify(keys));
+      assert.equal(
+        ok,
+        keys.every((k) => ["$select", "$expand", "code"].includes(k)),
+        JSON.stringify(keys),
+      );
     });
   });
 });
@@ -106,32 +135,50 @@ describe("nothing a caller sends reaches another Graph path or option", () => {
     query: fc.array(
       fc.tuple<[string, string]>(
         fc.oneof(fc.constantFrom("$select", "$expand", "code"), nearValid(fc.constantFrom("$select", "$expand"))),
-        fc.oneof(fc.constantFrom("id,status", "tasks", "documents,tasks"), nearValid(propertyLike), nearValid(fc.constantFrom("tasks", "documents"))),
+        fc.oneof(
+          fc.constantFrom("id,status", "tasks", "documents,tasks"),
+          nearValid(propertyLike),
+          nearValid(fc.constantFrom("tasks", "documents")),
+        ),
       ),
       { maxLength: 4 },
     ),
   });
 
   test("parsePrintJobRequest + printJobPath + odataQuery", () => {
-    check(request, ({ parent, parentId, jobId, query }) => {
-      const params = parent === "printer" ? { printerId: parentId, jobId } : { shareId: parentId, jobId };
-      const parsed = acceptedOrInputError(() => parsePrintJobRequest(parent, params, new URLSearchParams(query)));
-      if (!parsed) return;
-      figures.add("acceptedRequestsChecked");
-      const path = printJobPath(parsed.ref);
-      const segments = path.split("/");
-      assert.equal(segments.length, 6, path);
-      assert.deepEqual(segments.map(decodeURIComponent), ["", "print", parent === "printer" ? "printers" : "shares", parentId.toLowerCase(), "jobs", jobId]);
-      const url = new URL(`${graphBase}${path}${odataQuery({ $select: parsed.select, $expand: parsed.expand })}`);
-      assert.equal(url.origin, "https://graph.microsoft.com");
-      assert.equal(url.pathname, `/v1.0${path}`, "no dot segment or encoded slash changes the path");
-      assert.equal(url.hash, "");
-      const sent = [...url.searchParams.keys()];
-      assert.ok(sent.every((k) => k === "$select" || k === "$expand"), url.search);
-      assert.equal(new Set(sent).size, sent.length, "each option at most once");
-      assert.equal(url.searchParams.get("$select") ?? undefined, parsed.select?.join(","));
-      assert.equal(url.searchParams.get("$expand") ?? undefined, parsed.expand?.join(","));
-    }, 4000);
+    check(
+      request,
+      ({ parent, parentId, jobId, query }) => {
+        const params = parent === "printer" ? { printerId: parentId, jobId } : { shareId: parentId, jobId };
+        const parsed = acceptedOrInputError(() => parsePrintJobRequest(parent, params, new URLSearchParams(query)));
+        if (!parsed) return;
+        figures.add("acceptedRequestsChecked");
+        const path = printJobPath(parsed.ref);
+        const segments = path.split("/");
+        assert.equal(segments.length, 6, path);
+        assert.deepEqual(segments.map(decodeURIComponent), [
+          "",
+          "print",
+          parent === "printer" ? "printers" : "shares",
+          parentId.toLowerCase(),
+          "jobs",
+          jobId,
+        ]);
+        const url = new URL(`${graphBase}${path}${odataQuery({ $select: parsed.select, $expand: parsed.expand })}`);
+        assert.equal(url.origin, "https://graph.microsoft.com");
+        assert.equal(url.pathname, `/v1.0${path}`, "no dot segment or encoded slash changes the path");
+        assert.equal(url.hash, "");
+        const sent = [...url.searchParams.keys()];
+        assert.ok(
+          sent.every((k) => k === "$select" || k === "$expand"),
+          url.search,
+        );
+        assert.equal(new Set(sent).size, sent.length, "each option at most once");
+        assert.equal(url.searchParams.get("$select") ?? undefined, parsed.select?.join(","));
+        assert.equal(url.searchParams.get("$expand") ?? undefined, parsed.expand?.join(","));
+      },
+      4000,
+    );
   });
 });
 
@@ -141,12 +188,27 @@ describe("settings", () => {
 
   /** A value carrying a secret, and the secret, in the shapes people paste into settings. */
   const secretValue = fc.oneof(
-    secretKey.map((key) => ({ secret: key, value: `DefaultEndpointsProtocol=https;AccountName=contosoprint;AccountKey=${key};EndpointSuffix=core.windows.net` })),
+    secretKey.map((key) => ({
+      secret: key,
+      value: `DefaultEndpointsProtocol=https;AccountName=contosoprint;AccountKey=${key};EndpointSuffix=core.windows.net`,
+    })),
     secretKey.map((key) => ({ secret: key, value: `AccountKey=${key}` })),
-    secretKey.map((key) => ({ secret: key, value: `Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=${key}` })),
-    secretSig.map((sig) => ({ secret: sig, value: `https://contosoprint.table.core.windows.net/?sv=2022-11-02&ss=t&sig=${sig}` })),
-    secretSig.map((sig) => ({ secret: sig, value: `http://contosoprint.table.core.windows.net/?sv=2022-11-02&sig=${sig}` })),
-    secretSig.map((sig) => ({ secret: sig, value: `TableEndpoint=https://x.table.core.windows.net/;SharedAccessSignature=sv=2022-11-02&sig=${sig}` })),
+    secretKey.map((key) => ({
+      secret: key,
+      value: `Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=${key}`,
+    })),
+    secretSig.map((sig) => ({
+      secret: sig,
+      value: `https://contosoprint.table.core.windows.net/?sv=2022-11-02&ss=t&sig=${sig}`,
+    })),
+    secretSig.map((sig) => ({
+      secret: sig,
+      value: `http://contosoprint.table.core.windows.net/?sv=2022-11-02&sig=${sig}`,
+    })),
+    secretSig.map((sig) => ({
+      secret: sig,
+      value: `TableEndpoint=https://x.table.core.windows.net/;SharedAccessSignature=sv=2022-11-02&sig=${sig}`,
+    })),
     secretSig.map((sig) => ({ secret: sig, value: `https://admin:${sig}@graph.contoso.example/v1.0` })),
     secretSig.map((sig) => ({ secret: sig, value: `not a url; AccountKey=${sig}` })),
   );
@@ -182,9 +244,34 @@ describe("settings", () => {
     "PUBLIC_BASE_URL",
     "WEBSITE_INSTANCE_ID",
   ];
-  const plausible = fc.constantFrom("", " ", "0", "1", "3", "-1", "99999999", "1e3", "true", "no", "global", "usgov", "china", "managedIdentity", "developer", "none", "hash",
-    "UseDevelopmentStorage=true", "0 */10 * * * *", "https://graph.microsoft.com/v1.0", "http://127.0.0.1:10002/devstoreaccount1", "ftp://x", "printaudit", "print-audit",
-    "c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb", "c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb, nope");
+  const plausible = fc.constantFrom(
+    "",
+    " ",
+    "0",
+    "1",
+    "3",
+    "-1",
+    "99999999",
+    "1e3",
+    "true",
+    "no",
+    "global",
+    "usgov",
+    "china",
+    "managedIdentity",
+    "developer",
+    "none",
+    "hash",
+    "UseDevelopmentStorage=true",
+    "0 */10 * * * *",
+    "https://graph.microsoft.com/v1.0",
+    "http://127.0.0.1:10002/devstoreaccount1",
+    "ftp://x",
+    "printaudit",
+    "print-audit",
+    "c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb",
+    "c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb, nope",
+  );
   const anyValue = fc.oneof(plausible, fc.string({ unit: "grapheme", maxLength: 60 }), nearValid(guid));
   const env = fc
     .record({
@@ -199,22 +286,29 @@ describe("settings", () => {
     });
 
   test("loadConfig returns or throws a ConfigError naming a setting, and never shows a secret", () => {
-    check(env, ({ env: values, secret }) => {
-      try {
-        loadConfig(values);
-        figures.add("settingsAccepted");
-      } catch (error) {
-        assert.ok(error instanceof ConfigError, `not a ConfigError: ${(error as Error)?.stack}`);
-        assert.ok(settingNames.includes(error.setting), error.setting);
-        assert.ok(error.message.includes(error.setting), "the message names the setting");
-        if (secret) {
-          const message = error.message.toLowerCase();
-          for (let i = 0; i + 8 <= secret.length; i += 4) {
-            assert.ok(!message.includes(secret.slice(i, i + 8).toLowerCase()), `the message shows part of a secret: ${error.message}`);
+    check(
+      env,
+      ({ env: values, secret }) => {
+        try {
+          loadConfig(values);
+          figures.add("settingsAccepted");
+        } catch (error) {
+          assert.ok(error instanceof ConfigError, `not a ConfigError: ${(error as Error)?.stack}`);
+          assert.ok(settingNames.includes(error.setting), error.setting);
+          assert.ok(error.message.includes(error.setting), "the message names the setting");
+          if (secret) {
+            const message = error.message.toLowerCase();
+            for (let i = 0; i + 8 <= secret.length; i += 4) {
+              assert.ok(
+                !message.includes(secret.slice(i, i + 8).toLowerCase()),
+                `the message shows part of a secret: ${error.message}`,
+              );
+            }
           }
         }
-      }
-    }, 5000);
+      },
+      5000,
+    );
   });
 
   test("every planted secret is refused or kept out of every message, setting by setting", () => {
@@ -236,7 +330,10 @@ describe("settings", () => {
         } catch (error) {
           assert.ok(error instanceof ConfigError);
           const message = error.message.toLowerCase();
-          assert.ok(!message.includes(sig.slice(0, 8).toLowerCase()) && !message.includes(key.slice(0, 8).toLowerCase()), `${name}: ${error.message}`);
+          assert.ok(
+            !message.includes(sig.slice(0, 8).toLowerCase()) && !message.includes(key.slice(0, 8).toLowerCase()),
+            `${name}: ${error.message}`,
+          );
         }
       }
     }

@@ -25,7 +25,9 @@ after(async () => {
 });
 
 /** The only Graph paths a request may reach: one job (any id the job grammar accepts, e.g. "me") of the seed's printer or share. */
-const allowedGraphPath = new RegExp(`^/print/(printers/${seedPrinterId}|shares/${seedShareId})/jobs/[A-Za-z0-9-]{1,64}$`);
+const allowedGraphPath = new RegExp(
+  `^/print/(printers/${seedPrinterId}|shares/${seedShareId})/jobs/[A-Za-z0-9-]{1,64}$`,
+);
 
 /** A valid value for a route parameter, by its name. */
 function validParam(name: string): string {
@@ -55,11 +57,21 @@ interface Raw {
 function send(method: string, path: string): Promise<Raw> {
   const { port } = new URL(rig.api);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port: Number(port), method, path, headers: { connection: "close" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), text: Buffer.concat(chunks).toString("utf8"), location: res.headers.location }));
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port: Number(port), method, path, headers: { connection: "close" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? ""),
+            text: Buffer.concat(chunks).toString("utf8"),
+            location: res.headers.location,
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -68,9 +80,11 @@ function send(method: string, path: string): Promise<Raw> {
 /** Runs at most `limit` sends at a time. */
 async function runAll<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 interface Case {
@@ -90,20 +104,52 @@ function cases(): Case[] {
     for (const method of methods) {
       for (const param of paramsOf(route)) {
         for (const value of hostileWireValues) {
-          out.push({ route, method, path: `${prefix}/${fill(route, { [param]: value })}`, what: `${param}=${value.slice(0, 40)}` });
+          out.push({
+            route,
+            method,
+            path: `${prefix}/${fill(route, { [param]: value })}`,
+            what: `${param}=${value.slice(0, 40)}`,
+          });
         }
       }
       const names = ["$select", "$expand", "code", ...hostileQueryNames];
       for (const name of names) {
         for (const value of hostileWireValues) {
-          out.push({ route, method, path: `${valid}?${encodeURIComponent(name)}=${value}`, what: `?${name}=${value.slice(0, 40)}` });
+          out.push({
+            route,
+            method,
+            path: `${valid}?${encodeURIComponent(name)}=${value}`,
+            what: `?${name}=${value.slice(0, 40)}`,
+          });
         }
       }
-      for (const value of hostileWireValues.slice(0, 20)) out.push({ route, method, path: `${valid}?${value}`, what: `?${value}` });
-      out.push({ route, method, path: `${valid}?${Array.from({ length: 600 }, (_, i) => `p${i}=${"v".repeat(12)}`).join("&")}`, what: "600 query options" });
-      out.push({ route, method, path: `${valid}?$select=${Array.from({ length: 1200 }, () => "id").join(",")}`, what: "$select with 1,200 items" });
-      out.push({ route, method, path: `${valid}?$expand=tasks&$expand=tasks&$expand=documents`, what: "repeated $expand" });
-      out.push({ route, method, path: `${valid}?${"x".repeat(40_000)}=1`, what: "40 KB query string", oversized: true });
+      for (const value of hostileWireValues.slice(0, 20))
+        out.push({ route, method, path: `${valid}?${value}`, what: `?${value}` });
+      out.push({
+        route,
+        method,
+        path: `${valid}?${Array.from({ length: 600 }, (_, i) => `p${i}=${"v".repeat(12)}`).join("&")}`,
+        what: "600 query options",
+      });
+      out.push({
+        route,
+        method,
+        path: `${valid}?$select=${Array.from({ length: 1200 }, () => "id").join(",")}`,
+        what: "$select with 1,200 items",
+      });
+      out.push({
+        route,
+        method,
+        path: `${valid}?$expand=tasks&$expand=tasks&$expand=documents`,
+        what: "repeated $expand",
+      });
+      out.push({
+        route,
+        method,
+        path: `${valid}?${"x".repeat(40_000)}=1`,
+        what: "40 KB query string",
+        oversized: true,
+      });
       out.push({ route, method, path: `${valid}/${"..%2F".repeat(10)}`, what: "extra traversal segment" });
       out.push({ route, method, path: `${valid}%00`, what: "NUL after the path" });
     }
@@ -139,22 +185,29 @@ describe("a corpus of hostile inputs against every HTTP route", () => {
           } catch {
             return "200 with a body that is not JSON";
           }
-          if (/\{jobId\}$/.test(c.route) && !/^audit/.test(c.route)) return body?.id === seedJobId ? undefined : "200 without the job";
+          if (/\{jobId\}$/.test(c.route) && !/^audit/.test(c.route))
+            return body?.id === seedJobId ? undefined : "200 without the job";
           return body && typeof body === "object" ? undefined : "200 without a JSON object";
         }
         // A polling trigger's first poll (the hostile value landed in the ignored `code`): 202 and a Location on the same route.
-        if (answer.status === 202 && /^audit\/triggers\//.test(c.route)) return answer.location && new URL(answer.location).pathname === `${new URL(rig.api).pathname}/${c.route}` ? undefined : "202 without a Location on its route";
+        if (answer.status === 202 && /^audit\/triggers\//.test(c.route))
+          return answer.location && new URL(answer.location).pathname === `${new URL(rig.api).pathname}/${c.route}`
+            ? undefined
+            : "202 without a Location on its route";
         if (answer.status === 404 && JSON.parse(answer.text)?.error?.code === "notFound") return undefined;
         if (answer.status < 400) return `answered ${answer.status}`;
-        if (!/application\/json/.test(answer.contentType)) return `${answer.status} is not JSON (${answer.contentType})`;
+        if (!/application\/json/.test(answer.contentType))
+          return `${answer.status} is not JSON (${answer.contentType})`;
         let body: any;
         try {
           body = JSON.parse(answer.text);
         } catch {
           return `${answer.status} body is not JSON`;
         }
-        if (typeof body?.error?.code !== "string" || typeof body.error.message !== "string") return `${answer.status} without error.code/message`;
-        if (body.error.message.length > 500) return `message of ${body.error.message.length} characters echoes the input`;
+        if (typeof body?.error?.code !== "string" || typeof body.error.message !== "string")
+          return `${answer.status} without error.code/message`;
+        if (body.error.message.length > 500)
+          return `message of ${body.error.message.length} characters echoes the input`;
         return undefined;
       })();
       if (problem) failures.push(`${c.method} ${c.route} ${c.what}: ${problem} ${answer.text.slice(0, 200)}`);
@@ -162,7 +215,12 @@ describe("a corpus of hostile inputs against every HTTP route", () => {
     const graphPaths = rig.sim.requests.slice(graphBefore).map((r) => r.path);
     const stray = graphPaths.filter((p) => !allowedGraphPath.test(p));
     figures.set("graphCallsOutsideTheJob", stray.length);
-    figures.set("serverErrors", Object.entries(seen).filter(([s]) => Number(s) >= 500).reduce((n, [, k]) => n + k, 0));
+    figures.set(
+      "serverErrors",
+      Object.entries(seen)
+        .filter(([s]) => Number(s) >= 500)
+        .reduce((n, [, k]) => n + k, 0),
+    );
     console.log(`hostile-input-routes answers by status: ${JSON.stringify(seen)}`);
     assert.deepEqual(failures.slice(0, 20), [], `${failures.length} bad answers`);
     assert.deepEqual(stray, [], "Graph was asked only for the one job");
@@ -171,7 +229,13 @@ describe("a corpus of hostile inputs against every HTTP route", () => {
 
   test("the host's own 404 for paths no route matches, JSON", async () => {
     const prefix = new URL(rig.api).pathname;
-    for (const path of [`${prefix}/../../etc/passwd`, `${prefix}/%2e%2e/%2e%2e/admin`, `${prefix}/printers`, `/admin/functions`, `${prefix}/printers/${seedPrinterId}/jobs`]) {
+    for (const path of [
+      `${prefix}/../../etc/passwd`,
+      `${prefix}/%2e%2e/%2e%2e/admin`,
+      `${prefix}/printers`,
+      `/admin/functions`,
+      `${prefix}/printers/${seedPrinterId}/jobs`,
+    ]) {
       const answer = await send("GET", path);
       figures.add("requestsSent");
       assert.ok(answer.status === 404 || answer.status === 400, `${path}: ${answer.status}`);

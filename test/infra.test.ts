@@ -147,8 +147,14 @@ test("the template is a subscription deployment that creates the resource group 
   const template = loadTemplate();
   const rg = single(walk(template), "Microsoft.Resources/resourceGroups").resource;
   assert.match(rg.name, /format\('rg-\{0\}', parameters\('environmentName'\)\)/);
-  assert.deepEqual((template.variables?.tags as Record<string, string>)["azd-env-name"], "[parameters('environmentName')]");
-  assert.match(String(template.variables?.resourceToken), /uniqueString\(subscription\(\)\.id, parameters\('environmentName'\), parameters\('location'\)\)/);
+  assert.deepEqual(
+    (template.variables?.tags as Record<string, string>)["azd-env-name"],
+    "[parameters('environmentName')]",
+  );
+  assert.match(
+    String(template.variables?.resourceToken),
+    /uniqueString\(subscription\(\)\.id, parameters\('environmentName'\), parameters\('location'\)\)/,
+  );
 });
 
 test("Flex Consumption plan: FC1, tier FlexConsumption, Linux (reserved)", opts, () => {
@@ -157,22 +163,33 @@ test("Flex Consumption plan: FC1, tier FlexConsumption, Linux (reserved)", opts,
   assert.equal(plan.properties?.reserved, true);
 });
 
-test("function app: Linux, azd service api, https only, TLS 1.2, no basic-auth publishing (Flex has no FTPS to turn off)", opts, () => {
-  const all = walk(loadTemplate());
-  const site = single(all, "Microsoft.Web/sites").resource;
-  assert.equal(site.kind, "functionapp,linux");
-  assert.ok(site.apiVersion && site.apiVersion >= "2023-12-01", `sites API ${site.apiVersion} predates functionAppConfig`);
-  assert.match(String(site.tags), /'azd-service-name', parameters\('serviceName'\)/);
-  assert.equal(moduleParam(loadTemplate(), "functionapp", "serviceName"), "api");
-  assert.equal(site.properties?.httpsOnly, true);
-  const siteConfig = site.properties?.siteConfig as Record<string, unknown>;
-  assert.equal(siteConfig.ftpsState, undefined, "Flex Consumption does not support ftpsState (test/infraFlex.test.ts)");
-  assert.equal(siteConfig.minTlsVersion, "1.2");
-  assert.equal(siteConfig.scmMinTlsVersion, "1.2");
-  const policies = ofType(all, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").map((f) => f.resource);
-  assert.equal(policies.length, 2);
-  for (const policy of policies) assert.equal(policy.properties?.allow, false, `${policy.name} allows basic auth`);
-});
+test(
+  "function app: Linux, azd service api, https only, TLS 1.2, no basic-auth publishing (Flex has no FTPS to turn off)",
+  opts,
+  () => {
+    const all = walk(loadTemplate());
+    const site = single(all, "Microsoft.Web/sites").resource;
+    assert.equal(site.kind, "functionapp,linux");
+    assert.ok(
+      site.apiVersion && site.apiVersion >= "2023-12-01",
+      `sites API ${site.apiVersion} predates functionAppConfig`,
+    );
+    assert.match(String(site.tags), /'azd-service-name', parameters\('serviceName'\)/);
+    assert.equal(moduleParam(loadTemplate(), "functionapp", "serviceName"), "api");
+    assert.equal(site.properties?.httpsOnly, true);
+    const siteConfig = site.properties?.siteConfig as Record<string, unknown>;
+    assert.equal(
+      siteConfig.ftpsState,
+      undefined,
+      "Flex Consumption does not support ftpsState (test/infraFlex.test.ts)",
+    );
+    assert.equal(siteConfig.minTlsVersion, "1.2");
+    assert.equal(siteConfig.scmMinTlsVersion, "1.2");
+    const policies = ofType(all, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").map((f) => f.resource);
+    assert.equal(policies.length, 2);
+    for (const policy of policies) assert.equal(policy.properties?.allow, false, `${policy.name} allows basic auth`);
+  },
+);
 
 test("function app: system-assigned identity by default, user-assigned as an option", opts, () => {
   const template = loadTemplate();
@@ -186,28 +203,35 @@ test("function app: system-assigned identity by default, user-assigned as an opt
   assert.match(String(module(template, "identity").condition), /variables\('useUserAssigned'\)/);
 });
 
-test("function app: Node 22 on Flex, memory and instance count from parameters, identity-based deployment storage", opts, () => {
-  const template = loadTemplate();
-  const site = single(walk(template), "Microsoft.Web/sites").resource;
-  const config = site.properties?.functionAppConfig as {
-    runtime: { name: string; version: string };
-    scaleAndConcurrency: { instanceMemoryMB: string; maximumInstanceCount: string };
-    deployment: { storage: { type: string; value: string; authentication: string } };
-  };
-  assert.equal(config.runtime.name, "node");
-  assert.equal(config.runtime.version, "[parameters('nodeVersion')]");
-  assert.equal(moduleParam(template, "functionapp", "nodeVersion"), "22");
-  assert.equal(config.scaleAndConcurrency.instanceMemoryMB, "[parameters('instanceMemoryMB')]");
-  assert.equal(config.scaleAndConcurrency.maximumInstanceCount, "[parameters('maximumInstanceCount')]");
-  assert.equal(moduleParam(template, "functionapp", "instanceMemoryMB"), "[parameters('instanceMemoryMB')]");
-  assert.equal(moduleParam(template, "functionapp", "maximumInstanceCount"), "[parameters('maximumInstanceCount')]");
-  assert.equal(template.parameters?.instanceMemoryMB.type, "int");
-  assert.equal(template.parameters?.maximumInstanceCount.type, "int");
-  assert.equal(config.deployment.storage.type, "blobContainer");
-  assert.match(config.deployment.storage.authentication, /createObject\('type', 'SystemAssignedIdentity'\)/);
-  assert.match(config.deployment.storage.authentication, /'type', 'UserAssignedIdentity', 'userAssignedIdentityResourceId'/);
-  assert.doesNotMatch(JSON.stringify(config.deployment), /StorageAccountConnectionString/i);
-});
+test(
+  "function app: Node 22 on Flex, memory and instance count from parameters, identity-based deployment storage",
+  opts,
+  () => {
+    const template = loadTemplate();
+    const site = single(walk(template), "Microsoft.Web/sites").resource;
+    const config = site.properties?.functionAppConfig as {
+      runtime: { name: string; version: string };
+      scaleAndConcurrency: { instanceMemoryMB: string; maximumInstanceCount: string };
+      deployment: { storage: { type: string; value: string; authentication: string } };
+    };
+    assert.equal(config.runtime.name, "node");
+    assert.equal(config.runtime.version, "[parameters('nodeVersion')]");
+    assert.equal(moduleParam(template, "functionapp", "nodeVersion"), "22");
+    assert.equal(config.scaleAndConcurrency.instanceMemoryMB, "[parameters('instanceMemoryMB')]");
+    assert.equal(config.scaleAndConcurrency.maximumInstanceCount, "[parameters('maximumInstanceCount')]");
+    assert.equal(moduleParam(template, "functionapp", "instanceMemoryMB"), "[parameters('instanceMemoryMB')]");
+    assert.equal(moduleParam(template, "functionapp", "maximumInstanceCount"), "[parameters('maximumInstanceCount')]");
+    assert.equal(template.parameters?.instanceMemoryMB.type, "int");
+    assert.equal(template.parameters?.maximumInstanceCount.type, "int");
+    assert.equal(config.deployment.storage.type, "blobContainer");
+    assert.match(config.deployment.storage.authentication, /createObject\('type', 'SystemAssignedIdentity'\)/);
+    assert.match(
+      config.deployment.storage.authentication,
+      /'type', 'UserAssignedIdentity', 'userAssignedIdentityResourceId'/,
+    );
+    assert.doesNotMatch(JSON.stringify(config.deployment), /StorageAccountConnectionString/i);
+  },
+);
 
 test("storage account: shared keys off, TLS 1.2, no public blob access, OAuth by default, https only", opts, () => {
   const all = walk(loadTemplate());
@@ -221,22 +245,26 @@ test("storage account: shared keys off, TLS 1.2, no public blob access, OAuth by
   assert.equal(container.properties?.publicAccess, "None");
 });
 
-test("role assignments: the app's identity gets the four roles, as a ServicePrincipal, named by scope+principal+role", opts, () => {
-  const assignments = ofType(walk(loadTemplate()), "Microsoft.Authorization/roleAssignments").map((f) => f.resource);
-  const forApp = assignments.filter((a) => a.properties?.principalId === "[parameters('appPrincipalId')]");
-  const rbacRoles = walk(loadTemplate()).find((f) => f.path.at(-1) === "rbac")?.template.variables?.roles;
-  assert.equal((rbacRoles as Record<string, string>).monitoringMetricsPublisher, roleIds.monitoringMetricsPublisher);
-  for (const assignment of forApp) {
-    assert.equal(assignment.properties?.principalType, "ServicePrincipal");
-    assert.match(assignment.name, /^\[guid\(.*parameters\('appPrincipalId'\).*roleDefinitions/);
-  }
-  const storageScoped = forApp.filter((a) => /storageAccounts/.test(String(a.scope)));
-  const insightsScoped = forApp.filter((a) => /components/.test(String(a.scope)));
-  assert.equal(storageScoped.length, 1, "storage roles are one loop over the account");
-  assert.match(JSON.stringify(storageScoped[0].copy), /appStorageRoles/);
-  assert.equal(insightsScoped.length, 1);
-  assert.match(JSON.stringify(insightsScoped[0].properties), /variables\('roles'\)\.monitoringMetricsPublisher/);
-});
+test(
+  "role assignments: the app's identity gets the four roles, as a ServicePrincipal, named by scope+principal+role",
+  opts,
+  () => {
+    const assignments = ofType(walk(loadTemplate()), "Microsoft.Authorization/roleAssignments").map((f) => f.resource);
+    const forApp = assignments.filter((a) => a.properties?.principalId === "[parameters('appPrincipalId')]");
+    const rbacRoles = walk(loadTemplate()).find((f) => f.path.at(-1) === "rbac")?.template.variables?.roles;
+    assert.equal((rbacRoles as Record<string, string>).monitoringMetricsPublisher, roleIds.monitoringMetricsPublisher);
+    for (const assignment of forApp) {
+      assert.equal(assignment.properties?.principalType, "ServicePrincipal");
+      assert.match(assignment.name, /^\[guid\(.*parameters\('appPrincipalId'\).*roleDefinitions/);
+    }
+    const storageScoped = forApp.filter((a) => /storageAccounts/.test(String(a.scope)));
+    const insightsScoped = forApp.filter((a) => /components/.test(String(a.scope)));
+    assert.equal(storageScoped.length, 1, "storage roles are one loop over the account");
+    assert.match(JSON.stringify(storageScoped[0].copy), /appStorageRoles/);
+    assert.equal(insightsScoped.length, 1);
+    assert.match(JSON.stringify(insightsScoped[0].properties), /variables\('roles'\)\.monitoringMetricsPublisher/);
+  },
+);
 
 test("role assignments: the storage roles are exactly Blob Data Owner, Queue and Table Data Contributor", opts, () => {
   const rbac = walk(loadTemplate()).find((f) => f.path.at(-1) === "rbac");
@@ -262,30 +290,55 @@ test("Application Insights is workspace-based and Entra-only (local auth off)", 
   assert.equal((workspace.properties?.features as Record<string, unknown>).disableLocalAuth, true);
 });
 
-test("app settings: identity-based AzureWebJobsStorage__*, no plain AzureWebJobsStorage, cloud-neutral URIs", opts, () => {
-  const template = loadTemplate();
-  const settings = template.variables?.appSettings as Record<string, string>;
-  assert.ok(settings, "main.bicep has no appSettings variable");
-  assert.equal(settings.AzureWebJobsStorage__credential, "managedidentity");
-  for (const service of ["blob", "queue", "table"]) {
-    const uri = settings[`AzureWebJobsStorage__${service}ServiceUri`];
-    assert.ok(uri, `AzureWebJobsStorage__${service}ServiceUri is missing`);
-    assert.match(uri, new RegExp(`'https://\\{0\\}\\.${service}\\.\\{1\\}', variables\\('storageAccountName'\\), environment\\(\\)\\.suffixes\\.storage`));
-  }
-  const everything = JSON.stringify(template);
-  assert.doesNotMatch(everything, /'AzureWebJobsStorage'|"AzureWebJobsStorage"/, "a plain AzureWebJobsStorage setting exists");
-  const passed = String(moduleParam(template, "functionapp", "appSettings"));
-  assert.match(passed, /^\[union\(parameters\('additionalAppSettings'\), variables\('appSettings'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/);
-});
+test(
+  "app settings: identity-based AzureWebJobsStorage__*, no plain AzureWebJobsStorage, cloud-neutral URIs",
+  opts,
+  () => {
+    const template = loadTemplate();
+    const settings = template.variables?.appSettings as Record<string, string>;
+    assert.ok(settings, "main.bicep has no appSettings variable");
+    assert.equal(settings.AzureWebJobsStorage__credential, "managedidentity");
+    for (const service of ["blob", "queue", "table"]) {
+      const uri = settings[`AzureWebJobsStorage__${service}ServiceUri`];
+      assert.ok(uri, `AzureWebJobsStorage__${service}ServiceUri is missing`);
+      assert.match(
+        uri,
+        new RegExp(
+          `'https://\\{0\\}\\.${service}\\.\\{1\\}', variables\\('storageAccountName'\\), environment\\(\\)\\.suffixes\\.storage`,
+        ),
+      );
+    }
+    const everything = JSON.stringify(template);
+    assert.doesNotMatch(
+      everything,
+      /'AzureWebJobsStorage'|"AzureWebJobsStorage"/,
+      "a plain AzureWebJobsStorage setting exists",
+    );
+    const passed = String(moduleParam(template, "functionapp", "appSettings"));
+    assert.match(
+      passed,
+      /^\[union\(parameters\('additionalAppSettings'\), variables\('appSettings'\), union\(createObject\('APPLICATIONINSIGHTS_CONNECTION_STRING'/,
+    );
+  },
+);
 
 test("app settings: Entra-only telemetry and the user-assigned client id only when user-assigned", opts, () => {
   const template = loadTemplate();
   // Settings known only at deployment time are inlined into the module call.
   const runtime = String(moduleParam(template, "functionapp", "appSettings"));
-  assert.match(runtime, /'APPLICATIONINSIGHTS_CONNECTION_STRING', reference\(.*'monitoring'\), '[\d-]+'\)\.outputs\.applicationInsightsConnectionString\.value/);
-  assert.match(runtime, /'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', if\(variables\('useUserAssigned'\), format\('ClientId=\{0\};Authorization=AAD'/);
+  assert.match(
+    runtime,
+    /'APPLICATIONINSIGHTS_CONNECTION_STRING', reference\(.*'monitoring'\), '[\d-]+'\)\.outputs\.applicationInsightsConnectionString\.value/,
+  );
+  assert.match(
+    runtime,
+    /'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', if\(variables\('useUserAssigned'\), format\('ClientId=\{0\};Authorization=AAD'/,
+  );
   assert.match(runtime, /'Authorization=AAD'\)/);
-  assert.match(runtime, /if\(variables\('useUserAssigned'\), createObject\('AzureWebJobsStorage__clientId', .*'AZURE_CLIENT_ID', .*createObject\(\)\)/);
+  assert.match(
+    runtime,
+    /if\(variables\('useUserAssigned'\), createObject\('AzureWebJobsStorage__clientId', .*'AZURE_CLIENT_ID', .*createObject\(\)\)/,
+  );
 });
 
 test("app settings: every setting the app reads, with the app's defaults", opts, () => {
@@ -298,26 +351,40 @@ test("app settings: every setting the app reads, with the app's defaults", opts,
   assert.deepEqual(template.parameters?.auditRedactUsers.allowedValues, ["none", "hash", "omit"]);
 });
 
-test("app settings: every setting src/config.ts reads is set by the template (no setting forgotten as the app grows)", opts, () => {
-  const template = loadTemplate();
-  const compileTime = Object.keys(template.variables?.appSettings as Record<string, string>);
-  const runtime = String(moduleParam(template, "functionapp", "appSettings"));
-  const source = readFileSync(resolve(__dirname, "..", "..", "src", "config.ts"), "utf8");
-  const read = new Set([...source.matchAll(/\b(?:text|integer|boolean|oneOf(?:<[^>]+>)?)\(env, "([A-Za-z_]+)"/g)].map((m) => m[1]!));
-  for (const m of source.matchAll(/`\$\{storagePrefix\}__(\w+)`/g)) read.add(`AzureWebJobsStorage__${m[1]}`);
-  assert.ok(read.size >= 20, `found the settings config.ts reads (${read.size})`);
-  // Not app settings of this deployment: the platform's own, and the alternatives to identity-based storage URIs.
-  const notOurs = new Set(["WEBSITE_INSTANCE_ID", "AzureWebJobsStorage", "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__"]);
-  for (const name of read) {
-    if (notOurs.has(name) || name.endsWith("__${service}ServiceUri")) continue;
-    assert.ok(compileTime.includes(name) || runtime.includes(`'${name}'`), `the template sets ${name}`);
-  }
-});
+test(
+  "app settings: every setting src/config.ts reads is set by the template (no setting forgotten as the app grows)",
+  opts,
+  () => {
+    const template = loadTemplate();
+    const compileTime = Object.keys(template.variables?.appSettings as Record<string, string>);
+    const runtime = String(moduleParam(template, "functionapp", "appSettings"));
+    const source = readFileSync(resolve(__dirname, "..", "..", "src", "config.ts"), "utf8");
+    const read = new Set(
+      [...source.matchAll(/\b(?:text|integer|boolean|oneOf(?:<[^>]+>)?)\(env, "([A-Za-z_]+)"/g)].map((m) => m[1]!),
+    );
+    for (const m of source.matchAll(/`\$\{storagePrefix\}__(\w+)`/g)) read.add(`AzureWebJobsStorage__${m[1]}`);
+    assert.ok(read.size >= 20, `found the settings config.ts reads (${read.size})`);
+    // Not app settings of this deployment: the platform's own, and the alternatives to identity-based storage URIs.
+    const notOurs = new Set([
+      "WEBSITE_INSTANCE_ID",
+      "AzureWebJobsStorage",
+      "AzureWebJobsStorage__accountName",
+      "AzureWebJobsStorage__",
+    ]);
+    for (const name of read) {
+      if (notOurs.has(name) || name.endsWith("__${service}ServiceUri")) continue;
+      assert.ok(compileTime.includes(name) || runtime.includes(`'${name}'`), `the template sets ${name}`);
+    }
+  },
+);
 
 test("app settings: GRAPH_CLOUD follows the Azure cloud unless overridden", opts, () => {
   const template = loadTemplate();
   const settings = template.variables?.appSettings as Record<string, string>;
-  assert.equal(settings.GRAPH_CLOUD, "[if(not(empty(parameters('graphCloud'))), parameters('graphCloud'), variables('derivedGraphCloud'))]");
+  assert.equal(
+    settings.GRAPH_CLOUD,
+    "[if(not(empty(parameters('graphCloud'))), parameters('graphCloud'), variables('derivedGraphCloud'))]",
+  );
   assert.equal(template.parameters?.graphCloud.defaultValue, "");
   assert.deepEqual(template.parameters?.graphCloud.allowedValues, ["", "global", "usgov", "usgovdod", "china"]);
   assert.equal(
@@ -331,7 +398,10 @@ test("no account keys, connection strings with keys or public-cloud endpoints an
   assert.doesNotMatch(text, /listKeys|listAccountSas|listServiceSas|listConnectionStrings/i);
   assert.doesNotMatch(text, /AccountKey=|DefaultEndpointsProtocol|SharedAccessSignature/i);
   const withoutSchemas = text.replace(/https:\/\/schema\.management\.azure\.com\/schemas\/[^"]*/g, "");
-  assert.doesNotMatch(withoutSchemas, /core\.windows\.net|graph\.microsoft\.com|login\.microsoftonline\.com|management\.azure\.com/i);
+  assert.doesNotMatch(
+    withoutSchemas,
+    /core\.windows\.net|graph\.microsoft\.com|login\.microsoftonline\.com|management\.azure\.com/i,
+  );
 });
 
 test("outputs: what azd and the grant script need, and no secrets", opts, () => {
@@ -356,31 +426,35 @@ test("outputs: what azd and the grant script need, and no secrets", opts, () => 
   assert.match(String(outputs.FUNCTION_PRINCIPAL_ID.value), /systemAssignedPrincipalId|principalId/);
 });
 
-test("alert rule: fires on failed audit runs in Application Insights, e-mail action group only when asked", opts, () => {
-  const template = loadTemplate();
-  const all = walk(template);
-  const rule = single(all, "Microsoft.Insights/scheduledQueryRules");
-  const props = rule.resource.properties as {
-    scopes: string[];
-    enabled: boolean;
-    criteria: { allOf: { query: string; operator: string; threshold: number; timeAggregation: string }[] };
-    actions: { actionGroups: string };
-  };
-  assert.equal(props.enabled, true);
-  assert.match(props.scopes[0], /Microsoft\.Insights\/components/);
-  const criterion = props.criteria.allOf[0];
-  assert.equal(criterion.operator, "GreaterThan");
-  assert.equal(criterion.threshold, 0);
-  assert.equal(criterion.timeAggregation, "Count");
-  const query = String(rule.template.variables?.failedRunsQuery);
-  assert.match(query, /requests \| where operation_Name in \(\{0\}\) and success == false/);
-  assert.match(query, /customEvents \| where name == 'AuditRunFailed'/);
-  assert.deepEqual(template.parameters?.auditFunctionNames.defaultValue, ["auditTimer", "auditPrinter"]);
-  const actionGroup = single(all, "Microsoft.Insights/actionGroups").resource;
-  assert.equal(actionGroup.condition, "[not(empty(parameters('alertEmail')))]");
-  assert.match(props.actions.actionGroups, /if\(empty\(parameters\('alertEmail'\)\), createArray\(\)/);
-  assert.equal(template.parameters?.alertEmail.defaultValue, "");
-});
+test(
+  "alert rule: fires on failed audit runs in Application Insights, e-mail action group only when asked",
+  opts,
+  () => {
+    const template = loadTemplate();
+    const all = walk(template);
+    const rule = single(all, "Microsoft.Insights/scheduledQueryRules");
+    const props = rule.resource.properties as {
+      scopes: string[];
+      enabled: boolean;
+      criteria: { allOf: { query: string; operator: string; threshold: number; timeAggregation: string }[] };
+      actions: { actionGroups: string };
+    };
+    assert.equal(props.enabled, true);
+    assert.match(props.scopes[0], /Microsoft\.Insights\/components/);
+    const criterion = props.criteria.allOf[0];
+    assert.equal(criterion.operator, "GreaterThan");
+    assert.equal(criterion.threshold, 0);
+    assert.equal(criterion.timeAggregation, "Count");
+    const query = String(rule.template.variables?.failedRunsQuery);
+    assert.match(query, /requests \| where operation_Name in \(\{0\}\) and success == false/);
+    assert.match(query, /customEvents \| where name == 'AuditRunFailed'/);
+    assert.deepEqual(template.parameters?.auditFunctionNames.defaultValue, ["auditTimer", "auditPrinter"]);
+    const actionGroup = single(all, "Microsoft.Insights/actionGroups").resource;
+    assert.equal(actionGroup.condition, "[not(empty(parameters('alertEmail')))]");
+    assert.match(props.actions.actionGroups, /if\(empty\(parameters\('alertEmail'\)\), createArray\(\)/);
+    assert.equal(template.parameters?.alertEmail.defaultValue, "");
+  },
+);
 
 test("main.parameters.json feeds azd's environment into parameters the template declares", opts, () => {
   const template = loadTemplate();
@@ -398,13 +472,34 @@ test("main.parameters.json feeds azd's environment into parameters the template 
 });
 
 test("the offline template needs no Bicep extension or registry module (the Graph grant stays separate)", opts, () => {
-  const template = loadTemplate() as ArmTemplate & { imports?: unknown; extensions?: unknown; languageVersion?: string };
+  const template = loadTemplate() as ArmTemplate & {
+    imports?: unknown;
+    extensions?: unknown;
+    languageVersion?: string;
+  };
   assert.equal(template.imports, undefined);
   assert.equal(template.extensions, undefined);
   assert.doesNotMatch(JSON.stringify(template), /Microsoft\.Graph\//);
-  const sources = ["main.bicep", ...["monitoring", "storage", "identity", "functionapp", "rbac", "alerts", "entra-auth", "entra-auth-off", "network"].map((m) => `modules/${m}.bicep`)];
+  const sources = [
+    "main.bicep",
+    ...[
+      "monitoring",
+      "storage",
+      "identity",
+      "functionapp",
+      "rbac",
+      "alerts",
+      "entra-auth",
+      "entra-auth-off",
+      "network",
+    ].map((m) => `modules/${m}.bicep`),
+  ];
   for (const source of sources) {
     const text = readFileSync(resolve(repoRoot, "infra", source), "utf8");
-    assert.doesNotMatch(text, /^\s*extension\s|br\/public:|br:/m, `${source} needs something the offline build cannot restore`);
+    assert.doesNotMatch(
+      text,
+      /^\s*extension\s|br\/public:|br:/m,
+      `${source} needs something the offline build cannot restore`,
+    );
   }
 });

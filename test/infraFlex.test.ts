@@ -13,7 +13,10 @@ type Scenario = (typeof scenarios)[number];
 
 const missing = scenarios.filter((name) => !existsSync(resolve(snapshotDir, `${name}.json`)));
 const opts = {
-  skip: missing.length > 0 && !process.env.CI ? `snapshots ${missing.join(", ")} are missing: run \`npm run infra:build\`` : false,
+  skip:
+    missing.length > 0 && !process.env.CI
+      ? `snapshots ${missing.join(", ")} are missing: run \`npm run infra:build\``
+      : false,
 };
 
 interface Predicted {
@@ -32,7 +35,8 @@ function snapshot(name: Scenario): Predicted[] {
   return parsed.predictedResources;
 }
 
-const ofType = (resources: Predicted[], type: string): Predicted[] => resources.filter((r) => r.type.toLowerCase() === type.toLowerCase());
+const ofType = (resources: Predicted[], type: string): Predicted[] =>
+  resources.filter((r) => r.type.toLowerCase() === type.toLowerCase());
 function one(resources: Predicted[], type: string, nameEnd = ""): Predicted {
   const found = ofType(resources, type).filter((r) => r.name.endsWith(nameEnd));
   assert.equal(found.length, 1, `expected one ${type}${nameEnd ? ` named …${nameEnd}` : ""}, found ${found.length}`);
@@ -41,7 +45,8 @@ function one(resources: Predicted[], type: string, nameEnd = ""): Predicted {
 
 // ---- Microsoft's list -------------------------------------------------------------------------------------------------
 
-const appSettingsDoc = "MicrosoftDocs/azure-docs articles/azure-functions/functions-app-settings.md#flex-consumption-plan-deprecations";
+const appSettingsDoc =
+  "MicrosoftDocs/azure-docs articles/azure-functions/functions-app-settings.md#flex-consumption-plan-deprecations";
 const considerationsDoc = "MicrosoftDocs/azure-docs articles/azure-functions/flex-consumption-plan.md#considerations";
 
 /** What the Flex Consumption docs call deprecated or unsupported, with where they say it (read 2026-11-29). */
@@ -107,10 +112,13 @@ function flexViolations(resources: Predicted[]): string[] {
     const siteConfig = (props.siteConfig ?? {}) as Record<string, unknown>;
     // The ARM name of the docs' `isReserved` on a site is `reserved` (a Linux plan's own `reserved` is not the site's).
     for (const key of [...Object.keys(props), ...Object.keys(siteConfig)]) {
-      const rule = properties.get(key.toLowerCase()) ?? (key.toLowerCase() === "reserved" ? properties.get("isreserved") : undefined);
+      const rule =
+        properties.get(key.toLowerCase()) ??
+        (key.toLowerCase() === "reserved" ? properties.get("isreserved") : undefined);
       if (rule) found.push(`${site.name}: property ${key} (${rule.source})`);
     }
-    for (const entry of (siteConfig.appSettings as { name: string }[] | undefined) ?? []) checkSetting(entry.name, site.name);
+    for (const entry of (siteConfig.appSettings as { name: string }[] | undefined) ?? [])
+      checkSetting(entry.name, site.name);
   }
   for (const config of ofType(resources, "Microsoft.Web/sites/config").filter((r) => /\/appsettings$/i.test(r.name))) {
     for (const name of Object.keys(config.properties ?? {})) checkSetting(name, config.name);
@@ -126,24 +134,41 @@ test("Flex Consumption: no deprecated or unsupported app setting or site propert
   }
 });
 
-test("Flex Consumption: no listed name anywhere in the compiled template, not even in a branch no scenario takes", opts, () => {
-  const text = readFileSync(resolve(repoRoot, "dist", "infra", "main.json"), "utf8");
-  for (const rule of flexRules) {
-    // As an object key ("name": …) or an ARM expression's literal ('name').
-    const used = new RegExp(`"${rule.name}"\\s*:|'${rule.name}'`, "i");
-    assert.doesNotMatch(text, used, `${rule.name} (${rule.source})`);
-  }
-});
+test(
+  "Flex Consumption: no listed name anywhere in the compiled template, not even in a branch no scenario takes",
+  opts,
+  () => {
+    const text = readFileSync(resolve(repoRoot, "dist", "infra", "main.json"), "utf8");
+    for (const rule of flexRules) {
+      // As an object key ("name": …) or an ARM expression's literal ('name').
+      const used = new RegExp(`"${rule.name}"\\s*:|'${rule.name}'`, "i");
+      assert.doesNotMatch(text, used, `${rule.name} (${rule.source})`);
+    }
+  },
+);
 
 test("the Flex check finds what the template used to set (siteConfig.ftpsState) and a deprecated app setting", () => {
   const before: Predicted[] = [
-    { id: "s", type: "Microsoft.Web/sites", name: "func-x", properties: { siteConfig: { ftpsState: "Disabled", minTlsVersion: "1.2" } } },
-    { id: "c", type: "Microsoft.Web/sites/config", name: "func-x/appsettings", properties: { WEBSITE_RUN_FROM_PACKAGE: "1", AUDIT_SCHEDULE: "x" } },
+    {
+      id: "s",
+      type: "Microsoft.Web/sites",
+      name: "func-x",
+      properties: { siteConfig: { ftpsState: "Disabled", minTlsVersion: "1.2" } },
+    },
+    {
+      id: "c",
+      type: "Microsoft.Web/sites/config",
+      name: "func-x/appsettings",
+      properties: { WEBSITE_RUN_FROM_PACKAGE: "1", AUDIT_SCHEDULE: "x" },
+    },
     { id: "p", type: "Microsoft.Web/serverfarms", name: "plan-x", properties: { reserved: true } },
   ];
   const found = flexViolations(before);
   assert.equal(found.length, 2, found.join("\n"));
-  assert.match(found[0]!, /property ftpsState \(MicrosoftDocs\/azure-docs articles\/azure-functions\/functions-app-settings\.md#flex-consumption-plan-deprecations\)/);
+  assert.match(
+    found[0]!,
+    /property ftpsState \(MicrosoftDocs\/azure-docs articles\/azure-functions\/functions-app-settings\.md#flex-consumption-plan-deprecations\)/,
+  );
   assert.match(found[1]!, /app setting WEBSITE_RUN_FROM_PACKAGE/);
 });
 
@@ -158,109 +183,169 @@ test("the template's Flex settings: runtime, deployment and scale live in functi
 
 // ---- Scale ----------------------------------------------------------------------------------------------------------
 
-test("maximumInstanceCount: 1 to 1000 as the docs allow, default 10, and the README's arithmetic uses host.json's batch size", opts, () => {
-  const template = JSON.parse(readFileSync(resolve(repoRoot, "dist", "infra", "main.json"), "utf8")) as {
-    parameters: Record<string, { defaultValue?: unknown; minValue?: number; maxValue?: number }>;
-  };
-  const parameter = template.parameters.maximumInstanceCount!;
-  // flex-consumption-plan.md#considerations: "The lowest maximum scale is currently 1. The highest currently supported value is 1000."
-  assert.equal(parameter.minValue, 1);
-  assert.equal(parameter.maxValue, 1000);
-  assert.equal(parameter.defaultValue, 10);
-  assert.equal(one(snapshot("default"), "Microsoft.Web/sites").properties!.functionAppConfig.scaleAndConcurrency.maximumInstanceCount, 10);
-  const azdParameters = JSON.parse(readFileSync(resolve(repoRoot, "infra", "main.parameters.json"), "utf8")).parameters;
-  assert.equal(azdParameters.maximumInstanceCount.value, "${FUNCTION_MAXIMUM_INSTANCE_COUNT=10}");
+test(
+  "maximumInstanceCount: 1 to 1000 as the docs allow, default 10, and the README's arithmetic uses host.json's batch size",
+  opts,
+  () => {
+    const template = JSON.parse(readFileSync(resolve(repoRoot, "dist", "infra", "main.json"), "utf8")) as {
+      parameters: Record<string, { defaultValue?: unknown; minValue?: number; maxValue?: number }>;
+    };
+    const parameter = template.parameters.maximumInstanceCount!;
+    // flex-consumption-plan.md#considerations: "The lowest maximum scale is currently 1. The highest currently supported value is 1000."
+    assert.equal(parameter.minValue, 1);
+    assert.equal(parameter.maxValue, 1000);
+    assert.equal(parameter.defaultValue, 10);
+    assert.equal(
+      one(snapshot("default"), "Microsoft.Web/sites").properties!.functionAppConfig.scaleAndConcurrency
+        .maximumInstanceCount,
+      10,
+    );
+    const azdParameters = JSON.parse(
+      readFileSync(resolve(repoRoot, "infra", "main.parameters.json"), "utf8"),
+    ).parameters;
+    assert.equal(azdParameters.maximumInstanceCount.value, "${FUNCTION_MAXIMUM_INSTANCE_COUNT=10}");
 
-  const batchSize = JSON.parse(readFileSync(resolve(repoRoot, "host.json"), "utf8")).extensions.queues.batchSize as number;
-  const readme = readFileSync(resolve(repoRoot, "infra", "README.md"), "utf8");
-  const row = readme.split("\n").find((line) => line.startsWith("| `FUNCTION_MAXIMUM_INSTANCE_COUNT`"));
-  assert.ok(row, "infra/README.md has a row for FUNCTION_MAXIMUM_INSTANCE_COUNT");
-  assert.ok(row.includes(`10 × ${batchSize} = ${10 * batchSize}`), `the README row computes with batchSize ${batchSize}: ${row}`);
-  assert.match(row, /1 to 1000/);
-});
+    const batchSize = JSON.parse(readFileSync(resolve(repoRoot, "host.json"), "utf8")).extensions.queues
+      .batchSize as number;
+    const readme = readFileSync(resolve(repoRoot, "infra", "README.md"), "utf8");
+    const row = readme.split("\n").find((line) => line.startsWith("| `FUNCTION_MAXIMUM_INSTANCE_COUNT`"));
+    assert.ok(row, "infra/README.md has a row for FUNCTION_MAXIMUM_INSTANCE_COUNT");
+    assert.ok(
+      row.includes(`10 × ${batchSize} = ${10 * batchSize}`),
+      `the README row computes with batchSize ${batchSize}: ${row}`,
+    );
+    assert.match(row, /1 to 1000/);
+  },
+);
 
 // ---- Entra sign-in off really is off ----------------------------------------------------------------------------------
 
-test("ENABLE_ENTRA_AUTH=false writes authentication off (so true then false turns it off); true writes it on", opts, () => {
-  for (const name of ["default", "vnet", "extras"] as const) {
-    const auth = one(snapshot(name), "Microsoft.Web/sites/config", "/authsettingsV2").properties!;
-    assert.equal(auth.platform.enabled, false, `${name}: platform.enabled`);
-    assert.equal(auth.globalValidation.requireAuthentication, false);
-    assert.equal(auth.globalValidation.unauthenticatedClientAction, "AllowAnonymous");
-    assert.equal(auth.identityProviders.azureActiveDirectory.enabled, false);
-  }
-  const on = one(snapshot("entra"), "Microsoft.Web/sites/config", "/authsettingsV2").properties!;
-  assert.equal(on.platform.enabled, true);
-  assert.equal(on.globalValidation.requireAuthentication, true);
-  assert.equal(on.globalValidation.unauthenticatedClientAction, "Return401");
-  assert.equal(on.identityProviders.azureActiveDirectory.registration.clientId, "11111111-2222-3333-4444-555555555555");
-});
+test(
+  "ENABLE_ENTRA_AUTH=false writes authentication off (so true then false turns it off); true writes it on",
+  opts,
+  () => {
+    for (const name of ["default", "vnet", "extras"] as const) {
+      const auth = one(snapshot(name), "Microsoft.Web/sites/config", "/authsettingsV2").properties!;
+      assert.equal(auth.platform.enabled, false, `${name}: platform.enabled`);
+      assert.equal(auth.globalValidation.requireAuthentication, false);
+      assert.equal(auth.globalValidation.unauthenticatedClientAction, "AllowAnonymous");
+      assert.equal(auth.identityProviders.azureActiveDirectory.enabled, false);
+    }
+    const on = one(snapshot("entra"), "Microsoft.Web/sites/config", "/authsettingsV2").properties!;
+    assert.equal(on.platform.enabled, true);
+    assert.equal(on.globalValidation.requireAuthentication, true);
+    assert.equal(on.globalValidation.unauthenticatedClientAction, "Return401");
+    assert.equal(
+      on.identityProviders.azureActiveDirectory.registration.clientId,
+      "11111111-2222-3333-4444-555555555555",
+    );
+  },
+);
 
 // ---- App settings: the template owns the whole set ---------------------------------------------------------------------
 
-test("app settings are one appsettings resource (ARM replaces the set); extra ones come from additionalAppSettings, ours win", opts, () => {
-  for (const name of scenarios) one(snapshot(name), "Microsoft.Web/sites/config", "/appsettings");
-  const extras = one(snapshot("extras"), "Microsoft.Web/sites/config", "/appsettings").properties!;
-  assert.equal(extras.AzureFunctionsJobHost__logging__logLevel__default, "Warning");
-  assert.equal(extras.AUDIT_SCHEDULE, "0 */10 * * * *", "a template setting cannot be overridden by additionalAppSettings");
-  assert.ok(extras.AZURE_CLIENT_ID, "the template's identity settings are still there");
-  const azdParameters = JSON.parse(readFileSync(resolve(repoRoot, "infra", "main.parameters.json"), "utf8")).parameters;
-  assert.deepEqual(azdParameters.additionalAppSettings.value, {});
-  const readme = readFileSync(resolve(repoRoot, "infra", "README.md"), "utf8");
-  assert.match(readme, /added in the portal .*replaced/i, "infra/README.md says portal settings do not survive a provision");
-  assert.match(readme, /additionalAppSettings/);
-});
+test(
+  "app settings are one appsettings resource (ARM replaces the set); extra ones come from additionalAppSettings, ours win",
+  opts,
+  () => {
+    for (const name of scenarios) one(snapshot(name), "Microsoft.Web/sites/config", "/appsettings");
+    const extras = one(snapshot("extras"), "Microsoft.Web/sites/config", "/appsettings").properties!;
+    assert.equal(extras.AzureFunctionsJobHost__logging__logLevel__default, "Warning");
+    assert.equal(
+      extras.AUDIT_SCHEDULE,
+      "0 */10 * * * *",
+      "a template setting cannot be overridden by additionalAppSettings",
+    );
+    assert.ok(extras.AZURE_CLIENT_ID, "the template's identity settings are still there");
+    const azdParameters = JSON.parse(
+      readFileSync(resolve(repoRoot, "infra", "main.parameters.json"), "utf8"),
+    ).parameters;
+    assert.deepEqual(azdParameters.additionalAppSettings.value, {});
+    const readme = readFileSync(resolve(repoRoot, "infra", "README.md"), "utf8");
+    assert.match(
+      readme,
+      /added in the portal .*replaced/i,
+      "infra/README.md says portal settings do not survive a provision",
+    );
+    assert.match(readme, /additionalAppSettings/);
+  },
+);
 
 // ---- The VNet option, both ways -----------------------------------------------------------------------------------------
 
-test("VNet option off (default): no network resources, storage public (Entra-only), the app joins no subnet", opts, () => {
-  const resources = snapshot("default");
-  assert.deepEqual(resources.filter((r) => r.type.startsWith("Microsoft.Network/")).map((r) => r.type), []);
-  const account = one(resources, "Microsoft.Storage/storageAccounts").properties!;
-  assert.equal(account.publicNetworkAccess, "Enabled");
-  assert.equal(account.allowSharedKeyAccess, false);
-  const site = one(resources, "Microsoft.Web/sites").properties!;
-  assert.ok(site.virtualNetworkSubnetId === undefined || site.virtualNetworkSubnetId === null, "no VNet integration");
-  const azdParameters = JSON.parse(readFileSync(resolve(repoRoot, "infra", "main.parameters.json"), "utf8")).parameters;
-  assert.equal(azdParameters.vnetEnabled.value, "${VNET_ENABLED=false}");
-});
+test(
+  "VNet option off (default): no network resources, storage public (Entra-only), the app joins no subnet",
+  opts,
+  () => {
+    const resources = snapshot("default");
+    assert.deepEqual(
+      resources.filter((r) => r.type.startsWith("Microsoft.Network/")).map((r) => r.type),
+      [],
+    );
+    const account = one(resources, "Microsoft.Storage/storageAccounts").properties!;
+    assert.equal(account.publicNetworkAccess, "Enabled");
+    assert.equal(account.allowSharedKeyAccess, false);
+    const site = one(resources, "Microsoft.Web/sites").properties!;
+    assert.ok(site.virtualNetworkSubnetId === undefined || site.virtualNetworkSubnetId === null, "no VNet integration");
+    const azdParameters = JSON.parse(
+      readFileSync(resolve(repoRoot, "infra", "main.parameters.json"), "utf8"),
+    ).parameters;
+    assert.equal(azdParameters.vnetEnabled.value, "${VNET_ENABLED=false}");
+  },
+);
 
-test("VNet option on: the app joins a subnet delegated to Microsoft.App/environments; blob, queue, table only through private endpoints", opts, () => {
-  const resources = snapshot("vnet");
-  const vnet = one(resources, "Microsoft.Network/virtualNetworks");
-  const subnets = vnet.properties!.subnets as { name: string; properties: { delegations?: { properties: { serviceName: string } }[] } }[];
-  const appSubnet = subnets.find((s) => (s.properties.delegations ?? []).some((d) => d.properties.serviceName === "Microsoft.App/environments"));
-  assert.ok(appSubnet, "a subnet delegated to Microsoft.App/environments (what Flex Consumption requires)");
-  const peSubnet = subnets.find((s) => s !== appSubnet);
-  assert.ok(peSubnet, "a separate subnet for the private endpoints");
+test(
+  "VNet option on: the app joins a subnet delegated to Microsoft.App/environments; blob, queue, table only through private endpoints",
+  opts,
+  () => {
+    const resources = snapshot("vnet");
+    const vnet = one(resources, "Microsoft.Network/virtualNetworks");
+    const subnets = vnet.properties!.subnets as {
+      name: string;
+      properties: { delegations?: { properties: { serviceName: string } }[] };
+    }[];
+    const appSubnet = subnets.find((s) =>
+      (s.properties.delegations ?? []).some((d) => d.properties.serviceName === "Microsoft.App/environments"),
+    );
+    assert.ok(appSubnet, "a subnet delegated to Microsoft.App/environments (what Flex Consumption requires)");
+    const peSubnet = subnets.find((s) => s !== appSubnet);
+    assert.ok(peSubnet, "a separate subnet for the private endpoints");
 
-  const site = one(resources, "Microsoft.Web/sites").properties!;
-  assert.equal(site.virtualNetworkSubnetId, `${vnet.id}/subnets/${appSubnet.name}`);
+    const site = one(resources, "Microsoft.Web/sites").properties!;
+    assert.equal(site.virtualNetworkSubnetId, `${vnet.id}/subnets/${appSubnet.name}`);
 
-  const account = one(resources, "Microsoft.Storage/storageAccounts");
-  assert.equal(account.properties!.publicNetworkAccess, "Disabled");
-  assert.deepEqual(account.properties!.networkAcls, { bypass: "None", defaultAction: "Deny" });
+    const account = one(resources, "Microsoft.Storage/storageAccounts");
+    assert.equal(account.properties!.publicNetworkAccess, "Disabled");
+    assert.deepEqual(account.properties!.networkAcls, { bypass: "None", defaultAction: "Deny" });
 
-  const zones = ofType(resources, "Microsoft.Network/privateDnsZones");
-  const links = ofType(resources, "Microsoft.Network/privateDnsZones/virtualNetworkLinks");
-  const endpoints = ofType(resources, "Microsoft.Network/privateEndpoints");
-  const groups = ofType(resources, "Microsoft.Network/privateEndpoints/privateDnsZoneGroups");
-  for (const service of ["blob", "queue", "table"]) {
-    // Cloud-neutral zone names: privatelink.<service>.<the cloud's storage suffix>.
-    const zone = zones.find((z) => z.name === `[format('privatelink.{0}.{1}', '${service}', environment().suffixes.storage)]`);
-    assert.ok(zone, `private DNS zone for ${service}`);
-    assert.equal(zone.location, "global");
-    const link = links.find((l) => l.name.includes(`'${service}'`));
-    assert.ok(link, `the ${service} zone is linked to the VNet`);
-    assert.equal(link.properties!.virtualNetwork.id, vnet.id);
-    assert.equal(link.properties!.registrationEnabled, false);
-    const endpoint = endpoints.find((e) => e.properties!.privateLinkServiceConnections[0].properties.groupIds[0] === service);
-    assert.ok(endpoint, `private endpoint for ${service}`);
-    assert.equal(endpoint.properties!.privateLinkServiceConnections[0].properties.privateLinkServiceId, account.id);
-    assert.equal(endpoint.properties!.subnet.id, `${vnet.id}/subnets/${peSubnet.name}`);
-    const group = groups.find((g) => g.name === `${endpoint.name}/default`);
-    assert.ok(group, `the ${service} endpoint registers in its zone`);
-    assert.match(group.properties!.privateDnsZoneConfigs[0].properties.privateDnsZoneId, new RegExp(`'privatelink\\.\\{0\\}\\.\\{1\\}', '${service}'`));
-  }
-  assert.equal(endpoints.length, 3);
-});
+    const zones = ofType(resources, "Microsoft.Network/privateDnsZones");
+    const links = ofType(resources, "Microsoft.Network/privateDnsZones/virtualNetworkLinks");
+    const endpoints = ofType(resources, "Microsoft.Network/privateEndpoints");
+    const groups = ofType(resources, "Microsoft.Network/privateEndpoints/privateDnsZoneGroups");
+    for (const service of ["blob", "queue", "table"]) {
+      // Cloud-neutral zone names: privatelink.<service>.<the cloud's storage suffix>.
+      const zone = zones.find(
+        (z) => z.name === `[format('privatelink.{0}.{1}', '${service}', environment().suffixes.storage)]`,
+      );
+      assert.ok(zone, `private DNS zone for ${service}`);
+      assert.equal(zone.location, "global");
+      const link = links.find((l) => l.name.includes(`'${service}'`));
+      assert.ok(link, `the ${service} zone is linked to the VNet`);
+      assert.equal(link.properties!.virtualNetwork.id, vnet.id);
+      assert.equal(link.properties!.registrationEnabled, false);
+      const endpoint = endpoints.find(
+        (e) => e.properties!.privateLinkServiceConnections[0].properties.groupIds[0] === service,
+      );
+      assert.ok(endpoint, `private endpoint for ${service}`);
+      assert.equal(endpoint.properties!.privateLinkServiceConnections[0].properties.privateLinkServiceId, account.id);
+      assert.equal(endpoint.properties!.subnet.id, `${vnet.id}/subnets/${peSubnet.name}`);
+      const group = groups.find((g) => g.name === `${endpoint.name}/default`);
+      assert.ok(group, `the ${service} endpoint registers in its zone`);
+      assert.match(
+        group.properties!.privateDnsZoneConfigs[0].properties.privateDnsZoneId,
+        new RegExp(`'privatelink\\.\\{0\\}\\.\\{1\\}', '${service}'`),
+      );
+    }
+    assert.equal(endpoints.length, 3);
+  },
+);

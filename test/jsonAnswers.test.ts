@@ -35,13 +35,23 @@ describe("X-Content-Type-Options: nosniff", () => {
       const cases = [fill(route.route, false), `${fill(route.route, false)}?unknownOption=1`];
       if (route.route.includes("{")) cases.push(fill(route.route, true));
       for (const path of cases) {
-        const response = await fetch(`${rig.api}/${path}`, { method, ...(method === "POST" ? { body: "{}", headers: { "content-type": "application/json" } } : {}) });
+        const response = await fetch(`${rig.api}/${path}`, {
+          method,
+          ...(method === "POST" ? { body: "{}", headers: { "content-type": "application/json" } } : {}),
+        });
         await response.arrayBuffer();
-        assert.equal(response.headers.get("x-content-type-options"), "nosniff", `${method} /${path} answered ${response.status} without nosniff`);
+        assert.equal(
+          response.headers.get("x-content-type-options"),
+          "nosniff",
+          `${method} /${path} answered ${response.status} without nosniff`,
+        );
         answered.push(`${response.status}`);
       }
     }
-    assert.ok(answered.some((s) => s.startsWith("2")) && answered.some((s) => s === "400"), `both successes and errors were checked: ${answered.join(" ")}`);
+    assert.ok(
+      answered.some((s) => s.startsWith("2")) && answered.some((s) => s === "400"),
+      `both successes and errors were checked: ${answered.join(" ")}`,
+    );
   });
 });
 
@@ -69,14 +79,21 @@ describe("calendar dates", () => {
   }
 
   test("real days, leap days and offsets are accepted", async () => {
-    for (const query of ["from=2024-02-29", "to=2026-12-31", "from=2000-02-29T00:00:00Z", "to=2026-11-24T23:59:59.999%2B14:00"]) {
+    for (const query of [
+      "from=2024-02-29",
+      "to=2026-12-31",
+      "from=2000-02-29T00:00:00Z",
+      "to=2026-11-24T23:59:59.999%2B14:00",
+    ]) {
       const response = await fetch(`${rig.api}/audit/jobs?${query}`);
       assert.equal(response.status, 200, query);
     }
   });
 
   test("a wait's deadline that is not a calendar time is a JSON 400", async () => {
-    const response = await fetch(`${rig.api}/printers/${seedPrinterId}/jobs/${seedJobId}/completion?deadline=2026-02-30T10:00:00Z`);
+    const response = await fetch(
+      `${rig.api}/printers/${seedPrinterId}/jobs/${seedJobId}/completion?deadline=2026-02-30T10:00:00Z`,
+    );
     assert.equal(response.status, 400);
     const body = (await response.json()) as { error: { target: string } };
     assert.equal(body.error.target, "deadline");

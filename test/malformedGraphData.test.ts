@@ -23,7 +23,10 @@ after(async () => {
 });
 
 const base = makeJob(seedPrinterId, 42, { tasks: 2 });
-const manyTasks = Array.from({ length: 5000 }, (_, i) => ({ id: `task-${i}`, status: { state: i % 2 ? "processing" : "someNewState", description: "x".repeat(50) } }));
+const manyTasks = Array.from({ length: 5000 }, (_, i) => ({
+  id: `task-${i}`,
+  status: { state: i % 2 ? "processing" : "someNewState", description: "x".repeat(50) },
+}));
 
 /** Job bodies as Graph could send them; `raw` is sent byte for byte. */
 const jobs: [string, { body?: Record<string, unknown>; raw?: string }][] = [
@@ -31,7 +34,16 @@ const jobs: [string, { body?: Record<string, unknown>; raw?: string }][] = [
   ["no id at all", { body: { status: { state: "completed" } } }],
   ["an empty object", { body: {} }],
   ["every property null", { body: Object.fromEntries(Object.keys(base).map((k) => [k, null])) }],
-  ["nested nulls", { body: { ...base, createdBy: { id: null, displayName: null, userPrincipalName: null }, status: { state: null, description: null, details: null } } }],
+  [
+    "nested nulls",
+    {
+      body: {
+        ...base,
+        createdBy: { id: null, displayName: null, userPrincipalName: null },
+        status: { state: null, description: null, details: null },
+      },
+    },
+  ],
   [
     "wrong types everywhere",
     {
@@ -48,12 +60,38 @@ const jobs: [string, { body?: Record<string, unknown>; raw?: string }][] = [
       },
     },
   ],
-  ["unknownFutureValue and states that do not exist yet", { body: { ...base, status: { state: "unknownFutureValue", details: ["quantumJam", "unknownFutureValue"] }, tasks: [{ id: "t", status: { state: "teleporting" } }] } }],
-  ["a 100 KB description", { body: { ...base, status: { state: "aborted", description: "é".repeat(50_000) + "x".repeat(2_400) } } }],
+  [
+    "unknownFutureValue and states that do not exist yet",
+    {
+      body: {
+        ...base,
+        status: { state: "unknownFutureValue", details: ["quantumJam", "unknownFutureValue"] },
+        tasks: [{ id: "t", status: { state: "teleporting" } }],
+      },
+    },
+  ],
+  [
+    "a 100 KB description",
+    { body: { ...base, status: { state: "aborted", description: "é".repeat(50_000) + "x".repeat(2_400) } } },
+  ],
   ["5,000 tasks (a page-sized body of about 1 MB)", { body: { ...base, tasks: manyTasks } }],
-  ["unknown properties, including a 300-level deep one", { body: { ...base, futureProperty: { a: 1 }, deep: JSON.parse(`${"[".repeat(300)}1${"]".repeat(300)}`) } }],
-  ["control characters, NUL and CRLF in strings", { body: { ...base, createdBy: { displayName: "Eve\u0000\r\nSet-Cookie: x=1", userPrincipalName: "\u202eevil@contoso.com" } } }],
-  ["a duplicate key (last one wins, as JSON.parse reads it)", { raw: `{"id":"m12","status":{"state":"pending"},"status":{"state":"completed"}}` }],
+  [
+    "unknown properties, including a 300-level deep one",
+    { body: { ...base, futureProperty: { a: 1 }, deep: JSON.parse(`${"[".repeat(300)}1${"]".repeat(300)}`) } },
+  ],
+  [
+    "control characters, NUL and CRLF in strings",
+    {
+      body: {
+        ...base,
+        createdBy: { displayName: "Eve\u0000\r\nSet-Cookie: x=1", userPrincipalName: "\u202eevil@contoso.com" },
+      },
+    },
+  ],
+  [
+    "a duplicate key (last one wins, as JSON.parse reads it)",
+    { raw: `{"id":"m12","status":{"state":"pending"},"status":{"state":"completed"}}` },
+  ],
   ["a lone surrogate escaped in a string", { raw: `{"id":"m13","createdBy":{"displayName":"bad \\ud800 surrogate"}}` }],
 ];
 
@@ -70,11 +108,18 @@ describe("Graph's job is passed through, whatever its shape", () => {
         figures.add("malformedJobsServed");
         assert.equal(answer.status, 200, answer.text.slice(0, 300));
         assert.match(answer.headers.get("content-type") ?? "", /application\/json/);
-        assert.deepEqual(answer.body, job.raw !== undefined ? JSON.parse(job.raw) : job.body, "passed through unchanged");
+        assert.deepEqual(
+          answer.body,
+          job.raw !== undefined ? JSON.parse(job.raw) : job.body,
+          "passed through unchanged",
+        );
       }
       const logs = rig.host.logs.slice(logsBefore);
       assert.equal(logs.filter((l) => l.level === "error").length, 0, "nothing logged as an error");
-      assert.ok(logs.every((l) => l.message.length < 1000), "a huge body is never copied into the logs");
+      assert.ok(
+        logs.every((l) => l.message.length < 1000),
+        "a huge body is never copied into the logs",
+      );
     });
   }
 });

@@ -16,9 +16,20 @@ const both = ["PrintJob.ReadBasic.All", "Printer.Read.All"];
 
 describe("reading the roles claim of the app's own token", () => {
   test("a JWT's roles and issue time; an opaque token is unknown, not 'no roles'", () => {
-    const token = makeToken({ aud: "https://graph.microsoft.com", roles: ["PrintJob.ReadBasic.All"], iat: 1_700_000_000 });
-    assert.deepEqual(rolesOfAccessToken(token), { roles: ["PrintJob.ReadBasic.All"], issuedOnTimestamp: 1_700_000_000_000 });
-    assert.deepEqual(rolesOfAccessToken(makeToken({ aud: "x" })), { roles: [], issuedOnTimestamp: undefined }, "no roles claim: no roles");
+    const token = makeToken({
+      aud: "https://graph.microsoft.com",
+      roles: ["PrintJob.ReadBasic.All"],
+      iat: 1_700_000_000,
+    });
+    assert.deepEqual(rolesOfAccessToken(token), {
+      roles: ["PrintJob.ReadBasic.All"],
+      issuedOnTimestamp: 1_700_000_000_000,
+    });
+    assert.deepEqual(
+      rolesOfAccessToken(makeToken({ aud: "x" })),
+      { roles: [], issuedOnTimestamp: undefined },
+      "no roles claim: no roles",
+    );
     assert.equal(rolesOfAccessToken("opaque-token-value"), undefined);
     assert.equal(rolesOfAccessToken("a.%%%.c"), undefined);
     assert.equal(rolesOfAccessToken(`a.${Buffer.from("[1,2]").toString("base64url")}.c`), undefined);
@@ -30,7 +41,9 @@ describe("reading the roles claim of the app's own token", () => {
 
   test("the watcher passes the token through and keeps only its roles", async () => {
     const token = makeToken({ roles: both, iat: 1_700_000_000, secretish: "never-kept" });
-    const inner: TokenCredential = { getToken: (): Promise<AccessToken> => Promise.resolve({ token, expiresOnTimestamp: 42 }) };
+    const inner: TokenCredential = {
+      getToken: (): Promise<AccessToken> => Promise.resolve({ token, expiresOnTimestamp: 42 }),
+    };
     const watcher = new TokenRoleWatcher(inner);
     assert.equal(watcher.current(), undefined, "nothing known before the first token");
     assert.equal((await watcher.getToken("https://graph.microsoft.com/.default"))?.token, token);
@@ -41,17 +54,30 @@ describe("reading the roles claim of the app's own token", () => {
   });
 
   test("the advice: roles missing, roles all there (another cause), or not known", () => {
-    const missing = graphAccessAdvice({ roles: ["PrintJob.ReadBasic.All", "<script>"], expiresOnTimestamp: 0, issuedOnTimestamp: Date.UTC(2026, 10, 29, 9) });
-    assert.match(missing, /its Graph token \(issued 2026-11-29T09:00:00\.000Z\) lacks Printer\.Read\.All \(it carries PrintJob\.ReadBasic\.All\)/);
+    const missing = graphAccessAdvice({
+      roles: ["PrintJob.ReadBasic.All", "<script>"],
+      expiresOnTimestamp: 0,
+      issuedOnTimestamp: Date.UTC(2026, 10, 29, 9),
+    });
+    assert.match(
+      missing,
+      /its Graph token \(issued 2026-11-29T09:00:00\.000Z\) lacks Printer\.Read\.All \(it carries PrintJob\.ReadBasic\.All\)/,
+    );
     assert.match(missing, /cached for up to about 24 hours/);
     assert.match(missing, /Restart the function app/);
     assert.doesNotMatch(missing, /<script>/, "only role-shaped values are repeated");
     const none = graphAccessAdvice({ roles: [], expiresOnTimestamp: 0 });
     assert.match(none, /lacks PrintJob\.ReadBasic\.All and Printer\.Read\.All \(it carries no roles\)/);
     const other = graphAccessAdvice({ roles: both, expiresOnTimestamp: 0 });
-    assert.match(other, /carries PrintJob\.ReadBasic\.All and Printer\.Read\.All, so Graph refused for another reason: .*Universal Print subscription/);
+    assert.match(
+      other,
+      /carries PrintJob\.ReadBasic\.All and Printer\.Read\.All, so Graph refused for another reason: .*Universal Print subscription/,
+    );
     assert.doesNotMatch(other, /24 hours/);
-    assert.match(graphAccessAdvice(undefined), /needs the Microsoft Graph application roles PrintJob\.ReadBasic\.All and Printer\.Read\.All .*24 hours/);
+    assert.match(
+      graphAccessAdvice(undefined),
+      /needs the Microsoft Graph application roles PrintJob\.ReadBasic\.All and Printer\.Read\.All .*24 hours/,
+    );
   });
 });
 
@@ -61,13 +87,19 @@ describe("in the running app", () => {
   let prefixCounter = 0;
   let identityCounter = 0;
   /** A user-assigned identity not used before (the process caches tokens per identity, as a running app does). */
-  const freshIdentity = (): string => `00000000-0000-4000-8000-${(900_000 + ++identityCounter).toString().padStart(12, "0")}`;
+  const freshIdentity = (): string =>
+    `00000000-0000-4000-8000-${(900_000 + ++identityCounter).toString().padStart(12, "0")}`;
 
   before(async () => {
     rig = await startRig({ storage: true });
     addSeedPrinter(rig.sim);
     printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 3, tasksPerJob: 1 });
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 20,
+    });
   });
   after(() => rig.stop());
   beforeEach(() => {
@@ -86,10 +118,17 @@ describe("in the running app", () => {
     const refused = await getJob();
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, "graphAccessDenied");
-    assert.match(refused.body.error.message, /its Graph token \(issued [^)]+\) lacks Printer\.Read\.All \(it carries PrintJob\.ReadBasic\.All\)/);
+    assert.match(
+      refused.body.error.message,
+      /its Graph token \(issued [^)]+\) lacks Printer\.Read\.All \(it carries PrintJob\.ReadBasic\.All\)/,
+    );
     assert.match(refused.body.error.message, /cached for up to about 24 hours/);
-    assert.match(refused.body.error.message, /Restart the function app \(az functionapp restart, or Restart in the portal\)/);
-    for (const token of rig.identity.issuedTokens) assert.ok(!JSON.stringify(refused.body).includes(token), "the token is never in the answer");
+    assert.match(
+      refused.body.error.message,
+      /Restart the function app \(az functionapp restart, or Restart in the portal\)/,
+    );
+    for (const token of rig.identity.issuedTokens)
+      assert.ok(!JSON.stringify(refused.body).includes(token), "the token is never in the answer");
 
     // The grant lands, but the app keeps using the token it has: still refused, still naming the missing role.
     rig.identity.roles = [...both];
@@ -107,17 +146,26 @@ describe("in the running app", () => {
     rig.sim.inject({ path: /jobs\/5182$/, status: 403, code: "accessDenied" });
     const refused = await getJob();
     assert.equal(refused.status, 403);
-    assert.match(refused.body.error.message, /carries PrintJob\.ReadBasic\.All and Printer\.Read\.All, so Graph refused for another reason/);
+    assert.match(
+      refused.body.error.message,
+      /carries PrintJob\.ReadBasic\.All and Printer\.Read\.All, so Graph refused for another reason/,
+    );
   });
 
   test("a refused audit run: its run row, its AuditRunFailed line and the alert's dimension name the missing roles", async () => {
     const prefix = `mr${++prefixCounter}x${Date.now().toString(36)}`;
     rig.identity.roles = [];
-    rig.configure({ AZURE_CLIENT_ID: freshIdentity(), AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printers.join(",") });
+    rig.configure({
+      AZURE_CLIENT_ID: freshIdentity(),
+      AUDIT_TABLE_PREFIX: prefix,
+      AUDIT_PRINTER_IDS: printers.join(","),
+    });
     const logsBefore = rig.host.logs.length;
     await rig.host.fireTimer("auditTimer");
     await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
-    const runs = TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}Runs`, { allowInsecureConnection: true });
+    const runs = TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}Runs`, {
+      allowInsecureConnection: true,
+    });
     const rows: Record<string, any>[] = [];
     // The run's printer rows (the index backfill keeps its marker in the same table).
     for await (const row of runs.listEntities()) if (runIdPattern.test(String(row.partitionKey))) rows.push(row);
@@ -126,7 +174,10 @@ describe("in the running app", () => {
       assert.equal(row.Status, "poisoned");
       assert.equal(row.MissingGraphRoles, "PrintJob.ReadBasic.All,Printer.Read.All");
       assert.match(row.LastError, /403 accessDenied/);
-      assert.match(row.LastError, /lacks PrintJob\.ReadBasic\.All and Printer\.Read\.All \(it carries no roles\).*24 hours.*Restart the function app/);
+      assert.match(
+        row.LastError,
+        /lacks PrintJob\.ReadBasic\.All and Printer\.Read\.All \(it carries no roles\).*24 hours.*Restart the function app/,
+      );
     }
 
     const lines = rig.host.logs.slice(logsBefore).filter((l) => l.message.startsWith("AuditRunFailed"));
@@ -135,7 +186,8 @@ describe("in the running app", () => {
     const templatePath = resolve(__dirname, "..", "..", "dist", "infra", "main.json");
     if (existsSync(templatePath)) {
       const pattern = alertMissingRolesPattern(readFileSync(templatePath, "utf8"));
-      for (const line of lines) assert.equal(pattern.exec(line.message)?.[1], "PrintJob.ReadBasic.All,Printer.Read.All", line.message);
+      for (const line of lines)
+        assert.equal(pattern.exec(line.message)?.[1], "PrintJob.ReadBasic.All,Printer.Read.All", line.message);
     } else {
       assert.ok(!process.env.CI, "CI builds the template first");
     }
@@ -160,7 +212,16 @@ test("the failed-audit alert splits on MissingRoles and tells what to do", () =>
   }
   const text = readFileSync(templatePath, "utf8");
   assert.match(text, /\| extend MissingRoles = iff\(isempty\(MissingRoles\), 'none', MissingRoles\)/);
-  assert.match(text, /"dimensions": \[\s*\{\s*"name": "MissingRoles",\s*"operator": "Include",\s*"values": \[\s*"\*"\s*\]/);
-  assert.match(text, /MissingRoles dimension .*grant them \(npm run grant-graph-permissions\), then restart the function app/);
-  assert.equal(alertMissingRolesPattern(text).exec("AuditRunFailed run=r printer=p attempt=1 durationMs=3: boom")?.[1], undefined);
+  assert.match(
+    text,
+    /"dimensions": \[\s*\{\s*"name": "MissingRoles",\s*"operator": "Include",\s*"values": \[\s*"\*"\s*\]/,
+  );
+  assert.match(
+    text,
+    /MissingRoles dimension .*grant them \(npm run grant-graph-permissions\), then restart the function app/,
+  );
+  assert.equal(
+    alertMissingRolesPattern(text).exec("AuditRunFailed run=r printer=p attempt=1 durationMs=3: boom")?.[1],
+    undefined,
+  );
 });

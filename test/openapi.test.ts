@@ -18,7 +18,10 @@ before(async () => {
 });
 after(() => rig.stop());
 
-async function get(pathOrUrl: string, withKey = true): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+async function get(
+  pathOrUrl: string,
+  withKey = true,
+): Promise<{ status: number; body: any; headers: Headers; text: string }> {
   const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${rig.api}${pathOrUrl}`;
   const response = await fetch(url, { headers: withKey ? { "x-functions-key": functionKey } : {} });
   const text = await response.text();
@@ -39,7 +42,6 @@ function operations(definition: Schema): [string, string, Operation][] {
   );
 }
 
-
 /** The HTTP routes that make up the API (everything but the audit viewer's page). */
 function apiRoutes(): ReturnType<Rig["host"]["httpRoutes"]> {
   return rig.host.httpRoutes().filter((r) => r.name !== "auditViewer");
@@ -51,7 +53,10 @@ describe("the served definition", () => {
     assert.equal(status, 200);
     assert.ok(headers.get("x-request-id"));
     assert.equal(body.swagger, "2.0", "Power Automate custom connectors take OpenAPI 2.0 only");
-    assert.ok(Buffer.byteLength(text) < 1024 * 1024, `${Buffer.byteLength(text)} bytes; a connector definition must stay under 1 MB`);
+    assert.ok(
+      Buffer.byteLength(text) < 1024 * 1024,
+      `${Buffer.byteLength(text)} bytes; a connector definition must stay under 1 MB`,
+    );
     await SwaggerParser.validate(structuredClone(body));
     const api = new URL(rig.api);
     assert.equal(body.host, api.host);
@@ -81,7 +86,10 @@ describe("the served definition", () => {
     assert.deepEqual(ops.map(([, , op]) => op.operationId).sort(), [...operationIds].sort());
     for (const [path, method, op] of ops) {
       assert.match(op.operationId, /^[A-Z][A-Za-z]+$/, `${method} ${path}: operationId is PascalCase`);
-      assert.ok(typeof op.summary === "string" && op.summary.length > 0 && op.summary.length <= 80, `${op.operationId} has a summary`);
+      assert.ok(
+        typeof op.summary === "string" && op.summary.length > 0 && op.summary.length <= 80,
+        `${op.operationId} has a summary`,
+      );
       assert.ok(typeof op.description === "string" && op.description.length > 0, `${op.operationId} has a description`);
       assert.ok(op.responses["200"], `${op.operationId} declares its 200`);
     }
@@ -107,7 +115,15 @@ describe("the served definition", () => {
     assert.deepEqual(missing, []);
     const summaries = [...JSON.stringify(openApiDefinition).matchAll(/"x-ms-summary":"([^"]*)"/g)].map((m) => m[1]!);
     assert.ok(summaries.length > 50);
-    const notTitleCase = summaries.filter((t) => t.split(" ").some((w, i) => /^[a-z]/.test(w) && (i === 0 || !["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"].includes(w))));
+    const notTitleCase = summaries.filter((t) =>
+      t
+        .split(" ")
+        .some(
+          (w, i) =>
+            /^[a-z]/.test(w) &&
+            (i === 0 || !["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"].includes(w)),
+        ),
+    );
     assert.deepEqual(notTitleCase, [], "x-ms-summary is Title Case, as Power Platform shows it");
     const deadline = params.deadline!;
     assert.equal(deadline["x-ms-visibility"], "internal", "the deadline is the app's own, hidden from flow makers");
@@ -117,7 +133,10 @@ describe("the served definition", () => {
   test("declares the function key header as its one sign-in (Entra is an export choice)", () => {
     const schemes = openApiDefinition.securityDefinitions as Record<string, Schema>;
     assert.deepEqual(Object.keys(schemes), ["functionKey"]);
-    assert.deepEqual({ ...schemes.functionKey, description: undefined }, { type: "apiKey", in: "header", name: "x-functions-key", description: undefined });
+    assert.deepEqual(
+      { ...schemes.functionKey, description: undefined },
+      { type: "apiKey", in: "header", name: "x-functions-key", description: undefined },
+    );
     assert.deepEqual(openApiDefinition.security, [{ functionKey: [] }]);
     const definition = operations(openApiDefinition).find(([, , op]) => op.operationId === "GetOpenApiDefinition")![2];
     assert.deepEqual(definition.security, [], "the definition itself is anonymous");
@@ -135,8 +154,12 @@ describe("the served definition", () => {
 
   test("every HTTP function the app registers is in the definition, and every operation is a registered route", () => {
     // The audit viewer's HTML page (GET /audit/ui) is a page for people, not an API operation.
-    const registered = apiRoutes().flatMap((r) => r.methods.map((m) => `${m} /${r.route.replace(/\{(\w+)[^}]*\}/g, "{$1}")}`)).sort();
-    const defined = operations(openApiDefinition).map(([path, method]) => `${method.toUpperCase()} ${path}`).sort();
+    const registered = apiRoutes()
+      .flatMap((r) => r.methods.map((m) => `${m} /${r.route.replace(/\{(\w+)[^}]*\}/g, "{$1}")}`))
+      .sort();
+    const defined = operations(openApiDefinition)
+      .map(([path, method]) => `${method.toUpperCase()} ${path}`)
+      .sort();
     const undeclared = registered.filter((r) => !defined.includes(r));
     assert.deepEqual(undeclared, [], "routes the definition does not describe");
     const unserved = defined.filter((d) => !registered.includes(d));
@@ -145,9 +168,15 @@ describe("the served definition", () => {
 
   test("the anonymous route is the definition alone; every other route wants the function key", async () => {
     for (const route of apiRoutes()) {
-      const defined = operations(openApiDefinition).find(([path]) => path === `/${route.route}`.replace(/\{(\w+)[^}]*\}/g, "{$1}"));
+      const defined = operations(openApiDefinition).find(
+        ([path]) => path === `/${route.route}`.replace(/\{(\w+)[^}]*\}/g, "{$1}"),
+      );
       const security = defined?.[2].security;
-      assert.equal(route.authLevel === "anonymous", Array.isArray(security) && security.length === 0, `${route.name}: authLevel ${route.authLevel}`);
+      assert.equal(
+        route.authLevel === "anonymous",
+        Array.isArray(security) && security.length === 0,
+        `${route.name}: authLevel ${route.authLevel}`,
+      );
     }
     const refused = await get(`/printers/${seedPrinterId}/jobs/${seedJobId}`, false);
     assert.equal(refused.status, 401);
@@ -164,7 +193,10 @@ describe("connector/ is what the app serves", () => {
       } catch {
         assert.fail(`connector/${name} is missing: run \`npm run connector:export\` and commit connector/`);
       }
-      assert.ok(actual === expected, `connector/${name} is out of date with src/openapi/definition.ts: run \`npm run connector:export\` and commit connector/`);
+      assert.ok(
+        actual === expected,
+        `connector/${name} is out of date with src/openapi/definition.ts: run \`npm run connector:export\` and commit connector/`,
+      );
     }
   });
 
@@ -186,24 +218,53 @@ describe("connector/ is what the app serves", () => {
     assert.equal(properties.connectionParameters.api_key.type, "securestring");
     assert.equal(properties.connectionParameterSets, undefined, "one way to sign in per exported connector");
     const paging = properties.policyTemplateInstances.filter((p: any) => p.templateId === "updatenextlink");
-    assert.deepEqual(paging.map((p: any) => p.parameters["x-ms-apimTemplate-operationName"]), [["ListAuditJobs", "ListAuditEvents"]]);
+    assert.deepEqual(
+      paging.map((p: any) => p.parameters["x-ms-apimTemplate-operationName"]),
+      [["ListAuditJobs", "ListAuditEvents"]],
+    );
   });
 });
 
 describe("the response checker catches drift", () => {
   test("a field the definition does not describe, a wrong type, a missing request id", () => {
     const headers = new Headers({ "x-request-id": "r" });
-    assert.deepEqual(responseProblems("GetPrinterJob", { status: 200, body: { id: "1", status: { state: "completed" } }, headers }), []);
-    assert.match(responseProblems("GetPrinterJob", { status: 200, body: { id: "1", pageCount: 3 } }).join(), /additional/);
+    assert.deepEqual(
+      responseProblems("GetPrinterJob", { status: 200, body: { id: "1", status: { state: "completed" } }, headers }),
+      [],
+    );
+    assert.match(
+      responseProblems("GetPrinterJob", { status: 200, body: { id: "1", pageCount: 3 } }).join(),
+      /additional/,
+    );
     assert.match(responseProblems("GetPrinterJob", { status: 200, body: { id: 1 } }).join(), /must be string/);
-    assert.match(responseProblems("GetPrinterJob", { status: 404, body: { error: { code: "notFound", message: "m" } }, headers: new Headers() }).join(), /x-request-id/);
-    assert.match(responseProblems("WaitForPrinterJob", { status: 202, body: { jobId: "1" }, headers }).join(), /required/);
-    assert.match(responseProblems("WaitForPrinterJob", { status: 202, body: { jobId: "1", state: "s", deadline: "2026-01-01T00:00:00Z", timeout: "PT1H", retryAfterSeconds: 15 }, headers }).join(), /location/);
+    assert.match(
+      responseProblems("GetPrinterJob", {
+        status: 404,
+        body: { error: { code: "notFound", message: "m" } },
+        headers: new Headers(),
+      }).join(),
+      /x-request-id/,
+    );
+    assert.match(
+      responseProblems("WaitForPrinterJob", { status: 202, body: { jobId: "1" }, headers }).join(),
+      /required/,
+    );
+    assert.match(
+      responseProblems("WaitForPrinterJob", {
+        status: 202,
+        body: { jobId: "1", state: "s", deadline: "2026-01-01T00:00:00Z", timeout: "PT1H", retryAfterSeconds: 15 },
+        headers,
+      }).join(),
+      /location/,
+    );
   });
 
   test("a request path finds its operation", () => {
     assert.equal(operationForPath("GET", `/printers/${seedPrinterId}/jobs/1`), "GetPrinterJob");
-    assert.equal(operationForPath("GET", `http://localhost:7071/api/shares/${seedShareId}/jobs/1/completion?timeout=PT1H`), "WaitForShareJob");
+    assert.equal(
+      operationForPath("GET", `http://localhost:7071/api/shares/${seedShareId}/jobs/1/completion?timeout=PT1H`),
+      "WaitForShareJob",
+    );
     assert.equal(operationForPath("GET", "/audit/jobs?top=5"), "ListAuditJobs");
   });
 });
@@ -235,7 +296,8 @@ describe("traceability: every answer carries a request id that finds the call's 
       assert.match(line, / outcome=\w+ /);
       assert.match(line, / durationMs=\d+$/);
       const graphRequestId = headers.get("x-graph-request-id") ?? body?.error?.graphRequestId;
-      if (graphRequestId) assert.match(line, new RegExp(` graphRequestId=${graphRequestId} `), "Graph's request-id is on the same line");
+      if (graphRequestId)
+        assert.match(line, new RegExp(` graphRequestId=${graphRequestId} `), "Graph's request-id is on the same line");
       if (path.includes("/jobs/5182") && status < 400) assert.match(line, new RegExp(` jobId=5182 `));
       assert.doesNotMatch(line, /john|smith|contoso\.com|@/i, "no personal data");
       assert.ok(!rig.host.logs.some((l) => l.message.includes(functionKey)), "the key is never logged");

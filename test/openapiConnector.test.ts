@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { connectorFiles, definitionFileName, exportConnector, propertiesFileName, UsageError } from "../scripts/export-connector";
+import {
+  connectorFiles,
+  definitionFileName,
+  exportConnector,
+  propertiesFileName,
+  UsageError,
+} from "../scripts/export-connector";
 import { buildApiProperties, buildOpenApiDefinition, type ConnectorAuth, type Schema } from "../src/openapi/definition";
 import {
   apiPropertiesProblems,
@@ -65,7 +71,10 @@ describe("Power Platform's rules, over every operation of both exports", () => {
     broken.definitions.CompletionPending.properties.retryAfterSeconds["x-ms-summary"] = "Retry After (s)";
     broken.definitions.PrintJob.properties.id["x-ms-summary"] = "Job/Print ID";
     broken.definitions.PrintJob.properties.id.description = "Id of the job, e.g. 5182";
-    broken.definitions.PrintJobConfiguration.properties.margin = { $ref: "#/definitions/PrintMargin", "x-ms-visibility": "advanced" };
+    broken.definitions.PrintJobConfiguration.properties.margin = {
+      $ref: "#/definitions/PrintMargin",
+      "x-ms-visibility": "advanced",
+    };
     const strings = stringRuleProblems(broken).join("\n");
     assert.match(strings, /Get print job \(through a share\)" ends with punctuation/);
     assert.match(strings, /Retry After \(s\)" ends with punctuation/);
@@ -76,15 +85,22 @@ describe("Power Platform's rules, over every operation of both exports", () => {
     long.paths["/audit/jobs"].get.summary = "List ".repeat(17).trim();
     assert.match(stringRuleProblems(long).join(), /longer than 80/);
 
-    const noPolicy = { properties: { iconBrandColor: "#0078D4", connectionParameters: { api_key: { type: "securestring" } } } };
+    const noPolicy = {
+      properties: { iconBrandColor: "#0078D4", connectionParameters: { api_key: { type: "securestring" } } },
+    };
     assert.deepEqual(
       pagingProblems(definition, noPolicy),
-      pageableOperations(definition).map(({ operationId }) => `${operationId}: pageable, but no updatenextlink policy names it`),
+      pageableOperations(definition).map(
+        ({ operationId }) => `${operationId}: pageable, but no updatenextlink policy names it`,
+      ),
     );
     assert.ok(pageableOperations(definition).some(({ operationId }) => operationId === "ListAuditJobs"));
     const placeholders = structuredClone(buildApiProperties(entra)) as any;
-    placeholders.properties.connectionParameters.token.oAuthSettings.clientId = "<connector app registration client id>";
-    placeholders.properties.connectionParameters.token.oAuthSettings.customParameters.enableOnbehalfOfLogin = { value: "false" };
+    placeholders.properties.connectionParameters.token.oAuthSettings.clientId =
+      "<connector app registration client id>";
+    placeholders.properties.connectionParameters.token.oAuthSettings.customParameters.enableOnbehalfOfLogin = {
+      value: "false",
+    };
     const found = apiPropertiesProblems(placeholders).join("\n");
     assert.match(found, /placeholder left: "<connector app registration client id>"/);
     assert.match(found, /must NOT have additional properties.*enableOnbehalfOfLogin/);
@@ -95,7 +111,9 @@ describe("Power Platform's rules, over every operation of both exports", () => {
       const { definition, properties } = exported(auth);
       const pageable = pageableOperations(definition);
       assert.ok(pageable.length >= 1);
-      const policies = (properties.properties as any).policyTemplateInstances.filter((p: any) => p.templateId === "updatenextlink");
+      const policies = (properties.properties as any).policyTemplateInstances.filter(
+        (p: any) => p.templateId === "updatenextlink",
+      );
       for (const { operationId, nextLinkName } of pageable) {
         const policy = policies.find((p: any) => p.parameters["x-ms-apimTemplate-operationName"].includes(operationId));
         assert.equal(policy?.parameters["x-ms-apimTemplateParameter.nextLinkPropertyName"], nextLinkName, operationId);
@@ -126,16 +144,35 @@ describe("npm run connector:export: the sign-in choice", () => {
     assert.equal(definition.host, "func-x.azurewebsites.net");
     assert.deepEqual(Object.keys(definition.securityDefinitions), ["functionKey"]);
     assert.deepEqual(Object.keys(properties.connectionParameters), ["api_key"]);
-    assert.ok(!properties.policyTemplateInstances.some((p: any) => p.templateId === "setheader"), "the apiKey binding sends the key itself");
+    assert.ok(
+      !properties.policyTemplateInstances.some((p: any) => p.templateId === "setheader"),
+      "the apiKey binding sends the key itself",
+    );
   });
 
   test("--auth entra: Entra sign-in with the given ids, the key sent by a policy, no placeholder", () => {
     const { definition, properties } = run(
-      "--auth", "entra", "--client-id", entra.clientId.toUpperCase(), "--tenant", entra.tenant, "--resource", entra.resource, "--host", "func-x.azurewebsites.net",
+      "--auth",
+      "entra",
+      "--client-id",
+      entra.clientId.toUpperCase(),
+      "--tenant",
+      entra.tenant,
+      "--resource",
+      entra.resource,
+      "--host",
+      "func-x.azurewebsites.net",
     );
     assert.deepEqual(Object.keys(definition.securityDefinitions), ["entra"]);
-    assert.equal(definition.securityDefinitions.entra.authorizationUrl, `https://login.microsoftonline.com/${entra.tenant}/oauth2/authorize`);
-    assert.deepEqual(Object.keys(properties.connectionParameters), ["token", "api_key"], "paconn puts --secret into the parameter named token");
+    assert.equal(
+      definition.securityDefinitions.entra.authorizationUrl,
+      `https://login.microsoftonline.com/${entra.tenant}/oauth2/authorize`,
+    );
+    assert.deepEqual(
+      Object.keys(properties.connectionParameters),
+      ["token", "api_key"],
+      "paconn puts --secret into the parameter named token",
+    );
     const oauth = properties.connectionParameters.token.oAuthSettings;
     assert.equal(oauth.clientId, entra.clientId);
     assert.equal(oauth.customParameters.tenantId.value, entra.tenant);
@@ -148,29 +185,60 @@ describe("npm run connector:export: the sign-in choice", () => {
   });
 
   test("a tenant may be given as its domain", () => {
-    const { properties } = run("--auth", "entra", "--client-id", entra.clientId, "--tenant", "Contoso.onmicrosoft.com", "--resource", entra.clientId);
-    assert.equal(properties.connectionParameters.token.oAuthSettings.customParameters.tenantId.value, "contoso.onmicrosoft.com");
+    const { properties } = run(
+      "--auth",
+      "entra",
+      "--client-id",
+      entra.clientId,
+      "--tenant",
+      "Contoso.onmicrosoft.com",
+      "--resource",
+      entra.clientId,
+    );
+    assert.equal(
+      properties.connectionParameters.token.oAuthSettings.customParameters.tenantId.value,
+      "contoso.onmicrosoft.com",
+    );
   });
 
   const refused: [string, string[], RegExp][] = [
     ["an unknown sign-in", ["--auth", "oauth"], /--auth is key or entra; got "oauth"/],
     ["entra without its ids", ["--auth", "entra"], /--auth entra needs --client-id, --tenant, --resource/],
-    ["entra with a client id that is no GUID", ["--auth", "entra", "--client-id", "my-app", "--tenant", entra.tenant, "--resource", entra.resource], /--client-id must be a GUID/],
-    ["entra with a tenant that is neither GUID nor domain", ["--auth", "entra", "--client-id", entra.clientId, "--tenant", "<your tenant id>", "--resource", entra.resource], /--tenant must be a tenant id/],
-    ["entra with a resource that is no id or URI", ["--auth", "entra", "--client-id", entra.clientId, "--tenant", entra.tenant, "--resource", "my function app"], /--resource must be/],
+    [
+      "entra with a client id that is no GUID",
+      ["--auth", "entra", "--client-id", "my-app", "--tenant", entra.tenant, "--resource", entra.resource],
+      /--client-id must be a GUID/,
+    ],
+    [
+      "entra with a tenant that is neither GUID nor domain",
+      ["--auth", "entra", "--client-id", entra.clientId, "--tenant", "<your tenant id>", "--resource", entra.resource],
+      /--tenant must be a tenant id/,
+    ],
+    [
+      "entra with a resource that is no id or URI",
+      ["--auth", "entra", "--client-id", entra.clientId, "--tenant", entra.tenant, "--resource", "my function app"],
+      /--resource must be/,
+    ],
     ["Entra ids with the key sign-in", ["--client-id", entra.clientId], /only go with --auth entra/],
     ["an unknown option", ["--secret", "s3cret"], /unknown option --secret/],
     ["a host with a scheme", ["--host", "https://func-x.azurewebsites.net"], /--host takes a host name/],
   ];
   for (const [name, args, message] of refused) {
     test(`refuses ${name} with a clear message`, () => {
-      assert.throws(() => exportConnector([...args, "--out", out], () => {}), (error: Error) => error instanceof UsageError && message.test(error.message));
+      assert.throws(
+        () => exportConnector([...args, "--out", out], () => {}),
+        (error: Error) => error instanceof UsageError && message.test(error.message),
+      );
     });
   }
 
   test("the Entra export never overwrites the checked-in connector/", () => {
     assert.throws(
-      () => exportConnector(["--auth", "entra", "--client-id", entra.clientId, "--tenant", entra.tenant, "--resource", entra.resource], () => {}),
+      () =>
+        exportConnector(
+          ["--auth", "entra", "--client-id", entra.clientId, "--tenant", entra.tenant, "--resource", entra.resource],
+          () => {},
+        ),
       /give it an --out folder/,
     );
   });
@@ -184,14 +252,22 @@ describe("page 2 the way Power Automate fetches it", () => {
     rig = await startRig({ storage: true, host: { functionKeys: [functionKey] } });
     const printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 4 });
     rig.configure({ AUDIT_TABLE_PREFIX: `pg${Date.now().toString(36)}`, AUDIT_PRINTER_IDS: printers.join(",") });
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 20,
+    });
     await rig.host.fireTimer("auditTimer");
     await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
   });
   after(() => rig.stop());
 
   /** A call through the connection: the connection's host and base path, and only its key header. */
-  const throughConnection = async (connectionBase: string, pathAndQuery: string): Promise<{ status: number; body: any }> => {
+  const throughConnection = async (
+    connectionBase: string,
+    pathAndQuery: string,
+  ): Promise<{ status: number; body: any }> => {
     const response = await fetch(`${connectionBase}${pathAndQuery}`, { headers: { "x-functions-key": functionKey } });
     return { status: response.status, body: await response.json().catch(() => undefined) };
   };
@@ -200,7 +276,9 @@ describe("page 2 the way Power Automate fetches it", () => {
     const served = (await (await fetch(`${rig.api}/openapi.json`)).json()) as any;
     // The connection's base as the imported definition names it: scheme, host and basePath.
     const origin = `${served.schemes[0]}://${served.host}`;
-    const policy = (buildApiProperties().properties as any).policyTemplateInstances.find((p: any) => p.templateId === "updatenextlink");
+    const policy = (buildApiProperties().properties as any).policyTemplateInstances.find(
+      (p: any) => p.templateId === "updatenextlink",
+    );
     const nextLinkName = policy.parameters["x-ms-apimTemplateParameter.nextLinkPropertyName"];
 
     const all = await throughConnection(`${origin}${served.basePath}`, "/audit/jobs?top=1000");

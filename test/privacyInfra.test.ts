@@ -18,34 +18,57 @@ const load = (): Json => {
   return JSON.parse(readFileSync(templatePath, "utf8")) as Json;
 };
 const resources = (t: Json): Json[] => (Array.isArray(t.resources) ? t.resources : Object.values(t.resources ?? {}));
-const moduleNamed = (t: Json, name: string): Json => resources(t).find((r) => r.type === "Microsoft.Resources/deployments" && r.name === name)!;
+const moduleNamed = (t: Json, name: string): Json =>
+  resources(t).find((r) => r.type === "Microsoft.Resources/deployments" && r.name === name)!;
 /** Every template, the top-level one and each module's, with its resources. */
-const templates = (t: Json): Json[] => [t, ...resources(t).flatMap((r) => (r.properties?.template ? templates(r.properties.template) : []))];
+const templates = (t: Json): Json[] => [
+  t,
+  ...resources(t).flatMap((r) => (r.properties?.template ? templates(r.properties.template) : [])),
+];
 
-test("AUDIT_HASH_KEY is a versionless Key Vault reference to the app's own vault, built from the vault name alone", opts, () => {
-  const t = load();
-  assert.equal(
-    t.variables.appSettings.AUDIT_HASH_KEY,
-    "[format('@Microsoft.KeyVault(SecretUri=https://{0}{1}/secrets/audit-hash-key/)', variables('keyVaultName'), environment().suffixes.keyvaultDns)]",
-  );
-  assert.equal(t.variables.keyVaultName, "[format('kv-{0}', variables('resourceToken'))]");
-  const passed = JSON.stringify(moduleNamed(t, "functionapp").properties.parameters.appSettings);
-  assert.doesNotMatch(passed, /AUDIT_HASH_SALT|hashSalt/);
-});
+test(
+  "AUDIT_HASH_KEY is a versionless Key Vault reference to the app's own vault, built from the vault name alone",
+  opts,
+  () => {
+    const t = load();
+    assert.equal(
+      t.variables.appSettings.AUDIT_HASH_KEY,
+      "[format('@Microsoft.KeyVault(SecretUri=https://{0}{1}/secrets/audit-hash-key/)', variables('keyVaultName'), environment().suffixes.keyvaultDns)]",
+    );
+    assert.equal(t.variables.keyVaultName, "[format('kv-{0}', variables('resourceToken'))]");
+    const passed = JSON.stringify(moduleNamed(t, "functionapp").properties.parameters.appSettings);
+    assert.doesNotMatch(passed, /AUDIT_HASH_SALT|hashSalt/);
+  },
+);
 
-test("no parameter, variable, module parameter or output derives or carries a key: the secret is created by the app, not the deployment", opts, () => {
-  const t = load();
-  const all = templates(t);
-  for (const template of all) {
-    for (const name of Object.keys(template.parameters ?? {})) assert.doesNotMatch(name, /salt|hashKey|auditHash/i, `parameter ${name}`);
-    assert.doesNotMatch(JSON.stringify(template.outputs ?? {}), /hash|salt|secret|keyvault\(|listSecrets/i, "an output names the key");
-    assert.ok(!resources(template).some((r) => /Microsoft\.KeyVault\/vaults\/secrets/i.test(r.type)), "the deployment writes no secret (its value would be a deployment input)");
-  }
-  // The old derivation (uniqueString of subscription, environment and location) is gone from everything.
-  assert.doesNotMatch(JSON.stringify(t), /audit-hash-salt|AUDIT_HASH_SALT/);
-  // Only compile-time text reaches the setting: a plain string naming the vault, never a value from a parameter or output.
-  assert.doesNotMatch(String(t.variables.appSettings.AUDIT_HASH_KEY), /parameters\(|reference\(|listKeys|newGuid|uniqueString/);
-});
+test(
+  "no parameter, variable, module parameter or output derives or carries a key: the secret is created by the app, not the deployment",
+  opts,
+  () => {
+    const t = load();
+    const all = templates(t);
+    for (const template of all) {
+      for (const name of Object.keys(template.parameters ?? {}))
+        assert.doesNotMatch(name, /salt|hashKey|auditHash/i, `parameter ${name}`);
+      assert.doesNotMatch(
+        JSON.stringify(template.outputs ?? {}),
+        /hash|salt|secret|keyvault\(|listSecrets/i,
+        "an output names the key",
+      );
+      assert.ok(
+        !resources(template).some((r) => /Microsoft\.KeyVault\/vaults\/secrets/i.test(r.type)),
+        "the deployment writes no secret (its value would be a deployment input)",
+      );
+    }
+    // The old derivation (uniqueString of subscription, environment and location) is gone from everything.
+    assert.doesNotMatch(JSON.stringify(t), /audit-hash-salt|AUDIT_HASH_SALT/);
+    // Only compile-time text reaches the setting: a plain string naming the vault, never a value from a parameter or output.
+    assert.doesNotMatch(
+      String(t.variables.appSettings.AUDIT_HASH_KEY),
+      /parameters\(|reference\(|listKeys|newGuid|uniqueString/,
+    );
+  },
+);
 
 test("the vault: RBAC only, soft delete on, the app's identity the one principal with a data role", opts, () => {
   const t = load();
@@ -59,8 +82,15 @@ test("the vault: RBAC only, soft delete on, the app's identity the one principal
   assert.equal(vault.properties.enabledForTemplateDeployment, false, "ARM cannot read its secrets into a deployment");
   const assignments = resources(inner).filter((r) => r.type === "Microsoft.Authorization/roleAssignments");
   assert.equal(assignments.length, 1);
-  assert.equal(assignments[0]!.properties.roleDefinitionId, "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', variables('secretsOfficerRoleId'))]");
-  assert.equal(inner.variables.secretsOfficerRoleId, "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "Key Vault Secrets Officer (create once, read)");
+  assert.equal(
+    assignments[0]!.properties.roleDefinitionId,
+    "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', variables('secretsOfficerRoleId'))]",
+  );
+  assert.equal(
+    inner.variables.secretsOfficerRoleId,
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "Key Vault Secrets Officer (create once, read)",
+  );
   assert.equal(assignments[0]!.properties.principalId, "[parameters('appPrincipalId')]");
   assert.equal(assignments[0]!.properties.principalType, "ServicePrincipal");
   assert.match(JSON.stringify(kv.properties.parameters.appPrincipalId), /systemAssignedPrincipalId|principalId/);
@@ -75,5 +105,8 @@ test("the site resolves Key Vault references with the app's own identity", opts,
   const t = load();
   const inner = moduleNamed(t, "functionapp").properties.template as Json;
   const site = resources(inner).find((r) => r.type === "Microsoft.Web/sites")!;
-  assert.equal(site.properties.keyVaultReferenceIdentity, "[if(variables('useUserAssigned'), parameters('userAssignedIdentityId'), 'SystemAssigned')]");
+  assert.equal(
+    site.properties.keyVaultReferenceIdentity,
+    "[if(variables('useUserAssigned'), parameters('userAssignedIdentityId'), 'SystemAssigned')]",
+  );
 });

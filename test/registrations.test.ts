@@ -10,8 +10,18 @@ after(() => rig.stop());
 test("the built app registers the get-job routes exactly as the Functions host will see them", () => {
   const routes = rig.host.httpRoutes();
   const byName = new Map(routes.map((r) => [r.name, r]));
-  assert.deepEqual(byName.get("getPrinterJob"), { name: "getPrinterJob", methods: ["GET"], route: "printers/{printerId}/jobs/{jobId}", authLevel: "function" });
-  assert.deepEqual(byName.get("getShareJob"), { name: "getShareJob", methods: ["GET"], route: "shares/{shareId}/jobs/{jobId}", authLevel: "function" });
+  assert.deepEqual(byName.get("getPrinterJob"), {
+    name: "getPrinterJob",
+    methods: ["GET"],
+    route: "printers/{printerId}/jobs/{jobId}",
+    authLevel: "function",
+  });
+  assert.deepEqual(byName.get("getShareJob"), {
+    name: "getShareJob",
+    methods: ["GET"],
+    route: "shares/{shareId}/jobs/{jobId}",
+    authLevel: "function",
+  });
 });
 
 test("every HTTP function spells out its methods and authLevel; only the API description is anonymous", () => {
@@ -19,8 +29,12 @@ test("every HTTP function spells out its methods and authLevel; only the API des
     const trigger = triggerOf(registration);
     if (trigger.type !== "httpTrigger") continue;
     assert.ok(Array.isArray(trigger.methods) && trigger.methods.length > 0, `${registration.name} lists its methods`);
-    assert.ok(["function", "anonymous", "admin"].includes(String(trigger.authLevel)), `${registration.name} states its authLevel`);
-    if (trigger.authLevel === "anonymous") assert.match(String(trigger.route), /openapi|ui$/, `${registration.name} holds no data to be anonymous`);
+    assert.ok(
+      ["function", "anonymous", "admin"].includes(String(trigger.authLevel)),
+      `${registration.name} states its authLevel`,
+    );
+    if (trigger.authLevel === "anonymous")
+      assert.match(String(trigger.route), /openapi|ui$/, `${registration.name} holds no data to be anonymous`);
   }
 });
 

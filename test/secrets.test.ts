@@ -40,7 +40,10 @@ after(async () => {
 
 const jobPath = `/printers/${seedPrinterId}/jobs/${seedJobId}`;
 
-async function get(path: string, headers: Record<string, string> = { "x-functions-key": functionKey }): Promise<JsonAnswer> {
+async function get(
+  path: string,
+  headers: Record<string, string> = { "x-functions-key": functionKey },
+): Promise<JsonAnswer> {
   const answer = await call(`${rig.api}${path}`, { headers });
   answers.push(answer);
   figures.add("scenarioCalls");
@@ -104,7 +107,10 @@ describe("representative scenarios, with the SDKs logging verbosely", () => {
     const answer = await get(jobPath);
     assert.equal(answer.status, 500);
     assert.equal(answer.body.error.code, "configurationError");
-    reset({ AzureWebJobsStorage__tableServiceUri: `http://contosoprint.table.core.windows.net/?sv=2022-11-02&sig=${plantedSig}`, AzureWebJobsStorage: undefined });
+    reset({
+      AzureWebJobsStorage__tableServiceUri: `http://contosoprint.table.core.windows.net/?sv=2022-11-02&sig=${plantedSig}`,
+      AzureWebJobsStorage: undefined,
+    });
     assert.equal((await get(jobPath)).status, 500);
     reset({ AzureWebJobsStorage: rig.azurite!.connectionString });
     assert.equal((await get(jobPath)).status, 200);

@@ -2,7 +2,14 @@
 // and where it refuses them (403) and the app reads the job through the share's printer instead.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { getServedPrintJob, rememberSharePrinter, resetSharePrinters, sharePrinterCacheSize, sharePrintersCached, sharePrinterTtlInMs } from "../src/jobs/sharePath";
+import {
+  getServedPrintJob,
+  rememberSharePrinter,
+  resetSharePrinters,
+  sharePrinterCacheSize,
+  sharePrintersCached,
+  sharePrinterTtlInMs,
+} from "../src/jobs/sharePath";
 import { getGraphClient } from "../src/services";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
@@ -20,7 +27,10 @@ beforeEach(() => {
   resetSharePrinters();
 });
 
-async function call(path: string, operationId: "GetShareJob" | "WaitForShareJob" | "GetPrinterJob"): Promise<{ status: number; body: any; headers: Headers }> {
+async function call(
+  path: string,
+  operationId: "GetShareJob" | "WaitForShareJob" | "GetPrinterJob",
+): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${rig.api}${path}`, { headers: { "x-functions-key": "k" } });
   const text = await response.text();
   const answer = { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
@@ -48,7 +58,10 @@ for (const refused of [false, true]) {
 
     test("get job through a share: the same job as through its printer, and the header says which path served it", async () => {
       const before = rig.sim.requests.length;
-      const { status, body, headers } = await call(`/shares/${seedShareId}/jobs/${seedJobId}?$expand=tasks`, "GetShareJob");
+      const { status, body, headers } = await call(
+        `/shares/${seedShareId}/jobs/${seedJobId}?$expand=tasks`,
+        "GetShareJob",
+      );
       assert.equal(status, 200);
       assert.deepEqual(withoutContext(body), withoutContext(seedExamples.jobWithTasks));
       assert.equal(headers.get("x-print-job-path"), refused ? "printer-via-share" : "share");
@@ -56,7 +69,11 @@ for (const refused of [false, true]) {
       assert.deepEqual(
         paths,
         refused
-          ? [`403 /print/shares/${seedShareId}/jobs/${seedJobId}`, `200 /print/shares/${seedShareId}/printer`, `200 /print/printers/${seedPrinterId}/jobs/${seedJobId}`]
+          ? [
+              `403 /print/shares/${seedShareId}/jobs/${seedJobId}`,
+              `200 /print/shares/${seedShareId}/printer`,
+              `200 /print/printers/${seedPrinterId}/jobs/${seedJobId}`,
+            ]
           : [`200 /print/shares/${seedShareId}/jobs/${seedJobId}`],
       );
     });
@@ -68,7 +85,11 @@ for (const refused of [false, true]) {
       assert.equal(pending.status, 202);
       assert.equal(pending.body.state, "processing");
       assert.equal(pending.headers.get("x-print-job-path"), refused ? "printer-via-share" : "share");
-      assert.match(pending.headers.get("location")!, new RegExp(`/shares/${seedShareId}/jobs/${jobId}/completion\\?`), "the poll stays on the share route");
+      assert.match(
+        pending.headers.get("location")!,
+        new RegExp(`/shares/${seedShareId}/jobs/${jobId}/completion\\?`),
+        "the poll stays on the share route",
+      );
       rig.sim.setJobState(seedPrinterId, jobId, "completed");
       const location = new URL(pending.headers.get("location")!);
       const done = await call(`${location.pathname.replace(/^\/api/, "")}${location.search}`, "WaitForShareJob");
@@ -78,10 +99,16 @@ for (const refused of [false, true]) {
     });
 
     test("a share that does not exist is a 404", async () => {
-      const { status, body } = await call(`/shares/0f0f0f0f-0000-4000-8000-000000000000/jobs/${seedJobId}`, "GetShareJob");
+      const { status, body } = await call(
+        `/shares/0f0f0f0f-0000-4000-8000-000000000000/jobs/${seedJobId}`,
+        "GetShareJob",
+      );
       assert.equal(status, 404);
       assert.equal(body.error.code, "notFound");
-      const waited = await call(`/shares/0f0f0f0f-0000-4000-8000-000000000000/jobs/${seedJobId}/completion`, "WaitForShareJob");
+      const waited = await call(
+        `/shares/0f0f0f0f-0000-4000-8000-000000000000/jobs/${seedJobId}/completion`,
+        "WaitForShareJob",
+      );
       assert.equal(waited.status, 404);
     });
 
@@ -121,7 +148,10 @@ describe("the share's printer, once resolved", () => {
     await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId }, {}, () => now);
     const resolves = rig.sim.count(sharePrinterPath);
     now += sharePrinterTtlInMs - 1;
-    assert.equal((await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId }, {}, () => now)).path, "printer-via-share");
+    assert.equal(
+      (await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId }, {}, () => now)).path,
+      "printer-via-share",
+    );
     assert.equal(rig.sim.count(sharePrinterPath), resolves);
     now += 2;
     await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId }, {}, () => now);
@@ -132,7 +162,8 @@ describe("the share's printer, once resolved", () => {
     const graph = getGraphClient("interactive");
     await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId });
     const resolves = rig.sim.count(sharePrinterPath);
-    for (let i = 0; i < sharePrinterCacheSize; i++) rememberSharePrinter(graph.baseUrl, `share-${i}`, seedPrinterId, Date.now());
+    for (let i = 0; i < sharePrinterCacheSize; i++)
+      rememberSharePrinter(graph.baseUrl, `share-${i}`, seedPrinterId, Date.now());
     assert.equal(sharePrintersCached(), sharePrinterCacheSize);
     const served = await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId });
     assert.equal(served.path, "printer-via-share");

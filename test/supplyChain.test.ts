@@ -22,8 +22,14 @@ interface LockEntry {
 }
 
 const root = repoRoot();
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as { lockfileVersion: number; packages: Record<string, LockEntry> };
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
+  lockfileVersion: number;
+  packages: Record<string, LockEntry>;
+};
 const installed = Object.entries(lock.packages).filter(([path, entry]) => path !== "" && !entry.link);
 
 describe("dependencies are pinned by the lock file", () => {
@@ -37,8 +43,13 @@ describe("dependencies are pinned by the lock file", () => {
   });
 
   test("every locked package has an exact version and an integrity hash", () => {
-    const loose = installed.filter(([, e]) => !e.version || !/^\d+\.\d+\.\d+/.test(e.version) || !/^sha512-/.test(e.integrity ?? ""));
-    assert.deepEqual(loose.map(([p]) => p), []);
+    const loose = installed.filter(
+      ([, e]) => !e.version || !/^\d+\.\d+\.\d+/.test(e.version) || !/^sha512-/.test(e.integrity ?? ""),
+    );
+    assert.deepEqual(
+      loose.map(([p]) => p),
+      [],
+    );
   });
 
   test("CI installs with npm ci, from the lock file", () => {
@@ -54,6 +65,8 @@ describe("no install scripts at run time", () => {
     assert.ok(runtime.length >= Object.keys(pkg.dependencies).length, "runtime dependencies are in the lock");
     const scripted = runtime.filter(([, e]) => e.hasInstallScript).map(([p]) => p);
     assert.deepEqual(scripted, [], "these would run code at install time on the function app");
-    console.log(`FIGURES supply-chain: lockedPackages=${installed.length} runtimePackages=${runtime.length} runtimeInstallScripts=${scripted.length}`);
+    console.log(
+      `FIGURES supply-chain: lockedPackages=${installed.length} runtimePackages=${runtime.length} runtimeInstallScripts=${scripted.length}`,
+    );
   });
 });

@@ -15,7 +15,10 @@ import { addDemoTenant, advanceOneJob, printerIdFor } from "./rig/tenant";
 
 const functionKey = "viewer-test-key-5f1c2e9a";
 const browserMissing = !chromiumInstalled();
-const skip = browserMissing && !process.env.CI ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests` : false;
+const skip =
+  browserMissing && !process.env.CI
+    ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests`
+    : false;
 const artifacts = join(repoRoot(), "test-artifacts", "viewer");
 const lobby = printerIdFor(1);
 const warehouse = printerIdFor(3);
@@ -32,8 +35,16 @@ async function auditOnce(): Promise<void> {
   await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
 }
 
-async function newPage(options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: options.deviceScaleFactor, acceptDownloads: true, timezoneId: "Europe/Berlin", locale: "en-GB" });
+async function newPage(
+  options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    deviceScaleFactor: options.deviceScaleFactor,
+    acceptDownloads: true,
+    timezoneId: "Europe/Berlin",
+    locale: "en-GB",
+  });
   const page = await context.newPage();
   page.on("request", (request) => requested.push({ url: request.url(), key: request.headers()["x-functions-key"] }));
   page.on("console", (message) => logged.push(message.text()));
@@ -57,19 +68,30 @@ async function jobRows(page: Page): Promise<{ job: string; printer: string; stat
   return page.$$eval("#jobs-table tbody tr", (rows) =>
     rows.map((r) => {
       const cells = [...r.querySelectorAll("td")];
-      return { created: cells[0]!.querySelector("time")?.getAttribute("datetime") ?? "", job: cells[1]!.textContent!.trim(), printer: cells[2]!.textContent!.trim(), state: cells[4]!.querySelector(".badge")!.textContent!.trim() };
+      return {
+        created: cells[0]!.querySelector("time")?.getAttribute("datetime") ?? "",
+        job: cells[1]!.textContent!.trim(),
+        printer: cells[2]!.textContent!.trim(),
+        state: cells[4]!.querySelector(".badge")!.textContent!.trim(),
+      };
     }),
   );
 }
 
 describe("the audit viewer in Chromium", { skip }, () => {
   before(async () => {
-    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (apt-get install chromium).`);
+    if (browserMissing)
+      throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (apt-get install chromium).`);
     mkdirSync(artifacts, { recursive: true });
     rig = await startRig({ storage: true, host: { functionKeys: [functionKey] } });
     printerIds = addDemoTenant(rig.sim);
     rig.configure({ AUDIT_PRINTER_IDS: printerIds.join(","), AUDIT_SCHEDULE: "0 */10 * * * *" });
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 20,
+    });
     await auditOnce();
     // Printers move a few jobs on between runs, so timelines have several states.
     for (let i = 0; i < 3; i++) {
@@ -94,7 +116,11 @@ describe("the audit viewer in Chromium", { skip }, () => {
     assert.match(csp, /script-src 'sha256-/);
     assert.match(csp, /connect-src 'self'/);
     const html = await response.text();
-    assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+stylesheet|https?:\/\/(?!www\.w3\.org)/i, "no external script, stylesheet or URL");
+    assert.doesNotMatch(
+      html,
+      /<script[^>]+src=|<link[^>]+stylesheet|https?:\/\/(?!www\.w3\.org)/i,
+      "no external script, stylesheet or URL",
+    );
     assert.match(html, /name="audit-schedule" content="0 \*\/10 \* \* \* \*"/);
     assert.equal((await fetch(`${rig.api}/audit/jobs`)).status, 401, "the data stays behind the key");
   });
@@ -107,9 +133,17 @@ describe("the audit viewer in Chromium", { skip }, () => {
       const prompt = page.locator("#key-prompt");
       await prompt.waitFor({ state: "visible" });
       assert.match(await page.locator("#key-reason").innerText(), /needs a function key \(401\)/);
-      assert.equal(await page.evaluate<string | undefined>("document.activeElement?.id"), "key-input", "the key field has focus");
+      assert.equal(
+        await page.evaluate<string | undefined>("document.activeElement?.id"),
+        "key-input",
+        "the key field has focus",
+      );
       await probed;
-      assert.equal(await page.locator("#sign-in").isHidden(), true, "no Entra sign-in to offer where /.auth is not there");
+      assert.equal(
+        await page.locator("#sign-in").isHidden(),
+        true,
+        "no Entra sign-in to offer where /.auth is not there",
+      );
       await shot(page, "1-key-prompt");
       await page.getByLabel("Function key of the audit API").fill("wrong-key");
       await page.keyboard.press("Enter");
@@ -148,7 +182,16 @@ describe("the audit viewer in Chromium", { skip }, () => {
       const first = await jobRows(page);
       assert.equal(first.length, 10);
       const header = await page.$$eval("#jobs-table thead th", (ths) => ths.map((t) => t.textContent));
-      assert.deepEqual(header, ["Created", "Job", "Printer (at job time)", "User", "State", "Copies", "Pages", "Last seen"]);
+      assert.deepEqual(header, [
+        "Created",
+        "Job",
+        "Printer (at job time)",
+        "User",
+        "State",
+        "Copies",
+        "Pages",
+        "Last seen",
+      ]);
       await page.getByRole("button", { name: "Older →" }).click();
       await page.locator("#page-number", { hasText: /^Page 2$/ }).waitFor();
       const second = await jobRows(page);
@@ -158,17 +201,32 @@ describe("the audit viewer in Chromium", { skip }, () => {
       assert.equal(await page.getByRole("button", { name: "Older →" }).isDisabled(), true);
       const applied = asked.filter((u) => u.searchParams.get("top") === "10");
       assert.equal(applied.length, 3, "one request per page of 10, each page asked for once");
-      assert.ok(applied.every((u) => u.searchParams.get("latest") === "true"), "each job's latest state, paged on the server");
-      assert.deepEqual(applied.map((u) => u.searchParams.has("continuationToken")), [false, true, true], "the next page by the API's continuation token");
+      assert.ok(
+        applied.every((u) => u.searchParams.get("latest") === "true"),
+        "each job's latest state, paged on the server",
+      );
+      assert.deepEqual(
+        applied.map((u) => u.searchParams.has("continuationToken")),
+        [false, true, true],
+        "the next page by the API's continuation token",
+      );
       const all = [...first, ...second, ...third];
-      assert.equal(all.length, 22, "every demo job once: the seed's, 8 on the lobby printer (one redirected), 12 on finance, 1 on the warehouse printer");
+      assert.equal(
+        all.length,
+        22,
+        "every demo job once: the seed's, 8 on the lobby printer (one redirected), 12 on finance, 1 on the warehouse printer",
+      );
       const created = all.map((r) => r.created);
       assert.deepEqual(created, [...created].sort().reverse(), "newest first across pages");
       assert.equal(new Set(all.map((r) => `${r.printer}/${r.job}`)).size, all.length, "no job twice");
       await page.getByRole("button", { name: "← Newer" }).click();
       await page.locator("#page-number", { hasText: /^Page 2$/ }).waitFor();
       assert.deepEqual(await jobRows(page), second);
-      assert.equal(await page.evaluate<string | undefined>("document.activeElement?.id"), "newer", "the focus stays on the pager");
+      assert.equal(
+        await page.evaluate<string | undefined>("document.activeElement?.id"),
+        "newer",
+        "the focus stays on the pager",
+      );
       assert.match(page.url(), /#\/jobs\?top=10&page=2$/);
       await page.goBack();
       await page.locator("#page-number", { hasText: "Page 3 of 3" }).waitFor();
@@ -176,7 +234,11 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.locator("#page-number", { hasText: /^Page 2$/ }).waitFor();
       await page.goBack();
       await page.locator("#page-number", { hasText: /^Page 1$/ }).waitFor();
-      assert.equal(asked.filter((u) => u.searchParams.get("top") === "10").length, 3, "pages seen are not asked for again");
+      assert.equal(
+        asked.filter((u) => u.searchParams.get("top") === "10").length,
+        3,
+        "pages seen are not asked for again",
+      );
       // An address of page 3 opened afresh asks for the pages before it, then shows page 3.
       await page.goto(`${rig.api}/audit/ui#/jobs?top=10&page=3`);
       await page.reload();
@@ -203,8 +265,14 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.locator('#jobs-table[data-scope="(printer Lobby colour MFP, state canceled)"]').waitFor();
       const rows = await jobRows(page);
       assert.ok(rows.length >= 1);
-      assert.ok(rows.every((r) => r.printer === "Lobby colour MFP" && r.state === "canceled"), JSON.stringify(rows));
-      assert.ok(rows.some((r) => r.job === "199"), "the redirected job is canceled on the lobby printer");
+      assert.ok(
+        rows.every((r) => r.printer === "Lobby colour MFP" && r.state === "canceled"),
+        JSON.stringify(rows),
+      );
+      assert.ok(
+        rows.some((r) => r.job === "199"),
+        "the redirected job is canceled on the lobby printer",
+      );
       assert.match(page.url(), new RegExp(`#/jobs\\?printer=${lobby}&state=canceled$`), "the filter is in the address");
       await shot(page, "3-filtered");
       await page.reload();
@@ -231,7 +299,10 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await page.locator("#f-from").fill("2026-11-21");
       await page.getByRole("button", { name: "Apply filters" }).click();
       await page.locator("#problem").waitFor({ state: "visible" });
-      assert.match(await page.locator("#problem").innerText(), /did not accept this request \(400\)\s+from is later than to\./);
+      assert.match(
+        await page.locator("#problem").innerText(),
+        /did not accept this request \(400\)\s+from is later than to\./,
+      );
     } finally {
       await context.close();
     }
@@ -243,9 +314,13 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await openWithKey(page, `#/job/${lobby}/100`);
       await page.locator("#timeline svg").waitFor();
       assert.match(await page.locator("#job-title").innerText(), /Job 100 on Lobby colour MFP/);
-      const states = await page.$$eval("#states-table tbody tr", (rows) => rows.map((r) => r.querySelector(".badge")!.textContent));
+      const states = await page.$$eval("#states-table tbody tr", (rows) =>
+        rows.map((r) => r.querySelector(".badge")!.textContent),
+      );
       assert.deepEqual(states, ["pending", "processing", "completed"], "the states the audit saw, oldest first");
-      const spent = await page.$$eval("#states-table tbody tr td:nth-child(3)", (cells) => cells.map((c) => c.textContent));
+      const spent = await page.$$eval("#states-table tbody tr td:nth-child(3)", (cells) =>
+        cells.map((c) => c.textContent),
+      );
       assert.match(spent[0]!, /^\d+ s$/);
       assert.equal(spent[2], "final");
       assert.ok((await page.locator("#timeline svg rect").count()) >= 2, "spans drawn");
@@ -283,10 +358,16 @@ describe("the audit viewer in Chromium", { skip }, () => {
       assert.match(focused, /^#\/job\//, "a job link is reachable by Tab");
       await page.keyboard.press("Enter");
       await page.locator("#timeline").waitFor();
-      assert.equal(await page.evaluate<string | undefined>("document.activeElement?.id"), "job-title", "focus moves to the job's heading");
+      assert.equal(
+        await page.evaluate<string | undefined>("document.activeElement?.id"),
+        "job-title",
+        "focus moves to the job's heading",
+      );
       await page.goBack();
       await page.locator("#jobs-table").waitFor();
-      const unlabelled = await page.$$eval("input, select", (els) => els.filter((e) => !(e as any).labels?.length).map((e) => e.id));
+      const unlabelled = await page.$$eval("input, select", (els) =>
+        els.filter((e) => !(e as any).labels?.length).map((e) => e.id),
+      );
       assert.deepEqual(unlabelled, [], "every control has a label");
     } finally {
       await context.close();
@@ -303,16 +384,37 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await openWithKey(page, "#/summary?from=2026-11-01&to=2026-11-30");
       await page.locator("#summary-body figure").first().waitFor();
       // The first call goes without the key (401, then the prompt), the second with it.
-      assert.deepEqual([...new Set(asked.map((u) => u.pathname))], ["/api/audit/summaries"], "counted on the server: the summaries view downloads no jobs");
+      assert.deepEqual(
+        [...new Set(asked.map((u) => u.pathname))],
+        ["/api/audit/summaries"],
+        "counted on the server: the summaries view downloads no jobs",
+      );
       assert.equal(asked.at(-1)!.search, "?from=2026-11-01&to=2026-11-30");
-      assert.match(await page.locator("#summary-range").innerText(), /^21 jobs from 2026-11-01 to 2026-11-30/, "the demo printers' jobs of November, not the seed's job of 2020");
-      assert.equal(await page.locator("#summary-body .chart").first().locator("table tbody tr").count(), 30, "every day of the range, quiet days too");
+      assert.match(
+        await page.locator("#summary-range").innerText(),
+        /^21 jobs from 2026-11-01 to 2026-11-30/,
+        "the demo printers' jobs of November, not the seed's job of 2020",
+      );
+      assert.equal(
+        await page.locator("#summary-body .chart").first().locator("table tbody tr").count(),
+        30,
+        "every day of the range, quiet days too",
+      );
       const captions = await page.$$eval("#summary-body figcaption", (els) => els.map((e) => e.textContent));
-      assert.deepEqual(captions, ["Jobs per state per day", "Aborted and canceled share per printer", "Busiest users", "Busiest printers"]);
+      assert.deepEqual(captions, [
+        "Jobs per state per day",
+        "Aborted and canceled share per printer",
+        "Busiest users",
+        "Busiest printers",
+      ]);
       assert.ok((await page.locator("#summary-body svg rect.completed").count()) >= 1);
-      const printers = await page.$$eval("#summary-body .charts figure:nth-of-type(3) table tbody tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? "")));
+      const printers = await page.$$eval("#summary-body .charts figure:nth-of-type(3) table tbody tr", (rows) =>
+        rows.map((r) => [...r.children].map((c) => c.textContent ?? "")),
+      );
       assert.deepEqual(printers[0], ["Finance 2nd floor", "12"], "the busiest printer first");
-      const shares = await page.$$eval("#summary-body .charts figure:nth-of-type(1) table tbody tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? "")));
+      const shares = await page.$$eval("#summary-body .charts figure:nth-of-type(1) table tbody tr", (rows) =>
+        rows.map((r) => [...r.children].map((c) => c.textContent ?? "")),
+      );
       const lobbyShare = shares.find((r) => r[0] === "Lobby colour MFP")!;
       assert.deepEqual(lobbyShare.slice(1), ["8", "1", "2", "38%"], "the lobby printer: 1 aborted and 2 canceled of 8");
       await shot(page, "7-summary");
@@ -327,11 +429,17 @@ describe("the audit viewer in Chromium", { skip }, () => {
       await openWithKey(page);
       await page.locator("#jobs-table").waitFor();
       await page.locator("#f-printer").selectOption({ label: "Finance 2nd floor" });
-      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Download CSV" }).click(),
+      ]);
       assert.match(download.suggestedFilename(), /^print-audit-\d{4}-\d{2}-\d{2}\.csv$/);
       const path = join(artifacts, "download.csv");
       await download.saveAs(path);
-      const lines = readFileSync(path, "utf8").replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+      const lines = readFileSync(path, "utf8")
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split(/\r?\n/);
       assert.match(lines[0]!, /^PrinterId,PrinterName,JobId,JobState/);
       assert.equal(lines.length - 1, 12, "the finance printer's 12 jobs, each seen once");
       assert.ok(lines.slice(1).every((l) => l.includes("Finance 2nd floor")));
@@ -377,7 +485,13 @@ describe("the audit viewer in Chromium", { skip }, () => {
   test("403: says which key or role is missing", async () => {
     const { context, page } = await newPage();
     try {
-      await page.route("**/api/audit/jobs**", (route) => route.fulfill({ status: 403, contentType: "application/json", body: JSON.stringify({ error: { code: "forbidden", message: "Forbidden" } }) }));
+      await page.route("**/api/audit/jobs**", (route) =>
+        route.fulfill({
+          status: 403,
+          contentType: "application/json",
+          body: JSON.stringify({ error: { code: "forbidden", message: "Forbidden" } }),
+        }),
+      );
       await page.goto(`${rig.api}/audit/ui`);
       await page.locator("#problem").waitFor({ state: "visible" });
       const text = await page.locator("#problem").innerText();
@@ -425,12 +539,23 @@ describe("the audit viewer in Chromium", { skip }, () => {
   test("no request from the page carries the key in its URL, and the page never logs it", () => {
     const api = requested.filter((r) => r.url.includes("/api/audit/jobs") || r.url.includes("/api/audit/printers/"));
     assert.ok(api.length > 10, `the tests made API calls (${api.length})`);
-    assert.ok(api.some((r) => r.key === functionKey), "the key travels in the x-functions-key header");
+    assert.ok(
+      api.some((r) => r.key === functionKey),
+      "the key travels in the x-functions-key header",
+    );
     for (const r of requested) {
       assert.ok(!r.url.includes(functionKey) && !/[?&]code=/.test(r.url), `key in a URL: ${r.url}`);
     }
     assert.ok(!logged.some((line) => line.includes(functionKey)), "the key is never logged");
-    assert.deepEqual(logged.filter((l) => l.startsWith("pageerror")), [], "no script errors");
-    assert.deepEqual(logged.filter((l) => /Content Security Policy/i.test(l)), [], "nothing the page does breaks its own CSP");
+    assert.deepEqual(
+      logged.filter((l) => l.startsWith("pageerror")),
+      [],
+      "no script errors",
+    );
+    assert.deepEqual(
+      logged.filter((l) => /Content Security Policy/i.test(l)),
+      [],
+      "nothing the page does breaks its own CSP",
+    );
   });
 });

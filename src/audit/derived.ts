@@ -22,7 +22,10 @@ export function derivedRows(tables: AuditTableNames, historyRow: Row, kind: Hist
 }
 
 /** The derived rows of many history rows, by table. */
-export function derivedRowsByTable(tables: AuditTableNames, rows: readonly { row: Row; kind: HistoryKind }[]): Map<string, Row[]> {
+export function derivedRowsByTable(
+  tables: AuditTableNames,
+  rows: readonly { row: Row; kind: HistoryKind }[],
+): Map<string, Row[]> {
   const byTable = new Map<string, Row[]>();
   for (const { row, kind } of rows) {
     for (const derived of derivedRows(tables, row, kind)) {

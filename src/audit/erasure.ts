@@ -65,7 +65,16 @@ export async function eraseUser(
   const key = policy.key;
   const erasureId = newErasureId(now());
   const subject = subjectOf(identifier, key);
-  const requested = { partitionKey: erasurePartition, rowKey: erasureId, Status: "running", RequestedDateTime: now().toISOString(), RequestedBy: options.requestedBy.slice(0, 200), Subject: subject, KeyId: key.id, RowsChanged: 0 };
+  const requested = {
+    partitionKey: erasurePartition,
+    rowKey: erasureId,
+    Status: "running",
+    RequestedDateTime: now().toISOString(),
+    RequestedBy: options.requestedBy.slice(0, 200),
+    Subject: subject,
+    KeyId: key.id,
+    RowsChanged: 0,
+  };
   await store.mergeRow(store.tables.privacy, requested);
   await listErasedSubjects(store, key, [subject], erasureId, now());
 
@@ -100,7 +109,12 @@ export async function eraseUser(
     }
   }
   const completed = finished ? { Status: "completed", CompletedDateTime: now().toISOString() } : {};
-  await store.mergeRow(store.tables.privacy, { partitionKey: erasurePartition, rowKey: erasureId, RowsChanged: rowsChanged, ...completed });
+  await store.mergeRow(store.tables.privacy, {
+    partitionKey: erasurePartition,
+    rowKey: erasureId,
+    RowsChanged: rowsChanged,
+    ...completed,
+  });
   // The next timer run checks the whole history against the list (a UPN stored in another letter case is only found there) and adds what it finds.
   await requestRedactionPass(store);
   return (await getErasure(store, erasureId))!;

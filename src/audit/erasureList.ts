@@ -14,12 +14,18 @@ export async function loadErasedSubjects(store: AuditStore, key: PseudonymKey): 
   const client = await store.table(store.tables.privacy);
   const subjects = new Map<string, string>();
   const filter = odata`PartitionKey eq ${erasedPartition} and KeyId eq ${key.id}`;
-  for await (const row of client.listEntities({ queryOptions: { filter, select: ["RowKey", "ErasureId"] } })) subjects.set(String(row.rowKey), String(row.ErasureId ?? ""));
+  for await (const row of client.listEntities({ queryOptions: { filter, select: ["RowKey", "ErasureId"] } }))
+    subjects.set(String(row.rowKey), String(row.ErasureId ?? ""));
   return subjects;
 }
 
 /** The listed pseudonym of a job (by any identifier of its user, or a pseudonym already stored under the key), if any. */
-export function listedSubject(identity: JobIdentity, key: PseudonymKey, subjects: ReadonlyMap<string, string>, storedUnderKey: readonly unknown[] = []): string | undefined {
+export function listedSubject(
+  identity: JobIdentity,
+  key: PseudonymKey,
+  subjects: ReadonlyMap<string, string>,
+  storedUnderKey: readonly unknown[] = [],
+): string | undefined {
   if (subjects.size === 0) return undefined;
   return subjectPseudonyms(identity, key, storedUnderKey).find((p) => subjects.has(p));
 }
@@ -34,10 +40,25 @@ export async function withErasureList(store: AuditStore, privacy: PrivacyPolicy)
 }
 
 /** Puts pseudonyms on the list (idempotent), each naming the erasure that put it there. */
-export async function listErasedSubjects(store: AuditStore, key: PseudonymKey, subjects: Iterable<string>, erasureId: string, now = new Date()): Promise<void> {
+export async function listErasedSubjects(
+  store: AuditStore,
+  key: PseudonymKey,
+  subjects: Iterable<string>,
+  erasureId: string,
+  now = new Date(),
+): Promise<void> {
   const client = await store.table(store.tables.privacy);
   for (const subject of new Set(subjects)) {
-    await client.upsertEntity({ partitionKey: erasedPartition, rowKey: subject, KeyId: key.id, ErasureId: erasureId, ListedDateTime: now.toISOString() }, "Merge");
+    await client.upsertEntity(
+      {
+        partitionKey: erasedPartition,
+        rowKey: subject,
+        KeyId: key.id,
+        ErasureId: erasureId,
+        ListedDateTime: now.toISOString(),
+      },
+      "Merge",
+    );
   }
 }
 

@@ -52,7 +52,8 @@ export function eventRows(tables: AuditTableNames, historyRow: Row, kind: Histor
   if (!Number.isFinite(observed)) return [];
   const timeKey = eventTimeKey(observed);
   const row: Row = { partitionKey: partitionOf(timeKey), rowKey: `${timeKey}|${printerId}|${historyRow.rowKey}` };
-  for (const column of jobColumns) if (historyRow[column] !== undefined && historyRow[column] !== null) row[column] = historyRow[column];
+  for (const column of jobColumns)
+    if (historyRow[column] !== undefined && historyRow[column] !== null) row[column] = historyRow[column];
   return [{ table: tables.events, row }];
 }
 
@@ -68,7 +69,9 @@ const positionPattern = /^\d{8}T\d{9}Z(\|[^\\/#?]{1,900})?$/;
 
 /** The opaque text of a cursor: base64url JSON, so callers keep it whole and never build one. */
 export function encodeCursor(cursor: EventCursor): string {
-  return Buffer.from(JSON.stringify({ v: 1, k: cursor.key, ...(cursor.inclusive ? { i: 1 } : {}) }), "utf8").toString("base64url");
+  return Buffer.from(JSON.stringify({ v: 1, k: cursor.key, ...(cursor.inclusive ? { i: 1 } : {}) }), "utf8").toString(
+    "base64url",
+  );
 }
 
 /** Reads a cursor this API handed out; anything else is a 400 naming the parameter. */
@@ -83,7 +86,8 @@ export function decodeCursor(text: string, parameter = "cursor"): EventCursor {
   } catch {
     return refuse();
   }
-  if (parsed?.v !== 1 || typeof parsed.k !== "string" || !positionPattern.test(parsed.k) || !isValidKey(parsed.k)) refuse();
+  if (parsed?.v !== 1 || typeof parsed.k !== "string" || !positionPattern.test(parsed.k) || !isValidKey(parsed.k))
+    refuse();
   return { key: parsed.k as string, ...(parsed.i === 1 ? { inclusive: true } : {}) };
 }
 
@@ -98,7 +102,11 @@ export function decodeCursor(text: string, parameter = "cursor"): EventCursor {
 export async function safeWatermark(store: AuditStore, now = Date.now()): Promise<number> {
   const { safetyMarginMs, maxOpenRunAgeMs } = eventFeedTuning;
   const floor = runIdFloor(now - maxOpenRunAgeMs);
-  const unfinished = await store.rowsWhere(store.tables.runs, odata`PartitionKey ge ${floor} and Status ne ${"succeeded"}`, ["PartitionKey", "RowKey", "Status", "DerivedPending"]);
+  const unfinished = await store.rowsWhere(
+    store.tables.runs,
+    odata`PartitionKey ge ${floor} and Status ne ${"succeeded"}`,
+    ["PartitionKey", "RowKey", "Status", "DerivedPending"],
+  );
   let oldest = now;
   const closedAfter = new Map<string, Promise<string | undefined>>();
   for (const run of unfinished.sort((a, b) => (a.partitionKey! < b.partitionKey! ? -1 : 1))) {
@@ -115,7 +123,12 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
       let later = closedAfter.get(printerId);
       if (!later) {
         later = store
-          .rowsWhere(store.tables.runs, odata`PartitionKey gt ${runId} and RowKey eq ${printerId} and Status eq ${"succeeded"}`, ["PartitionKey"], 1)
+          .rowsWhere(
+            store.tables.runs,
+            odata`PartitionKey gt ${runId} and RowKey eq ${printerId} and Status eq ${"succeeded"}`,
+            ["PartitionKey"],
+            1,
+          )
           .then((rows) => rows[0]?.partitionKey);
         closedAfter.set(printerId, later);
       }
@@ -160,7 +173,12 @@ export interface EventPage {
 }
 
 /** The Table filter of a feed read between two positions (at most 14 comparisons). */
-export function eventFilter(from: EventCursor | undefined, upperKey: string, filter: EventFilter, privacy: PrivacySettings): string {
+export function eventFilter(
+  from: EventCursor | undefined,
+  upperKey: string,
+  filter: EventFilter,
+  privacy: PrivacySettings,
+): string {
   const parts: string[] = [];
   if (from) {
     parts.push(odata`PartitionKey ge ${partitionOf(from.key)}`);
@@ -168,7 +186,8 @@ export function eventFilter(from: EventCursor | undefined, upperKey: string, fil
   }
   parts.push(odata`PartitionKey le ${partitionOf(upperKey)}`, odata`RowKey lt ${upperKey}`);
   if (filter.printerId) parts.push(odata`PrinterId eq ${filter.printerId}`);
-  if (filter.states && filter.states.length > 0) parts.push(`(${filter.states.map((s) => odata`JobState eq ${s}`).join(" or ")})`);
+  if (filter.states && filter.states.length > 0)
+    parts.push(`(${filter.states.map((s) => odata`JobState eq ${s}`).join(" or ")})`);
   if (filter.user !== undefined) {
     const values = userFilterValues(filter.user, privacy);
     parts.push(`(${values.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]).join(" or ")})`);
@@ -182,12 +201,21 @@ export function eventFilter(from: EventCursor | undefined, upperKey: string, fil
  */
 export async function readEvents(
   store: AuditStore,
-  options: { from?: EventCursor; filter: EventFilter; top: number; privacy: PrivacySettings; now?: number; pageBudget?: number; watermark?: number },
+  options: {
+    from?: EventCursor;
+    filter: EventFilter;
+    top: number;
+    privacy: PrivacySettings;
+    now?: number;
+    pageBudget?: number;
+    watermark?: number;
+  },
 ): Promise<EventPage> {
   const watermark = options.watermark ?? (await safeWatermark(store, options.now));
   const upperKey = eventTimeKey(watermark);
   const { from, top } = options;
-  if (from && (from.key > upperKey || (from.key === upperKey && !from.inclusive))) return { rows: [], next: from, more: false, watermark };
+  if (from && (from.key > upperKey || (from.key === upperKey && !from.inclusive)))
+    return { rows: [], next: from, more: false, watermark };
   const filter = eventFilter(from, upperKey, options.filter, options.privacy);
   const rows: StoredRow[] = [];
   let token: string | undefined;
@@ -201,13 +229,20 @@ export async function readEvents(
   if (rows.length > 0) return { rows, next: { key: rows.at(-1)!.rowKey! }, more: true, watermark };
   // The scan budget ran out before a match: go on from where Table Storage stopped.
   const resume = continuationRowKey(token);
-  return { rows, next: resume ? { key: resume, inclusive: true } : (from ?? { key: upperKey, inclusive: true }), more: true, watermark };
+  return {
+    rows,
+    next: resume ? { key: resume, inclusive: true } : (from ?? { key: upperKey, inclusive: true }),
+    more: true,
+    watermark,
+  };
 }
 
 function continuationRowKey(token: string): string | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { nextRowKey?: unknown };
-    return typeof parsed.nextRowKey === "string" && positionPattern.test(parsed.nextRowKey) ? parsed.nextRowKey : undefined;
+    return typeof parsed.nextRowKey === "string" && positionPattern.test(parsed.nextRowKey)
+      ? parsed.nextRowKey
+      : undefined;
   } catch {
     return undefined;
   }
@@ -237,13 +272,24 @@ export function historyKeyOf(eventRowKey: string): string {
 
 /** Checks the states a caller asks for: a comma list of job state names. */
 export function parseStates(raw: string, parameter: string, allowed?: readonly string[]): string[] {
-  const states = [...new Set(raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0))];
+  const states = [
+    ...new Set(
+      raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    ),
+  ];
   if (states.length === 0 || states.length > 8 || states.some((s) => !/^[A-Za-z]{1,32}$/.test(s))) {
-    throw new InputError(parameter, `${parameter} must be a comma list of job states such as aborted,canceled; got ${shown(raw)}.`);
+    throw new InputError(
+      parameter,
+      `${parameter} must be a comma list of job states such as aborted,canceled; got ${shown(raw)}.`,
+    );
   }
   if (allowed) {
     const bad = states.find((s) => !allowed.includes(s));
-    if (bad !== undefined) throw new InputError(parameter, `${parameter} takes ${allowed.join(", ")}; got ${shown(bad)}.`);
+    if (bad !== undefined)
+      throw new InputError(parameter, `${parameter} takes ${allowed.join(", ")}; got ${shown(bad)}.`);
   }
   return states;
 }

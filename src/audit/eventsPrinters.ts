@@ -15,9 +15,17 @@ export interface AuditedPrinter {
 /** How far back run rows are read for names (and discovered printers): a few runs at the default schedule. */
 const recentRunsMs = 3 * 3_600_000;
 
-export async function auditedPrinters(store: AuditStore, configured: readonly string[], now = Date.now()): Promise<AuditedPrinter[]> {
+export async function auditedPrinters(
+  store: AuditStore,
+  configured: readonly string[],
+  now = Date.now(),
+): Promise<AuditedPrinter[]> {
   const names = new Map<string, string | undefined>(configured.map((id) => [id.toLowerCase(), undefined]));
-  const runs = await store.rowsWhere(store.tables.runs, odata`PartitionKey ge ${runIdFloor(now - recentRunsMs)}`, ["PartitionKey", "RowKey", "PrinterName"]);
+  const runs = await store.rowsWhere(store.tables.runs, odata`PartitionKey ge ${runIdFloor(now - recentRunsMs)}`, [
+    "PartitionKey",
+    "RowKey",
+    "PrinterName",
+  ]);
   // Oldest run first, so the latest recorded name wins.
   for (const run of runs.sort((a, b) => (a.partitionKey! < b.partitionKey! ? -1 : 1))) {
     // A run's other rows (its redaction step, the index backfill's marker) name no printer.

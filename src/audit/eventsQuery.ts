@@ -18,22 +18,29 @@ export const defaultFailingWindow = "PT1H";
 
 function refuseUnknown(query: URLSearchParams, allowed: readonly string[]): void {
   for (const name of query.keys()) {
-    if (name !== "code" && !allowed.includes(name)) throw new InputError(name, `Query option ${shown(name)} is not supported here; use ${allowed.join(", ")}.`);
+    if (name !== "code" && !allowed.includes(name))
+      throw new InputError(name, `Query option ${shown(name)} is not supported here; use ${allowed.join(", ")}.`);
   }
 }
 
 function printerOption(query: URLSearchParams): string | undefined {
   const printerId = single(query, "printerId");
   if (printerId === undefined || printerId === "") return undefined;
-  if (!isGuid(printerId)) throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
+  if (!isGuid(printerId))
+    throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
   return printerId.toLowerCase();
 }
 
 function userOption(query: URLSearchParams, privacy: PrivacySettings): string | undefined {
   const user = single(query, "user");
   if (user === undefined || user === "") return undefined;
-  if (privacy.redactUsers === "omit") throw new InputError("user", "Users are not recorded here (AUDIT_REDACT_USERS=omit), so events cannot be filtered by user.");
-  if (user.length > 256) throw new InputError("user", "user must be a user principal name or user id, at most 256 characters.");
+  if (privacy.redactUsers === "omit")
+    throw new InputError(
+      "user",
+      "Users are not recorded here (AUDIT_REDACT_USERS=omit), so events cannot be filtered by user.",
+    );
+  if (user.length > 256)
+    throw new InputError("user", "user must be a user principal name or user id, at most 256 characters.");
   return user;
 }
 
@@ -70,8 +77,14 @@ export function parseEventFeedQuery(query: URLSearchParams, privacy: PrivacySett
   const since = single(query, "since");
   if (since !== undefined) {
     if (from) throw new InputError("since", "Give cursor or since, not both: a cursor already says where to go on.");
-    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(since) ? Date.parse(since) : NaN;
-    if (!Number.isFinite(ms)) throw new InputError("since", `since must be an ISO 8601 date-time with a zone, such as 2026-11-24T08:00:00Z; got ${shown(since)}.`);
+    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(since)
+      ? Date.parse(since)
+      : NaN;
+    if (!Number.isFinite(ms))
+      throw new InputError(
+        "since",
+        `since must be an ISO 8601 date-time with a zone, such as 2026-11-24T08:00:00Z; got ${shown(since)}.`,
+      );
     from = cursorAt(ms);
   }
   return { filter, top, ...(from ? { from } : {}) };
@@ -89,10 +102,19 @@ export function parseJobFinishedQuery(query: URLSearchParams, privacy: PrivacySe
   refuseUnknown(query, ["printerId", "states", "user", "cursor"]);
   const printerId = printerOption(query);
   const statesText = single(query, "states");
-  const states = parseStates(statesText === undefined || statesText === "" ? defaultEndStates : statesText, "states", endStates);
+  const states = parseStates(
+    statesText === undefined || statesText === "" ? defaultEndStates : statesText,
+    "states",
+    endStates,
+  );
   const user = userOption(query, privacy);
   const cursor = cursorOption(query);
-  return { states, ...(printerId ? { printerId } : {}), ...(user !== undefined ? { user } : {}), ...(cursor ? { cursor } : {}) };
+  return {
+    states,
+    ...(printerId ? { printerId } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
 }
 
 export interface PrinterFailingRequest {
@@ -121,7 +143,10 @@ export function parsePrinterFailingQuery(query: URLSearchParams): PrinterFailing
   try {
     windowMs = parseTimeout(window);
   } catch {
-    throw new InputError("window", `window must be an ISO-8601 duration from PT1M to P1D, such as PT1H; got ${shown(window)}.`);
+    throw new InputError(
+      "window",
+      `window must be an ISO-8601 duration from PT1M to P1D, such as PT1H; got ${shown(window)}.`,
+    );
   }
   if (windowMs < 60_000) throw new InputError("window", `window must be at least PT1M; got ${shown(window)}.`);
   const cursor = cursorOption(query);

@@ -8,7 +8,15 @@
  * - a printer keeps failing: the event of a printer's Nth distinct aborted job within the window (N and the
  *   window chosen by the flow maker); it fires again whenever the count climbs back to N.
  */
-import { eventTimeKey, historyKeyOf, publicEvent, readEvents, timeOfEventKey, type EventCursor, type EventPage } from "./events";
+import {
+  eventTimeKey,
+  historyKeyOf,
+  publicEvent,
+  readEvents,
+  timeOfEventKey,
+  type EventCursor,
+  type EventPage,
+} from "./events";
 import { sequenceKey } from "./keys";
 import { mapLimit } from "./recorder";
 import { type PrivacySettings } from "./snapshot";
@@ -29,14 +37,26 @@ async function enteredState(store: AuditStore, event: StoredRow): Promise<boolea
   if (!(sequence > 1)) return true;
   const [keyTime, jobKey] = historyKeyOf(String(event.rowKey)).split("|");
   if (!keyTime || !jobKey) return true;
-  const previous = await store.rowsWithPrefix(store.tables.jobs, String(event.PrinterId), `${keyTime}|${jobKey}|${sequenceKey(sequence - 1)}|`, ["JobState"]);
+  const previous = await store.rowsWithPrefix(
+    store.tables.jobs,
+    String(event.PrinterId),
+    `${keyTime}|${jobKey}|${sequenceKey(sequence - 1)}|`,
+    ["JobState"],
+  );
   return !previous.some((row) => row.JobState === event.JobState);
 }
 
 /** Jobs that finished (in one of `states`) after the cursor, oldest first, at most a page. */
 export async function finishedJobs(
   store: AuditStore,
-  options: { from: EventCursor; printerId?: string; states: readonly string[]; user?: string; privacy: PrivacySettings; now?: number },
+  options: {
+    from: EventCursor;
+    printerId?: string;
+    states: readonly string[];
+    user?: string;
+    privacy: PrivacySettings;
+    now?: number;
+  },
 ): Promise<TriggerBatch<Record<string, unknown>>> {
   const page: EventPage = await readEvents(store, {
     from: options.from,
@@ -71,16 +91,34 @@ const maxFailingScan = 5_000;
  */
 export async function failingPrinters(
   store: AuditStore,
-  options: { from: EventCursor; printerId?: string; threshold: number; windowMs: number; window: string; privacy: PrivacySettings; now?: number },
+  options: {
+    from: EventCursor;
+    printerId?: string;
+    threshold: number;
+    windowMs: number;
+    window: string;
+    privacy: PrivacySettings;
+    now?: number;
+  },
 ): Promise<TriggerBatch<PrinterFailingAlert>> {
-  const scanFrom: EventCursor = { key: eventTimeKey(timeOfEventKey(options.from.key) - options.windowMs), inclusive: true };
+  const scanFrom: EventCursor = {
+    key: eventTimeKey(timeOfEventKey(options.from.key) - options.windowMs),
+    inclusive: true,
+  };
   const filter = { printerId: options.printerId, states: ["aborted"] };
   const rows: StoredRow[] = [];
   let position = scanFrom;
   let watermark: number | undefined;
   let more = false;
   for (;;) {
-    const page = await readEvents(store, { from: position, filter, top: 1000, privacy: options.privacy, now: options.now, watermark });
+    const page = await readEvents(store, {
+      from: position,
+      filter,
+      top: 1000,
+      privacy: options.privacy,
+      now: options.now,
+      watermark,
+    });
     watermark = page.watermark;
     rows.push(...page.rows);
     position = page.next;
@@ -90,7 +128,8 @@ export async function failingPrinters(
       break;
     }
   }
-  const isNew = (row: StoredRow): boolean => (options.from.inclusive ? row.rowKey! >= options.from.key : row.rowKey! > options.from.key);
+  const isNew = (row: StoredRow): boolean =>
+    options.from.inclusive ? row.rowKey! >= options.from.key : row.rowKey! > options.from.key;
   // The first aborted event of each job: a job recorded twice as aborted counts once.
   const firstByJob = new Map<string, StoredRow>();
   for (const row of rows) {
@@ -113,7 +152,15 @@ export async function failingPrinters(
       const inWindow = events.slice(start, i + 1);
       if (inWindow.length !== options.threshold || !isNew(events[i]!)) continue;
       const last = events[i]!;
-      const codes = [...new Set(inWindow.map((e) => e.ErrorCode).filter((c) => c !== undefined && c !== null).reverse().map(String))];
+      const codes = [
+        ...new Set(
+          inWindow
+            .map((e) => e.ErrorCode)
+            .filter((c) => c !== undefined && c !== null)
+            .reverse()
+            .map(String),
+        ),
+      ];
       alerts.push({
         key: String(last.rowKey),
         alert: {
@@ -135,6 +182,10 @@ export async function failingPrinters(
   alerts.sort((a, b) => (a.key < b.key ? -1 : 1));
   // When the scan was cut short, the cursor stops at the last event read: the rest is evaluated next poll.
   const lastRead = rows.at(-1)?.rowKey;
-  const next: EventCursor = !more ? position : lastRead !== undefined && lastRead > options.from.key ? { key: lastRead } : options.from;
+  const next: EventCursor = !more
+    ? position
+    : lastRead !== undefined && lastRead > options.from.key
+      ? { key: lastRead }
+      : options.from;
   return { value: alerts.map((a) => a.alert), next, more };
 }

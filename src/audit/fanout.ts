@@ -40,7 +40,9 @@ export async function resolvePrinters(
       error.statusCode === 403
         ? "Graph does not allow the app's identity to list printers (app-only listing is documented as unsupported)"
         : `listing printers failed (${error.kind} ${error.statusCode ?? "-"} ${error.code})`;
-    log.warn(`AUDIT_DISCOVER_PRINTERS=true but ${why}; auditing the ${before} printer(s) of AUDIT_PRINTER_IDS instead.`);
+    log.warn(
+      `AUDIT_DISCOVER_PRINTERS=true but ${why}; auditing the ${before} printer(s) of AUDIT_PRINTER_IDS instead.`,
+    );
     return { printerIds: [...settings.printerIds], source: "setting" };
   }
   return { printerIds: [...ids], source: before > 0 ? "setting+discovered" : "discovered" };
@@ -68,7 +70,13 @@ export async function openRun(options: {
   for (let i = 0; i < ids.length; i += 32) {
     await Promise.all(
       ids.slice(i, i + 32).map(async (printerId) => {
-        await recordRun(options.store, { RunId: runId, PrinterId: printerId, Status: "queued", PastDue: options.pastDue, QueuedDateTime: queued });
+        await recordRun(options.store, {
+          RunId: runId,
+          PrinterId: printerId,
+          Status: "queued",
+          PastDue: options.pastDue,
+          QueuedDateTime: queued,
+        });
         const message: AuditMessage = { runId, printerId };
         await options.queue.sendMessage(JSON.stringify(message));
       }),

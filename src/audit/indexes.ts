@@ -45,15 +45,26 @@ export function indexRowKey(printerId: string, historyRowKey: string): string {
 /** The index rows of one history row (none for task rows: the read API lists job states). */
 export function indexRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): DerivedRow[] {
   if (kind !== "job") return [];
-  const { partitionKey: printerId, rowKey, etag: _etag, timestamp: _timestamp, ...columns } = historyRow as Row & { etag?: unknown; timestamp?: unknown };
+  const {
+    partitionKey: printerId,
+    rowKey,
+    etag: _etag,
+    timestamp: _timestamp,
+    ...columns
+  } = historyRow as Row & { etag?: unknown; timestamp?: unknown };
   const jobKey = rowKey.split("|")[1] ?? "";
   const bucket = jobBucket(printerId, jobKey);
   const indexKey = indexRowKey(printerId, rowKey);
   const partitions = [createdPartition(bucket)];
-  if (typeof columns.JobState === "string" && columns.JobState.length > 0) partitions.push(statePartition(columns.JobState));
-  if (typeof columns.CreatedBy === "string" && columns.CreatedBy.length > 0) partitions.push(userPartition(columns.CreatedBy));
-  if (typeof columns.CreatedById === "string" && columns.CreatedById.length > 0) partitions.push(userIdPartition(columns.CreatedById));
-  return partitions.filter((pk) => isValidKey(pk) && isValidKey(indexKey)).map((partitionKey) => ({ table: tables.jobIndex, row: { ...columns, partitionKey, rowKey: indexKey } }));
+  if (typeof columns.JobState === "string" && columns.JobState.length > 0)
+    partitions.push(statePartition(columns.JobState));
+  if (typeof columns.CreatedBy === "string" && columns.CreatedBy.length > 0)
+    partitions.push(userPartition(columns.CreatedBy));
+  if (typeof columns.CreatedById === "string" && columns.CreatedById.length > 0)
+    partitions.push(userIdPartition(columns.CreatedById));
+  return partitions
+    .filter((pk) => isValidKey(pk) && isValidKey(indexKey))
+    .map((partitionKey) => ({ table: tables.jobIndex, row: { ...columns, partitionKey, rowKey: indexKey } }));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -79,7 +90,10 @@ type Cursor = { at: "start" } | { at: "gt" | "ge"; key: string } | { at: "servic
 
 export function createdRange(fromMs?: number, toMs?: number): { low?: string; high?: string } {
   // Newer jobs have smaller keys: created <= to is RowKey >= key(to); created >= from is RowKey < key(from) followed by '}'.
-  return { ...(toMs !== undefined ? { low: invertedTime(toMs) } : {}), ...(fromMs !== undefined ? { high: `${invertedTime(fromMs)}}` } : {}) };
+  return {
+    ...(toMs !== undefined ? { low: invertedTime(toMs) } : {}),
+    ...(fromMs !== undefined ? { high: `${invertedTime(fromMs)}}` } : {}),
+  };
 }
 
 const tokenPrefix = "ix1.";
@@ -94,7 +108,10 @@ export function isScanToken(token: string): boolean {
 }
 
 function planHash(plan: ReadPlan): string {
-  return createHash("sha256").update(JSON.stringify([plan.table, plan.partitions, plan.low ?? null, plan.high ?? null, plan.extra ?? null])).digest("base64url").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([plan.table, plan.partitions, plan.low ?? null, plan.high ?? null, plan.extra ?? null]))
+    .digest("base64url")
+    .slice(0, 16);
 }
 
 /**
@@ -103,7 +120,15 @@ function planHash(plan: ReadPlan): string {
  * token, so an altered token can only move the reading within the caller's own question.
  */
 function encodeToken(plan: ReadPlan, cursors: Cursor[]): string {
-  const c = cursors.map((x) => (x.at === "start" ? 0 : x.at === "done" ? 1 : x.at === "service" ? `~${x.token}` : `${x.at === "gt" ? ">" : "="}${x.key}`));
+  const c = cursors.map((x) =>
+    x.at === "start"
+      ? 0
+      : x.at === "done"
+        ? 1
+        : x.at === "service"
+          ? `~${x.token}`
+          : `${x.at === "gt" ? ">" : "="}${x.key}`,
+  );
   return `${tokenPrefix}${Buffer.from(JSON.stringify({ p: planHash(plan), c })).toString("base64url")}`;
 }
 
@@ -115,19 +140,33 @@ export function isWellFormedIndexToken(token: string): boolean {
 function decodeToken(plan: ReadPlan, token: string): Cursor[] {
   let parsed: { p?: unknown; c?: unknown };
   try {
-    parsed = JSON.parse(Buffer.from(token.slice(tokenPrefix.length), "base64url").toString("utf8")) as { p?: unknown; c?: unknown };
+    parsed = JSON.parse(Buffer.from(token.slice(tokenPrefix.length), "base64url").toString("utf8")) as {
+      p?: unknown;
+      c?: unknown;
+    };
   } catch {
-    throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+    throw new InputError(
+      "continuationToken",
+      "continuationToken is not one this API handed out; start again without it.",
+    );
   }
   if (parsed.p !== planHash(plan) || !Array.isArray(parsed.c) || parsed.c.length !== plan.partitions.length) {
-    throw new InputError("continuationToken", "continuationToken belongs to another query; send it with the same options as the page that gave it, or start again without it.");
+    throw new InputError(
+      "continuationToken",
+      "continuationToken belongs to another query; send it with the same options as the page that gave it, or start again without it.",
+    );
   }
   return parsed.c.map((x): Cursor => {
     if (x === 0) return { at: "start" };
     if (x === 1) return { at: "done" };
-    if (typeof x === "string" && (x[0] === ">" || x[0] === "=") && isValidKey(x.slice(1))) return { at: x[0] === ">" ? "gt" : "ge", key: x.slice(1) };
-    if (typeof x === "string" && x[0] === "~" && isContinuationToken(x.slice(1))) return { at: "service", token: x.slice(1) };
-    throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+    if (typeof x === "string" && (x[0] === ">" || x[0] === "=") && isValidKey(x.slice(1)))
+      return { at: x[0] === ">" ? "gt" : "ge", key: x.slice(1) };
+    if (typeof x === "string" && x[0] === "~" && isContinuationToken(x.slice(1)))
+      return { at: "service", token: x.slice(1) };
+    throw new InputError(
+      "continuationToken",
+      "continuationToken is not one this API handed out; start again without it.",
+    );
   });
 }
 
@@ -191,7 +230,9 @@ export class ScanReader implements RowReader {
       this.next = page.continuationToken;
       const skip = this.skipBefore;
       if (skip) {
-        this.buffer = this.buffer.filter((r) => r.partitionKey! > skip.pk || (r.partitionKey === skip.pk && r.rowKey! >= skip.rk));
+        this.buffer = this.buffer.filter(
+          (r) => r.partitionKey! > skip.pk || (r.partitionKey === skip.pk && r.rowKey! >= skip.rk),
+        );
         if (this.buffer.length > 0) this.skipBefore = undefined;
       }
     }
@@ -213,7 +254,10 @@ export class ScanReader implements RowReader {
 }
 
 function filterHash(filter: string | undefined): string {
-  return createHash("sha256").update(filter ?? "").digest("base64url").slice(0, 16);
+  return createHash("sha256")
+    .update(filter ?? "")
+    .digest("base64url")
+    .slice(0, 16);
 }
 
 function decodeScanToken(baseFilter: string | undefined, token: string): { t?: string; pk: string; rk: string } {
@@ -221,17 +265,29 @@ function decodeScanToken(baseFilter: string | undefined, token: string): { t?: s
   try {
     parsed = JSON.parse(Buffer.from(token.slice(scanPrefix.length), "base64url").toString("utf8")) as typeof parsed;
   } catch {
-    throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+    throw new InputError(
+      "continuationToken",
+      "continuationToken is not one this API handed out; start again without it.",
+    );
   }
   if (parsed.p !== filterHash(baseFilter)) {
-    throw new InputError("continuationToken", "continuationToken belongs to another query; send it with the same options as the page that gave it, or start again without it.");
+    throw new InputError(
+      "continuationToken",
+      "continuationToken belongs to another query; send it with the same options as the page that gave it, or start again without it.",
+    );
   }
   const serviceToken = parsed.t === null ? undefined : parsed.t;
   if (
-    typeof parsed.pk !== "string" || typeof parsed.rk !== "string" || !isValidKey(parsed.pk) || !isValidKey(parsed.rk) ||
+    typeof parsed.pk !== "string" ||
+    typeof parsed.rk !== "string" ||
+    !isValidKey(parsed.pk) ||
+    !isValidKey(parsed.rk) ||
     (serviceToken !== undefined && (typeof serviceToken !== "string" || !isContinuationToken(serviceToken)))
   ) {
-    throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+    throw new InputError(
+      "continuationToken",
+      "continuationToken is not one this API handed out; start again without it.",
+    );
   }
   return { ...(serviceToken !== undefined ? { t: serviceToken as string } : {}), pk: parsed.pk, rk: parsed.rk };
 }
@@ -248,7 +304,12 @@ export class MergedReader implements RowReader {
     token?: string,
   ) {
     const cursors = token ? decodeToken(plan, token) : plan.partitions.map((): Cursor => ({ at: "start" }));
-    this.sources = plan.partitions.map((partition, i) => ({ partition, cursor: cursors[i]!, buffer: [], last: cursors[i]!.at === "done" }));
+    this.sources = plan.partitions.map((partition, i) => ({
+      partition,
+      cursor: cursors[i]!,
+      buffer: [],
+      last: cursors[i]!.at === "done",
+    }));
   }
 
   private filterOf(s: Source): string {
@@ -256,7 +317,11 @@ export class MergedReader implements RowReader {
     const c = s.cursor;
     if (c.at === "gt") parts.push(odata`RowKey gt ${c.key}`);
     else if (c.at === "ge") parts.push(odata`RowKey ge ${c.key}`);
-    if (this.plan.low !== undefined && (c.at === "start" || c.at === "service" || ((c.at === "gt" || c.at === "ge") && c.key < this.plan.low))) parts.push(odata`RowKey ge ${this.plan.low}`);
+    if (
+      this.plan.low !== undefined &&
+      (c.at === "start" || c.at === "service" || ((c.at === "gt" || c.at === "ge") && c.key < this.plan.low))
+    )
+      parts.push(odata`RowKey ge ${this.plan.low}`);
     if (this.plan.high !== undefined) parts.push(odata`RowKey lt ${this.plan.high}`);
     if (this.plan.extra) parts.push(`(${this.plan.extra})`);
     return parts.join(" and ");
@@ -272,7 +337,12 @@ export class MergedReader implements RowReader {
         while (s.buffer.length === 0 && !s.last) {
           this.queries++;
           const c = s.cursor;
-          const page = await this.store.queryPage(this.plan.table, this.filterOf(s), Math.min(1000, Math.max(1, want)), c.at === "service" ? c.token : undefined);
+          const page = await this.store.queryPage(
+            this.plan.table,
+            this.filterOf(s),
+            Math.min(1000, Math.max(1, want)),
+            c.at === "service" ? c.token : undefined,
+          );
           s.buffer = page.rows;
           if (!page.continuationToken) s.last = true;
           // The service's positions are opaque: go on from its token (the bounds of the filter still hold).
@@ -342,7 +412,10 @@ export interface IndexedPage {
  * are read, or the deadline passes with at least one row (a page is empty only when nothing is left, or
  * when the deadline passed before any row matched).
  */
-export async function readPage(reader: RowReader, options: { top: number; latest?: boolean; deadline?: number }): Promise<IndexedPage> {
+export async function readPage(
+  reader: RowReader,
+  options: { top: number; latest?: boolean; deadline?: number },
+): Promise<IndexedPage> {
   const rows: StoredRow[] = [];
   const overdue = (): boolean => options.deadline !== undefined && Date.now() > options.deadline;
   while (rows.length < options.top) {
@@ -430,7 +503,8 @@ export async function backfillIndexes(
   options: { log: AuditLog; shouldStop?: () => boolean; pageSize?: number; now?: () => Date },
 ): Promise<BackfillResult> {
   const now = options.now ?? (() => new Date());
-  const saved = (await store.getRow(store.tables.runs, backfillPartition, backfillRowKey)) as (BackfillState & StoredRow) | undefined;
+  const saved = (await store.getRow(store.tables.runs, backfillPartition, backfillRowKey)) as
+    (BackfillState & StoredRow) | undefined;
   const result: BackfillResult = { complete: saved?.Status === "complete", rowsRead: 0, indexRowsWritten: 0, pages: 0 };
   if (result.complete) return result;
   const state: BackfillState = {
@@ -441,7 +515,13 @@ export async function backfillIndexes(
     Pages: Number(saved?.Pages ?? 0),
     StartedDateTime: saved?.StartedDateTime ?? now().toISOString(),
   };
-  if (!saved) await store.mergeRow(store.tables.runs, { partitionKey: backfillPartition, rowKey: backfillRowKey, ...state, UpdatedDateTime: now().toISOString() });
+  if (!saved)
+    await store.mergeRow(store.tables.runs, {
+      partitionKey: backfillPartition,
+      rowKey: backfillRowKey,
+      ...state,
+      UpdatedDateTime: now().toISOString(),
+    });
   else if (state.Cursor) options.log.log(`auditIndexBackfill: resuming after ${state.RowsRead} history row(s).`);
   for (;;) {
     if (options.shouldStop?.()) break;
@@ -469,8 +549,15 @@ export async function backfillIndexes(
       state.Status = "complete";
       state.CompletedDateTime = now().toISOString();
     }
-    await store.mergeRow(store.tables.runs, { partitionKey: backfillPartition, rowKey: backfillRowKey, ...state, UpdatedDateTime: now().toISOString() });
-    options.log.log(`auditIndexBackfill: ${state.RowsRead} history row(s) indexed so far (${state.IndexRowsWritten} index row(s) written)${state.Status === "complete" ? "; the indexes are complete" : ""}.`);
+    await store.mergeRow(store.tables.runs, {
+      partitionKey: backfillPartition,
+      rowKey: backfillRowKey,
+      ...state,
+      UpdatedDateTime: now().toISOString(),
+    });
+    options.log.log(
+      `auditIndexBackfill: ${state.RowsRead} history row(s) indexed so far (${state.IndexRowsWritten} index row(s) written)${state.Status === "complete" ? "; the indexes are complete" : ""}.`,
+    );
     if (state.Status === "complete") {
       result.complete = true;
       completeStores.set(store, true);

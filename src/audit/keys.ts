@@ -40,7 +40,9 @@ export function keyPart(value: string): string {
   // Code unit by code unit (a lone surrogate too), so distinct ids always give distinct keys.
   const encoded = value.replace(/[^A-Za-z0-9\-_.~@+=:;,!$&'()*]/g, (c) => {
     const code = c.charCodeAt(0);
-    return code < 0x80 ? `%${code.toString(16).toUpperCase().padStart(2, "0")}` : `%u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    return code < 0x80
+      ? `%${code.toString(16).toUpperCase().padStart(2, "0")}`
+      : `%u${code.toString(16).toUpperCase().padStart(4, "0")}`;
   });
   if (encoded.length <= maxKeyPart) return encoded;
   return `${encoded.slice(0, maxKeyPart - 17)}~${shortHash(value, 16)}`;
@@ -109,7 +111,9 @@ export function auditTableNames(prefix: string): AuditTableNames {
 /** A run id that sorts by time: 20261124T055012345Z-1a2b3c. */
 export function newRunId(now = new Date(), random = Math.random): string {
   const stamp = now.toISOString().replace(/[-:.]/g, "");
-  const suffix = Math.floor(random() * 0xffffff).toString(16).padStart(6, "0");
+  const suffix = Math.floor(random() * 0xffffff)
+    .toString(16)
+    .padStart(6, "0");
   return `${stamp}-${suffix}`;
 }
 

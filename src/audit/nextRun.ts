@@ -65,14 +65,22 @@ export function nextOccurrence(schedule: string, after: Date): Date | undefined 
   } catch {
     return undefined;
   }
-  const [seconds, minutes, hours, days, months, weekdays] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [seconds, minutes, hours, days, months, weekdays] = sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   const sortedSeconds = [...seconds].sort((a, b) => a - b);
   const start = new Date(Math.floor(after.getTime() / 1000) * 1000 + 1000);
   // Minute by minute for up to a year: cheap enough for a page load, and plainly right.
   const minute = new Date(start);
   minute.setUTCSeconds(0, 0);
   for (let i = 0; i < 366 * 24 * 60; i++, minute.setUTCMinutes(minute.getUTCMinutes() + 1)) {
-    if (!months.has(minute.getUTCMonth() + 1) || !days.has(minute.getUTCDate()) || !weekdays.has(minute.getUTCDay())) continue;
+    if (!months.has(minute.getUTCMonth() + 1) || !days.has(minute.getUTCDate()) || !weekdays.has(minute.getUTCDay()))
+      continue;
     if (!hours.has(minute.getUTCHours()) || !minutes.has(minute.getUTCMinutes())) continue;
     const base = minute.getTime();
     const second = sortedSeconds.find((s) => base + s * 1000 >= start.getTime());

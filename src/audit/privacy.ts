@@ -14,7 +14,10 @@ export interface PseudonymKey {
 }
 
 export function pseudonymKey(key: Buffer): PseudonymKey {
-  return { key, id: createHmac("sha256", key).update("universal-print-jobs/pseudonym-key-id").digest("hex").slice(0, 16) };
+  return {
+    key,
+    id: createHmac("sha256", key).update("universal-print-jobs/pseudonym-key-id").digest("hex").slice(0, 16),
+  };
 }
 
 /** The pseudonym of a user id or UPN: HMAC-SHA-256 (hex) of the lower-cased value. */
@@ -78,18 +81,24 @@ export function rowMarkers(row: Record<string, unknown>): { users: UserMarker; d
   };
 }
 
-const userRank = (marker: UserMarker): number => (marker === erasedText ? 3 : marker === "omit" ? 2 : marker.startsWith("hash:") ? 1 : 0);
+const userRank = (marker: UserMarker): number =>
+  marker === erasedText ? 3 : marker === "omit" ? 2 : marker.startsWith("hash:") ? 1 : 0;
 const documentRank = (marker: DocumentMarker): number => (marker === "erased" ? 2 : marker === "omit" ? 1 : 0);
 
 /** The markers a row must end with: never laxer than it is, the current key for pseudonyms, erased for an erased person. */
-export function targetMarkers(current: { users: UserMarker; documents: DocumentMarker }, policy: PrivacyPolicy, erased: boolean): { users: UserMarker; documents: DocumentMarker } {
+export function targetMarkers(
+  current: { users: UserMarker; documents: DocumentMarker },
+  policy: PrivacyPolicy,
+  erased: boolean,
+): { users: UserMarker; documents: DocumentMarker } {
   if (erased) return { users: erasedText, documents: "erased" };
   const wantedUsers = userMarkerOf(policy);
   let users = userRank(current.users) >= userRank(wantedUsers) ? current.users : wantedUsers;
   // A pseudonym under another key (or the old public salt) is re-keyed while hashing is on.
   if (users.startsWith("hash:") && policy.redactUsers === "hash" && users !== wantedUsers) users = wantedUsers;
   const wantedDocuments = documentMarkerOf(policy);
-  const documents = documentRank(current.documents) >= documentRank(wantedDocuments) ? current.documents : wantedDocuments;
+  const documents =
+    documentRank(current.documents) >= documentRank(wantedDocuments) ? current.documents : wantedDocuments;
   return { users, documents };
 }
 
@@ -110,7 +119,8 @@ export function emptyIdentity(): JobIdentity {
 /** Adds what one stored row reveals of its job's user and documents. */
 export function gatherIdentity(identity: JobIdentity, row: Record<string, unknown>): void {
   const markers = rowMarkers(row);
-  const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" && v !== erasedText ? v : undefined);
+  const str = (v: unknown): string | undefined =>
+    typeof v === "string" && v !== "" && v !== erasedText ? v : undefined;
   if (markers.users === "none") {
     const id = str(row.CreatedById);
     const upn = str(row.CreatedBy);
@@ -131,7 +141,10 @@ export function gatherIdentity(identity: JobIdentity, row: Record<string, unknow
 }
 
 /** The identity of a job as Graph sent it (the recorder's side). */
-export function identityOf(createdBy: { id?: string; upn?: string; name?: string }, documentNames: readonly string[]): JobIdentity {
+export function identityOf(
+  createdBy: { id?: string; upn?: string; name?: string },
+  documentNames: readonly string[],
+): JobIdentity {
   const identity = emptyIdentity();
   if (createdBy.id) identity.ids.add(createdBy.id);
   if (createdBy.upn) identity.upns.add(createdBy.upn);
@@ -142,7 +155,11 @@ export function identityOf(createdBy: { id?: string; upn?: string; name?: string
 }
 
 /** The pseudonyms an erasure list would hold for this person (id and UPN, and pseudonyms already stored under this key). */
-export function subjectPseudonyms(identity: JobIdentity, key: PseudonymKey, storedUnderKey: readonly unknown[] = []): string[] {
+export function subjectPseudonyms(
+  identity: JobIdentity,
+  key: PseudonymKey,
+  storedUnderKey: readonly unknown[] = [],
+): string[] {
   const out = new Set<string>();
   for (const v of [...identity.ids, ...identity.upns]) out.add(pseudonym(v, key));
   for (const v of storedUnderKey) if (typeof v === "string" && hex64.test(v)) out.add(v);
@@ -162,21 +179,29 @@ export function scrubber(replacements: ReadonlyMap<string, string | null>): (tex
   if (terms.length === 0 || [...replacements.values()].every((v) => v === null)) return (text) => text;
   const lower = new Map([...replacements].map(([term, by]) => [term.toLowerCase(), by]));
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${terms.map(escapeRegExp).join("|")})(?![\\p{L}\\p{N}])`, "giu");
-  return (text) => text.replace(pattern, (match) => {
-    const by = lower.get(match.toLowerCase());
-    return by === null ? match : (by ?? omittedText);
-  });
+  return (text) =>
+    text.replace(pattern, (match) => {
+      const by = lower.get(match.toLowerCase());
+      return by === null ? match : (by ?? omittedText);
+    });
 }
 
 /** The scrubber of a job's free text for rows written with the given markers. */
-export function freeTextScrubber(identity: JobIdentity, users: UserMarker, documents: DocumentMarker, key?: PseudonymKey): (text: string) => string {
+export function freeTextScrubber(
+  identity: JobIdentity,
+  users: UserMarker,
+  documents: DocumentMarker,
+  key?: PseudonymKey,
+): (text: string) => string {
   const replacements = new Map<string, string | null>();
   // Kept document names stay whole in the text, so a later omission or erasure still finds them there.
-  for (const d of identity.documents) replacements.set(d, documents === "keep" ? null : documents === "erased" ? erasedText : omittedText);
+  for (const d of identity.documents)
+    replacements.set(d, documents === "keep" ? null : documents === "erased" ? erasedText : omittedText);
   if (users !== "none") {
     const upn = [...identity.upns][0];
     const id = [...identity.ids][0];
-    const person = users === erasedText ? erasedText : users === "omit" || !key ? omittedText : pseudonym(upn ?? id ?? "", key);
+    const person =
+      users === erasedText ? erasedText : users === "omit" || !key ? omittedText : pseudonym(upn ?? id ?? "", key);
     const byValue = (value: string): string => (users.startsWith("hash:") && key ? pseudonym(value, key) : person);
     for (const v of identity.ids) replacements.set(v, byValue(v));
     for (const v of identity.upns) {
@@ -185,7 +210,11 @@ export function freeTextScrubber(identity: JobIdentity, users: UserMarker, docum
       if (local && local !== v) replacements.set(local, person);
     }
     for (const v of identity.names) replacements.set(v, person);
-    for (const old of identity.oldPseudonyms) replacements.set(old, users === erasedText ? erasedText : users.startsWith("hash:") && key ? rekeyed(old, key) : omittedText);
+    for (const old of identity.oldPseudonyms)
+      replacements.set(
+        old,
+        users === erasedText ? erasedText : users.startsWith("hash:") && key ? rekeyed(old, key) : omittedText,
+      );
   }
   return scrubber(replacements);
 }
@@ -196,7 +225,12 @@ export const freeTextColumns = ["JobStateDescription", "JobStateDetails", "TaskD
  * One stored row rewritten to the target markers: user columns hashed, re-keyed, dropped or erased, document
  * names dropped or erased, free text scrubbed. Keys, times, states, printer and counts are left as they are.
  */
-export function rewriteRow<T extends Record<string, unknown>>(row: T, identity: JobIdentity, target: { users: UserMarker; documents: DocumentMarker }, key?: PseudonymKey): T {
+export function rewriteRow<T extends Record<string, unknown>>(
+  row: T,
+  identity: JobIdentity,
+  target: { users: UserMarker; documents: DocumentMarker },
+  key?: PseudonymKey,
+): T {
   const current = rowMarkers(row);
   const out: Record<string, unknown> = { ...row };
   if (target.users !== current.users) {
@@ -213,7 +247,12 @@ export function rewriteRow<T extends Record<string, unknown>>(row: T, identity: 
     if (target.documents === "erased") out.DocumentNames = erasedText;
     else delete out.DocumentNames;
   }
-  const scrub = freeTextScrubber(identity, target.users === current.users ? "none" : target.users, target.documents === current.documents ? "keep" : target.documents, key);
+  const scrub = freeTextScrubber(
+    identity,
+    target.users === current.users ? "none" : target.users,
+    target.documents === current.documents ? "keep" : target.documents,
+    key,
+  );
   for (const column of freeTextColumns) if (typeof out[column] === "string") out[column] = scrub(out[column] as string);
   out[userMarkerColumn] = target.users;
   out[documentMarkerColumn] = target.documents;
@@ -221,7 +260,10 @@ export function rewriteRow<T extends Record<string, unknown>>(row: T, identity: 
 }
 
 /** Whether a row must be rewritten to meet the target. */
-export function needsRewrite(row: Record<string, unknown>, target: { users: UserMarker; documents: DocumentMarker }): boolean {
+export function needsRewrite(
+  row: Record<string, unknown>,
+  target: { users: UserMarker; documents: DocumentMarker },
+): boolean {
   const m = rowMarkers(row);
   return m.users !== target.users || m.documents !== target.documents;
 }

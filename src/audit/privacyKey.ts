@@ -33,7 +33,9 @@ export class PseudonymKeyUnavailable extends Error {
 export function keyVaultScope(secretUri: string): string {
   const host = new URL(secretUri).hostname;
   const dot = host.indexOf(".");
-  return dot > 0 && !/^\d+\.\d+\.\d+\.\d+$/.test(host) ? `https://${host.slice(dot + 1)}/.default` : "https://vault.azure.net/.default";
+  return dot > 0 && !/^\d+\.\d+\.\d+\.\d+$/.test(host)
+    ? `https://${host.slice(dot + 1)}/.default`
+    : "https://vault.azure.net/.default";
 }
 
 export class PseudonymKeyProvider {
@@ -65,12 +67,21 @@ export class PseudonymKeyProvider {
     let value = await this.send("GET", source.secretUri);
     if (value === undefined) {
       if (!options.create) {
-        throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY: the Key Vault secret does not exist yet; the audit timer creates it on its first run (or run it now).");
+        throw new PseudonymKeyUnavailable(
+          "Setting AUDIT_HASH_KEY: the Key Vault secret does not exist yet; the audit timer creates it on its first run (or run it now).",
+        );
       }
-      value = await this.send("PUT", source.secretUri.replace(/\/[0-9a-f]{32}\/?$/i, "/"), randomBytes(32).toString("base64"));
+      value = await this.send(
+        "PUT",
+        source.secretUri.replace(/\/[0-9a-f]{32}\/?$/i, "/"),
+        randomBytes(32).toString("base64"),
+      );
     }
     const key = Buffer.from(value ?? "", "base64");
-    if (key.length < 32) throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY: the Key Vault secret is not 32 or more bytes in base64; delete it and let the app create it again (rows hashed with it are then re-keyed).");
+    if (key.length < 32)
+      throw new PseudonymKeyUnavailable(
+        "Setting AUDIT_HASH_KEY: the Key Vault secret is not 32 or more bytes in base64; delete it and let the app create it again (rows hashed with it are then re-keyed).",
+      );
     this.cached = { key: pseudonymKey(key), at: Date.now() };
     return this.cached.key;
   }
@@ -78,7 +89,10 @@ export class PseudonymKeyProvider {
   /** One Key Vault call; the secret's value, or undefined for 404. Failures name the role to grant, never the value. */
   private async send(method: "GET" | "PUT", secretUri: string, value?: string): Promise<string | undefined> {
     const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 3, retryDelayInMs: 500 } });
-    pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.credential(), scopes: keyVaultScope(secretUri) }), { phase: "Sign" });
+    pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({ credential: this.credential(), scopes: keyVaultScope(secretUri) }),
+      { phase: "Sign" },
+    );
     const [beforeSign, afterSign] = loopbackHttpPolicies;
     pipeline.addPolicy(beforeSign!, { phase: "Sign", beforePolicies: [bearerTokenAuthenticationPolicyName] });
     pipeline.addPolicy(afterSign!, { phase: "Sign", afterPolicies: [bearerTokenAuthenticationPolicyName] });
@@ -86,8 +100,13 @@ export class PseudonymKeyProvider {
       url: `${secretUri.replace(/\/$/, "")}?api-version=${apiVersion}`,
       method,
       timeout: 15_000,
-      headers: createHttpHeaders({ accept: "application/json", ...(value !== undefined ? { "content-type": "application/json" } : {}) }),
-      ...(value !== undefined ? { body: JSON.stringify({ value, contentType: "universal-print-jobs pseudonym key (base64)" }) } : {}),
+      headers: createHttpHeaders({
+        accept: "application/json",
+        ...(value !== undefined ? { "content-type": "application/json" } : {}),
+      }),
+      ...(value !== undefined
+        ? { body: JSON.stringify({ value, contentType: "universal-print-jobs pseudonym key (base64)" }) }
+        : {}),
     });
     let status: number;
     let body: string | undefined;
@@ -96,13 +115,20 @@ export class PseudonymKeyProvider {
       status = response.status;
       body = response.bodyAsText ?? undefined;
     } catch (error) {
-      throw new PseudonymKeyUnavailable(`Setting AUDIT_HASH_KEY: Key Vault could not be reached (${(error as Error).name}); the audit tries again on its next run.`);
+      throw new PseudonymKeyUnavailable(
+        `Setting AUDIT_HASH_KEY: Key Vault could not be reached (${(error as Error).name}); the audit tries again on its next run.`,
+      );
     }
     if (status === 404 && method === "GET") return undefined;
     if (status === 401 || status === 403) {
-      throw new PseudonymKeyUnavailable(`Setting AUDIT_HASH_KEY: Key Vault refused the app's identity (${status}); grant it "Key Vault Secrets Officer" on the vault (the Bicep does).`);
+      throw new PseudonymKeyUnavailable(
+        `Setting AUDIT_HASH_KEY: Key Vault refused the app's identity (${status}); grant it "Key Vault Secrets Officer" on the vault (the Bicep does).`,
+      );
     }
-    if (status < 200 || status >= 300) throw new PseudonymKeyUnavailable(`Setting AUDIT_HASH_KEY: Key Vault answered ${status} to ${method} of the secret.`);
+    if (status < 200 || status >= 300)
+      throw new PseudonymKeyUnavailable(
+        `Setting AUDIT_HASH_KEY: Key Vault answered ${status} to ${method} of the secret.`,
+      );
     try {
       const parsed = JSON.parse(body ?? "") as { value?: unknown };
       if (typeof parsed.value === "string") return parsed.value;

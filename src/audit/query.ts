@@ -50,11 +50,20 @@ export const maxTop = 1000;
 /** The most rows one CSV export holds; a larger set is cut there (and says so in its headers). */
 export const maxCsvRows = 50_000;
 
-const allowedOptions = new Set(["printerId", "from", "to", "state", "user", "top", "continuationToken", "format", "latest", "code"]);
+const allowedOptions = new Set([
+  "printerId",
+  "from",
+  "to",
+  "state",
+  "user",
+  "top",
+  "continuationToken",
+  "format",
+  "latest",
+  "code",
+]);
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-
 
 /** An ISO 8601 date (a whole UTC day) or date-time with Z or an offset, as epoch milliseconds; a day or time that does not exist (2026-02-30, 24:00) is refused, not rolled over. */
 function parseInstant(name: "from" | "to", raw: string): number {
@@ -66,20 +75,27 @@ function parseInstant(name: "from" | "to", raw: string): number {
     const ms = Date.parse(value);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new InputError(name, `${name} must be an ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T08:00:00Z) that exists in the calendar; got ${shown(raw)}.`);
+  throw new InputError(
+    name,
+    `${name} must be an ISO 8601 date (2026-11-24) or date-time with a zone (2026-11-24T08:00:00Z) that exists in the calendar; got ${shown(raw)}.`,
+  );
 }
 
 /** Validates the read API's query options completely, naming the first bad one. */
 export function parseHistoryQuery(query: URLSearchParams, privacy: PrivacySettings): HistoryQuery {
   for (const name of query.keys()) {
     if (!allowedOptions.has(name)) {
-      throw new InputError(name, `Query option ${shown(name)} is not supported here; use ${[...allowedOptions].filter((n) => n !== "code").join(", ")}.`);
+      throw new InputError(
+        name,
+        `Query option ${shown(name)} is not supported here; use ${[...allowedOptions].filter((n) => n !== "code").join(", ")}.`,
+      );
     }
   }
   const result: HistoryQuery = { top: defaultTop, format: "json" };
   const printerId = single(query, "printerId");
   if (printerId !== undefined) {
-    if (!isGuid(printerId)) throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
+    if (!isGuid(printerId))
+      throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
     result.printerId = printerId.toLowerCase();
   }
   const from = single(query, "from");
@@ -91,33 +107,46 @@ export function parseHistoryQuery(query: URLSearchParams, privacy: PrivacySettin
   }
   const state = single(query, "state");
   if (state !== undefined) {
-    if (state.length === 0 || state.length > 64) throw new InputError("state", "state must be 1-64 characters, such as completed or aborted.");
+    if (state.length === 0 || state.length > 64)
+      throw new InputError("state", "state must be 1-64 characters, such as completed or aborted.");
     result.state = state;
   }
   const user = single(query, "user");
   if (user !== undefined) {
-    if (privacy.redactUsers === "omit") throw new InputError("user", "Users are not recorded here (AUDIT_REDACT_USERS=omit), so the history cannot be filtered by user.");
-    if (user.length === 0 || user.length > 256) throw new InputError("user", "user must be a user principal name or user id, at most 256 characters.");
+    if (privacy.redactUsers === "omit")
+      throw new InputError(
+        "user",
+        "Users are not recorded here (AUDIT_REDACT_USERS=omit), so the history cannot be filtered by user.",
+      );
+    if (user.length === 0 || user.length > 256)
+      throw new InputError("user", "user must be a user principal name or user id, at most 256 characters.");
     result.user = user;
   }
   const top = single(query, "top");
   if (top !== undefined) {
-    if (!/^\d{1,4}$/.test(top) || Number(top) < 1 || Number(top) > maxTop) throw new InputError("top", `top must be a whole number from 1 to ${maxTop}; got ${shown(top)}.`);
+    if (!/^\d{1,4}$/.test(top) || Number(top) < 1 || Number(top) > maxTop)
+      throw new InputError("top", `top must be a whole number from 1 to ${maxTop}; got ${shown(top)}.`);
     result.top = Number(top);
   }
   const token = single(query, "continuationToken");
   if (token !== undefined) {
-    if (!isContinuationToken(token) && !isWellFormedIndexToken(token)) throw new InputError("continuationToken", "continuationToken is not one this API handed out; start again without it.");
+    if (!isContinuationToken(token) && !isWellFormedIndexToken(token))
+      throw new InputError(
+        "continuationToken",
+        "continuationToken is not one this API handed out; start again without it.",
+      );
     result.continuationToken = token;
   }
   const format = single(query, "format");
   if (format !== undefined) {
-    if (format !== "json" && format !== "csv") throw new InputError("format", `format must be json or csv; got ${shown(format)}.`);
+    if (format !== "json" && format !== "csv")
+      throw new InputError("format", `format must be json or csv; got ${shown(format)}.`);
     result.format = format;
   }
   const latest = single(query, "latest");
   if (latest !== undefined) {
-    if (latest !== "true" && latest !== "false") throw new InputError("latest", `latest must be true or false; got ${shown(latest)}.`);
+    if (latest !== "true" && latest !== "false")
+      throw new InputError("latest", `latest must be true or false; got ${shown(latest)}.`);
     result.latest = latest === "true";
   }
   return result;
@@ -141,7 +170,10 @@ export function historyFilter(q: HistoryQuery, privacy: PrivacySettings): string
 }
 
 /** A stored row as the API shows it: the table's column names, no keys or etag; a missing value is null. */
-export function publicRow(row: Record<string, unknown>, columns: readonly string[] = jobColumns): Record<string, unknown> {
+export function publicRow(
+  row: Record<string, unknown>,
+  columns: readonly string[] = jobColumns,
+): Record<string, unknown> {
   return Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
 }
 
@@ -153,14 +185,26 @@ export function indexPlan(store: AuditStore, q: HistoryQuery, privacy: PrivacySe
   const range = createdRange(q.fromMs, q.toMs);
   const buckets = Array.from({ length: indexBuckets }, (_, b) => b);
   if (q.printerId) {
-    const extra = [q.state !== undefined ? odata`JobState eq ${q.state}` : undefined, userFilter(q, privacy)].filter((x) => x !== undefined);
-    return { table: store.tables.jobs, partitions: [q.printerId], ...range, ...(extra.length > 0 ? { extra: extra.join(" and ") } : {}) };
+    const extra = [q.state !== undefined ? odata`JobState eq ${q.state}` : undefined, userFilter(q, privacy)].filter(
+      (x) => x !== undefined,
+    );
+    return {
+      table: store.tables.jobs,
+      partitions: [q.printerId],
+      ...range,
+      ...(extra.length > 0 ? { extra: extra.join(" and ") } : {}),
+    };
   }
   if (q.user !== undefined) {
     // As given, lower-cased and as a pseudonym, by UPN and by id: a person's rows are found whatever mode recorded them.
     const values = userFilterValues(q.user, privacy);
     const partitions = [...new Set(values.flatMap((v) => [userPartition(v), userIdPartition(v)]))];
-    return { table: store.tables.jobIndex, partitions, ...range, ...(q.state !== undefined ? { extra: odata`JobState eq ${q.state}` } : {}) };
+    return {
+      table: store.tables.jobIndex,
+      partitions,
+      ...range,
+      ...(q.state !== undefined ? { extra: odata`JobState eq ${q.state}` } : {}),
+    };
   }
   if (q.state !== undefined) return { table: store.tables.jobIndex, partitions: [statePartition(q.state)], ...range };
   return { table: store.tables.jobIndex, partitions: buckets.map(createdPartition), ...range };
@@ -190,10 +234,18 @@ export interface HistoryPage {
  * past the service's short or empty pages until the page is full, the rows run out, or the deadline passes
  * with at least one row in hand.
  */
-export async function listHistoryPage(store: AuditStore, q: HistoryQuery, privacy: PrivacySettings, options: { deadline?: number } = {}): Promise<HistoryPage> {
+export async function listHistoryPage(
+  store: AuditStore,
+  q: HistoryQuery,
+  privacy: PrivacySettings,
+  options: { deadline?: number } = {},
+): Promise<HistoryPage> {
   const reader = await historyReader(store, q, privacy);
   const page = await readPage(reader, { top: q.top, latest: q.latest, deadline: options.deadline });
-  return { value: page.rows.map((row) => publicRow(row)), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+  return {
+    value: page.rows.map((row) => publicRow(row)),
+    ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+  };
 }
 
 export { csvCell, csvLine } from "./csv";
@@ -217,7 +269,11 @@ export async function exportHistoryCsv(
   const page = await readPage(reader, { top: maxRows, latest: q.latest, deadline: options.deadline });
   const parts: string[] = ["\uFEFF", csvLine(jobColumns)];
   for (const row of page.rows) parts.push(csvLine(jobColumns.map((c) => row[c])));
-  return { text: parts.join(""), rows: page.rows.length, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+  return {
+    text: parts.join(""),
+    rows: page.rows.length,
+    ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+  };
 }
 
 export interface JobTimeline {
@@ -237,7 +293,11 @@ function bySequence(a: StoredRow, b: StoredRow): number {
 }
 
 /** A job's recorded states and task states, oldest first; undefined when the job was never recorded. */
-export async function getJobTimeline(store: AuditStore, printerId: string, jobId: string): Promise<JobTimeline | undefined> {
+export async function getJobTimeline(
+  store: AuditStore,
+  printerId: string,
+  jobId: string,
+): Promise<JobTimeline | undefined> {
   const current = await store.getRow(store.tables.current, printerId, keyPart(jobId));
   if (!current) return undefined;
   const prefix = jobHistoryPrefix(String(current.KeyTime), jobId);

@@ -99,14 +99,25 @@ export function describeFailure(error: unknown): string {
     return `${error.kind} ${error.statusCode ?? "-"} ${error.code}: ${error.message}`.slice(0, 1000);
   }
   const e = error as { name?: string; message?: string; statusCode?: number; code?: string };
-  return `${e?.name ?? "Error"}${e?.statusCode ? ` ${e.statusCode}` : ""}${e?.code ? ` ${e.code}` : ""}: ${e?.message ?? String(error)}`.slice(0, 1000);
+  return `${e?.name ?? "Error"}${e?.statusCode ? ` ${e.statusCode}` : ""}${e?.code ? ` ${e.code}` : ""}: ${e?.message ?? String(error)}`.slice(
+    0,
+    1000,
+  );
 }
 
 export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<AuditResult> {
   const { graph, runId, printerId, log } = options;
   const now = options.now ?? (() => new Date());
   const malformed = new MalformedData();
-  const result: AuditResult = { jobsSeen: 0, jobsFetched: 0, changesWritten: 0, taskRowsWritten: 0, pages: 0, errors: 0, malformedFields: 0 };
+  const result: AuditResult = {
+    jobsSeen: 0,
+    jobsFetched: 0,
+    changesWritten: 0,
+    taskRowsWritten: 0,
+    pages: 0,
+    errors: 0,
+    malformedFields: 0,
+  };
 
   // The printer's display name (printers get renamed) is read only when there is a row to write: a steady run spends no request on it.
   let nameRead: Promise<string | undefined> | undefined;
@@ -118,8 +129,18 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   const printerRef = { id: printerId };
 
   let erasuresRead: Promise<PrivacySettings> | undefined;
-  const privacyForWrites = (): Promise<PrivacySettings> => (erasuresRead ??= withErasureList(options.store, options.privacy));
-  const ctx: PageContext = { ...options, now, malformed, printerRef, printerName, privacyForWrites, result, summaries: new Map() };
+  const privacyForWrites = (): Promise<PrivacySettings> =>
+    (erasuresRead ??= withErasureList(options.store, options.privacy));
+  const ctx: PageContext = {
+    ...options,
+    now,
+    malformed,
+    printerRef,
+    printerName,
+    privacyForWrites,
+    result,
+    summaries: new Map(),
+  };
   const batchConcurrency = options.batchConcurrency ?? 4;
   // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
   const waiting = new Map<string, WantedJob>();
@@ -138,7 +159,10 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
       waiting.set(job.key, job);
     }
     while (waiting.size >= maxBatchSize) {
-      await recordJobs(take(waiting, Math.min(Math.floor(waiting.size / maxBatchSize), batchConcurrency) * maxBatchSize), ctx);
+      await recordJobs(
+        take(waiting, Math.min(Math.floor(waiting.size / maxBatchSize), batchConcurrency) * maxBatchSize),
+        ctx,
+      );
     }
   }
   while (waiting.size > 0) await recordJobs(take(waiting, maxBatchSize * batchConcurrency), ctx);
@@ -147,10 +171,15 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   await refreshSummaries(options.store, ctx.summaries.values());
   result.malformedFields = malformed.count;
   if (malformed.count > 0) {
-    log.warn(`Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`);
+    log.warn(
+      `Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`,
+    );
   }
   if (result.errors > 0) {
-    throw new AuditIncomplete(result, `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`);
+    throw new AuditIncomplete(
+      result,
+      `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`,
+    );
   }
   return result;
 }
@@ -202,7 +231,8 @@ async function jobsToRead(jobs: PrintJob[], ctx: PageContext): Promise<WantedJob
   const wanted: WantedJob[] = [];
   for (const [key, { raw, snapshot }] of listed) {
     const known = current.get(key);
-    const changed = !known || known.jobFingerprint !== jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint));
+    const changed =
+      !known || known.jobFingerprint !== jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint));
     if (changed || !isTerminal(snapshot.status.state)) wanted.push({ key, raw, snapshot, known });
   }
   return wanted;
@@ -216,7 +246,12 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
   for (let i = 0; i < wanted.length; i += maxBatchSize) chunks.push(wanted.slice(i, i + maxBatchSize));
   const answers = (
     await mapLimit(chunks, ctx.batchConcurrency ?? 4, (chunk) =>
-      graph.batch<PrintJob>(chunk.map(({ snapshot }, i) => ({ id: String(i + 1), url: `${printJobPath({ printerId, jobId: snapshot.jobId })}?$expand=tasks` }))),
+      graph.batch<PrintJob>(
+        chunk.map(({ snapshot }, i) => ({
+          id: String(i + 1),
+          url: `${printJobPath({ printerId, jobId: snapshot.jobId })}?$expand=tasks`,
+        })),
+      ),
     )
   ).flat();
   result.jobsFetched += wanted.length;
@@ -227,17 +262,30 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
   const observedText = observed.toISOString();
   const jobRows: Row[] = [];
   const currentRows: { row: Row; etag?: string }[] = [];
-  const taskWork: { jobRowKey: string; prefix: string; known?: CurrentTracking; snapshot: JobSnapshot; sequence: number }[] = [];
+  const taskWork: {
+    jobRowKey: string;
+    prefix: string;
+    known?: CurrentTracking;
+    snapshot: JobSnapshot;
+    sequence: number;
+  }[] = [];
 
   wanted.forEach(({ key, raw, snapshot: listedSnapshot, known }, i) => {
     const answer = answers[i]!;
     let snapshot: JobSnapshot | undefined;
     if (answer.status === 200 && answer.body && typeof answer.body === "object") {
       const { "@odata.context": _context, ...detail } = answer.body;
-      snapshot = snapshotOf({ ...raw, ...detail, documents: raw.documents ?? detail.documents }, printerRef, privacy, malformed);
+      snapshot = snapshotOf(
+        { ...raw, ...detail, documents: raw.documents ?? detail.documents },
+        printerRef,
+        privacy,
+        malformed,
+      );
     } else if (answer.status === 404) {
       // Gone between the list and the batch: record what the list showed.
-      snapshot = privacy.isErased ? (snapshotOf(raw, printerRef, privacy, new MalformedData()) ?? listedSnapshot) : listedSnapshot;
+      snapshot = privacy.isErased
+        ? (snapshotOf(raw, printerRef, privacy, new MalformedData()) ?? listedSnapshot)
+        : listedSnapshot;
     } else {
       result.errors++;
       const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
@@ -245,9 +293,16 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
       return;
     }
     if (!snapshot) return;
-    const tasksFp = snapshot.tasks ? tasksFingerprint(snapshot.tasks) : (known?.tasksFingerprint ?? tasksFingerprint([]));
+    const tasksFp = snapshot.tasks
+      ? tasksFingerprint(snapshot.tasks)
+      : (known?.tasksFingerprint ?? tasksFingerprint([]));
     // Compared in the version the current row was written in (an upgrade is not a change); written in the newest.
-    if (known && known.fingerprint === observationFingerprint(jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint)), tasksFp)) return;
+    if (
+      known &&
+      known.fingerprint ===
+        observationFingerprint(jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint)), tasksFp)
+    )
+      return;
     const jobFp = jobFingerprint(snapshot.status);
     const fingerprint = observationFingerprint(jobFp, tasksFp);
 
@@ -255,7 +310,13 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
     const createdMs = snapshot.createdDateTime ? Date.parse(snapshot.createdDateTime) : NaN;
     const keyTime = known?.keyTime || invertedTime(Number.isFinite(createdMs) ? createdMs : observed.getTime());
     const rowKey = jobHistoryRowKey(keyTime, snapshot.jobId, sequence, fingerprint);
-    const columns = { ...snapshot.row, Sequence: sequence, ObservedDateTime: observedText, RunId: runId, ...snapshot.markers };
+    const columns = {
+      ...snapshot.row,
+      Sequence: sequence,
+      ObservedDateTime: observedText,
+      RunId: runId,
+      ...snapshot.markers,
+    };
     jobRows.push({ partitionKey: printerId, rowKey, ...columns });
     currentRows.push({
       row: {
@@ -272,7 +333,13 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
       etag: known?.etag,
     });
     if (snapshot.tasks && snapshot.tasks.length > 0 && (!known || known.tasksFingerprint !== tasksFp)) {
-      taskWork.push({ jobRowKey: rowKey, prefix: jobHistoryPrefix(keyTime, snapshot.jobId), known, snapshot, sequence });
+      taskWork.push({
+        jobRowKey: rowKey,
+        prefix: jobHistoryPrefix(keyTime, snapshot.jobId),
+        known,
+        snapshot,
+        sequence,
+      });
     }
   });
 
@@ -281,29 +348,32 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
     await mapLimit(taskWork, 8, async ({ jobRowKey, prefix, known, snapshot, sequence }) => {
       const last = new Map<string, { sequence: number; state: string }>();
       if (known) {
-        for (const row of await store.rowsWithPrefix(store.tables.tasks, printerId, prefix, ["TaskId", "TaskState", "Sequence"])) {
+        for (const row of await store.rowsWithPrefix(store.tables.tasks, printerId, prefix, [
+          "TaskId",
+          "TaskState",
+          "Sequence",
+        ])) {
           const id = String(row.TaskId);
           const seq = Number(row.Sequence ?? 0);
-          if (!last.has(id) || last.get(id)!.sequence <= seq) last.set(id, { sequence: seq, state: String(row.TaskState) });
+          if (!last.has(id) || last.get(id)!.sequence <= seq)
+            last.set(id, { sequence: seq, state: String(row.TaskState) });
         }
       }
       return snapshot
         .tasks!.filter((t) => last.get(t.id)?.state !== t.state)
-        .map(
-          (t): Row => ({
-            partitionKey: printerId,
-            rowKey: taskHistoryRowKey(jobRowKey, t.id),
-            PrinterId: printerId,
-            JobId: snapshot.jobId,
-            TaskId: t.id,
-            TaskState: t.state,
-            ...(t.description !== undefined ? { TaskDescription: snapshot.scrub(t.description) } : {}),
-            Sequence: sequence,
-            ObservedDateTime: observedText,
-            RunId: runId,
-            ...snapshot.markers,
-          }),
-        );
+        .map((t): Row => ({
+          partitionKey: printerId,
+          rowKey: taskHistoryRowKey(jobRowKey, t.id),
+          PrinterId: printerId,
+          JobId: snapshot.jobId,
+          TaskId: t.id,
+          TaskState: t.state,
+          ...(t.description !== undefined ? { TaskDescription: snapshot.scrub(t.description) } : {}),
+          Sequence: sequence,
+          ObservedDateTime: observedText,
+          RunId: runId,
+          ...snapshot.markers,
+        }));
     })
   ).flat();
 
@@ -331,9 +401,15 @@ async function recordJobs(wanted: WantedJob[], ctx: PageContext): Promise<void> 
 async function completeEarlierAttempt(ctx: PageContext): Promise<void> {
   const { store, printerId, runId } = ctx;
   const filter = odata`PartitionKey eq ${printerId} and RunId eq ${runId}`;
-  const [jobs, tasks] = await Promise.all([store.rowsWhere(store.tables.jobs, filter), store.rowsWhere(store.tables.tasks, filter)]);
+  const [jobs, tasks] = await Promise.all([
+    store.rowsWhere(store.tables.jobs, filter),
+    store.rowsWhere(store.tables.tasks, filter),
+  ]);
   if (jobs.length + tasks.length === 0) return;
-  const derived = derivedRowsByTable(store.tables, [...jobs.map((row) => ({ row: row as Row, kind: "job" as const })), ...tasks.map((row) => ({ row: row as Row, kind: "task" as const }))]);
+  const derived = derivedRowsByTable(store.tables, [
+    ...jobs.map((row) => ({ row: row as Row, kind: "job" as const })),
+    ...tasks.map((row) => ({ row: row as Row, kind: "task" as const })),
+  ]);
   for (const [table, rows] of derived) await store.createRows(table, rows);
   await markSummaries(store, jobs as Row[], ctx.summaries);
 }
@@ -345,15 +421,26 @@ export function leftDerivedRowsPending(error: unknown): boolean {
   return error !== null && typeof error === "object" && derivedPending.has(error);
 }
 
-async function writeHistoryAndDerived(store: AuditStore, jobRows: Row[], taskRows: Row[], result: AuditResult): Promise<void> {
+async function writeHistoryAndDerived(
+  store: AuditStore,
+  jobRows: Row[],
+  taskRows: Row[],
+  result: AuditResult,
+): Promise<void> {
   const jobWrite = await store.createRows(store.tables.jobs, jobRows);
   const taskWrite = await store.createRows(store.tables.tasks, taskRows);
   result.changesWritten += jobWrite.rows;
   result.taskRowsWritten += taskWrite.rows;
   // Index and event rows follow the history they derive from and precede the current state, like the history.
   // A history row recorded before (a replay) is derived as stored: its observation time, not this attempt's.
-  const [recordedJobs, recordedTasks] = await Promise.all([asRecorded(store, store.tables.jobs, jobRows, jobWrite.existing), asRecorded(store, store.tables.tasks, taskRows, taskWrite.existing)]);
-  const derived = derivedRowsByTable(store.tables, [...recordedJobs.map((row) => ({ row, kind: "job" as const })), ...recordedTasks.map((row) => ({ row, kind: "task" as const }))]);
+  const [recordedJobs, recordedTasks] = await Promise.all([
+    asRecorded(store, store.tables.jobs, jobRows, jobWrite.existing),
+    asRecorded(store, store.tables.tasks, taskRows, taskWrite.existing),
+  ]);
+  const derived = derivedRowsByTable(store.tables, [
+    ...recordedJobs.map((row) => ({ row, kind: "job" as const })),
+    ...recordedTasks.map((row) => ({ row, kind: "task" as const })),
+  ]);
   for (const [table, rows] of derived) await store.createRows(table, rows);
 }
 

@@ -9,7 +9,16 @@ import { odata, type TableClient, type TransactionAction } from "@azure/data-tab
 import { isRestError } from "@azure/core-rest-pipeline";
 import { derivedRows, type HistoryKind } from "./derived";
 import { listedSubject } from "./erasureList";
-import { emptyIdentity, gatherIdentity, needsRewrite, rewriteRow, rowMarkers, targetMarkers, type JobIdentity, type PrivacyPolicy } from "./privacy";
+import {
+  emptyIdentity,
+  gatherIdentity,
+  needsRewrite,
+  rewriteRow,
+  rowMarkers,
+  targetMarkers,
+  type JobIdentity,
+  type PrivacyPolicy,
+} from "./privacy";
 import { markSummaries, refreshSummariesAndDays } from "./summaries";
 import { transactionChunks, type AuditStore, type Row, type StoredRow } from "./store";
 
@@ -46,7 +55,9 @@ function plain(row: StoredRow): Row {
 async function replaceRows(client: TableClient, rows: { row: Row; etag: string }[]): Promise<void> {
   const etags = new Map(rows.map(({ row, etag }) => [row.rowKey, etag]));
   for (const chunk of transactionChunks(rows.map((r) => r.row))) {
-    await client.submitTransaction(chunk.map((row): TransactionAction => ["update", row, "Replace", { etag: etags.get(row.rowKey)! }]));
+    await client.submitTransaction(
+      chunk.map((row): TransactionAction => ["update", row, "Replace", { etag: etags.get(row.rowKey)! }]),
+    );
   }
 }
 
@@ -114,16 +125,30 @@ export async function rewriteJob(
   }
   const tasks = plan(taskRows);
   for (const t of tasks) await rederive(store, t.before, t.after, "task");
-  if (tasks.length > 0) await replaceRows(await store.table(store.tables.tasks), tasks.map((t) => ({ row: t.after, etag: t.etag })));
+  if (tasks.length > 0)
+    await replaceRows(
+      await store.table(store.tables.tasks),
+      tasks.map((t) => ({ row: t.after, etag: t.etag })),
+    );
   const jobs = plan(jobRows);
   for (const j of jobs) await rederive(store, j.before, j.after, "job");
   // The daily summaries count people as recorded. Marked Dirty before the rewrite (a crash leaves them to be recomputed, not
   // trusted) and again after it, as the summaries protocol asks (a refresh that saw the mark has seen the history it covers).
   const touched = summaries ?? new Map<string, { day: string; printerId: string }>();
   if (jobs.length > 0) {
-    await markSummaries(store, jobs.map((j) => j.after), touched);
-    await replaceRows(await store.table(store.tables.jobs), jobs.map((j) => ({ row: j.after, etag: j.etag })));
-    await markSummaries(store, jobs.map((j) => j.after));
+    await markSummaries(
+      store,
+      jobs.map((j) => j.after),
+      touched,
+    );
+    await replaceRows(
+      await store.table(store.tables.jobs),
+      jobs.map((j) => ({ row: j.after, etag: j.etag })),
+    );
+    await markSummaries(
+      store,
+      jobs.map((j) => j.after),
+    );
   }
   if (!summaries) await refreshSummariesAndDays(store, touched.values());
   result.rowsChanged += tasks.length + jobs.length;

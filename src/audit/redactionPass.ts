@@ -8,7 +8,17 @@
  */
 import { odata } from "@azure/data-tables";
 import { loadErasedSubjects } from "./erasureList";
-import { documentMarkerOf, gatherIdentity, emptyIdentity, needsRewrite, pseudonym, rowMarkers, targetMarkers, userMarkerOf, type PrivacyPolicy } from "./privacy";
+import {
+  documentMarkerOf,
+  gatherIdentity,
+  emptyIdentity,
+  needsRewrite,
+  pseudonym,
+  rowMarkers,
+  targetMarkers,
+  userMarkerOf,
+  type PrivacyPolicy,
+} from "./privacy";
 import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./redaction";
 import { refreshDirtySummaries, refreshSummariesAndDays } from "./summaries";
 import { type AuditLog } from "./recorder";
@@ -73,7 +83,8 @@ function rowNeedsWork(row: StoredRow, policy: PrivacyPolicy, subjects: ReadonlyM
     const identity = emptyIdentity();
     gatherIdentity(identity, row);
     const values = [...identity.ids, ...identity.upns].map((v) => pseudonym(v, policy.key!));
-    if (markers.users === `hash:${policy.key.id}`) values.push(String(row.CreatedBy ?? ""), String(row.CreatedById ?? ""));
+    if (markers.users === `hash:${policy.key.id}`)
+      values.push(String(row.CreatedBy ?? ""), String(row.CreatedById ?? ""));
     erased = values.some((v) => subjects.has(v));
   }
   return needsRewrite(row, targetMarkers(markers, policy, erased));
@@ -84,7 +95,11 @@ async function creditErasures(store: AuditStore, credits: Map<string, number>): 
   for (const [erasureId, rows] of credits) {
     const record = await store.getRow(store.tables.privacy, erasurePartition, erasureId);
     if (!record) continue;
-    await store.mergeRow(store.tables.privacy, { partitionKey: erasurePartition, rowKey: erasureId, RowsChanged: Number(record.RowsChanged ?? 0) + rows });
+    await store.mergeRow(store.tables.privacy, {
+      partitionKey: erasurePartition,
+      rowKey: erasureId,
+      RowsChanged: Number(record.RowsChanged ?? 0) + rows,
+    });
   }
 }
 
@@ -93,7 +108,12 @@ async function completeErasures(store: AuditStore, now: Date): Promise<void> {
   const client = await store.table(store.tables.privacy);
   const filter = odata`PartitionKey eq ${erasurePartition} and Status eq ${"running"}`;
   for await (const record of client.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
-    await store.mergeRow(store.tables.privacy, { partitionKey: erasurePartition, rowKey: String(record.rowKey), Status: "completed", CompletedDateTime: now.toISOString() });
+    await store.mergeRow(store.tables.privacy, {
+      partitionKey: erasurePartition,
+      rowKey: String(record.rowKey),
+      Status: "completed",
+      CompletedDateTime: now.toISOString(),
+    });
   }
 }
 
@@ -104,18 +124,43 @@ async function completeErasures(store: AuditStore, now: Date): Promise<void> {
 export async function runRedaction(
   store: AuditStore,
   policy: PrivacyPolicy,
-  options: { log: AuditLog; timeBudgetInMs?: number; pageSize?: number; concurrency?: number; now?: () => Date; onProgress?: (result: RedactionResult) => Promise<void> },
+  options: {
+    log: AuditLog;
+    timeBudgetInMs?: number;
+    pageSize?: number;
+    concurrency?: number;
+    now?: () => Date;
+    onProgress?: (result: RedactionResult) => Promise<void>;
+  },
 ): Promise<RedactionResult> {
   const now = options.now ?? (() => new Date());
   const endBy = Date.now() + (options.timeBudgetInMs ?? 5 * 60_000);
   let state = await readRedactionState(store);
   const target = targetOf(policy, state.ErasureVersion ?? 0);
-  const result: RedactionResult = { target, rowsRewritten: 0, jobsRewritten: 0, rowsScanned: 0, passes: 0, clean: false, stopped: false };
+  const result: RedactionResult = {
+    target,
+    rowsRewritten: 0,
+    jobsRewritten: 0,
+    rowsScanned: 0,
+    passes: 0,
+    clean: false,
+    stopped: false,
+  };
   if (state.Target === target && state.Clean) return { ...result, clean: true };
   if (state.Target !== target) {
-    state = { Target: target, Pass: (state.Pass ?? 0) + 1, Cursor: "", PassRowsRewritten: 0, PassJobsRewritten: 0, PassStartedDateTime: now().toISOString(), Clean: false };
+    state = {
+      Target: target,
+      Pass: (state.Pass ?? 0) + 1,
+      Cursor: "",
+      PassRowsRewritten: 0,
+      PassJobsRewritten: 0,
+      PassStartedDateTime: now().toISOString(),
+      Clean: false,
+    };
     await saveState(store, state);
-    options.log.log(`auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`);
+    options.log.log(
+      `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`,
+    );
   }
   // A rewrite in progress may have stopped between rewriting a page and recomputing its daily summaries.
   await refreshDirtySummaries(store);
@@ -126,9 +171,20 @@ export async function runRedaction(
     result.passes++;
     const [cursorPk, cursorPrefix] = (state.Cursor ?? "").split("\n");
     const filter = scanFrom(cursorPk ? { partitionKey: cursorPk, prefix: cursorPrefix ?? "" } : undefined);
-    const select = ["PartitionKey", "RowKey", "CreatedBy", "CreatedById", "CreatedByName", "DocumentNames", "PrivacyUsers", "PrivacyDocuments"];
+    const select = [
+      "PartitionKey",
+      "RowKey",
+      "CreatedBy",
+      "CreatedById",
+      "CreatedByName",
+      "DocumentNames",
+      "PrivacyUsers",
+      "PrivacyDocuments",
+    ];
     let stopped = false;
-    for await (const page of client.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: options.pageSize ?? 1000 })) {
+    for await (const page of client
+      .listEntities({ queryOptions: { filter, select } })
+      .byPage({ maxPageSize: options.pageSize ?? 1000 })) {
       const units = new Map<string, JobUnit>();
       const credits = new Map<string, number>();
       let last: JobUnit | undefined;
@@ -149,14 +205,19 @@ export async function runRedaction(
         result.jobsRewritten++;
         state.PassRowsRewritten = (state.PassRowsRewritten ?? 0) + rewrite.rowsChanged;
         state.PassJobsRewritten = (state.PassJobsRewritten ?? 0) + 1;
-        if (rewrite.erasureId) credits.set(rewrite.erasureId, (credits.get(rewrite.erasureId) ?? 0) + rewrite.rowsChanged);
+        if (rewrite.erasureId)
+          credits.set(rewrite.erasureId, (credits.get(rewrite.erasureId) ?? 0) + rewrite.rowsChanged);
         await redactionFaultPoints.afterJobRewritten?.(result.jobsRewritten);
       });
       await refreshSummariesAndDays(store, summaries.values());
       await creditErasures(store, credits);
       // The cursor is the last job of the page: a job cut by the page boundary is finished by the next page (its rows are skipped once rewritten).
       if (last && page.continuationToken) state.Cursor = `${last.printerId}\n${last.prefix}`;
-      await saveState(store, { Cursor: state.Cursor, PassRowsRewritten: state.PassRowsRewritten, PassJobsRewritten: state.PassJobsRewritten });
+      await saveState(store, {
+        Cursor: state.Cursor,
+        PassRowsRewritten: state.PassRowsRewritten,
+        PassJobsRewritten: state.PassJobsRewritten,
+      });
       await options.onProgress?.(result);
       if (page.continuationToken && Date.now() > endBy) {
         stopped = true;
@@ -165,7 +226,9 @@ export async function runRedaction(
     }
     if (stopped) {
       result.stopped = true;
-      options.log.log(`auditRedaction: pass ${state.Pass} rewrote ${state.PassRowsRewritten} row(s) of ${state.PassJobsRewritten} job(s) so far; the time budget is used up, the next run continues.`);
+      options.log.log(
+        `auditRedaction: pass ${state.Pass} rewrote ${state.PassRowsRewritten} row(s) of ${state.PassJobsRewritten} job(s) so far; the time budget is used up, the next run continues.`,
+      );
       return result;
     }
     if ((state.PassJobsRewritten ?? 0) === 0) {
@@ -173,11 +236,22 @@ export async function runRedaction(
       await saveState(store, { Clean: true, CleanDateTime: cleanAt });
       await completeErasures(store, now());
       result.clean = true;
-      options.log.log(`auditRedaction: pass ${state.Pass} found every row recorded under ${target}; nothing left in clear that the policy keeps out.`);
+      options.log.log(
+        `auditRedaction: pass ${state.Pass} found every row recorded under ${target}; nothing left in clear that the policy keeps out.`,
+      );
       return result;
     }
-    options.log.log(`auditRedaction: pass ${state.Pass} rewrote ${state.PassRowsRewritten} row(s) of ${state.PassJobsRewritten} job(s); a checking pass follows.`);
-    state = { ...state, Pass: (state.Pass ?? 0) + 1, Cursor: "", PassRowsRewritten: 0, PassJobsRewritten: 0, PassStartedDateTime: now().toISOString() };
+    options.log.log(
+      `auditRedaction: pass ${state.Pass} rewrote ${state.PassRowsRewritten} row(s) of ${state.PassJobsRewritten} job(s); a checking pass follows.`,
+    );
+    state = {
+      ...state,
+      Pass: (state.Pass ?? 0) + 1,
+      Cursor: "",
+      PassRowsRewritten: 0,
+      PassJobsRewritten: 0,
+      PassStartedDateTime: now().toISOString(),
+    };
     await saveState(store, state);
     if (Date.now() > endBy) {
       result.stopped = true;

@@ -38,8 +38,21 @@ export async function purgeHistory(
   const shouldStop = (): boolean => Date.now() > endBy;
   // Older jobs have larger keys: created < cutoff is RowKey at or above the key of cutoff - 1 ms.
   const olderKey = invertedTime(cutoffMs - 1);
-  const result: PurgeResult = { cutoff, jobRows: 0, taskRows: 0, currentRows: 0, runRows: 0, eventRows: 0, indexRows: 0, stopped: false };
-  const steps: [keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows" | "eventRows" | "indexRows"), string, string][] = [
+  const result: PurgeResult = {
+    cutoff,
+    jobRows: 0,
+    taskRows: 0,
+    currentRows: 0,
+    runRows: 0,
+    eventRows: 0,
+    indexRows: 0,
+    stopped: false,
+  };
+  const steps: [
+    keyof PurgeResult & ("jobRows" | "taskRows" | "currentRows" | "runRows" | "eventRows" | "indexRows"),
+    string,
+    string,
+  ][] = [
     ["indexRows", store.tables.jobIndex, odata`RowKey ge ${olderKey}`],
     ["taskRows", store.tables.tasks, odata`RowKey ge ${olderKey}`],
     ["jobRows", store.tables.jobs, odata`RowKey ge ${olderKey}`],

@@ -29,8 +29,10 @@ export function parseAuditMessage(message: unknown): AuditMessage {
     }
   }
   const { runId, printerId } = (value ?? {}) as { runId?: unknown; printerId?: unknown };
-  if (typeof printerId !== "string" || !isGuid(printerId)) throw new MessageError("The audit message has no printer GUID (printerId).");
-  if (typeof runId !== "string" || !runIdPattern.test(runId)) throw new MessageError("The audit message has no run id (runId).");
+  if (typeof printerId !== "string" || !isGuid(printerId))
+    throw new MessageError("The audit message has no printer GUID (printerId).");
+  if (typeof runId !== "string" || !runIdPattern.test(runId))
+    throw new MessageError("The audit message has no run id (runId).");
   return { runId, printerId: printerId.toLowerCase() };
 }
 
@@ -58,7 +60,10 @@ export interface RunRecord {
   DerivedPending?: boolean;
 }
 
-export async function recordRun(store: AuditStore, record: Partial<RunRecord> & { RunId: string; PrinterId: string }): Promise<void> {
+export async function recordRun(
+  store: AuditStore,
+  record: Partial<RunRecord> & { RunId: string; PrinterId: string },
+): Promise<void> {
   const columns = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
   await store.mergeRow(store.tables.runs, { partitionKey: record.RunId, rowKey: record.PrinterId, ...columns });
 }

@@ -7,7 +7,17 @@
  */
 import { createHash } from "node:crypto";
 import { isTerminalJobState, type PrintJob, type PrintTask } from "../graph/types";
-import { documentMarkerOf, erasedText, freeTextScrubber, identityOf, markerColumns, pseudonym, userMarkerOf, type JobIdentity, type PrivacyPolicy } from "./privacy";
+import {
+  documentMarkerOf,
+  erasedText,
+  freeTextScrubber,
+  identityOf,
+  markerColumns,
+  pseudonym,
+  userMarkerOf,
+  type JobIdentity,
+  type PrivacyPolicy,
+} from "./privacy";
 
 /** The columns of a job history row (and of a current-state row), in the order the read API and CSV show them. */
 export const jobColumns = [
@@ -48,7 +58,16 @@ export const jobColumns = [
   "Configuration",
 ] as const;
 
-export const taskColumns = ["PrinterId", "JobId", "TaskId", "TaskState", "TaskDescription", "Sequence", "ObservedDateTime", "RunId"] as const;
+export const taskColumns = [
+  "PrinterId",
+  "JobId",
+  "TaskId",
+  "TaskState",
+  "TaskDescription",
+  "Sequence",
+  "ObservedDateTime",
+  "RunId",
+] as const;
 
 export type JobColumn = (typeof jobColumns)[number];
 export type TaskColumn = (typeof taskColumns)[number];
@@ -64,7 +83,9 @@ export class PseudonymKeyMissing extends Error {
   override readonly name = "PseudonymKeyMissing";
   readonly code = "pseudonymKeyUnavailable";
   constructor() {
-    super("Setting AUDIT_HASH_KEY: AUDIT_REDACT_USERS=hash needs the pseudonym key, and none is available; nothing was recorded in clear instead.");
+    super(
+      "Setting AUDIT_HASH_KEY: AUDIT_REDACT_USERS=hash needs the pseudonym key, and none is available; nothing was recorded in clear instead.",
+    );
   }
 }
 
@@ -243,7 +264,16 @@ const fingerprintV2 = "v2:";
  */
 export function jobFingerprint(state: JobState, version: 1 | 2 = 2): string {
   const s = state;
-  const v1 = [s.state, s.details, s.description ?? null, s.errorCode ?? null, s.isAcquiredByPrinter ?? null, s.acknowledgedDateTime ?? null, s.redirectedFrom ?? null, s.redirectedTo ?? null];
+  const v1 = [
+    s.state,
+    s.details,
+    s.description ?? null,
+    s.errorCode ?? null,
+    s.isAcquiredByPrinter ?? null,
+    s.acknowledgedDateTime ?? null,
+    s.redirectedFrom ?? null,
+    s.redirectedTo ?? null,
+  ];
   if (version === 1) return fingerprintOf(v1);
   return fingerprintV2 + fingerprintOf([...v1, s.isFetchable ?? null, s.configuration ?? null]);
 }
@@ -288,16 +318,27 @@ function createdByOf(createdBy: Record<string, unknown> | undefined, malformed: 
 }
 
 /** The user columns as the privacy settings allow: as Graph sends them, HMAC-SHA256 hex of the lower-cased value keyed with AUDIT_HASH_KEY, or left out. */
-export function userColumns(createdBy: Record<string, unknown> | undefined, privacy: PrivacySettings, malformed: MalformedData): JobRow {
+export function userColumns(
+  createdBy: Record<string, unknown> | undefined,
+  privacy: PrivacySettings,
+  malformed: MalformedData,
+): JobRow {
   return columnsOfUser(createdByOf(createdBy, malformed), privacy);
 }
 
 function columnsOfUser({ id, upn, name }: CreatedBy, privacy: PrivacySettings): JobRow {
   if (privacy.redactUsers === "omit") return {};
   if (privacy.redactUsers === "hash") {
-    return { ...(id ? { CreatedById: hashUser(id, privacy) } : {}), ...(upn ? { CreatedBy: hashUser(upn, privacy) } : {}) };
+    return {
+      ...(id ? { CreatedById: hashUser(id, privacy) } : {}),
+      ...(upn ? { CreatedBy: hashUser(upn, privacy) } : {}),
+    };
   }
-  return { ...(id ? { CreatedById: id } : {}), ...(upn ? { CreatedBy: upn } : {}), ...(name ? { CreatedByName: name } : {}) };
+  return {
+    ...(id ? { CreatedById: id } : {}),
+    ...(upn ? { CreatedBy: upn } : {}),
+    ...(name ? { CreatedByName: name } : {}),
+  };
 }
 
 /**
@@ -344,8 +385,12 @@ export function snapshotOf(
   const documents = asArray(job.documents, "documents", malformed)
     .map((d) => asObject(d, "documents[]", malformed))
     .filter((d): d is Record<string, unknown> => d !== undefined);
-  const sizes = documents.map((d) => asNumber(d.size, "documents[].size", malformed)).filter((n): n is number => n !== undefined);
-  const names = documents.map((d) => asString(d.displayName, "documents[].displayName", malformed)).filter((n): n is string => !!n);
+  const sizes = documents
+    .map((d) => asNumber(d.size, "documents[].size", malformed))
+    .filter((n): n is number => n !== undefined);
+  const names = documents
+    .map((d) => asString(d.displayName, "documents[].displayName", malformed))
+    .filter((n): n is string => !!n);
   const createdDateTime = asString(job.createdDateTime, "createdDateTime", malformed);
   const tasks = job.tasks === undefined ? undefined : parseTasks(job.tasks, malformed);
   const createdBy = createdByOf(asObject(job.createdBy, "createdBy", malformed), malformed);
@@ -353,9 +398,17 @@ export function snapshotOf(
   const erased = privacy.isErased?.(identity) === true;
   const scrubUsers = erased ? erasedText : privacy.redactUsers === "none" ? "none" : userMarkerOf(privacy);
   const scrubDocuments = erased ? "erased" : documentMarkerOf(privacy);
-  const scrub = scrubUsers === "none" && scrubDocuments === "keep" ? (text: string) => text : freeTextScrubber(identity, scrubUsers, scrubDocuments, privacy.key);
+  const scrub =
+    scrubUsers === "none" && scrubDocuments === "keep"
+      ? (text: string) => text
+      : freeTextScrubber(identity, scrubUsers, scrubDocuments, privacy.key);
   const userRow = erased
-    ? Object.fromEntries(Object.keys(columnsOfUser(createdBy, { redactUsers: "none", omitDocumentNames: false })).map((c) => [c, erasedText]))
+    ? Object.fromEntries(
+        Object.keys(columnsOfUser(createdBy, { redactUsers: "none", omitDocumentNames: false })).map((c) => [
+          c,
+          erasedText,
+        ]),
+      )
     : columnsOfUser(createdBy, privacy);
   const row: JobRow = defined({
     PrinterId: printer.id,
@@ -436,7 +489,8 @@ export function fitEntity<T extends Record<string, unknown>>(entity: T): T {
     let longest: string | undefined;
     for (const [name, value] of Object.entries(out)) {
       if (name === "partitionKey" || name === "rowKey") continue;
-      if (typeof value === "string" && (longest === undefined || value.length > (out[longest] as string).length)) longest = name;
+      if (typeof value === "string" && (longest === undefined || value.length > (out[longest] as string).length))
+        longest = name;
     }
     const before = longest === undefined ? 0 : (out[longest] as string).length;
     if (!longest || before < 200) break;

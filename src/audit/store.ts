@@ -4,7 +4,13 @@
  * History rows are written with "create", so a replay never changes a row already recorded; the current
  * state is replaced. Tables are created on first use.
  */
-import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
+import {
+  odata,
+  TableClient,
+  type TableEntity,
+  type TableEntityResult,
+  type TransactionAction,
+} from "@azure/data-tables";
 import { type TokenCredential } from "@azure/core-auth";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { auditTableNames, isValidKey, prefixEnd, type AuditTableNames } from "./keys";
@@ -132,7 +138,10 @@ export class AuditStore {
     if (rows.length === 0) return counts;
     const client = await this.table(this.tables.current);
     const etags = new Map(rows.map(({ row, etag }) => [`${row.partitionKey}\n${row.rowKey}`, etag]));
-    for (const partition of byPartition(this.tables.current, rows.map((r) => r.row)).values()) {
+    for (const partition of byPartition(
+      this.tables.current,
+      rows.map((r) => r.row),
+    ).values()) {
       for (const chunk of transactionChunks(partition)) {
         const actions: TransactionAction[] = chunk.map((row) => {
           const etag = etags.get(`${row.partitionKey}\n${row.rowKey}`);
@@ -163,7 +172,16 @@ export class AuditStore {
    */
   async currentTracking(printerId: string, jobKeys: readonly string[]): Promise<Map<string, CurrentTracking>> {
     const client = await this.table(this.tables.current);
-    const select = ["RowKey", "JobId", "Fingerprint", "JobFingerprint", "TasksFingerprint", "Sequence", "KeyTime", "Terminal"];
+    const select = [
+      "RowKey",
+      "JobId",
+      "Fingerprint",
+      "JobFingerprint",
+      "TasksFingerprint",
+      "Sequence",
+      "KeyTime",
+      "Terminal",
+    ];
     const wanted = new Set(jobKeys);
     const found = new Map<string, CurrentTracking>();
     const keep = (e: Record<string, unknown>): void => {
@@ -188,7 +206,9 @@ export class AuditStore {
       let read = 0;
       let lastKey = "";
       let complete = false;
-      for await (const page of client.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: Math.min(1000, cap) })) {
+      for await (const page of client
+        .listEntities({ queryOptions: { filter, select } })
+        .byPage({ maxPageSize: Math.min(1000, cap) })) {
         for (const e of page) {
           keep(e);
           lastKey = String(e.rowKey);
@@ -215,7 +235,12 @@ export class AuditStore {
   }
 
   /** Every row of one table whose RowKey starts with a prefix, in one partition, in key order. */
-  async rowsWithPrefix(tableName: string, partitionKey: string, prefix: string, select?: string[]): Promise<StoredRow[]> {
+  async rowsWithPrefix(
+    tableName: string,
+    partitionKey: string,
+    prefix: string,
+    select?: string[],
+  ): Promise<StoredRow[]> {
     const client = await this.table(tableName);
     const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
     const rows: StoredRow[] = [];
@@ -237,7 +262,9 @@ export class AuditStore {
   async rowsWhere(tableName: string, filter: string, select?: string[], max = Infinity): Promise<StoredRow[]> {
     const client = await this.table(tableName);
     const rows: StoredRow[] = [];
-    for await (const page of client.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: Math.min(1000, max) })) {
+    for await (const page of client
+      .listEntities({ queryOptions: { filter, select } })
+      .byPage({ maxPageSize: Math.min(1000, max) })) {
       for (const e of page) {
         rows.push(e);
         if (rows.length >= max) return rows;
@@ -275,7 +302,9 @@ export class AuditStore {
   ): Promise<{ deleted: number; stopped: boolean }> {
     const client = await this.table(tableName);
     let deleted = 0;
-    for await (const page of client.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } }).byPage({ maxPageSize: 1000 })) {
+    for await (const page of client
+      .listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })
+      .byPage({ maxPageSize: 1000 })) {
       const byPartition = new Map<string, string[]>();
       for (const e of page) {
         const list = byPartition.get(e.partitionKey!) ?? [];
@@ -285,7 +314,9 @@ export class AuditStore {
       for (const [partitionKey, rowKeys] of byPartition) {
         for (let i = 0; i < rowKeys.length; i += maxTransactionRows) {
           const chunk = rowKeys.slice(i, i + maxTransactionRows);
-          await client.submitTransaction(chunk.map((rowKey) => ["delete", { partitionKey, rowKey }] as TransactionAction));
+          await client.submitTransaction(
+            chunk.map((rowKey) => ["delete", { partitionKey, rowKey }] as TransactionAction),
+          );
           deleted += chunk.length;
         }
       }
@@ -301,7 +332,9 @@ function byPartition(tableName: string, rows: readonly Row[]): Map<string, Row[]
   const partitions = new Map<string, Row[]>();
   for (const row of rows) {
     if (!isValidKey(row.partitionKey) || !isValidKey(row.rowKey)) {
-      throw new Error(`Refusing a row with an invalid key in ${tableName} (partition ${JSON.stringify(row.partitionKey.slice(0, 60))}).`);
+      throw new Error(
+        `Refusing a row with an invalid key in ${tableName} (partition ${JSON.stringify(row.partitionKey.slice(0, 60))}).`,
+      );
     }
     const list = partitions.get(row.partitionKey) ?? [];
     list.push(fitEntity(row));
@@ -338,8 +371,14 @@ export function transactionChunks(rows: readonly Row[]): Row[][] {
 export function isContinuationToken(token: string): boolean {
   if (token.length > 4096 || !/^[A-Za-z0-9+/=_-]+$/.test(token)) return false;
   try {
-    const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { nextPartitionKey?: unknown; nextRowKey?: unknown };
-    return typeof parsed.nextPartitionKey === "string" && (parsed.nextRowKey === undefined || typeof parsed.nextRowKey === "string");
+    const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as {
+      nextPartitionKey?: unknown;
+      nextRowKey?: unknown;
+    };
+    return (
+      typeof parsed.nextPartitionKey === "string" &&
+      (parsed.nextRowKey === undefined || typeof parsed.nextRowKey === "string")
+    );
   } catch {
     return false;
   }
@@ -353,7 +392,9 @@ export function tableClientFactory(
   return (tableName) => {
     if (storage.kind === "connectionString") {
       const insecure = /UseDevelopmentStorage=true|=http:\/\//i.test(storage.connectionString);
-      return TableClient.fromConnectionString(storage.connectionString, tableName, { allowInsecureConnection: insecure });
+      return TableClient.fromConnectionString(storage.connectionString, tableName, {
+        allowInsecureConnection: insecure,
+      });
     }
     return new TableClient(storage.tableServiceUri, tableName, credential());
   };

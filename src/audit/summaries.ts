@@ -26,7 +26,16 @@ import { type AuditStore, type Row, type StoredRow } from "./store";
 
 const dayMs = 86_400_000;
 /** Columns a recompute reads from the history. */
-const historyColumns = ["RowKey", "JobId", "JobState", "Sequence", "ObservedDateTime", "CreatedBy", "CreatedById", "PrinterName"];
+const historyColumns = [
+  "RowKey",
+  "JobId",
+  "JobState",
+  "Sequence",
+  "ObservedDateTime",
+  "CreatedBy",
+  "CreatedById",
+  "PrinterName",
+];
 /** A Table string property holds 32,768 UTF-16 units: the person counts are split over columns of at most this many. */
 const maxUsersChars = 30_000;
 /** An entity holds 1 MiB (UTF-16): 14 columns of 30,000 characters is 840 KB; the day row shares that between printers and people. */
@@ -122,7 +131,15 @@ export function summarizeHistory(day: string, printerId: string, rows: Iterable<
     const person = personOf(row);
     if (person !== undefined) users[person] = (users[person] ?? 0) + 1;
   }
-  return { day, printerId, ...(printerName !== undefined ? { printerName } : {}), jobs: latest.size, states, users, hours };
+  return {
+    day,
+    printerId,
+    ...(printerName !== undefined ? { printerName } : {}),
+    jobs: latest.size,
+    states,
+    users,
+    hours,
+  };
 }
 
 /** The "~day" row's key: not a printer id (printer ids are GUIDs). */
@@ -132,7 +149,11 @@ export const dayRowKey = "~day";
  * A map of counts as columns name0, name1, …, each JSON text under Table's 32K string limit; `cut` when
  * it had to stop at maxColumns (the row would pass Table's 1 MiB).
  */
-function chunkedColumns(name: string, entries: [string, unknown][], maxColumns = maxChunkColumns): { columns: Record<string, string>; cut: boolean } {
+function chunkedColumns(
+  name: string,
+  entries: [string, unknown][],
+  maxColumns = maxChunkColumns,
+): { columns: Record<string, string>; cut: boolean } {
   const columns: Record<string, string> = {};
   let chunk: Record<string, unknown> = {};
   let size = 2;
@@ -168,7 +189,10 @@ function readChunks(row: Record<string, unknown>, name: string): Record<string, 
 
 /** A summary as its table row: person counts split over Users0, Users1, … so no string passes Table's limit. */
 export function summaryRow(summary: DaySummary): Row {
-  const users = chunkedColumns("Users", Object.entries(summary.users).sort(([, a], [, b]) => b - a));
+  const users = chunkedColumns(
+    "Users",
+    Object.entries(summary.users).sort(([, a], [, b]) => b - a),
+  );
   return {
     partitionKey: dayKey(summary.day),
     rowKey: summary.printerId,
@@ -201,10 +225,17 @@ export function dayTotalsOf(day: string, summaries: readonly DaySummary[]): DayT
 export function dayTotalsRow(totals: DayTotals): Row {
   const printers = chunkedColumns(
     "Printers",
-    totals.printers.map((p) => [p.printerId, { n: p.printerName ?? null, j: p.jobs, s: p.states, ...(p.hours ? { h: p.hours } : {}) }]),
+    totals.printers.map((p) => [
+      p.printerId,
+      { n: p.printerName ?? null, j: p.jobs, s: p.states, ...(p.hours ? { h: p.hours } : {}) },
+    ]),
     8,
   );
-  const users = chunkedColumns("Users", Object.entries(totals.users).sort(([, a], [, b]) => b - a), 6);
+  const users = chunkedColumns(
+    "Users",
+    Object.entries(totals.users).sort(([, a], [, b]) => b - a),
+    6,
+  );
   return {
     partitionKey: dayKey(totals.day),
     rowKey: dayRowKey,
@@ -228,7 +259,9 @@ export function hoursOf(value: unknown): number[] | undefined {
       return undefined;
     }
   }
-  return Array.isArray(parsed) && parsed.length === 24 && parsed.every((n) => typeof n === "number") ? (parsed as number[]) : undefined;
+  return Array.isArray(parsed) && parsed.length === 24 && parsed.every((n) => typeof n === "number")
+    ? (parsed as number[])
+    : undefined;
 }
 
 export function dayTotalsOfRow(row: Record<string, unknown>): DayTotals {
@@ -251,7 +284,11 @@ function parseCounts(value: unknown): Record<string, number> {
   try {
     const parsed = JSON.parse(value) as unknown;
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1])));
+    return Object.fromEntries(
+      Object.entries(parsed as Record<string, unknown>).filter(
+        (e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1]),
+      ),
+    );
   } catch {
     return {};
   }
@@ -290,12 +327,19 @@ function isStale(error: unknown): boolean {
  * Marks the summaries these history rows count on as Dirty (a merge, so it also changes each row's etag).
  * Call after the history rows are written and before the current state moves on.
  */
-export async function markSummaries(store: AuditStore, historyRows: readonly Row[], touched?: Map<string, { day: string; printerId: string }>): Promise<void> {
+export async function markSummaries(
+  store: AuditStore,
+  historyRows: readonly Row[],
+  touched?: Map<string, { day: string; printerId: string }>,
+): Promise<void> {
   const targets = summaryTargets(historyRows);
   if (targets.size === 0) return;
   const client = await store.table(store.tables.summaries);
   for (const [key, { day, printerId }] of targets) {
-    await client.upsertEntity({ partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true }, "Merge");
+    await client.upsertEntity(
+      { partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true },
+      "Merge",
+    );
     touched?.set(key, { day, printerId });
   }
   // The day rows after their printers' rows: a reader that cleans a day row has then seen the printer row Dirty or its new counts.
@@ -310,11 +354,18 @@ async function historyOfDay(store: AuditStore, day: string, printerId: string): 
   const { ge, lt } = dayRange(day);
   const filter = odata`PartitionKey eq ${printerId} and RowKey ge ${ge} and RowKey lt ${lt}`;
   const rows: StoredRow[] = [];
-  for await (const page of jobs.listEntities({ queryOptions: { filter, select: historyColumns } }).byPage({ maxPageSize: 1000 })) rows.push(...page);
+  for await (const page of jobs
+    .listEntities({ queryOptions: { filter, select: historyColumns } })
+    .byPage({ maxPageSize: 1000 }))
+    rows.push(...page);
   return rows;
 }
 
-export async function getSummaryRow(client: TableClient, day: string, printerId: string): Promise<StoredRow | undefined> {
+export async function getSummaryRow(
+  client: TableClient,
+  day: string,
+  printerId: string,
+): Promise<StoredRow | undefined> {
   try {
     return await client.getEntity(dayKey(day), printerId);
   } catch (error) {
@@ -328,7 +379,11 @@ export async function getSummaryRow(client: TableClient, day: string, printerId:
  * back only under the etag read before the history was read. Returns the summary as stored, or undefined
  * when other writers kept moving it (it stays Dirty, and the next reader or run computes it).
  */
-export async function refreshSummary(store: AuditStore, day: string, printerId: string): Promise<DaySummary | undefined> {
+export async function refreshSummary(
+  store: AuditStore,
+  day: string,
+  printerId: string,
+): Promise<DaySummary | undefined> {
   const client = await store.table(store.tables.summaries);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const existing = await getSummaryRow(client, day, printerId);
@@ -353,7 +408,11 @@ export async function refreshSummary(store: AuditStore, day: string, printerId: 
 }
 
 /** Recomputes several summaries, a few at a time. */
-export async function refreshSummaries(store: AuditStore, targets: Iterable<{ day: string; printerId: string }>, concurrency = 4): Promise<void> {
+export async function refreshSummaries(
+  store: AuditStore,
+  targets: Iterable<{ day: string; printerId: string }>,
+  concurrency = 4,
+): Promise<void> {
   const list = [...targets];
   let next = 0;
   await Promise.all(
@@ -367,7 +426,10 @@ export async function refreshSummaries(store: AuditStore, targets: Iterable<{ da
 }
 
 /** Recomputes printers' summaries and then their days' totals (which hold the busiest people too), now rather than on the next read. */
-export async function refreshSummariesAndDays(store: AuditStore, targets: Iterable<{ day: string; printerId: string }>): Promise<void> {
+export async function refreshSummariesAndDays(
+  store: AuditStore,
+  targets: Iterable<{ day: string; printerId: string }>,
+): Promise<void> {
   const list = [...targets];
   await refreshSummaries(store, list);
   for (const day of new Set(list.map((t) => t.day))) await readDay(store, day);
@@ -380,9 +442,14 @@ export async function refreshSummariesAndDays(store: AuditStore, targets: Iterab
  */
 export async function refreshDirtySummaries(store: AuditStore): Promise<number> {
   const dirty = await store.rowsWhere(store.tables.summaries, odata`Dirty eq true`, ["PartitionKey", "RowKey", "Day"]);
-  const printers = dirty.filter((r) => r.rowKey !== dayRowKey).map((r) => ({ day: String(r.Day ?? dayOfKey(String(r.partitionKey))), printerId: String(r.rowKey) }));
+  const printers = dirty
+    .filter((r) => r.rowKey !== dayRowKey)
+    .map((r) => ({ day: String(r.Day ?? dayOfKey(String(r.partitionKey))), printerId: String(r.rowKey) }));
   await refreshSummariesAndDays(store, printers);
-  for (const day of new Set(dirty.filter((r) => r.rowKey === dayRowKey).map((r) => String(r.Day ?? dayOfKey(String(r.partitionKey)))))) await readDay(store, day);
+  for (const day of new Set(
+    dirty.filter((r) => r.rowKey === dayRowKey).map((r) => String(r.Day ?? dayOfKey(String(r.partitionKey)))),
+  ))
+    await readDay(store, day);
   return dirty.length;
 }
 
@@ -403,9 +470,12 @@ export async function readDay(store: AuditStore, day: string, printerId?: string
   if (!printerId) {
     cached = await getSummaryRow(client, day, dayRowKey);
     // A day too big for its row (thousands of printers or people) is added up from its printers' rows instead.
-    if (cached && cached.Dirty !== true && cached.PrintersCut !== true && cached.UsersCut !== true) return dayTotalsOfRow(cached);
+    if (cached && cached.Dirty !== true && cached.PrintersCut !== true && cached.UsersCut !== true)
+      return dayTotalsOfRow(cached);
   }
-  const filter = printerId ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${printerId}` : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
+  const filter = printerId
+    ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${printerId}`
+    : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
   const out: DaySummary[] = [];
   const dirty: string[] = [];
   for await (const row of client.listEntities({ queryOptions: { filter } })) {
@@ -416,7 +486,10 @@ export async function readDay(store: AuditStore, day: string, printerId?: string
     const repaired = await refreshSummary(store, day, id);
     if (repaired) out.push(repaired);
   }
-  const totals = dayTotalsOf(day, out.sort((a, b) => (a.printerId < b.printerId ? -1 : 1)));
+  const totals = dayTotalsOf(
+    day,
+    out.sort((a, b) => (a.printerId < b.printerId ? -1 : 1)),
+  );
   // Cache the day only from printer rows that were all clean when read, under the etag read before them.
   if (!printerId && dirty.length === 0 && out.length > 0) {
     try {
@@ -432,8 +505,13 @@ export async function readDay(store: AuditStore, day: string, printerId?: string
 /** Marks and recomputes some days and printers (retention's boundary day, rebuilds): the day rows follow. */
 async function recompute(store: AuditStore, targets: Map<string, { day: string; printerId: string }>): Promise<void> {
   const client = await store.table(store.tables.summaries);
-  for (const { day, printerId } of targets.values()) await client.upsertEntity({ partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true }, "Merge");
-  for (const day of new Set([...targets.values()].map((t) => t.day))) await client.upsertEntity({ partitionKey: dayKey(day), rowKey: dayRowKey, Day: day, Dirty: true }, "Merge");
+  for (const { day, printerId } of targets.values())
+    await client.upsertEntity(
+      { partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true },
+      "Merge",
+    );
+  for (const day of new Set([...targets.values()].map((t) => t.day)))
+    await client.upsertEntity({ partitionKey: dayKey(day), rowKey: dayRowKey, Day: day, Dirty: true }, "Merge");
   await refreshSummaries(store, targets.values());
 }
 
@@ -442,7 +520,12 @@ async function recompute(store: AuditStore, targets: Map<string, { day: string; 
  * the summaries existed): one pass over each printer's history of the range, then a recompute per day and
  * printer found. Idempotent; safe to run again or to interrupt.
  */
-export async function rebuildSummaries(store: AuditStore, printerIds: readonly string[], fromMs: number, toMs: number): Promise<number> {
+export async function rebuildSummaries(
+  store: AuditStore,
+  printerIds: readonly string[],
+  fromMs: number,
+  toMs: number,
+): Promise<number> {
   const jobs = await store.table(store.tables.jobs);
   const targets = new Map<string, { day: string; printerId: string }>();
   for (const printerId of printerIds) {
@@ -457,14 +540,23 @@ export async function rebuildSummaries(store: AuditStore, printerIds: readonly s
 }
 
 /** Retention: the summaries of days wholly before the cutoff go; the cutoff's own day is recomputed from what is left. */
-export async function purgeSummaries(store: AuditStore, cutoffMs: number, options: { shouldStop?: () => boolean } = {}): Promise<{ deleted: number; stopped: boolean }> {
+export async function purgeSummaries(
+  store: AuditStore,
+  cutoffMs: number,
+  options: { shouldStop?: () => boolean } = {},
+): Promise<{ deleted: number; stopped: boolean }> {
   const cutoffDay = dayOf(cutoffMs);
   // Older days have larger keys.
   const result = await store.deleteWhere(store.tables.summaries, odata`PartitionKey gt ${dayKey(cutoffDay)}`, options);
   if (result.stopped) return result;
   const client = await store.table(store.tables.summaries);
   const targets = new Map<string, { day: string; printerId: string }>();
-  for await (const row of client.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${dayKey(cutoffDay)} and RowKey ne ${dayRowKey}`, select: ["RowKey"] } })) {
+  for await (const row of client.listEntities({
+    queryOptions: {
+      filter: odata`PartitionKey eq ${dayKey(cutoffDay)} and RowKey ne ${dayRowKey}`,
+      select: ["RowKey"],
+    },
+  })) {
     targets.set(String(row.rowKey), { day: cutoffDay, printerId: String(row.rowKey) });
   }
   await recompute(store, targets);

@@ -36,25 +36,50 @@ function parseDay(name: "from" | "to", raw: string): string {
 export function parseSummaryQuery(query: URLSearchParams, now = new Date()): SummaryQuery {
   for (const name of query.keys()) {
     if (!allowedOptions.has(name)) {
-      throw new InputError(name, `Query option ${shown(name)} is not supported here; use ${[...allowedOptions].filter((n) => n !== "code").join(", ")}.`);
+      throw new InputError(
+        name,
+        `Query option ${shown(name)} is not supported here; use ${[...allowedOptions].filter((n) => n !== "code").join(", ")}.`,
+      );
     }
   }
   const fromRaw = single(query, "from");
   const toRaw = single(query, "to");
-  const to = toRaw !== undefined ? parseDay("to", toRaw) : fromRaw !== undefined ? dayOf(Math.min(Date.parse(`${parseDay("from", fromRaw)}T00:00:00Z`) + (defaultSummaryDays - 1) * dayMs, now.getTime())) : dayOf(now.getTime());
-  const from = fromRaw !== undefined ? parseDay("from", fromRaw) : dayOf(Date.parse(`${to}T00:00:00Z`) - (defaultSummaryDays - 1) * dayMs);
+  const to =
+    toRaw !== undefined
+      ? parseDay("to", toRaw)
+      : fromRaw !== undefined
+        ? dayOf(
+            Math.min(
+              Date.parse(`${parseDay("from", fromRaw)}T00:00:00Z`) + (defaultSummaryDays - 1) * dayMs,
+              now.getTime(),
+            ),
+          )
+        : dayOf(now.getTime());
+  const from =
+    fromRaw !== undefined
+      ? parseDay("from", fromRaw)
+      : dayOf(Date.parse(`${to}T00:00:00Z`) - (defaultSummaryDays - 1) * dayMs);
   if (from > to) throw new InputError("from", "from is later than to.");
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs + 1;
-  if (days > maxSummaryDays) throw new InputError("to", `A summary covers at most ${maxSummaryDays} days; this range has ${days}. Narrow from and to.`);
+  if (days > maxSummaryDays)
+    throw new InputError(
+      "to",
+      `A summary covers at most ${maxSummaryDays} days; this range has ${days}. Narrow from and to.`,
+    );
   const result: SummaryQuery = { from, to, top: 10 };
   const printerId = single(query, "printerId");
   if (printerId !== undefined) {
-    if (!isGuid(printerId)) throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
+    if (!isGuid(printerId))
+      throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
     result.printerId = printerId.toLowerCase();
   }
   const top = single(query, "top");
   if (top !== undefined) {
-    if (!/^\d{1,3}$/.test(top) || Number(top) < 1 || Number(top) > 100) throw new InputError("top", `top (the busiest people listed) must be a whole number from 1 to 100; got ${shown(top)}.`);
+    if (!/^\d{1,3}$/.test(top) || Number(top) < 1 || Number(top) > 100)
+      throw new InputError(
+        "top",
+        `top (the busiest people listed) must be a whole number from 1 to 100; got ${shown(top)}.`,
+      );
     result.top = Number(top);
   }
   return result;
@@ -69,7 +94,14 @@ export interface SummaryAnswer {
   /** The states seen, most usual order first. */
   states: string[];
   days: { day: string; jobs: number; states: Record<string, number> }[];
-  printers: { printerId: string; printerName: string | null; jobs: number; aborted: number; canceled: number; states: Record<string, number> }[];
+  printers: {
+    printerId: string;
+    printerName: string | null;
+    jobs: number;
+    aborted: number;
+    canceled: number;
+    states: Record<string, number>;
+  }[];
   /** The busiest people as recorded (UPN or id, or pseudonyms); [] when the audit records no users. */
   users: { user: string; jobs: number }[];
   usersRecorded: boolean;
@@ -89,7 +121,11 @@ export function daysOf(from: string, to: string): string[] {
 }
 
 /** Adds up day summaries into the route's answer. */
-export function combineSummaries(q: SummaryQuery, perDay: Map<string, DayTotals>, privacy: PrivacySettings): SummaryAnswer {
+export function combineSummaries(
+  q: SummaryQuery,
+  perDay: Map<string, DayTotals>,
+  privacy: PrivacySettings,
+): SummaryAnswer {
   const days: SummaryAnswer["days"] = [];
   const printers = new Map<string, SummaryAnswer["printers"][number]>();
   const users: Record<string, number> = {};
@@ -103,7 +139,14 @@ export function combineSummaries(q: SummaryQuery, perDay: Map<string, DayTotals>
     for (const s of totals?.printers ?? []) {
       entry.jobs += s.jobs;
       add(entry.states, s.states);
-      const p = printers.get(s.printerId) ?? { printerId: s.printerId, printerName: null, jobs: 0, aborted: 0, canceled: 0, states: {} };
+      const p = printers.get(s.printerId) ?? {
+        printerId: s.printerId,
+        printerName: null,
+        jobs: 0,
+        aborted: 0,
+        canceled: 0,
+        states: {},
+      };
       p.jobs += s.jobs;
       p.aborted += s.states.aborted ?? 0;
       p.canceled += s.states.canceled ?? 0;
@@ -133,7 +176,12 @@ export function combineSummaries(q: SummaryQuery, perDay: Map<string, DayTotals>
 }
 
 /** Reads the range's summary rows (one query per day, a few days at a time) and adds them up. */
-export async function readSummaries(store: AuditStore, q: SummaryQuery, privacy: PrivacySettings, concurrency = 8): Promise<SummaryAnswer> {
+export async function readSummaries(
+  store: AuditStore,
+  q: SummaryQuery,
+  privacy: PrivacySettings,
+  concurrency = 8,
+): Promise<SummaryAnswer> {
   const days = daysOf(q.from, q.to);
   const perDay = new Map<string, DayTotals>();
   let next = 0;

@@ -18,12 +18,13 @@ function publicErasure(record: ErasureRecord): Record<string, unknown> {
 /** The person to erase: a UPN or user id, 1-256 characters without control characters. */
 async function parseErasureBody(request: HttpRequest): Promise<string> {
   const text = await request.text();
-  if (text.length > 4096) throw new InputError("body", "The body must be a small JSON object: { \"user\": \"<UPN or user id>\" }.");
+  if (text.length > 4096)
+    throw new InputError("body", 'The body must be a small JSON object: { "user": "<UPN or user id>" }.');
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new InputError("body", "The body must be JSON: { \"user\": \"<UPN or user id>\" }.");
+    throw new InputError("body", 'The body must be JSON: { "user": "<UPN or user id>" }.');
   }
   const user = (body as { user?: unknown } | null)?.user;
   // eslint-disable-next-line no-control-regex
@@ -52,12 +53,25 @@ export async function eraseAuditUser(request: HttpRequest, context: InvocationCo
     assertQueryAllowed(request.query, new Set(["code"]));
     const user = await parseErasureBody(request);
     const policy = await getPrivacyPolicy();
-    if (!policy.key) throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY is not set: the erasure list is keyed with it, so erasure needs it (the Bicep wires a Key Vault secret).");
+    if (!policy.key)
+      throw new PseudonymKeyUnavailable(
+        "Setting AUDIT_HASH_KEY is not set: the erasure list is keyed with it, so erasure needs it (the Bicep wires a Key Vault secret).",
+      );
     const deadline = started + Math.floor(getConfig().http.deadlineInMs * 0.6);
-    const erasure = await eraseUser(getAuditStore(), { ...policy, key: policy.key }, user, { requestedBy: requester(request), deadline });
-    context.log(`auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`);
+    const erasure = await eraseUser(getAuditStore(), { ...policy, key: policy.key }, user, {
+      requestedBy: requester(request),
+      deadline,
+    });
+    context.log(
+      `auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`,
+    );
     if (erasure.status === "completed") return finish(jsonReply(context, 200, publicErasure(erasure)));
-    return finish(jsonReply(context, 202, publicErasure(erasure), { location: `${apiBaseUrl(request)}/audit/erasures/${erasure.erasureId}`, "retry-after": "60" }));
+    return finish(
+      jsonReply(context, 202, publicErasure(erasure), {
+        location: `${apiBaseUrl(request)}/audit/erasures/${erasure.erasureId}`,
+        "retry-after": "60",
+      }),
+    );
   } catch (error) {
     return finish(auditReplyToError(context, error, "the erasure"));
   }
@@ -71,10 +85,16 @@ export async function getAuditErasure(request: HttpRequest, context: InvocationC
   try {
     assertQueryAllowed(request.query, new Set(["code"]));
     const erasureId = request.params.erasureId ?? "";
-    if (!erasureIdPattern.test(erasureId)) throw new InputError("erasureId", "erasureId must be an id this API handed out, such as 20261129T200102345Z-0a1b2c3d4e5f.");
+    if (!erasureIdPattern.test(erasureId))
+      throw new InputError(
+        "erasureId",
+        "erasureId must be an id this API handed out, such as 20261129T200102345Z-0a1b2c3d4e5f.",
+      );
     const erasure = await getErasure(getAuditStore(), erasureId);
     if (!erasure) return finish(errorReply(context, 404, "notFound", `There is no erasure ${erasureId}.`));
-    return finish(jsonReply(context, 200, publicErasure(erasure), erasure.status === "running" ? { "retry-after": "60" } : {}));
+    return finish(
+      jsonReply(context, 200, publicErasure(erasure), erasure.status === "running" ? { "retry-after": "60" } : {}),
+    );
   } catch (error) {
     return finish(auditReplyToError(context, error, "the erasure"));
   }

@@ -13,7 +13,10 @@ export async function auditIndexBackfill(_timer: Timer, context: InvocationConte
   const store = getAuditStore();
   if (await isIndexComplete(store)) return;
   const endBy = Date.now() + backfillBudgetInMs;
-  const result = await backfillIndexes(store, { log: { log: (m) => context.log(m), warn: (m) => context.warn(m) }, shouldStop: () => Date.now() > endBy });
+  const result = await backfillIndexes(store, {
+    log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
+    shouldStop: () => Date.now() > endBy,
+  });
   context.log(
     `auditIndexBackfill: ${result.rowsRead} history row(s) read in ${result.pages} page(s), ${result.indexRowsWritten} index row(s) written; ` +
       `${result.complete ? "the indexes are complete" : "time budget used up, the next tick continues"}.`,

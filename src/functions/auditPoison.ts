@@ -12,9 +12,15 @@ export async function auditPoison(message: unknown, context: InvocationContext):
     context.error(`AuditRunFailed run=- printer=- poisoned message could not be read: ${(error as Error).message}`);
     return;
   }
-  await recordRun(getAuditStore(), { RunId: parsed.runId, PrinterId: parsed.printerId, Status: "poisoned", EndedDateTime: new Date().toISOString() });
+  await recordRun(getAuditStore(), {
+    RunId: parsed.runId,
+    PrinterId: parsed.printerId,
+    Status: "poisoned",
+    EndedDateTime: new Date().toISOString(),
+  });
   // The last attempt's missing Graph roles, if Graph refused it, so the alert names them for the poisoned run too.
-  const missing = (await getRun(getAuditStore(), parsed.runId, parsed.printerId).catch(() => undefined))?.MissingGraphRoles;
+  const missing = (await getRun(getAuditStore(), parsed.runId, parsed.printerId).catch(() => undefined))
+    ?.MissingGraphRoles;
   context.error(
     `AuditRunFailed run=${parsed.runId} printer=${parsed.printerId}${missing ? ` missingRoles=${missing}` : ""} poisoned: every attempt failed; ` +
       "the next scheduled run audits the printer again.",

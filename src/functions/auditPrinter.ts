@@ -16,13 +16,21 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     ({ runId, printerId } = parseAuditMessage(message));
   } catch (error) {
     // Retrying cannot mend a malformed message: say so and drop it.
-    context.error(`AuditRunFailed run=${runId} printer=${printerId}: ${(error as Error).message} The message was dropped.`);
+    context.error(
+      `AuditRunFailed run=${runId} printer=${printerId}: ${(error as Error).message} The message was dropped.`,
+    );
     if (error instanceof MessageError) return;
     throw error;
   }
   const store = getAuditStore();
   // Marked running while the audit starts; awaited before the outcome is written over it.
-  const marking = recordRun(store, { RunId: runId, PrinterId: printerId, Status: "running", StartedDateTime: new Date().toISOString(), Attempts: attempt });
+  const marking = recordRun(store, {
+    RunId: runId,
+    PrinterId: printerId,
+    Status: "running",
+    StartedDateTime: new Date().toISOString(),
+    Attempts: attempt,
+  });
   marking.catch(() => undefined);
   try {
     const result = await auditPrinterJobs({
@@ -55,10 +63,14 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
   } catch (error) {
     const partial = error instanceof AuditIncomplete ? error.result : undefined;
     // Refused by Graph: name the roles the app's own token lacks (its roles claim), and what to do about a cached token.
-    const denied = (error instanceof GraphError && error.statusCode === 403) || (error instanceof AuditIncomplete && / 403\b/.test(error.message));
+    const denied =
+      (error instanceof GraphError && error.statusCode === 403) ||
+      (error instanceof AuditIncomplete && / 403\b/.test(error.message));
     const tokenRoles = denied ? getGraphTokenRoles() : undefined;
     const missingRoles = denied ? missingGraphRoles(tokenRoles) : [];
-    const failure = denied ? `${describeFailure(error)} ${graphAccessAdvice(tokenRoles)}`.slice(0, 1000) : describeFailure(error);
+    const failure = denied
+      ? `${describeFailure(error)} ${graphAccessAdvice(tokenRoles)}`.slice(0, 1000)
+      : describeFailure(error);
     const missingNote = missingRoles.length ? ` missingRoles=${missingRoles.join(",")}` : "";
     try {
       await marking.catch(() => undefined);
@@ -78,9 +90,13 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
         ...(leftDerivedRowsPending(error) ? { DerivedPending: true } : {}),
       });
     } catch (recordError) {
-      context.warn(`auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`);
+      context.warn(
+        `auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`,
+      );
     }
-    context.error(`AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - started}${missingNote}: ${failure}`);
+    context.error(
+      `AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - started}${missingNote}: ${failure}`,
+    );
     throw error;
   }
 }

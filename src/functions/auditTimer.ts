@@ -23,7 +23,9 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
   try {
     await completeIndexesOfNewAudit(getAuditStore(), log);
   } catch (error) {
-    context.warn(`auditTimer: could not check whether the read indexes need a backfill (${describeFailure(error)}); the backfill timer does.`);
+    context.warn(
+      `auditTimer: could not check whether the read indexes need a backfill (${describeFailure(error)}); the backfill timer does.`,
+    );
   }
   const scope = await resolvePrinters(audit, getGraphClient("background"), log);
   let runId = newRunId();
@@ -34,10 +36,20 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
     );
   } else {
     const pastDue = timer?.isPastDue === true;
-    const run = await openRun({ printerIds: scope.printerIds, pastDue, store: getAuditStore(), queue: getQueueClient(audit.queueName) });
+    const run = await openRun({
+      printerIds: scope.printerIds,
+      pastDue,
+      store: getAuditStore(),
+      queue: getQueueClient(audit.queueName),
+    });
     runId = run.runId;
-    if (pastDue) context.warn(`auditTimer: run ${run.runId} started past due (the previous schedule was missed); it runs now and its run rows say PastDue.`);
-    context.log(`auditTimer: run ${run.runId} queued ${run.printerIds.length} printer(s) (${scope.source}) on ${audit.queueName} in ${Date.now() - started} ms.`);
+    if (pastDue)
+      context.warn(
+        `auditTimer: run ${run.runId} started past due (the previous schedule was missed); it runs now and its run rows say PastDue.`,
+      );
+    context.log(
+      `auditTimer: run ${run.runId} queued ${run.printerIds.length} printer(s) (${scope.source}) on ${audit.queueName} in ${Date.now() - started} ms.`,
+    );
   }
   if (privacy) await redactionStep(runId, privacy, context);
 }
@@ -87,7 +99,15 @@ async function redactionStep(runId: string, privacy: PrivacyPolicy, context: Inv
   } catch (error) {
     const failure = describeFailure(error);
     context.error(`auditRedaction run=${runId} failed: ${failure} The next run continues from its cursor.`);
-    await store.mergeRow(store.tables.runs, { partitionKey: runId, rowKey: "redaction", Status: "failed", EndedDateTime: new Date().toISOString(), LastError: failure }).catch(() => undefined);
+    await store
+      .mergeRow(store.tables.runs, {
+        partitionKey: runId,
+        rowKey: "redaction",
+        Status: "failed",
+        EndedDateTime: new Date().toISOString(),
+        LastError: failure,
+      })
+      .catch(() => undefined);
   }
 }
 

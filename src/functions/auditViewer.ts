@@ -11,7 +11,10 @@ const pageDir = join(__dirname, "..", "..", "viewer");
 let page: { html: string; csp: string } | undefined;
 
 function loadPage(): { html: string; csp: string } {
-  page ??= { html: readFileSync(join(pageDir, "index.html"), "utf8"), csp: readFileSync(join(pageDir, "csp.txt"), "utf8").trim() };
+  page ??= {
+    html: readFileSync(join(pageDir, "index.html"), "utf8"),
+    csp: readFileSync(join(pageDir, "csp.txt"), "utf8").trim(),
+  };
   return page;
 }
 
@@ -30,7 +33,12 @@ export async function auditViewer(_request: HttpRequest, context: InvocationCont
     loaded = loadPage();
   } catch (error) {
     context.error(`The viewer page is missing from ${pageDir}: ${(error as Error).message}`);
-    return errorReply(context, 500, "viewerNotBuilt", "The audit viewer was not built with the app: run npm run build (it runs build:viewer) and deploy again.");
+    return errorReply(
+      context,
+      500,
+      "viewerNotBuilt",
+      "The audit viewer was not built with the app: run npm run build (it runs build:viewer) and deploy again.",
+    );
   }
   const { schedule } = getConfig().audit;
   const next = nextOccurrence(schedule, new Date());

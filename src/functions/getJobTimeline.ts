@@ -19,9 +19,18 @@ export async function getJobTimeline(request: HttpRequest, context: InvocationCo
     Object.assign(record, { printerId, jobId });
     subject = `the audit of job ${jobId} on printer ${printerId}`;
     assertQueryAllowed(request.query, new Set(["code"]));
-    const timeline = await withDeadline(getConfig().http.deadlineInMs, () => readTimeline(getAuditStore(), printerId, jobId));
+    const timeline = await withDeadline(getConfig().http.deadlineInMs, () =>
+      readTimeline(getAuditStore(), printerId, jobId),
+    );
     if (!timeline) {
-      return finish(errorReply(context, 404, "notFound", `The audit has no record of job ${jobId} on printer ${printerId}: it was never seen by an audit run, or its history was purged.`));
+      return finish(
+        errorReply(
+          context,
+          404,
+          "notFound",
+          `The audit has no record of job ${jobId} on printer ${printerId}: it was never seen by an audit run, or its history was purged.`,
+        ),
+      );
     }
     record.state = typeof timeline.current.JobState === "string" ? timeline.current.JobState : undefined;
     return finish(jsonReply(context, 200, timeline));

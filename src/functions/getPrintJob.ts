@@ -23,7 +23,10 @@ function handlerFor(parent: "printer" | "share") {
         getServedPrintJob(graph, input.ref, { select: input.select, expand: input.expand, abortSignal }),
       );
       Object.assign(record, { state: job.body.status?.state ?? undefined, graphRequestId: job.requestId });
-      const headers: Record<string, string> = { [printJobPathHeader]: job.path, ...(job.requestId ? { "x-graph-request-id": job.requestId } : {}) };
+      const headers: Record<string, string> = {
+        [printJobPathHeader]: job.path,
+        ...(job.requestId ? { "x-graph-request-id": job.requestId } : {}),
+      };
       return finish(jsonReply(context, 200, job.body, headers));
     } catch (error) {
       return finish(replyToError(context, error, subject));

@@ -19,7 +19,9 @@ export async function listAuditEvents(request: HttpRequest, context: InvocationC
     if (query.filter.printerId) record.printerId = query.filter.printerId;
     // The key is needed only to find a person's pseudonymized events (as in the jobs list).
     const privacy = query.filter.user !== undefined ? await getPrivacyForLookup() : audit;
-    const page = await withDeadline(http.deadlineInMs, () => readEvents(getAuditStore(), { from: query.from, filter: query.filter, top: query.top, privacy }));
+    const page = await withDeadline(http.deadlineInMs, () =>
+      readEvents(getAuditStore(), { from: query.from, filter: query.filter, top: query.top, privacy }),
+    );
     return finish(
       jsonReply(context, 200, {
         value: page.rows.map(publicEvent),

@@ -12,7 +12,8 @@ function nextLink(request: HttpRequest, continuationToken: string): string {
   const next = new URL(`${apiBaseUrl(request)}/audit/jobs`);
   // The caller's own filters; never the function key (`code`): a link is logged and shared more readily than a header.
   // Power Automate and scripts send the key as the x-functions-key header on every page.
-  for (const [name, value] of request.query) if (name !== "continuationToken" && name !== "code") next.searchParams.append(name, value);
+  for (const [name, value] of request.query)
+    if (name !== "continuationToken" && name !== "code") next.searchParams.append(name, value);
   next.searchParams.set("continuationToken", continuationToken);
   return next.toString();
 }
@@ -40,7 +41,9 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
           ...replyHeaders(context),
           "content-type": "text/csv; charset=utf-8",
           "content-disposition": `attachment; filename="print-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
-          ...(csv.continuationToken ? { "x-audit-truncated": "true", "x-continuation-token": csv.continuationToken } : {}),
+          ...(csv.continuationToken
+            ? { "x-audit-truncated": "true", "x-continuation-token": csv.continuationToken }
+            : {}),
         },
       });
     }
@@ -48,10 +51,14 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
     const deadline = Date.now() + Math.floor(http.deadlineInMs * 0.8);
     const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, privacy, { deadline }));
     context.log(`listAuditJobs rows=${page.value.length} more=${page.continuationToken !== undefined}`);
-    return finish(jsonReply(context, 200, {
-      value: page.value,
-      ...(page.continuationToken ? { continuationToken: page.continuationToken, "@odata.nextLink": nextLink(request, page.continuationToken) } : {}),
-    }));
+    return finish(
+      jsonReply(context, 200, {
+        value: page.value,
+        ...(page.continuationToken
+          ? { continuationToken: page.continuationToken, "@odata.nextLink": nextLink(request, page.continuationToken) }
+          : {}),
+      }),
+    );
   } catch (error) {
     return finish(auditReplyToError(context, error, "the audit history"));
   }

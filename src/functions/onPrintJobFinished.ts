@@ -30,13 +30,19 @@ export async function onPrintJobFinished(request: HttpRequest, context: Invocati
     const retryAfter = { "retry-after": String(triggerRetryAfterSeconds) };
     if (!query.cursor) {
       const cursor = await withDeadline(http.deadlineInMs, () => currentCursor(store));
-      return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location: cursorLink(request, route, cursor) } });
+      return finish({
+        status: 202,
+        headers: { ...replyHeaders(context), ...retryAfter, location: cursorLink(request, route, cursor) },
+      });
     }
     const from = query.cursor;
     const privacy = query.user !== undefined ? await getPrivacyForLookup() : audit;
-    const batch = await withDeadline(http.deadlineInMs, () => finishedJobs(store, { from, printerId: query.printerId, states: query.states, user: query.user, privacy }));
+    const batch = await withDeadline(http.deadlineInMs, () =>
+      finishedJobs(store, { from, printerId: query.printerId, states: query.states, user: query.user, privacy }),
+    );
     const location = cursorLink(request, route, batch.next);
-    if (batch.value.length === 0) return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location } });
+    if (batch.value.length === 0)
+      return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location } });
     return finish(jsonReply(context, 200, { value: batch.value }, { ...retryAfter, location }));
   } catch (error) {
     return finish(auditReplyToError(context, error, "finished print jobs"));

@@ -25,14 +25,25 @@ export async function onPrinterFailing(request: HttpRequest, context: Invocation
     const retryAfter = { "retry-after": String(triggerRetryAfterSeconds) };
     if (!query.cursor) {
       const cursor = await withDeadline(http.deadlineInMs, () => currentCursor(store));
-      return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location: cursorLink(request, route, cursor) } });
+      return finish({
+        status: 202,
+        headers: { ...replyHeaders(context), ...retryAfter, location: cursorLink(request, route, cursor) },
+      });
     }
     const from = query.cursor;
     const batch = await withDeadline(http.deadlineInMs, () =>
-      failingPrinters(store, { from, printerId: query.printerId, threshold: query.threshold, windowMs: query.windowMs, window: query.window, privacy: audit }),
+      failingPrinters(store, {
+        from,
+        printerId: query.printerId,
+        threshold: query.threshold,
+        windowMs: query.windowMs,
+        window: query.window,
+        privacy: audit,
+      }),
     );
     const location = cursorLink(request, route, batch.next);
-    if (batch.value.length === 0) return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location } });
+    if (batch.value.length === 0)
+      return finish({ status: 202, headers: { ...replyHeaders(context), ...retryAfter, location } });
     return finish(jsonReply(context, 200, { value: batch.value }, { ...retryAfter, location }));
   } catch (error) {
     return finish(auditReplyToError(context, error, "failing printers"));

@@ -4,7 +4,12 @@ import { isTerminalJobState } from "../graph/types";
 import { apiBaseUrl } from "../http/links";
 import { errorReply, jsonReply, replyToError, withDeadline } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { completionLocation, parseCompletionRequest, retryAfterSeconds, type CompletionRequest } from "../jobs/completion";
+import {
+  completionLocation,
+  parseCompletionRequest,
+  retryAfterSeconds,
+  type CompletionRequest,
+} from "../jobs/completion";
 import { getServedPrintJob, printJobPathHeader } from "../jobs/sharePath";
 import { getGraphClient } from "../services";
 
@@ -33,14 +38,20 @@ function handlerFor(parent: "printer" | "share") {
       const graph = getGraphClient("interactive");
       const ref = input.ref;
       const expand = input.expand;
-      const job = await withDeadline(http.deadlineInMs, (abortSignal) => getServedPrintJob(graph, ref, { expand, abortSignal }));
+      const job = await withDeadline(http.deadlineInMs, (abortSignal) =>
+        getServedPrintJob(graph, ref, { expand, abortSignal }),
+      );
       // Graph's enums grow and payloads can be malformed: anything but a string state counts as unknown (not final).
       const rawState: unknown = job.body?.status?.state;
       const state = typeof rawState === "string" && rawState !== "" ? rawState.slice(0, 100) : "unknown";
       const rawDescription: unknown = job.body?.status?.description;
-      const description = typeof rawDescription === "string" && rawDescription !== "" ? rawDescription.slice(0, 500) : undefined;
+      const description =
+        typeof rawDescription === "string" && rawDescription !== "" ? rawDescription.slice(0, 500) : undefined;
       Object.assign(record, { state, graphRequestId: job.requestId });
-      const graphHeaders: Record<string, string> = { [printJobPathHeader]: job.path, ...(job.requestId ? { "x-graph-request-id": job.requestId } : {}) };
+      const graphHeaders: Record<string, string> = {
+        [printJobPathHeader]: job.path,
+        ...(job.requestId ? { "x-graph-request-id": job.requestId } : {}),
+      };
       if (isTerminalJobState(state)) return finish(jsonReply(context, 200, job.body, graphHeaders));
 
       const checkedAt = new Date();
@@ -73,7 +84,9 @@ function handlerFor(parent: "printer" | "share") {
         }),
       );
     } catch (error) {
-      const subject = input ? `job ${input.ref.jobId} on ${parent} ${input.ref.printerId ?? input.ref.shareId}` : `the job on this ${parent}`;
+      const subject = input
+        ? `job ${input.ref.jobId} on ${parent} ${input.ref.printerId ?? input.ref.shareId}`
+        : `the job on this ${parent}`;
       return finish(replyToError(context, error, subject));
     }
   };

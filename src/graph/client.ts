@@ -48,7 +48,8 @@ export interface GraphResponse<T> {
 }
 
 /** Reference to one print job, through its printer or through a printer share. */
-export type PrintJobRef = { printerId: string; jobId: string; shareId?: undefined } | { shareId: string; jobId: string; printerId?: undefined };
+export type PrintJobRef =
+  { printerId: string; jobId: string; shareId?: undefined } | { shareId: string; jobId: string; printerId?: undefined };
 
 export type PrintJobExpansion = "tasks" | "documents";
 
@@ -141,7 +142,10 @@ function tryTimeoutPolicy(tryTimeoutInMs: number): PipelinePolicy {
         return await next(request);
       } catch (error) {
         if (controller.signal.aborted && !callerSignal?.aborted) {
-          throw new RestError(`Microsoft Graph did not answer within ${tryTimeoutInMs} ms.`, { code: "ETIMEDOUT", request });
+          throw new RestError(`Microsoft Graph did not answer within ${tryTimeoutInMs} ms.`, {
+            code: "ETIMEDOUT",
+            request,
+          });
         }
         throw error;
       } finally {
@@ -164,7 +168,10 @@ const cutBodyPolicy: PipelinePolicy = {
       return await next(request);
     } catch (error) {
       if (isRestError(error) && error.code === RestError.PARSE_ERROR && !request.abortSignal?.aborted) {
-        throw new RestError(`The connection to Microsoft Graph broke while its answer was read (${error.message}).`, { code: "ECONNRESET", request });
+        throw new RestError(`The connection to Microsoft Graph broke while its answer was read (${error.message}).`, {
+          code: "ECONNRESET",
+          request,
+        });
       }
       throw error;
     }
@@ -183,10 +190,13 @@ function credentialWithTimeout(credential: TokenCredential, timeoutInMs: number)
         timer = setTimeout(
           () =>
             reject(
-              new GraphError(`The app's identity did not hand out a token for Microsoft Graph within ${timeoutInMs} ms.`, {
-                kind: "credential",
-                code: "credentialTimeout",
-              }),
+              new GraphError(
+                `The app's identity did not hand out a token for Microsoft Graph within ${timeoutInMs} ms.`,
+                {
+                  kind: "credential",
+                  code: "credentialTimeout",
+                },
+              ),
             ),
           timeoutInMs,
         );
@@ -216,7 +226,9 @@ function retryAfterBudgetPolicy(maxRetryAfterInMs: number): PipelinePolicy {
 
 function isCredentialError(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name ?? "";
-  return name === "CredentialUnavailableError" || name === "AuthenticationError" || name === "AggregateAuthenticationError";
+  return (
+    name === "CredentialUnavailableError" || name === "AuthenticationError" || name === "AggregateAuthenticationError"
+  );
 }
 
 /**
@@ -248,10 +260,16 @@ export class GraphClient {
     const [beforeSign, afterSign] = loopbackHttpPolicies;
     this.pipeline.addPolicy(beforeSign!, { phase: "Sign", beforePolicies: [bearerTokenAuthenticationPolicyName] });
     this.pipeline.addPolicy(afterSign!, { phase: "Sign", afterPolicies: [bearerTokenAuthenticationPolicyName] });
-    this.pipeline.addPolicy(tryTimeoutPolicy(options.tryTimeoutInMs ?? 10_000), { phase: "Sign", afterPolicies: [afterSign!.name] });
+    this.pipeline.addPolicy(tryTimeoutPolicy(options.tryTimeoutInMs ?? 10_000), {
+      phase: "Sign",
+      afterPolicies: [afterSign!.name],
+    });
     this.pipeline.addPolicy(cutBodyPolicy, { phase: "Sign", afterPolicies: [afterSign!.name] });
     if (options.maxRetryAfterInMs !== undefined) {
-      this.pipeline.addPolicy(retryAfterBudgetPolicy(options.maxRetryAfterInMs), { phase: "Sign", afterPolicies: [afterSign!.name] });
+      this.pipeline.addPolicy(retryAfterBudgetPolicy(options.maxRetryAfterInMs), {
+        phase: "Sign",
+        afterPolicies: [afterSign!.name],
+      });
     }
   }
 
@@ -272,12 +290,20 @@ export class GraphClient {
   }
 
   /** Sends one request through the pipeline and returns the parsed JSON body; any non-2xx becomes a GraphError. */
-  async requestJson<T>(method: HttpMethods, pathOrUrl: string, body?: unknown, options: RequestOptions = {}): Promise<GraphResponse<T>> {
+  async requestJson<T>(
+    method: HttpMethods,
+    pathOrUrl: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<GraphResponse<T>> {
     const what = `${method} ${describePath(pathOrUrl)}`;
     const request = createPipelineRequest({
       url: this.resolve(pathOrUrl),
       method,
-      headers: createHttpHeaders({ accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) }),
+      headers: createHttpHeaders({
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      }),
       body: body === undefined ? undefined : JSON.stringify(body),
       abortSignal: options.abortSignal,
     });
@@ -289,16 +315,20 @@ export class GraphClient {
     }
     if (response.status < 200 || response.status > 299) throw graphErrorFromResponse(response, what);
     const requestId = requestIdOf(response);
-    if (response.status === 204 || !response.bodyAsText) return { body: undefined as T, status: response.status, requestId };
+    if (response.status === 204 || !response.bodyAsText)
+      return { body: undefined as T, status: response.status, requestId };
     try {
       return { body: JSON.parse(response.bodyAsText) as T, status: response.status, requestId };
     } catch {
-      throw new GraphError(`Microsoft Graph's answer to ${what} was not valid JSON (${response.bodyAsText.length} characters).`, {
-        kind: "invalidResponse",
-        statusCode: 502,
-        code: "invalidJson",
-        requestId,
-      });
+      throw new GraphError(
+        `Microsoft Graph's answer to ${what} was not valid JSON (${response.bodyAsText.length} characters).`,
+        {
+          kind: "invalidResponse",
+          statusCode: 502,
+          code: "invalidJson",
+          requestId,
+        },
+      );
     }
   }
 
@@ -306,7 +336,11 @@ export class GraphClient {
     if (error instanceof GraphError) return error;
     if (error instanceof RetryAfterTooLong) return graphErrorFromResponse(error.response, what);
     if (abortSignal?.aborted || (error as { name?: string })?.name === "AbortError") {
-      return new GraphError(`Microsoft Graph did not answer ${what} in the time allowed.`, { kind: "timeout", code: "timeout", cause: error });
+      return new GraphError(`Microsoft Graph did not answer ${what} in the time allowed.`, {
+        kind: "timeout",
+        code: "timeout",
+        cause: error,
+      });
     }
     if (isCredentialError(error)) {
       return new GraphError(
@@ -317,13 +351,20 @@ export class GraphClient {
     }
     if (isRestError(error)) {
       if (error.code === "ETIMEDOUT") {
-        return new GraphError(`Microsoft Graph did not answer ${what} in time, after retries.`, { kind: "timeout", code: "timeout", cause: error });
+        return new GraphError(`Microsoft Graph did not answer ${what} in time, after retries.`, {
+          kind: "timeout",
+          code: "timeout",
+          cause: error,
+        });
       }
-      return new GraphError(`Microsoft Graph could not be reached for ${what} (${error.code ?? "network error"}), after retries.`, {
-        kind: "network",
-        code: error.code ?? "networkError",
-        cause: error,
-      });
+      return new GraphError(
+        `Microsoft Graph could not be reached for ${what} (${error.code ?? "network error"}), after retries.`,
+        {
+          kind: "network",
+          code: error.code ?? "networkError",
+          cause: error,
+        },
+      );
     }
     return new GraphError(`Calling Microsoft Graph failed for ${what}: ${(error as Error)?.message ?? String(error)}`, {
       kind: "network",
@@ -338,25 +379,41 @@ export class GraphClient {
     const response = await this.requestJson<PrintJob>("GET", `${printJobPath(ref)}${query}`, undefined, options);
     // Anything but a JSON object (empty, null, an array, a bare value) is not a job, whatever the status says.
     if (typeof response.body !== "object" || response.body === null || Array.isArray(response.body)) {
-      throw new GraphError(`Microsoft Graph answered ${response.status} to GET ${printJobPath(ref)} without a job object.`, {
-        kind: "invalidResponse",
-        statusCode: 502,
-        code: "invalidJob",
-        requestId: response.requestId,
-      });
+      throw new GraphError(
+        `Microsoft Graph answered ${response.status} to GET ${printJobPath(ref)} without a job object.`,
+        {
+          kind: "invalidResponse",
+          statusCode: 502,
+          code: "invalidJob",
+          requestId: response.requestId,
+        },
+      );
     }
     return response;
   }
 
   /** GET a printer (allowed app-only with Printer.Read.All). */
-  async getPrinter(printerId: string, options: RequestOptions & { select?: readonly string[] } = {}): Promise<GraphResponse<Printer>> {
+  async getPrinter(
+    printerId: string,
+    options: RequestOptions & { select?: readonly string[] } = {},
+  ): Promise<GraphResponse<Printer>> {
     const query = odataQuery({ $select: options.select });
-    return this.requestJson<Printer>("GET", `/print/printers/${encodeURIComponent(printerId)}${query}`, undefined, options);
+    return this.requestJson<Printer>(
+      "GET",
+      `/print/printers/${encodeURIComponent(printerId)}${query}`,
+      undefined,
+      options,
+    );
   }
 
   /** The printer behind a printer share (GET /print/shares/{id}/printer, allowed app-only with Printer.Read.All). */
   async getSharePrinter(shareId: string, options: RequestOptions = {}): Promise<GraphResponse<Printer>> {
-    return this.requestJson<Printer>("GET", `/print/shares/${encodeURIComponent(shareId)}/printer?$select=id`, undefined, options);
+    return this.requestJson<Printer>(
+      "GET",
+      `/print/shares/${encodeURIComponent(shareId)}/printer?$select=id`,
+      undefined,
+      options,
+    );
   }
 
   /** Every job of a printer, page by page over @odata.nextLink. */
@@ -372,13 +429,24 @@ export class GraphClient {
 
   /** A lazy list over any Graph collection. */
   list<T>(firstPath: string, options: RequestOptions = {}): PagedAsyncIterableIterator<T> {
-    const pages = async function* (this: GraphClient, continuationToken?: string): AsyncIterableIterator<T[] & { continuationToken?: string }> {
+    const pages = async function* (
+      this: GraphClient,
+      continuationToken?: string,
+    ): AsyncIterableIterator<T[] & { continuationToken?: string }> {
       let next: string | undefined = continuationToken ?? firstPath;
       while (next) {
-        const response: GraphResponse<GraphPage<T>> = await this.requestJson<GraphPage<T>>("GET", next, undefined, options);
+        const response: GraphResponse<GraphPage<T>> = await this.requestJson<GraphPage<T>>(
+          "GET",
+          next,
+          undefined,
+          options,
+        );
         const body = response.body;
         if (!body || !Array.isArray(body.value)) {
-          throw new GraphError(`Microsoft Graph's page for ${describePath(next)} has no "value" array.`, { kind: "invalidResponse", code: "invalidPage" });
+          throw new GraphError(`Microsoft Graph's page for ${describePath(next)} has no "value" array.`, {
+            kind: "invalidResponse",
+            code: "invalidPage",
+          });
         }
         next = body["@odata.nextLink"];
         const page = body.value as T[] & { continuationToken?: string };
@@ -404,7 +472,10 @@ export class GraphClient {
    * sub-request answered 429/503 (after its Retry-After) or another retriable 5xx/408 (after the pipeline's
    * backoff) is sent again, up to the client's retry count; what still fails is returned with its status.
    */
-  async batch<T = unknown>(requests: readonly BatchRequest[], options: RequestOptions = {}): Promise<BatchResponse<T>[]> {
+  async batch<T = unknown>(
+    requests: readonly BatchRequest[],
+    options: RequestOptions = {},
+  ): Promise<BatchResponse<T>[]> {
     const results = new Map<string, BatchResponse<T>>();
     for (let start = 0; start < requests.length; start += maxBatchSize) {
       let pending = requests.slice(start, start + maxBatchSize);
@@ -427,7 +498,8 @@ export class GraphClient {
           }
         }
         // A pause longer than this client may wait: hand back the throttled answers as they are.
-        if (retry.length > 0 && this.options.maxRetryAfterInMs !== undefined && wait > this.options.maxRetryAfterInMs) break;
+        if (retry.length > 0 && this.options.maxRetryAfterInMs !== undefined && wait > this.options.maxRetryAfterInMs)
+          break;
         if (retry.length > 0) await sleep(wait, options.abortSignal);
         pending = retry;
       }
@@ -438,7 +510,8 @@ export class GraphClient {
   /** How long to wait before sending a batch sub-request again: its Retry-After, else the pipeline's backoff. */
   private subRequestDelay(response: BatchResponse, attempt: number): number {
     const headers = lowerCaseHeaders(response.headers);
-    const retryAfter = response.status === 429 || response.status === 503 ? retryAfterInMs({ get: (n) => headers[n] }) : undefined;
+    const retryAfter =
+      response.status === 429 || response.status === 503 ? retryAfterInMs({ get: (n) => headers[n] }) : undefined;
     const base = this.options.retryOptions?.retryDelayInMs ?? 1000;
     const cap = this.options.retryOptions?.maxRetryDelayInMs ?? 64_000;
     return retryAfter ?? Math.min(cap, base * 2 ** attempt);
@@ -456,7 +529,8 @@ function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<s
 
 function sleep(ms: number, abortSignal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (abortSignal?.aborted) return reject(new GraphError("Waiting for Microsoft Graph was cancelled.", { kind: "timeout", code: "timeout" }));
+    if (abortSignal?.aborted)
+      return reject(new GraphError("Waiting for Microsoft Graph was cancelled.", { kind: "timeout", code: "timeout" }));
     const timer = setTimeout(() => {
       abortSignal?.removeEventListener("abort", onAbort);
       resolve();
@@ -471,7 +545,10 @@ function sleep(ms: number, abortSignal?: AbortSignal): Promise<void> {
 
 /** The Graph path of one job; every segment is encoded, so an id can never leave its segment. */
 export function printJobPath(ref: PrintJobRef): string {
-  const parent = ref.printerId !== undefined ? `printers/${encodeURIComponent(ref.printerId)}` : `shares/${encodeURIComponent(ref.shareId)}`;
+  const parent =
+    ref.printerId !== undefined
+      ? `printers/${encodeURIComponent(ref.printerId)}`
+      : `shares/${encodeURIComponent(ref.shareId)}`;
   return `/print/${parent}/jobs/${encodeURIComponent(ref.jobId)}`;
 }
 

@@ -77,14 +77,11 @@ export function graphErrorFromResponse(response: PipelineResponse, what: string)
   const graphMessage = typeof error?.message === "string" ? error.message.slice(0, 500) : "";
   const status = response.status;
   const throttled = status === 429;
-  return new GraphError(
-    `Microsoft Graph answered ${status} to ${what}${graphMessage ? `: ${graphMessage}` : "."}`,
-    {
-      kind: throttled ? "throttled" : "graph",
-      statusCode: status,
-      code,
-      requestId: requestIdOf(response, body),
-      retryAfterInMs: throttled || status === 503 ? retryAfterInMs(response.headers) : undefined,
-    },
-  );
+  return new GraphError(`Microsoft Graph answered ${status} to ${what}${graphMessage ? `: ${graphMessage}` : "."}`, {
+    kind: throttled ? "throttled" : "graph",
+    statusCode: status,
+    code,
+    requestId: requestIdOf(response, body),
+    retryAfterInMs: throttled || status === 503 ? retryAfterInMs(response.headers) : undefined,
+  });
 }

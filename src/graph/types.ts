@@ -16,7 +16,8 @@ export type PrintJobProcessingState =
   | "unknownFutureValue"
   | (string & {});
 
-export type PrintTaskProcessingState = "pending" | "processing" | "completed" | "aborted" | "unknownFutureValue" | (string & {});
+export type PrintTaskProcessingState =
+  "pending" | "processing" | "completed" | "aborted" | "unknownFutureValue" | (string & {});
 
 /** Job states after which no further processing takes place. */
 export const terminalJobStates: ReadonlySet<string> = new Set(["completed", "canceled", "aborted"]);

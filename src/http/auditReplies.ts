@@ -12,7 +12,13 @@ import { errorReply, replyToError } from "./replies";
 export function auditReplyToError(context: InvocationContext, error: unknown, subject: string): HttpResponseInit {
   if (isRestError(error) && !(error instanceof GraphError)) {
     context.warn(`Audit tables failed for ${subject}: status=${error.statusCode ?? "-"} code=${error.code ?? "-"}`);
-    return errorReply(context, 503, "auditStoreUnavailable", "The audit tables could not be read just now; try again later.", { headers: { "retry-after": "10" } });
+    return errorReply(
+      context,
+      503,
+      "auditStoreUnavailable",
+      "The audit tables could not be read just now; try again later.",
+      { headers: { "retry-after": "10" } },
+    );
   }
   if (error instanceof PseudonymKeyUnavailable || error instanceof PseudonymKeyMissing) {
     context.warn(`Pseudonym key unavailable for ${subject}: ${error.message}`);

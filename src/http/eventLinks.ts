@@ -9,7 +9,8 @@ import { apiBaseUrl } from "./links";
  */
 export function cursorLink(request: HttpRequest, route: string, cursor: EventCursor): string {
   const next = new URL(`${apiBaseUrl(request)}/${route}`);
-  for (const [name, value] of request.query) if (name !== "cursor" && name !== "since" && name !== "code") next.searchParams.append(name, value);
+  for (const [name, value] of request.query)
+    if (name !== "cursor" && name !== "since" && name !== "code") next.searchParams.append(name, value);
   next.searchParams.set("cursor", encodeCursor(cursor));
   return next.toString();
 }

@@ -12,6 +12,7 @@ export const routePrefix = "api";
  */
 export function apiBaseUrl(request: HttpRequest): string {
   const configured = getConfig().http.publicBaseUrl;
-  if (configured) return new URL(configured).pathname.replace(/\/+$/, "") === "" ? `${configured}/${routePrefix}` : configured;
+  if (configured)
+    return new URL(configured).pathname.replace(/\/+$/, "") === "" ? `${configured}/${routePrefix}` : configured;
   return `${new URL(request.url).origin}/${routePrefix}`;
 }

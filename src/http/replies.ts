@@ -9,7 +9,14 @@ import { getGraphTokenRoles } from "../services";
 export const requiredGraphPermissions = requiredGraphRoles.join(" and ");
 
 export interface ErrorBody {
-  error: { code: string; message: string; target?: string; requestId?: string; graphRequestId?: string; lastState?: string };
+  error: {
+    code: string;
+    message: string;
+    target?: string;
+    requestId?: string;
+    graphRequestId?: string;
+    lastState?: string;
+  };
 }
 
 /** A JSON error answer: `{ "error": { "code", "message", "requestId" } }`, with the request id header too. */
@@ -38,7 +45,12 @@ export function replyHeaders(context: InvocationContext): Record<string, string>
   return { "x-request-id": context.invocationId, "cache-control": "no-store", "x-content-type-options": "nosniff" };
 }
 
-export function jsonReply(context: InvocationContext, status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+export function jsonReply(
+  context: InvocationContext,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return { status, jsonBody: body, headers: { ...replyHeaders(context), ...headers } };
 }
 
@@ -59,9 +71,21 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
         { graphRequestId, headers: { "retry-after": retryAfterSeconds(error.retryAfterInMs) } },
       );
     case "timeout":
-      return errorReply(context, 504, "graphTimeout", `Microsoft Graph did not answer in time for ${subject}; try again later.`, { graphRequestId });
+      return errorReply(
+        context,
+        504,
+        "graphTimeout",
+        `Microsoft Graph did not answer in time for ${subject}; try again later.`,
+        { graphRequestId },
+      );
     case "network":
-      return errorReply(context, 503, "graphUnavailable", `Microsoft Graph could not be reached for ${subject}; try again later.`, { graphRequestId });
+      return errorReply(
+        context,
+        503,
+        "graphUnavailable",
+        `Microsoft Graph could not be reached for ${subject}; try again later.`,
+        { graphRequestId },
+      );
     case "credential":
       return errorReply(
         context,
@@ -72,7 +96,13 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
         { headers: { "retry-after": "30" } },
       );
     case "invalidResponse":
-      return errorReply(context, 502, "graphInvalidResponse", `Microsoft Graph's answer for ${subject} could not be read.`, { graphRequestId });
+      return errorReply(
+        context,
+        502,
+        "graphInvalidResponse",
+        `Microsoft Graph's answer for ${subject} could not be read.`,
+        { graphRequestId },
+      );
     case "graph":
       break;
   }
@@ -106,33 +136,60 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
     );
   }
   if (status === 400) {
-    return errorReply(context, 400, "graphRejectedRequest", `Microsoft Graph refused the request: ${error.message}`, { graphRequestId });
-  }
-  if (status === 503 || status === 504) {
-    return errorReply(context, status, status === 503 ? "graphUnavailable" : "graphTimeout", `Microsoft Graph is unavailable (${status}); try again later.`, {
+    return errorReply(context, 400, "graphRejectedRequest", `Microsoft Graph refused the request: ${error.message}`, {
       graphRequestId,
-      headers: error.retryAfterInMs !== undefined ? { "retry-after": retryAfterSeconds(error.retryAfterInMs) } : {},
     });
   }
-  return errorReply(context, 502, "graphError", `Microsoft Graph failed with ${status} (${error.code}) for ${subject}.`, { graphRequestId });
+  if (status === 503 || status === 504) {
+    return errorReply(
+      context,
+      status,
+      status === 503 ? "graphUnavailable" : "graphTimeout",
+      `Microsoft Graph is unavailable (${status}); try again later.`,
+      {
+        graphRequestId,
+        headers: error.retryAfterInMs !== undefined ? { "retry-after": retryAfterSeconds(error.retryAfterInMs) } : {},
+      },
+    );
+  }
+  return errorReply(
+    context,
+    502,
+    "graphError",
+    `Microsoft Graph failed with ${status} (${error.code}) for ${subject}.`,
+    { graphRequestId },
+  );
 }
 
 /** Any failure of a handler as an HTTP answer; unexpected errors are logged and answered without detail. */
 export function replyToError(context: InvocationContext, error: unknown, subject: string): HttpResponseInit {
-  if (error instanceof InputError) return errorReply(context, 400, "badRequest", error.message, { target: error.target });
+  if (error instanceof InputError)
+    return errorReply(context, 400, "badRequest", error.message, { target: error.target });
   if (error instanceof GraphError) {
-    context.warn(`Graph call failed: kind=${error.kind} status=${error.statusCode ?? "-"} code=${error.code} graphRequestId=${error.requestId ?? "-"}`);
+    context.warn(
+      `Graph call failed: kind=${error.kind} status=${error.statusCode ?? "-"} code=${error.code} graphRequestId=${error.requestId ?? "-"}`,
+    );
     return graphErrorReply(context, error, subject);
   }
   if (error instanceof DeadlineExceeded) {
-    return errorReply(context, 504, "timeout", `The request for ${subject} took longer than ${error.deadlineInMs} ms and was stopped; try again later.`);
+    return errorReply(
+      context,
+      504,
+      "timeout",
+      `The request for ${subject} took longer than ${error.deadlineInMs} ms and was stopped; try again later.`,
+    );
   }
   if (error instanceof ConfigError) {
     context.error(`Configuration error: ${error.message}`);
     return errorReply(context, 500, "configurationError", `The app is misconfigured: ${error.message}`);
   }
   context.error(`Unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
-  return errorReply(context, 500, "internalError", "The app failed unexpectedly; the request id finds the details in its logs.");
+  return errorReply(
+    context,
+    500,
+    "internalError",
+    "The app failed unexpectedly; the request id finds the details in its logs.",
+  );
 }
 
 export class DeadlineExceeded extends Error {
@@ -146,7 +203,10 @@ export class DeadlineExceeded extends Error {
  * Runs work with an abort signal that fires at the deadline, and stops waiting at the deadline even if
  * the work ignores the signal: an HTTP caller is always answered within a bounded time.
  */
-export async function withDeadline<T>(deadlineInMs: number, work: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  deadlineInMs: number,
+  work: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

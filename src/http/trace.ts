@@ -20,11 +20,23 @@ export interface CallRecord {
   durationMs: number;
 }
 
-const fieldOrder: (keyof CallRecord)[] = ["operation", "printerId", "shareId", "jobId", "status", "outcome", "state", "graphRequestId", "durationMs"];
+const fieldOrder: (keyof CallRecord)[] = [
+  "operation",
+  "printerId",
+  "shareId",
+  "jobId",
+  "status",
+  "outcome",
+  "state",
+  "graphRequestId",
+  "durationMs",
+];
 
 // A value can come from Graph; keep the line one token per field whatever it holds.
 function token(value: unknown): string {
-  return String(value).replace(/[^A-Za-z0-9._:@-]/g, "_").slice(0, 100);
+  return String(value)
+    .replace(/[^A-Za-z0-9._:@-]/g, "_")
+    .slice(0, 100);
 }
 
 export function formatCallRecord(requestId: string, record: CallRecord): string {
@@ -40,14 +52,21 @@ export function formatCallRecord(requestId: string, record: CallRecord): string 
 export type CallSubject = Omit<CallRecord, "status" | "outcome" | "durationMs">;
 
 /** Logs the answer a handler is about to give, with its status, outcome and duration. */
-export function logCall(context: InvocationContext, subject: CallSubject, reply: HttpResponseInit, startedAt: number): HttpResponseInit {
+export function logCall(
+  context: InvocationContext,
+  subject: CallSubject,
+  reply: HttpResponseInit,
+  startedAt: number,
+): HttpResponseInit {
   const error = (reply.jsonBody as { error?: { code?: unknown; graphRequestId?: unknown } } | undefined)?.error;
   const status = reply.status ?? 200;
   const record: CallRecord = {
     ...subject,
     status,
-    outcome: typeof error?.code === "string" ? error.code : status === 202 ? "pending" : status < 400 ? "ok" : `http${status}`,
-    graphRequestId: subject.graphRequestId ?? (typeof error?.graphRequestId === "string" ? error.graphRequestId : undefined),
+    outcome:
+      typeof error?.code === "string" ? error.code : status === 202 ? "pending" : status < 400 ? "ok" : `http${status}`,
+    graphRequestId:
+      subject.graphRequestId ?? (typeof error?.graphRequestId === "string" ? error.graphRequestId : undefined),
     durationMs: Date.now() - startedAt,
   };
   const line = formatCallRecord(context.invocationId, record);

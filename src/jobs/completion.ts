@@ -1,5 +1,14 @@
 import { type PrintJobExpansion, type PrintJobRef } from "../graph/client";
-import { assertQueryAllowed, InputError, isCalendarInstant, parseExpand, parseJobId, parsePrinterId, shown, single } from "./request";
+import {
+  assertQueryAllowed,
+  InputError,
+  isCalendarInstant,
+  parseExpand,
+  parseJobId,
+  parsePrinterId,
+  shown,
+  single,
+} from "./request";
 
 /**
  * Waiting for a print job to finish, the asynchronous request-reply way: the caller polls the Location it
@@ -32,10 +41,14 @@ const durationPattern = /^P(?!$)(?:(\d{1,3})D)?(?:T(?!$)(?:(\d{1,4})H)?(?:(\d{1,
 export function parseTimeout(raw: string): number {
   const match = durationPattern.exec(raw.trim().toUpperCase());
   if (!match) {
-    throw new InputError("timeout", `timeout must be an ISO-8601 duration such as PT10M, PT1H or PT24H (days, hours, minutes, seconds); got ${shown(raw)}.`);
+    throw new InputError(
+      "timeout",
+      `timeout must be an ISO-8601 duration such as PT10M, PT1H or PT24H (days, hours, minutes, seconds); got ${shown(raw)}.`,
+    );
   }
   const [, days, hours, minutes, seconds] = match;
-  const ms = (Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) * 1000;
+  const ms =
+    (Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) * 1000;
   if (ms < 1000) throw new InputError("timeout", `timeout must be at least one second (PT1S); got ${shown(raw)}.`);
   if (ms > maxTimeoutInMs) throw new InputError("timeout", `timeout may be at most PT24H; got ${shown(raw)}.`);
   return Math.round(ms);
@@ -47,15 +60,19 @@ const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/;
 export function parseDeadline(raw: string, now: Date): Date {
   const time = instantPattern.test(raw) && isCalendarInstant(raw) ? Date.parse(raw) : Number.NaN;
   if (!Number.isFinite(time)) {
-    throw new InputError("deadline", `deadline must be a UTC time such as 2025-03-01T12:00:00Z, as given in the Location header; got ${shown(raw)}.`);
+    throw new InputError(
+      "deadline",
+      `deadline must be a UTC time such as 2025-03-01T12:00:00Z, as given in the Location header; got ${shown(raw)}.`,
+    );
   }
   if (time > now.getTime() + maxTimeoutInMs + clockSkewInMs) {
-    throw new InputError("deadline", "deadline lies more than 24 hours ahead; start the wait again without a deadline.");
+    throw new InputError(
+      "deadline",
+      "deadline lies more than 24 hours ahead; start the wait again without a deadline.",
+    );
   }
   return new Date(time);
 }
-
-
 
 /** Validates a wait request completely before anything is sent to Graph. */
 export function parseCompletionRequest(
@@ -66,13 +83,21 @@ export function parseCompletionRequest(
 ): CompletionRequest {
   const jobId = parseJobId(params.jobId);
   const ref: PrintJobRef =
-    parent === "printer" ? { printerId: parsePrinterId(params.printerId), jobId } : { shareId: parsePrinterId(params.shareId, "shareId"), jobId };
+    parent === "printer"
+      ? { printerId: parsePrinterId(params.printerId), jobId }
+      : { shareId: parsePrinterId(params.shareId, "shareId"), jobId };
   assertQueryAllowed(query, allowedQuery);
   const timeout = single(query, "timeout") ?? defaultTimeout;
   const timeoutInMs = parseTimeout(timeout);
   const rawDeadline = single(query, "deadline");
   const deadline = rawDeadline !== undefined ? parseDeadline(rawDeadline, now) : new Date(now.getTime() + timeoutInMs);
-  return { ref, expand: parseExpand(single(query, "$expand")), timeout: timeout.trim().toUpperCase(), timeoutInMs, deadline };
+  return {
+    ref,
+    expand: parseExpand(single(query, "$expand")),
+    timeout: timeout.trim().toUpperCase(),
+    timeoutInMs,
+    deadline,
+  };
 }
 
 /** The Location to poll next: the same wait, carrying its deadline. Never the function key (the caller re-sends its header). */

@@ -37,14 +37,20 @@ export function shown(value: string): string {
 
 export function parsePrinterId(value: string | undefined, target = "printerId"): string {
   if (!value || !isGuid(value)) {
-    throw new InputError(target, `${target} must be a GUID such as c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb; got ${shown(value ?? "")}.`);
+    throw new InputError(
+      target,
+      `${target} must be a GUID such as c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb; got ${shown(value ?? "")}.`,
+    );
   }
   return value.toLowerCase();
 }
 
 export function parseJobId(value: string | undefined): string {
   if (!value || !jobIdPattern.test(value)) {
-    throw new InputError("jobId", `jobId must be 1-64 letters, digits or dashes (Graph's look like "5182"); got ${shown(value ?? "")}.`);
+    throw new InputError(
+      "jobId",
+      `jobId must be 1-64 letters, digits or dashes (Graph's look like "5182"); got ${shown(value ?? "")}.`,
+    );
   }
   return value;
 }
@@ -60,12 +66,18 @@ export function parseSelect(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   const items = raw.split(",").map((s) => s.trim());
   if (items.length === 0 || items.some((s) => s === "")) {
-    throw new InputError("$select", "$select must be a comma-separated list of property names, such as id,status,createdBy.");
+    throw new InputError(
+      "$select",
+      "$select must be a comma-separated list of property names, such as id,status,createdBy.",
+    );
   }
   if (items.length > maxSelect) throw new InputError("$select", `$select may name at most ${maxSelect} properties.`);
   const bad = items.find((s) => !propertyPattern.test(s));
   if (bad !== undefined) {
-    throw new InputError("$select", `$select items must be plain property names (no paths or expressions); ${shown(bad)} is not one.`);
+    throw new InputError(
+      "$select",
+      `$select items must be plain property names (no paths or expressions); ${shown(bad)} is not one.`,
+    );
   }
   return [...new Set(items)];
 }
@@ -75,7 +87,10 @@ export function parseExpand(raw: string | undefined): PrintJobExpansion[] | unde
   const items = raw.split(",").map((s) => s.trim());
   const bad = items.find((s) => !(expansions as readonly string[]).includes(s));
   if (bad !== undefined) {
-    throw new InputError("$expand", `$expand may be tasks, documents, or both (tasks,documents); ${shown(bad)} is not supported.`);
+    throw new InputError(
+      "$expand",
+      `$expand may be tasks, documents, or both (tasks,documents); ${shown(bad)} is not supported.`,
+    );
   }
   return [...new Set(items)] as PrintJobExpansion[];
 }
@@ -98,7 +113,9 @@ export function parsePrintJobRequest(
 ): PrintJobRequest {
   const jobId = parseJobId(params.jobId);
   const ref: PrintJobRef =
-    parent === "printer" ? { printerId: parsePrinterId(params.printerId), jobId } : { shareId: parsePrinterId(params.shareId, "shareId"), jobId };
+    parent === "printer"
+      ? { printerId: parsePrinterId(params.printerId), jobId }
+      : { shareId: parsePrinterId(params.shareId, "shareId"), jobId };
   assertQueryAllowed(query);
   return { ref, select: parseSelect(single(query, "$select")), expand: parseExpand(single(query, "$expand")) };
 }
@@ -113,7 +130,9 @@ const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export function isCalendarInstant(value: string): boolean {
   const m = calendarParts.exec(value);
   if (!m) return false;
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m
+    .slice(1)
+    .map((part) => Number(part ?? 0)) as [number, number, number, number, number, number, number, number];
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap ? 29 : daysInMonth[month - 1]!)) return false;
   return hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;

@@ -65,11 +65,17 @@ function isAccessDenied(error: unknown): boolean {
 }
 
 /** Gets a job through its printer, or through its share with the printer path as the fallback. */
-export async function getServedPrintJob(graph: GraphClient, ref: PrintJobRef, options: GetPrintJobOptions = {}, now: () => number = Date.now): Promise<ServedPrintJob> {
+export async function getServedPrintJob(
+  graph: GraphClient,
+  ref: PrintJobRef,
+  options: GetPrintJobOptions = {},
+  now: () => number = Date.now,
+): Promise<ServedPrintJob> {
   if (ref.shareId === undefined) return { ...(await graph.getPrintJob(ref, options)), path: "printer" };
   const key = `${graph.baseUrl} ${ref.shareId}`;
   const known = remembered(key, now());
-  if (known !== undefined) return { ...(await graph.getPrintJob({ printerId: known, jobId: ref.jobId }, options)), path: "printer-via-share" };
+  if (known !== undefined)
+    return { ...(await graph.getPrintJob({ printerId: known, jobId: ref.jobId }, options)), path: "printer-via-share" };
   let refused: unknown;
   try {
     return { ...(await graph.getPrintJob(ref, options)), path: "share" };

@@ -73,7 +73,12 @@ const int = (summary: string, description: string, format = "int32"): Schema => 
   description,
   "x-nullable": true,
 });
-const bool = (summary: string, description: string): Schema => ({ type: "boolean", "x-ms-summary": summary, description, "x-nullable": true });
+const bool = (summary: string, description: string): Schema => ({
+  type: "boolean",
+  "x-ms-summary": summary,
+  description,
+  "x-nullable": true,
+});
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 const advanced = (schema: Schema): Schema => ({ ...schema, "x-ms-visibility": "advanced" });
 const internal = (schema: Schema): Schema => ({ ...schema, "x-ms-visibility": "internal" });
@@ -154,7 +159,9 @@ const definitions: Record<string, Schema> = {
       outputBin: advanced(str("Output bin", "Output bin name.")),
       margin: ref("PrintMargin"),
       mediaType: advanced(str("Media type", "Media type, e.g. stationery, transparency.")),
-      multipageLayout: advanced(str("Multipage layout", "Order of pages on a sheet when several are printed per side.")),
+      multipageLayout: advanced(
+        str("Multipage layout", "Order of pages on a sheet when several are printed per side."),
+      ),
       quality: advanced(str("Quality", "low, medium or high.")),
       scaling: advanced(str("Scaling", "auto, shrinkToFit, fill, fit or none.")),
     },
@@ -200,7 +207,9 @@ const definitions: Record<string, Schema> = {
       status: ref("PrintJobStatus"),
       configuration: ref("PrintJobConfiguration"),
       isFetchable: advanced(bool("Fetchable", "Whether a printer can fetch the job now.")),
-      redirectedFrom: advanced(str("Redirected from", "Graph URL of the job this job was redirected from, when it was.")),
+      redirectedFrom: advanced(
+        str("Redirected from", "Graph URL of the job this job was redirected from, when it was."),
+      ),
       redirectedTo: advanced(str("Redirected to", "Graph URL of the job this job was redirected to, when it was.")),
       errorCode: advanced(int("Error code", "Error code of a failed job.")),
       acknowledgedDateTime: advanced(dateTime("Acknowledged", "When the printer acknowledged the job.")),
@@ -210,16 +219,35 @@ const definitions: Record<string, Schema> = {
   },
   CompletionPending: {
     type: "object",
-    description: "The job is still running: poll the Location header after Retry-After seconds (Power Automate does this by itself).",
+    description:
+      "The job is still running: poll the Location header after Retry-After seconds (Power Automate does this by itself).",
     additionalProperties: false,
     required: ["jobId", "state", "deadline", "timeout", "retryAfterSeconds"],
     properties: {
       jobId: { type: "string", "x-ms-summary": "Job ID", description: "Id of the job." },
       state: { type: "string", "x-ms-summary": "Job state", description: `Current state: ${jobStates}.` },
-      description: { type: "string", "x-ms-summary": "State description", description: "A sentence describing the state." },
-      deadline: { type: "string", format: "date-time", "x-ms-summary": "Deadline", description: "When the wait gives up (UTC)." },
-      timeout: { type: "string", "x-ms-summary": "Timeout", description: "The timeout asked for, as an ISO-8601 duration." },
-      retryAfterSeconds: { type: "integer", format: "int32", "x-ms-summary": "Retry after seconds", description: "Seconds until the next poll." },
+      description: {
+        type: "string",
+        "x-ms-summary": "State description",
+        description: "A sentence describing the state.",
+      },
+      deadline: {
+        type: "string",
+        format: "date-time",
+        "x-ms-summary": "Deadline",
+        description: "When the wait gives up (UTC).",
+      },
+      timeout: {
+        type: "string",
+        "x-ms-summary": "Timeout",
+        description: "The timeout asked for, as an ISO-8601 duration.",
+      },
+      retryAfterSeconds: {
+        type: "integer",
+        format: "int32",
+        "x-ms-summary": "Retry after seconds",
+        description: "Seconds until the next poll.",
+      },
     },
   },
   ErrorDetail: {
@@ -235,10 +263,26 @@ const definitions: Record<string, Schema> = {
           "graphUnavailable, graphTimeout, graphError, managedIdentityUnavailable, configurationError, internalError and others.",
       },
       message: { type: "string", "x-ms-summary": "Error message", description: "What to do about it, for a person." },
-      target: { type: "string", "x-ms-summary": "Error target", description: "The part of the request that is wrong, e.g. printerId, timeout." },
-      requestId: { type: "string", "x-ms-summary": "Request ID", description: "This call's id (also the x-request-id header); finds its log lines." },
-      graphRequestId: { type: "string", "x-ms-summary": "Graph request ID", description: "Microsoft Graph's request-id, for Microsoft support." },
-      lastState: { type: "string", "x-ms-summary": "Last job state", description: "With completionTimeout: the job's state when the wait gave up." },
+      target: {
+        type: "string",
+        "x-ms-summary": "Error target",
+        description: "The part of the request that is wrong, e.g. printerId, timeout.",
+      },
+      requestId: {
+        type: "string",
+        "x-ms-summary": "Request ID",
+        description: "This call's id (also the x-request-id header); finds its log lines.",
+      },
+      graphRequestId: {
+        type: "string",
+        "x-ms-summary": "Graph request ID",
+        description: "Microsoft Graph's request-id, for Microsoft support.",
+      },
+      lastState: {
+        type: "string",
+        "x-ms-summary": "Last job state",
+        description: "With completionTimeout: the job's state when the wait gave up.",
+      },
     },
   },
   Error: {
@@ -255,8 +299,18 @@ const definitions: Record<string, Schema> = {
 
 /** The daily summaries' answer (src/audit/summariesQuery.ts): counts per UTC day, printer, state and person. */
 function summaryDefinitions(): Record<string, Schema> {
-  const count = (summary: string, description: string): Schema => ({ type: "integer", format: "int32", "x-ms-summary": summary, description });
-  const states: Schema = { type: "object", "x-ms-summary": "Jobs per state", description: "Jobs by their latest recorded state, e.g. completed: 812.", additionalProperties: { type: "integer", format: "int32" } };
+  const count = (summary: string, description: string): Schema => ({
+    type: "integer",
+    format: "int32",
+    "x-ms-summary": summary,
+    description,
+  });
+  const states: Schema = {
+    type: "object",
+    "x-ms-summary": "Jobs per state",
+    description: "Jobs by their latest recorded state, e.g. completed: 812.",
+    additionalProperties: { type: "integer", format: "int32" },
+  };
   return {
     AuditSummaries: {
       type: "object",
@@ -267,14 +321,23 @@ function summaryDefinitions(): Record<string, Schema> {
         to: { type: "string", format: "date", "x-ms-summary": "To", description: "Last UTC day of the range." },
         timeZone: { type: "string", "x-ms-summary": "Time zone", description: "Always UTC: the days are UTC days." },
         jobs: count("Jobs", "Jobs created in the range."),
-        states: { type: "array", "x-ms-summary": "States", description: "The states counted, usual order first.", items: { type: "string" } },
+        states: {
+          type: "array",
+          "x-ms-summary": "States",
+          description: "The states counted, usual order first.",
+          items: { type: "string" },
+        },
         days: {
           type: "array",
           "x-ms-summary": "Days",
           description: "Every day of the range, quiet days with 0.",
           items: {
             type: "object",
-            properties: { day: { type: "string", format: "date", "x-ms-summary": "Day", description: "The UTC day." }, jobs: count("Jobs", "Jobs created that day."), states },
+            properties: {
+              day: { type: "string", format: "date", "x-ms-summary": "Day", description: "The UTC day." },
+              jobs: count("Jobs", "Jobs created that day."),
+              states,
+            },
           },
         },
         printers: {
@@ -296,10 +359,21 @@ function summaryDefinitions(): Record<string, Schema> {
         users: {
           type: "array",
           "x-ms-summary": "Busiest people",
-          description: "The people with the most jobs, as recorded (UPN or id, or pseudonyms when the audit hashes users).",
-          items: { type: "object", properties: { user: { type: "string", "x-ms-summary": "User", description: "The person as recorded." }, jobs: count("Jobs", "Their jobs in the range.") } },
+          description:
+            "The people with the most jobs, as recorded (UPN or id, or pseudonyms when the audit hashes users).",
+          items: {
+            type: "object",
+            properties: {
+              user: { type: "string", "x-ms-summary": "User", description: "The person as recorded." },
+              jobs: count("Jobs", "Their jobs in the range."),
+            },
+          },
         },
-        usersRecorded: { type: "boolean", "x-ms-summary": "Users recorded", description: "False when the audit records no users." },
+        usersRecorded: {
+          type: "boolean",
+          "x-ms-summary": "Users recorded",
+          description: "False when the audit records no users.",
+        },
       },
     },
   };
@@ -322,7 +396,10 @@ function auditDefinitions(): Record<string, Schema> {
     IsAcquiredByPrinter: advanced(bool("Acquired by printer", "Whether a printer had taken the job.")),
     CreatedDateTime: dateTime("Created", "When the job was submitted (UTC)."),
     AcknowledgedDateTime: advanced(dateTime("Acknowledged", "When the printer acknowledged the job.")),
-    CreatedBy: str("Submitted by", "User principal name of the submitter (a hash, or null, when the audit redacts users)."),
+    CreatedBy: str(
+      "Submitted by",
+      "User principal name of the submitter (a hash, or null, when the audit redacts users).",
+    ),
     CreatedById: advanced(str("Submitter ID", "Object id of the submitter (or its hash).")),
     CreatedByName: advanced(str("Submitter name", "Display name of the submitter (null when redacted).")),
     Copies: int("Copies", "Number of copies."),
@@ -337,7 +414,9 @@ function auditDefinitions(): Record<string, Schema> {
     PageRanges: advanced(str("Page ranges", "Pages to print, e.g. 1-3,5.")),
     DocumentCount: advanced(int("Document count", "Number of documents.")),
     DocumentSizeInBytes: int("Document size", "Total size of the documents in bytes.", "int64"),
-    DocumentNames: advanced(str("Document names", "Names of the documents, separated by '; ' (null when the audit omits them).")),
+    DocumentNames: advanced(
+      str("Document names", "Names of the documents, separated by '; ' (null when the audit omits them)."),
+    ),
     RedirectedFrom: advanced(str("Redirected from", "Graph URL of the job this job was redirected from, when it was.")),
     RedirectedTo: advanced(str("Redirected to", "Graph URL of the job this job was redirected to, when it was.")),
     TaskCount: advanced(int("Task count", "Number of tasks on the job.")),
@@ -347,7 +426,10 @@ function auditDefinitions(): Record<string, Schema> {
     RunId: advanced(str("Audit run ID", "Id of the audit run that recorded it.")),
     IsFetchable: advanced(bool("Fetchable", "Whether a printer could fetch the job when it was recorded.")),
     Configuration: advanced(
-      str("Configuration", "The job's whole print configuration as JSON (Graph's printJobConfiguration, keys sorted), e.g. finishings, margin, scaling."),
+      str(
+        "Configuration",
+        "The job's whole print configuration as JSON (Graph's printJobConfiguration, keys sorted), e.g. finishings, margin, scaling.",
+      ),
     ),
   };
   const taskRow: Record<string, Schema> = {
@@ -382,8 +464,18 @@ function auditDefinitions(): Record<string, Schema> {
         jobId: { type: "string", "x-ms-summary": "Job ID", description: "Id of the job." },
         printerName: str("Printer name", "Name of the printer when the job was last recorded."),
         current: ref("AuditJobRow"),
-        states: { type: "array", "x-ms-summary": "States", description: "Every recorded state of the job, oldest first.", items: ref("AuditJobRow") },
-        tasks: { type: "array", "x-ms-summary": "Task states", description: "Every recorded task state, oldest first.", items: ref("AuditTaskRow") },
+        states: {
+          type: "array",
+          "x-ms-summary": "States",
+          description: "Every recorded state of the job, oldest first.",
+          items: ref("AuditJobRow"),
+        },
+        tasks: {
+          type: "array",
+          "x-ms-summary": "Task states",
+          description: "Every recorded task state, oldest first.",
+          items: ref("AuditTaskRow"),
+        },
       },
     },
     AuditPage: {
@@ -391,8 +483,17 @@ function auditDefinitions(): Record<string, Schema> {
       description: "A page of audited job records; follow @odata.nextLink (or pass continuationToken) for the next.",
       required: ["value"],
       properties: {
-        value: { type: "array", "x-ms-summary": "Jobs", description: "The records of this page: by printer, newest job first.", items: ref("AuditJobRow") },
-        continuationToken: advanced({ type: "string", "x-ms-summary": "Continuation token", description: "Pass as continuationToken to get the next page." }),
+        value: {
+          type: "array",
+          "x-ms-summary": "Jobs",
+          description: "The records of this page: by printer, newest job first.",
+          items: ref("AuditJobRow"),
+        },
+        continuationToken: advanced({
+          type: "string",
+          "x-ms-summary": "Continuation token",
+          description: "Pass as continuationToken to get the next page.",
+        }),
         "@odata.nextLink": internal({ type: "string", description: "Absolute URL of the next page." }),
       },
     },
@@ -401,7 +502,11 @@ function auditDefinitions(): Record<string, Schema> {
       description: "The person to erase from the audit.",
       required: ["user"],
       properties: {
-        user: { type: "string", "x-ms-summary": "User", description: "The person's user principal name or Microsoft Entra object id." },
+        user: {
+          type: "string",
+          "x-ms-summary": "User",
+          description: "The person's user principal name or Microsoft Entra object id.",
+        },
       },
     },
     AuditErasure: {
@@ -409,7 +514,12 @@ function auditDefinitions(): Record<string, Schema> {
       description: "The record of one erasure: when, by whom, how many rows; never the person erased.",
       properties: {
         erasureId: { type: "string", "x-ms-summary": "Erasure ID", description: "Id of the erasure, for its status." },
-        status: { type: "string", enum: ["running", "completed"], "x-ms-summary": "Status", description: "completed when every row of the person is erased; running while the audit finishes it." },
+        status: {
+          type: "string",
+          enum: ["running", "completed"],
+          "x-ms-summary": "Status",
+          description: "completed when every row of the person is erased; running while the audit finishes it.",
+        },
         requestedDateTime: dateTime("Requested", "When the erasure was asked for (UTC)."),
         requestedBy: str("Requested by", "The admin key, or the signed-in principal with it, that asked."),
         completedDateTime: dateTime("Completed", "When the last row was erased (UTC)."),
@@ -429,15 +539,34 @@ function eventDefinitions(): Record<string, Schema> {
     EventId: advanced(str("Event ID", "Id of the event in the feed: observation time, printer and record key.")),
     ...(jobRow.properties as Record<string, Schema>),
   };
-  const text = (summary: string, description: string): Schema => ({ type: "string", "x-ms-summary": summary, description });
+  const text = (summary: string, description: string): Schema => ({
+    type: "string",
+    "x-ms-summary": summary,
+    description,
+  });
   const alert: Record<string, Schema> = {
     AlertId: advanced(text("Alert ID", "Id of the alert: the event of the aborted job that reached the threshold.")),
     PrinterId: text("Printer ID", "Id of the printer."),
     PrinterName: str("Printer name", "Name of the printer when its last aborted job was recorded."),
-    AbortedJobs: { type: "integer", format: "int32", "x-ms-summary": "Aborted jobs", description: "Distinct aborted jobs of the printer within the window." },
+    AbortedJobs: {
+      type: "integer",
+      format: "int32",
+      "x-ms-summary": "Aborted jobs",
+      description: "Distinct aborted jobs of the printer within the window.",
+    },
     Window: text("Window", "The window the jobs were counted in, as an ISO-8601 duration."),
-    FirstAbortedDateTime: { type: "string", format: "date-time", "x-ms-summary": "First aborted", description: "When the audit saw the window's first aborted job (UTC)." },
-    LastAbortedDateTime: { type: "string", format: "date-time", "x-ms-summary": "Last aborted", description: "When the audit saw the aborted job that reached the threshold (UTC)." },
+    FirstAbortedDateTime: {
+      type: "string",
+      format: "date-time",
+      "x-ms-summary": "First aborted",
+      description: "When the audit saw the window's first aborted job (UTC).",
+    },
+    LastAbortedDateTime: {
+      type: "string",
+      format: "date-time",
+      "x-ms-summary": "Last aborted",
+      description: "When the audit saw the aborted job that reached the threshold (UTC).",
+    },
     JobIds: text("Job IDs", "Ids of the aborted jobs in the window, comma-separated, oldest first."),
     ErrorCodes: str("Error codes", "Error codes of the aborted jobs in the window, latest first, comma-separated."),
     LastJobId: text("Last job ID", "Id of the aborted job that reached the threshold."),
@@ -455,16 +584,35 @@ function eventDefinitions(): Record<string, Schema> {
       description: "Events in the order the audit observed them; pass cursor later to read what came after.",
       required: ["value", "cursor"],
       properties: {
-        value: { type: "array", "x-ms-summary": "Events", description: "The events of this page, oldest first.", items: ref("AuditEvent") },
-        cursor: advanced({ type: "string", "x-ms-summary": "Cursor", description: "Pass as cursor to read the events after this page, now or later." }),
-        "@odata.nextLink": internal({ type: "string", description: "Absolute URL of the next page, when more events are readable now." }),
+        value: {
+          type: "array",
+          "x-ms-summary": "Events",
+          description: "The events of this page, oldest first.",
+          items: ref("AuditEvent"),
+        },
+        cursor: advanced({
+          type: "string",
+          "x-ms-summary": "Cursor",
+          description: "Pass as cursor to read the events after this page, now or later.",
+        }),
+        "@odata.nextLink": internal({
+          type: "string",
+          description: "Absolute URL of the next page, when more events are readable now.",
+        }),
       },
     },
     FinishedJobs: {
       type: "object",
       description: "Print jobs that reached one of the chosen end states since the last poll.",
       required: ["value"],
-      properties: { value: { type: "array", "x-ms-summary": "Finished jobs", description: "The finished jobs, oldest first.", items: ref("AuditEvent") } },
+      properties: {
+        value: {
+          type: "array",
+          "x-ms-summary": "Finished jobs",
+          description: "The finished jobs, oldest first.",
+          items: ref("AuditEvent"),
+        },
+      },
     },
     PrinterFailingAlert: {
       type: "object",
@@ -476,7 +624,14 @@ function eventDefinitions(): Record<string, Schema> {
       type: "object",
       description: "Printers that kept failing since the last poll.",
       required: ["value"],
-      properties: { value: { type: "array", "x-ms-summary": "Alerts", description: "One alert per printer that reached the threshold, oldest first.", items: ref("PrinterFailingAlert") } },
+      properties: {
+        value: {
+          type: "array",
+          "x-ms-summary": "Alerts",
+          description: "One alert per printer that reached the threshold, oldest first.",
+          items: ref("PrinterFailingAlert"),
+        },
+      },
     },
     AuditedPrinters: {
       type: "object",
@@ -490,7 +645,10 @@ function eventDefinitions(): Record<string, Schema> {
           items: {
             type: "object",
             required: ["id", "displayName"],
-            properties: { id: text("Printer ID", "Id of the printer."), displayName: text("Printer name", "Latest recorded name of the printer, or its id.") },
+            properties: {
+              id: text("Printer ID", "Id of the printer."),
+              displayName: text("Printer name", "Latest recorded name of the printer, or its id."),
+            },
           },
         },
       },
@@ -557,7 +715,8 @@ const parameters: Record<string, Schema> = {
     type: "string",
     default: "PT1H",
     "x-ms-summary": "Timeout",
-    description: "How long to wait, as an ISO-8601 duration: PT10M, PT1H (default) … PT24H at most. Then the action fails with 504.",
+    description:
+      "How long to wait, as an ISO-8601 duration: PT10M, PT1H (default) … PT24H at most. Then the action fails with 504.",
     "x-ms-visibility": "important",
   },
   deadline: {
@@ -585,7 +744,8 @@ const parameters: Record<string, Schema> = {
     required: false,
     type: "string",
     "x-ms-summary": "From",
-    description: "Jobs created at or after this time: an ISO-8601 date (2026-11-24, from its start) or date-time with a zone (2026-11-24T08:00:00Z).",
+    description:
+      "Jobs created at or after this time: an ISO-8601 date (2026-11-24, from its start) or date-time with a zone (2026-11-24T08:00:00Z).",
   },
   to: {
     name: "to",
@@ -643,7 +803,8 @@ const parameters: Record<string, Schema> = {
     type: "boolean",
     default: false,
     "x-ms-summary": "Latest state only",
-    description: "true lists each job once, in its latest recorded state (newest job first); false lists every recorded state.",
+    description:
+      "true lists each job once, in its latest recorded state (newest job first); false lists every recorded state.",
     "x-ms-visibility": "advanced",
   },
   continuationToken: {
@@ -701,23 +862,49 @@ function eventParameters(): Record<string, Schema> {
   });
   return {
     eventPrinterId: query("printerId", "Printer ID", "Only events of this printer.", { format: "uuid" }),
-    eventStates: query("state", "Job states", "Only events in these states, comma-separated, e.g. aborted,canceled.", { "x-ms-visibility": "advanced" }),
-    eventCursor: query("cursor", "Cursor", "The cursor of a previous answer: read the events after it.", { "x-ms-visibility": "advanced" }),
-    since: query("since", "Since", "Without a cursor: start at this time, an ISO-8601 date-time with a zone. Neither: from the oldest event kept.", {
-      format: "date-time",
+    eventStates: query("state", "Job states", "Only events in these states, comma-separated, e.g. aborted,canceled.", {
       "x-ms-visibility": "advanced",
     }),
+    eventCursor: query("cursor", "Cursor", "The cursor of a previous answer: read the events after it.", {
+      "x-ms-visibility": "advanced",
+    }),
+    since: query(
+      "since",
+      "Since",
+      "Without a cursor: start at this time, an ISO-8601 date-time with a zone. Neither: from the oldest event kept.",
+      {
+        format: "date-time",
+        "x-ms-visibility": "advanced",
+      },
+    ),
     triggerPrinterId: query("printerId", "Printer", "The printer to watch. Empty: every audited printer.", {
       "x-ms-visibility": "important",
-      "x-ms-dynamic-values": { operationId: "ListAuditedPrinters", "value-collection": "value", "value-path": "id", "value-title": "displayName" },
+      "x-ms-dynamic-values": {
+        operationId: "ListAuditedPrinters",
+        "value-collection": "value",
+        "value-path": "id",
+        "value-title": "displayName",
+      },
     }),
-    endStates: query("states", "End states", "Which ends to report: completed, canceled, aborted, comma-separated (default aborted,canceled).", {
-      default: "aborted,canceled",
-      enum: ["aborted,canceled", "aborted", "canceled", "completed", "completed,canceled,aborted"],
-      "x-ms-visibility": "important",
+    endStates: query(
+      "states",
+      "End states",
+      "Which ends to report: completed, canceled, aborted, comma-separated (default aborted,canceled).",
+      {
+        default: "aborted,canceled",
+        enum: ["aborted,canceled", "aborted", "canceled", "completed", "completed,canceled,aborted"],
+        "x-ms-visibility": "important",
+      },
+    ),
+    triggerUser: query("user", "Submitted by", "Only jobs of this user (user principal name or object id).", {
+      "x-ms-visibility": "advanced",
     }),
-    triggerUser: query("user", "Submitted by", "Only jobs of this user (user principal name or object id).", { "x-ms-visibility": "advanced" }),
-    triggerCursor: query("cursor", "Trigger state", "Set by the app in the Location it returns; do not set it yourself.", { "x-ms-visibility": "internal" }),
+    triggerCursor: query(
+      "cursor",
+      "Trigger state",
+      "Set by the app in the Location it returns; do not set it yourself.",
+      { "x-ms-visibility": "internal" },
+    ),
     threshold: {
       name: "threshold",
       in: "query",
@@ -731,10 +918,15 @@ function eventParameters(): Record<string, Schema> {
       description: "How many distinct aborted jobs within the window make a printer failing (2-100, default 3).",
       "x-ms-visibility": "important",
     },
-    window: query("window", "Window", "The window the aborted jobs are counted in, as an ISO-8601 duration from PT1M to P1D (default PT1H).", {
-      default: "PT1H",
-      "x-ms-visibility": "important",
-    }),
+    window: query(
+      "window",
+      "Window",
+      "The window the aborted jobs are counted in, as an ISO-8601 duration from PT1M to P1D (default PT1H).",
+      {
+        default: "PT1H",
+        "x-ms-visibility": "important",
+      },
+    ),
   };
 }
 parameters.erasureId = {
@@ -751,7 +943,9 @@ const p = (name: keyof typeof parameters): Schema => ({ $ref: `#/parameters/${na
 
 // ---- responses -------------------------------------------------------------------------------------------
 
-const requestIdHeader = { "x-request-id": { type: "string", description: "This call's id; it appears in the app's logs." } };
+const requestIdHeader = {
+  "x-request-id": { type: "string", description: "This call's id; it appears in the app's logs." },
+};
 const graphRequestIdHeader = { "x-graph-request-id": { type: "string", description: "Microsoft Graph's request-id." } };
 const jobPathHeader = {
   "x-print-job-path": {
@@ -772,8 +966,13 @@ const errorResponse = (description: string, headers: Record<string, Schema> = {}
 /** Answers every function operation can give besides its successes. */
 const commonErrors: Record<string, Schema> = {
   "400": errorResponse("The request is invalid; error.target names the part."),
-  "401": { description: "The function key (x-functions-key) or the Entra token is missing or wrong. Answered by the platform, with no body." },
-  "403": errorResponse("Microsoft Graph denied the app's managed identity (grant PrintJob.ReadBasic.All and Printer.Read.All)."),
+  "401": {
+    description:
+      "The function key (x-functions-key) or the Entra token is missing or wrong. Answered by the platform, with no body.",
+  },
+  "403": errorResponse(
+    "Microsoft Graph denied the app's managed identity (grant PrintJob.ReadBasic.All and Printer.Read.All).",
+  ),
   "404": errorResponse("No such job, printer or share."),
   "429": errorResponse("Microsoft Graph is throttling the app; retry after Retry-After.", retryAfterHeader),
   "500": errorResponse("The app failed or is misconfigured."),
@@ -823,7 +1022,10 @@ function waitOperation(parent: "printer" | "share"): Schema {
         description: "The job is still running; poll Location after Retry-After seconds.",
         schema: ref("CompletionPending"),
         headers: {
-          location: { type: "string", description: "The URL to poll next (carries the deadline; never the function key)." },
+          location: {
+            type: "string",
+            description: "The URL to poll next (carries the deadline; never the function key).",
+          },
           ...retryAfterHeader,
           ...requestIdHeader,
           ...graphRequestIdHeader,
@@ -831,7 +1033,9 @@ function waitOperation(parent: "printer" | "share"): Schema {
         },
       },
       ...commonErrors,
-      "504": errorResponse("The timeout passed before the job finished (error.code completionTimeout, error.lastState), or Graph did not answer in time."),
+      "504": errorResponse(
+        "The timeout passed before the job finished (error.code completionTimeout, error.lastState), or Graph did not answer in time.",
+      ),
     },
   };
 }
@@ -845,11 +1049,15 @@ const paths: Record<string, Record<string, Schema>> = {
     get: {
       operationId: "GetJobAuditTimeline",
       summary: "Get job audit timeline",
-      description: "Everything the audit recorded about one job: its current record, every state it was seen in, and its task states, oldest first.",
+      description:
+        "Everything the audit recorded about one job: its current record, every state it was seen in, and its task states, oldest first.",
       "x-ms-visibility": "important",
       tags: ["Audit"],
       parameters: [p("printerId"), p("jobId")],
-      responses: { "200": { description: "The job's recorded timeline.", schema: ref("AuditTimeline"), headers: requestIdHeader }, ...commonErrors },
+      responses: {
+        "200": { description: "The job's recorded timeline.", schema: ref("AuditTimeline"), headers: requestIdHeader },
+        ...commonErrors,
+      },
     },
   },
   "/audit/jobs": {
@@ -862,9 +1070,23 @@ const paths: Record<string, Record<string, Schema>> = {
       "x-ms-pageable": { nextLinkName: "@odata.nextLink" },
       tags: ["Audit"],
       produces: ["application/json", "text/csv"],
-      parameters: [p("auditPrinterId"), p("from"), p("to"), p("state"), p("user"), p("top"), p("latest"), p("continuationToken"), p("format")],
+      parameters: [
+        p("auditPrinterId"),
+        p("from"),
+        p("to"),
+        p("state"),
+        p("user"),
+        p("top"),
+        p("latest"),
+        p("continuationToken"),
+        p("format"),
+      ],
       responses: {
-        "200": { description: "A page of audited job records (or, with format=csv, a CSV file).", schema: ref("AuditPage"), headers: requestIdHeader },
+        "200": {
+          description: "A page of audited job records (or, with format=csv, a CSV file).",
+          schema: ref("AuditPage"),
+          headers: requestIdHeader,
+        },
         ...commonErrors,
       },
     },
@@ -878,7 +1100,9 @@ const paths: Record<string, Record<string, Schema>> = {
       tags: ["Meta"],
       security: [],
       produces: ["application/json"],
-      responses: { "200": { description: "The OpenAPI 2.0 definition.", schema: { type: "object" }, headers: requestIdHeader } },
+      responses: {
+        "200": { description: "The OpenAPI 2.0 definition.", schema: { type: "object" }, headers: requestIdHeader },
+      },
     },
   },
   ...eventPaths(),
@@ -892,13 +1116,30 @@ const paths: Record<string, Record<string, Schema>> = {
       "x-ms-visibility": "advanced",
       tags: ["Audit"],
       consumes: ["application/json"],
-      parameters: [{ name: "body", in: "body", required: true, "x-ms-summary": "Person", description: "Who to erase.", schema: ref("ErasureRequest") }],
+      parameters: [
+        {
+          name: "body",
+          in: "body",
+          required: true,
+          "x-ms-summary": "Person",
+          description: "Who to erase.",
+          schema: ref("ErasureRequest"),
+        },
+      ],
       responses: {
-        "200": { description: "Every row of the person is erased; rowsChanged says how many.", schema: ref("AuditErasure"), headers: requestIdHeader },
+        "200": {
+          description: "Every row of the person is erased; rowsChanged says how many.",
+          schema: ref("AuditErasure"),
+          headers: requestIdHeader,
+        },
         "202": {
           description: "Erasure started and continues in the background; poll Location after Retry-After seconds.",
           schema: ref("AuditErasure"),
-          headers: { location: { type: "string", description: "The status of this erasure." }, ...retryAfterHeader, ...requestIdHeader },
+          headers: {
+            location: { type: "string", description: "The status of this erasure." },
+            ...retryAfterHeader,
+            ...requestIdHeader,
+          },
         },
         ...commonErrors,
       },
@@ -908,22 +1149,34 @@ const paths: Record<string, Record<string, Schema>> = {
     get: {
       operationId: "GetAuditErasure",
       summary: "Get erasure status",
-      description: "The record of one erasure: its status, when and by whom it was asked, and how many rows it changed so far.",
+      description:
+        "The record of one erasure: its status, when and by whom it was asked, and how many rows it changed so far.",
       "x-ms-visibility": "advanced",
       tags: ["Audit"],
       parameters: [p("erasureId")],
-      responses: { "200": { description: "The erasure's record.", schema: ref("AuditErasure"), headers: requestIdHeader }, ...commonErrors },
+      responses: {
+        "200": { description: "The erasure's record.", schema: ref("AuditErasure"), headers: requestIdHeader },
+        ...commonErrors,
+      },
     },
   },
   "/audit/summaries": {
     get: {
       operationId: "GetAuditSummaries",
       summary: "Get daily audit summaries",
-      description: "Jobs per state per UTC day, per printer (with aborted and canceled) and the busiest people, counted when the jobs were recorded.",
+      description:
+        "Jobs per state per UTC day, per printer (with aborted and canceled) and the busiest people, counted when the jobs were recorded.",
       "x-ms-visibility": "advanced",
       tags: ["Audit"],
       parameters: [p("summaryFrom"), p("summaryTo"), p("auditPrinterId"), p("summaryTop")],
-      responses: { "200": { description: "The daily summaries of the range.", schema: ref("AuditSummaries"), headers: requestIdHeader }, ...commonErrors },
+      responses: {
+        "200": {
+          description: "The daily summaries of the range.",
+          schema: ref("AuditSummaries"),
+          headers: requestIdHeader,
+        },
+        ...commonErrors,
+      },
     },
   },
 };
@@ -931,11 +1184,22 @@ const paths: Record<string, Record<string, Schema>> = {
 /** The events feed, the printer picker and the two polling triggers (Power Platform's polling protocol: 202 + Location, then 200 with new items). */
 function eventPaths(): Record<string, Record<string, Schema>> {
   const pollHeaders = {
-    location: { type: "string", description: "The URL of the next poll, with the trigger's state (never the function key)." },
+    location: {
+      type: "string",
+      description: "The URL of the next poll, with the trigger's state (never the function key).",
+    },
     ...retryAfterHeader,
     ...requestIdHeader,
   };
-  const trigger = (operationId: string, summary: string, description: string, hint: string, parameters: Schema[], schema: string, items: string): Schema => ({
+  const trigger = (
+    operationId: string,
+    summary: string,
+    description: string,
+    hint: string,
+    parameters: Schema[],
+    schema: string,
+    items: string,
+  ): Schema => ({
     operationId,
     summary,
     description,
@@ -946,8 +1210,15 @@ function eventPaths(): Record<string, Record<string, Schema>> {
     tags: ["Audit"],
     parameters,
     responses: {
-      "200": { description: `New ${items} since the last poll; Location holds the advanced state.`, schema: ref(schema), headers: pollHeaders },
-      "202": { description: `Nothing new (or the first poll): poll Location after Retry-After seconds.`, headers: pollHeaders },
+      "200": {
+        description: `New ${items} since the last poll; Location holds the advanced state.`,
+        schema: ref(schema),
+        headers: pollHeaders,
+      },
+      "202": {
+        description: `Nothing new (or the first poll): poll Location after Retry-After seconds.`,
+        headers: pollHeaders,
+      },
       ...commonErrors,
     },
   });
@@ -962,7 +1233,14 @@ function eventPaths(): Record<string, Record<string, Schema>> {
         "x-ms-pageable": { nextLinkName: "@odata.nextLink" },
         tags: ["Audit"],
         parameters: [p("eventPrinterId"), p("eventStates"), p("user"), p("top"), p("eventCursor"), p("since")],
-        responses: { "200": { description: "A page of events, oldest first, and the cursor after it.", schema: ref("AuditEventPage"), headers: requestIdHeader }, ...commonErrors },
+        responses: {
+          "200": {
+            description: "A page of events, oldest first, and the cursor after it.",
+            schema: ref("AuditEventPage"),
+            headers: requestIdHeader,
+          },
+          ...commonErrors,
+        },
       },
     },
     "/audit/printers": {
@@ -973,7 +1251,10 @@ function eventPaths(): Record<string, Record<string, Schema>> {
         "x-ms-visibility": "internal",
         tags: ["Audit"],
         parameters: [],
-        responses: { "200": { description: "The audited printers.", schema: ref("AuditedPrinters"), headers: requestIdHeader }, ...commonErrors },
+        responses: {
+          "200": { description: "The audited printers.", schema: ref("AuditedPrinters"), headers: requestIdHeader },
+          ...commonErrors,
+        },
       },
     },
     "/audit/triggers/jobFinished": {
@@ -1009,7 +1290,9 @@ const minorWords = new Set(["a", "an", "and", "as", "at", "by", "for", "in", "of
 export function titleCase(text: string): string {
   return text
     .split(" ")
-    .map((word, i) => (i > 0 && minorWords.has(word.toLowerCase()) ? word.toLowerCase() : word.replace(/^[a-z]/, (c) => c.toUpperCase())))
+    .map((word, i) =>
+      i > 0 && minorWords.has(word.toLowerCase()) ? word.toLowerCase() : word.replace(/^[a-z]/, (c) => c.toUpperCase()),
+    )
     .join(" ");
 }
 
@@ -1017,7 +1300,10 @@ function withTitleCaseSummaries<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withTitleCaseSummaries) as T;
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, v]) => [key, key === "x-ms-summary" && typeof v === "string" ? titleCase(v) : withTitleCaseSummaries(v)]),
+    Object.entries(value).map(([key, v]) => [
+      key,
+      key === "x-ms-summary" && typeof v === "string" ? titleCase(v) : withTitleCaseSummaries(v),
+    ]),
   ) as T;
 }
 
@@ -1056,7 +1342,11 @@ export function buildOpenApiDefinition(options: DefinitionOptions): Schema {
 /** The host, basePath and scheme the definition should name for an API reached at this base (e.g. https://x/api). */
 export function definitionOptionsFor(apiBaseUrl: string): DefinitionOptions {
   const url = new URL(apiBaseUrl);
-  return { host: url.host, basePath: url.pathname.replace(/\/+$/, "") || "/", schemes: [url.protocol.replace(":", "")] };
+  return {
+    host: url.host,
+    basePath: url.pathname.replace(/\/+$/, "") || "/",
+    schemes: [url.protocol.replace(":", "")],
+  };
 }
 
 function securityFor(auth: ConnectorAuth): Schema {
@@ -1067,7 +1357,8 @@ function securityFor(auth: ConnectorAuth): Schema {
           type: "apiKey",
           in: "header",
           name: "x-functions-key",
-          description: "A function key (or the host key) of the function app: Azure portal > the function app > App keys.",
+          description:
+            "A function key (or the host key) of the function app: Azure portal > the function app > App keys.",
         },
       },
       security: [{ functionKey: [] }],
@@ -1082,7 +1373,8 @@ function securityFor(auth: ConnectorAuth): Schema {
         authorizationUrl: `${authority}/authorize`,
         tokenUrl: `${authority}/token`,
         scopes: {},
-        description: "Microsoft Entra ID, for a function app deployed with enableEntraAuth=true (App Service authentication).",
+        description:
+          "Microsoft Entra ID, for a function app deployed with enableEntraAuth=true (App Service authentication).",
       },
     },
     security: [{ entra: [] }],
@@ -1094,7 +1386,10 @@ export function pageableOperationIds(): { operationId: string; nextLinkName: str
   return Object.values(paths).flatMap((methods) =>
     Object.values(methods)
       .filter((op) => op["x-ms-pageable"] !== undefined)
-      .map((op) => ({ operationId: op.operationId as string, nextLinkName: (op["x-ms-pageable"] as { nextLinkName: string }).nextLinkName })),
+      .map((op) => ({
+        operationId: op.operationId as string,
+        nextLinkName: (op["x-ms-pageable"] as { nextLinkName: string }).nextLinkName,
+      })),
   );
 }
 
@@ -1108,21 +1403,28 @@ export function buildApiProperties(auth: ConnectorAuth = { kind: "key" }): Schem
     type: "securestring",
     uiDefinition: {
       displayName: "Function key",
-      description: "A function key of the function app (Azure portal > the function app > App keys). Sent as the x-functions-key header.",
+      description:
+        "A function key of the function app (Azure portal > the function app > App keys). Sent as the x-functions-key header.",
       tooltip: "Sent in the x-functions-key header, never in the URL.",
       constraints: { tabIndex: 2, clearText: false, required: "true" },
     },
   };
   const byNextLink = new Map<string, string[]>();
-  for (const { operationId, nextLinkName } of pageableOperationIds()) byNextLink.set(nextLinkName, [...(byNextLink.get(nextLinkName) ?? []), operationId]);
+  for (const { operationId, nextLinkName } of pageableOperationIds())
+    byNextLink.set(nextLinkName, [...(byNextLink.get(nextLinkName) ?? []), operationId]);
   const paging = [...byNextLink].map(([nextLinkName, operations]) => ({
     templateId: "updatenextlink",
     title: "Send next-page links through the connection",
-    parameters: { "x-ms-apimTemplate-operationName": operations, "x-ms-apimTemplateParameter.nextLinkPropertyName": nextLinkName },
+    parameters: {
+      "x-ms-apimTemplate-operationName": operations,
+      "x-ms-apimTemplateParameter.nextLinkPropertyName": nextLinkName,
+    },
   }));
   const common = { iconBrandColor: "#0078D4", capabilities: [], publisher: "Universal Print Jobs" };
   if (auth.kind === "key") {
-    return { properties: { ...common, connectionParameters: { api_key: functionKey }, policyTemplateInstances: paging } };
+    return {
+      properties: { ...common, connectionParameters: { api_key: functionKey }, policyTemplateInstances: paging },
+    };
   }
   return {
     properties: {
@@ -1144,7 +1446,11 @@ export function buildApiProperties(auth: ConnectorAuth = { kind: "key" }): Schem
               resourceUri: { value: auth.resource },
             },
           },
-          uiDefinition: { displayName: "Sign in with Microsoft Entra ID", description: "Sign in with your work account.", constraints: { required: "true" } },
+          uiDefinition: {
+            displayName: "Sign in with Microsoft Entra ID",
+            description: "Sign in with your work account.",
+            constraints: { required: "true" },
+          },
         },
         api_key: functionKey,
       },

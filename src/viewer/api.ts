@@ -68,7 +68,14 @@ export function apiBase(pathname = location.pathname): string {
 
 function query(filter: JobFilter, extra: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
-  const all: Record<string, string | undefined> = { printerId: filter.printerId, from: filter.from, to: filter.to, state: filter.state, user: filter.user, ...extra };
+  const all: Record<string, string | undefined> = {
+    printerId: filter.printerId,
+    from: filter.from,
+    to: filter.to,
+    state: filter.state,
+    user: filter.user,
+    ...extra,
+  };
   for (const [name, value] of Object.entries(all)) if (value !== undefined && value !== "") params.set(name, value);
   const text = params.toString();
   return text ? `?${text}` : "";
@@ -95,9 +102,18 @@ async function call(path: string, accept: string): Promise<Response> {
   if (key) headers["x-functions-key"] = key;
   let response: Response;
   try {
-    response = await fetch(`${apiBase()}${path}`, { headers, credentials: "same-origin", cache: "no-store", redirect: "error" });
+    response = await fetch(`${apiBase()}${path}`, {
+      headers,
+      credentials: "same-origin",
+      cache: "no-store",
+      redirect: "error",
+    });
   } catch {
-    throw new ApiError(0, "network", "The app could not be reached, or its sign-in has expired. Check the connection and reload the page to sign in again.");
+    throw new ApiError(
+      0,
+      "network",
+      "The app could not be reached, or its sign-in has expired. Check the connection and reload the page to sign in again.",
+    );
   }
   if (!response.ok) throw await errorOf(response);
   return response;
@@ -108,8 +124,14 @@ async function call(path: string, accept: string): Promise<Response> {
  * (`GET /audit/jobs?latest=true`); the token fetches the next page. The one place the viewer depends on
  * how the jobs API pages latest states.
  */
-export async function listLatestJobs(filter: JobFilter, options: { top: number; continuationToken?: string }): Promise<JobPage> {
-  const response = await call(`/audit/jobs${query(filter, { latest: "true", top: String(options.top), continuationToken: options.continuationToken })}`, "application/json");
+export async function listLatestJobs(
+  filter: JobFilter,
+  options: { top: number; continuationToken?: string },
+): Promise<JobPage> {
+  const response = await call(
+    `/audit/jobs${query(filter, { latest: "true", top: String(options.top), continuationToken: options.continuationToken })}`,
+    "application/json",
+  );
   const body = (await response.json()) as { value?: Row[]; continuationToken?: string };
   return { value: Array.isArray(body.value) ? body.value : [], continuationToken: body.continuationToken || undefined };
 }
@@ -121,7 +143,14 @@ export interface Summaries {
   jobs: number;
   states: string[];
   days: { day: string; jobs: number; states: Record<string, number> }[];
-  printers: { printerId: string; printerName: string | null; jobs: number; aborted: number; canceled: number; states: Record<string, number> }[];
+  printers: {
+    printerId: string;
+    printerName: string | null;
+    jobs: number;
+    aborted: number;
+    canceled: number;
+    states: Record<string, number>;
+  }[];
   users: { user: string; jobs: number }[];
   usersRecorded: boolean;
 }
@@ -146,7 +175,10 @@ export async function getSummaries(range: { from?: string; to?: string; printerI
 }
 
 export async function getJobHistory(printerId: string, jobId: string): Promise<JobHistory> {
-  const response = await call(`/audit/printers/${encodeURIComponent(printerId)}/jobs/${encodeURIComponent(jobId)}`, "application/json");
+  const response = await call(
+    `/audit/printers/${encodeURIComponent(printerId)}/jobs/${encodeURIComponent(jobId)}`,
+    "application/json",
+  );
   const body = (await response.json()) as Partial<JobHistory>;
   return {
     printerId: body.printerId ?? printerId,

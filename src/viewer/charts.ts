@@ -13,10 +13,19 @@ function axisTicks(value: number): number[] {
 }
 
 export function legend(states: string[]): HTMLElement {
-  return h("ul", { class: "legend", "aria-hidden": "true" }, states.map((state) => h("li", {}, h("i", { class: stateClass(state) }), state)));
+  return h(
+    "ul",
+    { class: "legend", "aria-hidden": "true" },
+    states.map((state) => h("li", {}, h("i", { class: stateClass(state) }), state)),
+  );
 }
 
-export function figure(title: string, chart: Element, table: HTMLTableElement, ...extra: (Element | null)[]): HTMLElement {
+export function figure(
+  title: string,
+  chart: Element,
+  table: HTMLTableElement,
+  ...extra: (Element | null)[]
+): HTMLElement {
   return h(
     "figure",
     { class: "chart" },
@@ -41,7 +50,11 @@ export function stackedDays(days: string[], states: string[], perDay: Map<string
   const band = (width - left - 10) / Math.max(1, days.length);
   const barWidth = Math.min(48, band * 0.7);
   const y = (v: number): number => top + plotHeight - (v / max) * plotHeight;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Jobs per state per day, ${days.length} days` });
+  const svg = s("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    role: "img",
+    "aria-label": `Jobs per state per day, ${days.length} days`,
+  });
   for (const t of tickValues) {
     svg.append(s("line", { class: "grid", x1: left, x2: width - 10, y1: y(t), y2: y(t) }));
     svg.append(s("text", { x: left - 6, y: y(t) + 4, "text-anchor": "end", "font-size": 12 }, String(t)));
@@ -53,13 +66,29 @@ export function stackedDays(days: string[], states: string[], perDay: Map<string
       const n = perDay.get(day)?.get(state) ?? 0;
       if (n === 0) continue;
       svg.append(
-        s("rect", { class: stateClass(state), x, width: barWidth, y: y(stacked + n), height: y(stacked) - y(stacked + n) }, s("title", {}, `${dayLabel(day)}: ${n} ${state}`)),
+        s(
+          "rect",
+          { class: stateClass(state), x, width: barWidth, y: y(stacked + n), height: y(stacked) - y(stacked + n) },
+          s("title", {}, `${dayLabel(day)}: ${n} ${state}`),
+        ),
       );
       stacked += n;
     }
-    svg.append(s("text", { x: x + barWidth / 2, y: y(stacked) - 4, "text-anchor": "middle", "font-size": 12 }, String(totals[i])));
+    svg.append(
+      s(
+        "text",
+        { x: x + barWidth / 2, y: y(stacked) - 4, "text-anchor": "middle", "font-size": 12 },
+        String(totals[i]),
+      ),
+    );
     if (days.length <= 16 || i % Math.ceil(days.length / 16) === 0) {
-      svg.append(s("text", { x: x + barWidth / 2, y: height - bottom + 16, "text-anchor": "middle", "font-size": 11 }, dayLabel(day)));
+      svg.append(
+        s(
+          "text",
+          { x: x + barWidth / 2, y: height - bottom + 16, "text-anchor": "middle", "font-size": 11 },
+          dayLabel(day),
+        ),
+      );
     }
   });
   svg.append(s("line", { class: "axis", x1: left, x2: width - 10, y1: y(0), y2: y(0) }));
@@ -91,13 +120,28 @@ export function horizontalBars(rows: BarRow[], max: number, label: string): SVGE
   rows.forEach((row, i) => {
     const y = 4 + i * rowHeight;
     const shown = row.label.length > 24 ? `${row.label.slice(0, 23)}…` : row.label;
-    svg.append(s("text", { x: labelWidth - 8, y: y + 19, "text-anchor": "end", "font-size": 12 }, shown, s("title", {}, row.label)));
-    svg.append(s("rect", { class: "grid", x: labelWidth, y: y + 4, width: plot, height: rowHeight - 10, fill: "#eef2f7" }));
+    svg.append(
+      s(
+        "text",
+        { x: labelWidth - 8, y: y + 19, "text-anchor": "end", "font-size": 12 },
+        shown,
+        s("title", {}, row.label),
+      ),
+    );
+    svg.append(
+      s("rect", { class: "grid", x: labelWidth, y: y + 4, width: plot, height: rowHeight - 10, fill: "#eef2f7" }),
+    );
     let x = labelWidth;
     for (const segment of row.segments) {
       const w = scale(segment.value);
       if (w <= 0) continue;
-      svg.append(s("rect", { class: segment.className, x, y: y + 4, width: w, height: rowHeight - 10 }, s("title", {}, segment.title)));
+      svg.append(
+        s(
+          "rect",
+          { class: segment.className, x, y: y + 4, width: w, height: rowHeight - 10 },
+          s("title", {}, segment.title),
+        ),
+      );
       x += w;
     }
     svg.append(s("text", { x: labelWidth + plot + 8, y: y + 19, "font-size": 13 }, row.valueText));

@@ -19,14 +19,22 @@ function showable(date: Date): boolean {
 
 export function utcText(date: Date): string {
   if (!showable(date)) return "—";
-  return `${date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "").replace(/Z$/, "")} UTC`;
+  return `${date
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "")
+    .replace(/Z$/, "")} UTC`;
 }
 
 /** A <time> showing local time, with the UTC instant on hover. */
 export function timeElement(value: unknown, style: "full" | "time" = "full"): HTMLElement | string {
   const date = parseTime(value);
   if (!date) return "—";
-  return h("time", { datetime: date.toISOString(), title: utcText(date) }, style === "time" ? shortTime.format(date) : dateTime.format(date));
+  return h(
+    "time",
+    { datetime: date.toISOString(), title: utcText(date) },
+    style === "time" ? shortTime.format(date) : dateTime.format(date),
+  );
 }
 
 export function formatTime(date: Date): string {
@@ -100,5 +108,7 @@ export function decodeComponent(text: string): string {
 
 /** encodeURIComponent for any recorded text: a lone surrogate (which it refuses with an error) becomes U+FFFD. */
 export function encodeComponent(text: string): string {
-  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
+  return encodeURIComponent(
+    text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"),
+  );
 }

@@ -3,10 +3,32 @@
  * the audit read API. Routes live in the fragment (#/jobs, #/summary, #/job/<printerId>/<jobId>),
  * which never reaches a server.
  */
-import { ApiError, downloadCsv, getJobHistory, getSummaries, keyStore, listLatestJobs, type JobFilter, type JobHistory, type Row } from "./api";
+import {
+  ApiError,
+  downloadCsv,
+  getJobHistory,
+  getSummaries,
+  keyStore,
+  listLatestJobs,
+  type JobFilter,
+  type JobHistory,
+  type Row,
+} from "./api";
 import { figure, horizontalBars, legend, stackedDays } from "./charts";
 import { byId, h, replace, visibleText, type Child } from "./dom";
-import { dayLabel, decodeComponent, encodeComponent, formatDuration, formatTime, pageCount, parseTime, percent, relative, timeElement, timeZone } from "./format";
+import {
+  dayLabel,
+  decodeComponent,
+  encodeComponent,
+  formatDuration,
+  formatTime,
+  pageCount,
+  parseTime,
+  percent,
+  relative,
+  timeElement,
+  timeZone,
+} from "./format";
 import { printerLabel, stateClass, stateOf, summaryView, text } from "./summary";
 import { jobSpans, spanDuration, taskSpans, timelineSvg } from "./timeline";
 
@@ -89,7 +111,11 @@ function nextRunText(): string {
 function updateAccess(signedInWorked: boolean): void {
   const key = keyStore.get();
   byId("forget-key").hidden = !key;
-  byId("access-state").textContent = key ? "Using a function key (this tab only)" : signedInWorked ? "Access by sign-in, no key needed" : "";
+  byId("access-state").textContent = key
+    ? "Using a function key (this tab only)"
+    : signedInWorked
+      ? "Access by sign-in, no key needed"
+      : "";
 }
 
 function hidePanels(): void {
@@ -138,7 +164,11 @@ async function guarded(work: () => Promise<void>, retry: () => void): Promise<vo
     updateAccess(true);
   } catch (error) {
     if (!(error instanceof ApiError)) {
-      showProblem("Something went wrong in the viewer", h("p", {}, String((error as Error)?.message ?? error)), h("p", {}, "Reload the page; if it happens again, tell the app's owner."));
+      showProblem(
+        "Something went wrong in the viewer",
+        h("p", {}, String((error as Error)?.message ?? error)),
+        h("p", {}, "Reload the page; if it happens again, tell the app's owner."),
+      );
       return;
     }
     const hadKey = keyStore.get() !== undefined;
@@ -157,25 +187,51 @@ async function guarded(work: () => Promise<void>, retry: () => void): Promise<vo
     if (error.status === 403) {
       showProblem(
         "Access denied (403)",
-        h("p", {}, error.message && !/^forbidden$/i.test(error.message) ? error.message : "The app refused this request."),
+        h(
+          "p",
+          {},
+          error.message && !/^forbidden$/i.test(error.message) ? error.message : "The app refused this request.",
+        ),
         h(
           "p",
           {},
           hadKey
-            ? "The key was accepted but does not open the audit API: use the host key (\"default\") or a key of the audit functions, not a key of another function."
+            ? 'The key was accepted but does not open the audit API: use the host key ("default") or a key of the audit functions, not a key of another function.'
             : "You are signed in, but your account lacks the app role that the app's administrator requires for audit readers (App Service authentication / Entra ID). Ask them to assign it to you, or use a function key.",
         ),
-        h("p", {}, h("button", { type: "button", onclick: () => askForKey("Enter a function key that opens the audit API.", retry) }, "Use a function key instead")),
+        h(
+          "p",
+          {},
+          h(
+            "button",
+            { type: "button", onclick: () => askForKey("Enter a function key that opens the audit API.", retry) },
+            "Use a function key instead",
+          ),
+        ),
         requestId,
       );
       return;
     }
     if (error.status === 400) {
-      showProblem("The audit API did not accept this request (400)", h("p", {}, error.message), h("p", {}, "Change the filter (for example the dates, or the user's sign-in name) and apply it again."), requestId);
+      showProblem(
+        "The audit API did not accept this request (400)",
+        h("p", {}, error.message),
+        h("p", {}, "Change the filter (for example the dates, or the user's sign-in name) and apply it again."),
+        requestId,
+      );
       return;
     }
     if (error.status === 404) {
-      showProblem("Not found (404)", h("p", {}, error.message), h("p", {}, "If the audit API itself is missing, the app may be an older version without the audit: deploy the current one."), requestId);
+      showProblem(
+        "Not found (404)",
+        h("p", {}, error.message),
+        h(
+          "p",
+          {},
+          "If the audit API itself is missing, the app may be an older version without the audit: deploy the current one.",
+        ),
+        requestId,
+      );
       return;
     }
     showProblem(
@@ -193,7 +249,9 @@ function localMidnight(date: string, addDays = 0): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return undefined;
   // The end of a day is the last millisecond before the next midnight.
-  return new Date(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + addDays).getTime() - (addDays ? 1 : 0)).toISOString();
+  return new Date(
+    new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + addDays).getTime() - (addDays ? 1 : 0),
+  ).toISOString();
 }
 
 const filterFields = ["printer", "from", "to", "state", "user", "top"] as const;
@@ -287,7 +345,11 @@ function learn(rows: readonly Row[]): void {
   const select = byId<HTMLSelectElement>("f-printer");
   const chosen = select.value;
   const options = [...state.printers.entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  replace(select, h("option", { value: "" }, "All printers"), options.map(([id, name]) => h("option", { value: id }, name)));
+  replace(
+    select,
+    h("option", { value: "" }, "All printers"),
+    options.map(([id, name]) => h("option", { value: id }, name)),
+  );
   select.value = chosen;
   let list = document.getElementById("users");
   if (!list) {
@@ -296,7 +358,10 @@ function learn(rows: readonly Row[]): void {
     byId("f-user").setAttribute("list", "users");
   }
   // The label is shown with markers for invisible characters; the value stays exact for the filter.
-  replace(list, [...state.users].sort().map((u) => h("option", { value: u, label: u })));
+  replace(
+    list,
+    [...state.users].sort().map((u) => h("option", { value: u, label: u })),
+  );
 }
 
 /**
@@ -331,7 +396,14 @@ function jobLink(row: Row): Child {
   const printerId = text(row.PrinterId);
   const jobId = text(row.JobId);
   if (!printerId || !jobId) return jobId ?? "—";
-  return h("a", { href: `#/job/${encodeComponent(printerId)}/${encodeComponent(jobId)}`, "aria-label": `Job ${jobId} on ${printerLabel(row)}: timeline` }, jobId);
+  return h(
+    "a",
+    {
+      href: `#/job/${encodeComponent(printerId)}/${encodeComponent(jobId)}`,
+      "aria-label": `Job ${jobId} on ${printerLabel(row)}: timeline`,
+    },
+    jobId,
+  );
 }
 
 /** A table cell labelled for the narrow-screen card layout; its content in one box. */
@@ -373,14 +445,22 @@ function emptyJobs(): HTMLElement {
       { class: "panel empty" },
       h("h3", {}, "No print jobs have been audited yet"),
       h("p", {}, nextRunText() || "The audit records jobs on its timer schedule."),
-      h("p", {}, "Jobs appear here after a run that found print jobs on the audited printers. If runs pass and nothing appears, check the audit's printers (AUDIT_PRINTER_IDS or AUDIT_DISCOVER_PRINTERS) and the app's logs."),
+      h(
+        "p",
+        {},
+        "Jobs appear here after a run that found print jobs on the audited printers. If runs pass and nothing appears, check the audit's printers (AUDIT_PRINTER_IDS or AUDIT_DISCOVER_PRINTERS) and the app's logs.",
+      ),
     );
   }
   return h(
     "div",
     { class: "panel empty" },
     h("h3", {}, "No jobs match these filters"),
-    h("p", {}, "Widen the date range, pick another state or printer, or check the user's sign-in name (for example pat.kim@contoso.com)."),
+    h(
+      "p",
+      {},
+      "Widen the date range, pick another state or printer, or check the user's sign-in name (for example pat.kim@contoso.com).",
+    ),
     h("p", {}, h("button", { type: "button", onclick: clearFilters }, "Clear all filters")),
   );
 }
@@ -392,50 +472,69 @@ async function renderJobs(): Promise<void> {
   const body = byId("jobs-body");
   setStatus("Loading jobs…");
   body.setAttribute("aria-busy", "true");
-  await guarded(async () => {
-    const loaded = await loadPage(state.page);
-    if (generation !== state.generation) return;
-    state.page = loaded.index;
-    const rows = loaded.rows;
-    if (rows.length === 0) {
-      replace(body, emptyJobs());
-      setStatus("");
-      return;
-    }
-    // Pages may be short (the API answers within its time budget): count the rows of the pages before.
-    const first = (state.pages?.pages ?? []).slice(0, state.page).reduce((n, p) => n + p.rows.length, 0);
-    const last = loaded.next === undefined;
-    const range = `${first + 1}–${first + rows.length}${last ? ` of ${first + rows.length}` : ""}`;
-    const table = h(
-      "table",
-      { id: "jobs-table", class: "cards", tabindex: "-1", "data-scope": scopeText() },
-      h("caption", { class: "muted" }, `Jobs ${range}, each in its latest state, newest first. Times in ${timeZone}; hover a time for UTC.`),
-      h(
-        "thead",
-        {},
+  await guarded(
+    async () => {
+      const loaded = await loadPage(state.page);
+      if (generation !== state.generation) return;
+      state.page = loaded.index;
+      const rows = loaded.rows;
+      if (rows.length === 0) {
+        replace(body, emptyJobs());
+        setStatus("");
+        return;
+      }
+      // Pages may be short (the API answers within its time budget): count the rows of the pages before.
+      const first = (state.pages?.pages ?? []).slice(0, state.page).reduce((n, p) => n + p.rows.length, 0);
+      const last = loaded.next === undefined;
+      const range = `${first + 1}–${first + rows.length}${last ? ` of ${first + rows.length}` : ""}`;
+      const table = h(
+        "table",
+        { id: "jobs-table", class: "cards", tabindex: "-1", "data-scope": scopeText() },
         h(
-          "tr",
+          "caption",
+          { class: "muted" },
+          `Jobs ${range}, each in its latest state, newest first. Times in ${timeZone}; hover a time for UTC.`,
+        ),
+        h(
+          "thead",
           {},
-          ["Created", "Job", "Printer (at job time)", "User", "State", "Copies", "Pages", "Last seen"].map((c, i) =>
-            h("th", { scope: "col", class: i === 5 || i === 6 ? "num" : null }, c),
+          h(
+            "tr",
+            {},
+            ["Created", "Job", "Printer (at job time)", "User", "State", "Copies", "Pages", "Last seen"].map((c, i) =>
+              h("th", { scope: "col", class: i === 5 || i === 6 ? "num" : null }, c),
+            ),
           ),
         ),
-      ),
-      h("tbody", {}, rows.map(jobRow)),
-    );
-    const pager = h(
-      "nav",
-      { class: "pager", "aria-label": "Pages of jobs" },
-      h("button", { type: "button", id: "newer", disabled: state.page === 0, onclick: () => goToPage(state.page - 1) }, "← Newer"),
-      h("span", { id: "page-number" }, last ? `Page ${state.page + 1} of ${state.page + 1}` : `Page ${state.page + 1}`),
-      h("button", { type: "button", id: "older", disabled: last, onclick: () => goToPage(state.page + 1) }, "Older →"),
-      h("button", { type: "button", id: "refresh", onclick: refresh }, "Refresh"),
-    );
-    replace(body, h("div", { class: "table-wrap" }, table), pager);
-    // For npm run bench: when the first job table was on screen, after navigation start.
-    if (performance.getEntriesByName("viewer:first-table").length === 0) performance.mark("viewer:first-table");
-    setStatus(`Page ${state.page + 1}: jobs ${range}.`);
-  }, () => void renderJobs());
+        h("tbody", {}, rows.map(jobRow)),
+      );
+      const pager = h(
+        "nav",
+        { class: "pager", "aria-label": "Pages of jobs" },
+        h(
+          "button",
+          { type: "button", id: "newer", disabled: state.page === 0, onclick: () => goToPage(state.page - 1) },
+          "← Newer",
+        ),
+        h(
+          "span",
+          { id: "page-number" },
+          last ? `Page ${state.page + 1} of ${state.page + 1}` : `Page ${state.page + 1}`,
+        ),
+        h(
+          "button",
+          { type: "button", id: "older", disabled: last, onclick: () => goToPage(state.page + 1) },
+          "Older →",
+        ),
+        h("button", { type: "button", id: "refresh", onclick: refresh }, "Refresh"),
+      );
+      replace(body, h("div", { class: "table-wrap" }, table), pager);
+      // For npm run bench: when the first job table was on screen, after navigation start.
+      if (performance.getEntriesByName("viewer:first-table").length === 0) performance.mark("viewer:first-table");
+      setStatus(`Page ${state.page + 1}: jobs ${range}.`);
+    },
+    () => void renderJobs(),
+  );
   if (generation === state.generation) body.removeAttribute("aria-busy");
 }
 
@@ -456,7 +555,8 @@ function focusPager(): void {
   if (!wanted) return;
   const button = document.getElementById(wanted) as HTMLButtonElement | null;
   const other = document.getElementById(wanted === "older" ? "newer" : "older") as HTMLButtonElement | null;
-  const target = button && !button.disabled ? button : other && !other.disabled ? other : document.getElementById("jobs-table");
+  const target =
+    button && !button.disabled ? button : other && !other.disabled ? other : document.getElementById("jobs-table");
   target?.focus();
 }
 
@@ -479,7 +579,14 @@ function redirectLink(url: string | undefined): Child {
   const ref = graphJobRef(url);
   if (!ref) return url ?? "—";
   const name = state.printers.get(ref.printerId) ?? ref.printerId;
-  return h("a", { href: `#/job/${encodeComponent(ref.printerId)}/${encodeComponent(ref.jobId)}` }, "job ", ref.jobId, " on ", name);
+  return h(
+    "a",
+    { href: `#/job/${encodeComponent(ref.printerId)}/${encodeComponent(ref.jobId)}` },
+    "job ",
+    ref.jobId,
+    " on ",
+    name,
+  );
 }
 
 /** Names the printers a job was redirected to or from, when this page has not seen them yet (opened straight on a job). */
@@ -487,7 +594,9 @@ async function nameRedirectPrinters(history: JobHistory): Promise<void> {
   const refs = history.states
     .flatMap((row) => [text(row.RedirectedTo), text(row.RedirectedFrom)])
     .map(graphJobRef)
-    .filter((ref): ref is { printerId: string; jobId: string } => ref !== undefined && !state.printers.has(ref.printerId));
+    .filter(
+      (ref): ref is { printerId: string; jobId: string } => ref !== undefined && !state.printers.has(ref.printerId),
+    );
   await Promise.all(
     refs.map(async (ref) => {
       try {
@@ -502,7 +611,9 @@ async function nameRedirectPrinters(history: JobHistory): Promise<void> {
 
 /** The job's settings, each recorded value isolated from the next. */
 function settingsOf(row: Row): Child {
-  const values = [row.ColorMode, row.DuplexMode, row.MediaSize, row.Orientation].map(text).filter((v): v is string => v !== undefined);
+  const values = [row.ColorMode, row.DuplexMode, row.MediaSize, row.Orientation]
+    .map(text)
+    .filter((v): v is string => v !== undefined);
   return values.length ? values.flatMap((v, i) => (i ? [", ", v] : [v])) : null;
 }
 
@@ -529,7 +640,16 @@ function jobFacts(history: JobHistory): HTMLElement {
     fact("Copies", text(row.Copies)),
     fact("Pages", pages !== undefined ? [`${pages} (ranges `, text(row.PageRanges), ")"] : null),
     fact("Settings", settingsOf(row)),
-    fact("Documents", text(row.DocumentCount) ? [text(row.DocumentCount), Number.isFinite(size) ? `, ${(size / 1024).toFixed(1)} KiB` : null, text(row.DocumentNames) ? [": ", text(row.DocumentNames)] : null] : null),
+    fact(
+      "Documents",
+      text(row.DocumentCount)
+        ? [
+            text(row.DocumentCount),
+            Number.isFinite(size) ? `, ${(size / 1024).toFixed(1)} KiB` : null,
+            text(row.DocumentNames) ? [": ", text(row.DocumentNames)] : null,
+          ]
+        : null,
+    ),
     fact("Redirected to", text(row.RedirectedTo) ? redirectLink(text(row.RedirectedTo)) : null),
     fact("Redirected from", text(row.RedirectedFrom) ? redirectLink(text(row.RedirectedFrom)) : null),
     fact("Observations", `${history.states.length} recorded by the audit`),
@@ -544,8 +664,22 @@ function stateTable(history: JobHistory, now: Date): HTMLElement {
     h(
       "table",
       { id: "states-table" },
-      h("caption", { class: "muted" }, "Each state the audit saw, and the time spent in it (until the next state was seen)."),
-      h("thead", {}, h("tr", {}, ["State", "Seen from", "Time in state", "Description", "Details", "Error code", "Redirect"].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "caption",
+        { class: "muted" },
+        "Each state the audit saw, and the time spent in it (until the next state was seen).",
+      ),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["State", "Seen from", "Time in state", "Description", "Details", "Error code", "Redirect"].map((c) =>
+            h("th", { scope: "col" }, c),
+          ),
+        ),
+      ),
       h(
         "tbody",
         {},
@@ -557,7 +691,11 @@ function stateTable(history: JobHistory, now: Date): HTMLElement {
             {},
             h("td", {}, badge(span.state)),
             h("td", {}, timeElement(span.start.toISOString())),
-            h("td", {}, duration === undefined ? "final" : `${formatDuration(duration)}${span.ongoing ? " so far" : ""}`),
+            h(
+              "td",
+              {},
+              duration === undefined ? "final" : `${formatDuration(duration)}${span.ongoing ? " so far" : ""}`,
+            ),
             h("td", {}, text(last.JobStateDescription) ?? "—"),
             h("td", {}, text(last.JobStateDetails) ?? "—"),
             h("td", {}, text(last.ErrorCode) ?? "—"),
@@ -588,7 +726,15 @@ function taskTable(history: JobHistory, now: Date): HTMLElement | null {
       h(
         "table",
         { id: "tasks-table" },
-        h("thead", {}, h("tr", {}, ["Task", "State", "Seen from", "Time in state", "Description"].map((c) => h("th", { scope: "col" }, c)))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ["Task", "State", "Seen from", "Time in state", "Description"].map((c) => h("th", { scope: "col" }, c)),
+          ),
+        ),
         h(
           "tbody",
           {},
@@ -601,7 +747,11 @@ function taskTable(history: JobHistory, now: Date): HTMLElement | null {
                 h("td", { title: id }, id.slice(0, 8)),
                 h("td", {}, badge(span.state)),
                 h("td", {}, timeElement(span.start.toISOString())),
-                h("td", {}, duration === undefined ? "final" : `${formatDuration(duration)}${span.ongoing ? " so far" : ""}`),
+                h(
+                  "td",
+                  {},
+                  duration === undefined ? "final" : `${formatDuration(duration)}${span.ongoing ? " so far" : ""}`,
+                ),
                 h("td", {}, text(span.rows.at(-1)!.TaskDescription) ?? "—"),
               );
             }),
@@ -620,32 +770,51 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
   const body = byId("job-body");
   replace(body);
   setStatus("Loading the job's history…");
-  await guarded(async () => {
-    const history = await getJobHistory(printerId, jobId);
-    if (history.printerName) state.printers.set(history.printerId, history.printerName);
-    await nameRedirectPrinters(history);
-    if (generation !== state.generation) return;
-    const now = new Date();
-    const row = history.current ?? history.states.at(-1) ?? {};
-    replace(title, "Job ", jobId, " on ", history.printerName ?? printerLabel(row));
-    if (history.states.length === 0) {
-      replace(body, h("div", { class: "panel empty" }, h("p", {}, "The audit has no observations of this job yet."), h("p", {}, nextRunText())));
-      setStatus("");
-      return;
-    }
-    const legendStates = [...new Set([...history.states.map(stateOf), ...history.tasks.map((t) => text(t.TaskState) ?? "unknown")])];
-    replace(
-      body,
-      jobFacts(history),
-      h("h3", {}, "Timeline"),
-      h("figure", { class: "chart", id: "timeline" }, timelineSvg(history, now), legend(legendStates), h("figcaption", { class: "note" }, `Times in ${timeZone}; hover for details and UTC.`)),
-      h("h3", {}, "States"),
-      stateTable(history, now),
-      taskTable(history, now),
-    );
-    setStatus(`${history.states.length} observation${history.states.length === 1 ? "" : "s"} of job ${jobId}.`);
-    title.focus();
-  }, () => void renderJob(printerId, jobId));
+  await guarded(
+    async () => {
+      const history = await getJobHistory(printerId, jobId);
+      if (history.printerName) state.printers.set(history.printerId, history.printerName);
+      await nameRedirectPrinters(history);
+      if (generation !== state.generation) return;
+      const now = new Date();
+      const row = history.current ?? history.states.at(-1) ?? {};
+      replace(title, "Job ", jobId, " on ", history.printerName ?? printerLabel(row));
+      if (history.states.length === 0) {
+        replace(
+          body,
+          h(
+            "div",
+            { class: "panel empty" },
+            h("p", {}, "The audit has no observations of this job yet."),
+            h("p", {}, nextRunText()),
+          ),
+        );
+        setStatus("");
+        return;
+      }
+      const legendStates = [
+        ...new Set([...history.states.map(stateOf), ...history.tasks.map((t) => text(t.TaskState) ?? "unknown")]),
+      ];
+      replace(
+        body,
+        jobFacts(history),
+        h("h3", {}, "Timeline"),
+        h(
+          "figure",
+          { class: "chart", id: "timeline" },
+          timelineSvg(history, now),
+          legend(legendStates),
+          h("figcaption", { class: "note" }, `Times in ${timeZone}; hover for details and UTC.`),
+        ),
+        h("h3", {}, "States"),
+        stateTable(history, now),
+        taskTable(history, now),
+      );
+      setStatus(`${history.states.length} observation${history.states.length === 1 ? "" : "s"} of job ${jobId}.`);
+      title.focus();
+    },
+    () => void renderJob(printerId, jobId),
+  );
 }
 
 // ---------------------------------------------------------------- summaries
@@ -657,105 +826,207 @@ async function renderSummary(): Promise<void> {
   const body = byId("summary-body");
   setStatus("Loading the daily summaries…");
   body.setAttribute("aria-busy", "true");
-  await guarded(async () => {
-    // Whole UTC days as typed in the form; without dates, the route's last 31 days.
-    const answer = await getSummaries({ from: state.form.from, to: state.form.to, printerId: state.filter.printerId });
-    if (generation !== state.generation) return;
-    const summary = summaryView(answer);
-    for (const p of summary.printers) if (p.name !== p.id && !state.printers.has(p.id)) learn([{ PrinterId: p.id, PrinterName: p.name }]);
-    const span = `${answer.from} to ${answer.to}`;
-    const unfiltered = state.filter.state || state.filter.user ? h("p", { class: "muted", id: "summary-note" }, "The state and user filters apply to the job list; these summaries count every state and user.") : null;
-    if (summary.jobs === 0) {
-      replace(
-        body,
-        h("div", { class: "panel empty" }, h("h3", {}, "No jobs in these days"), h("p", {}, `The audit recorded no job created from ${span} (UTC days)${state.filter.printerId ? " on this printer" : ""}.`), h("p", {}, nextRunText())),
-        unfiltered,
-      );
-      setStatus("");
-      return;
-    }
-    const dayTable = h(
-      "table",
-      {},
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Day"), summary.states.map((st) => h("th", { scope: "col", class: "num" }, st)), h("th", { scope: "col", class: "num" }, "All"))),
-      h(
-        "tbody",
-        {},
-        summary.days.map((day) => {
-          const counts = summary.perDay.get(day)!;
-          return h(
-            "tr",
-            {},
-            h("th", { scope: "row" }, dayLabel(day)),
-            summary.states.map((st) => h("td", { class: "num" }, counts.get(st) ?? 0)),
-            h("td", { class: "num" }, [...counts.values()].reduce((a, b) => a + b, 0)),
-          );
-        }),
-      ),
-    );
-    const failing = [...summary.printers].sort((a, b) => (b.aborted + b.canceled) / b.total - (a.aborted + a.canceled) / a.total || b.total - a.total);
-    // The chart shows the 20 printers with the largest share; the table under it has every printer.
-    const shareChart = horizontalBars(
-      failing.slice(0, 20).map((p) => ({
-        label: p.name,
-        segments: [
-          { value: p.aborted / p.total, className: "aborted", title: `${p.name}: ${p.aborted} of ${p.total} aborted` },
-          { value: p.canceled / p.total, className: "canceled", title: `${p.name}: ${p.canceled} of ${p.total} canceled` },
-        ],
-        valueText: percent(p.aborted + p.canceled, p.total),
-      })),
-      1,
-      "Aborted and canceled share of jobs per printer",
-    );
-    const shareTable = h(
-      "table",
-      {},
-      h("thead", {}, h("tr", {}, ["Printer", "Jobs", "Aborted", "Canceled", "Share"].map((c, i) => h("th", { scope: "col", class: i ? "num" : null }, c)))),
-      h(
-        "tbody",
-        {},
-        failing.map((p) =>
-          h("tr", {}, h("th", { scope: "row" }, p.name), h("td", { class: "num" }, p.total), h("td", { class: "num" }, p.aborted), h("td", { class: "num" }, p.canceled), h("td", { class: "num" }, percent(p.aborted + p.canceled, p.total))),
-        ),
-      ),
-    );
-    const top = <T,>(items: T[]): T[] => items.slice(0, 10);
-    const users = top(summary.users);
-    const printers = top(summary.printers);
-    const maxUser = Math.max(1, ...users.map((u) => u.jobs));
-    const maxPrinter = Math.max(1, ...printers.map((p) => p.total));
-    const countTable = (head: string, items: { label: string; n: number }[]): HTMLTableElement =>
-      h(
+  await guarded(
+    async () => {
+      // Whole UTC days as typed in the form; without dates, the route's last 31 days.
+      const answer = await getSummaries({
+        from: state.form.from,
+        to: state.form.to,
+        printerId: state.filter.printerId,
+      });
+      if (generation !== state.generation) return;
+      const summary = summaryView(answer);
+      for (const p of summary.printers)
+        if (p.name !== p.id && !state.printers.has(p.id)) learn([{ PrinterId: p.id, PrinterName: p.name }]);
+      const span = `${answer.from} to ${answer.to}`;
+      const unfiltered =
+        state.filter.state || state.filter.user
+          ? h(
+              "p",
+              { class: "muted", id: "summary-note" },
+              "The state and user filters apply to the job list; these summaries count every state and user.",
+            )
+          : null;
+      if (summary.jobs === 0) {
+        replace(
+          body,
+          h(
+            "div",
+            { class: "panel empty" },
+            h("h3", {}, "No jobs in these days"),
+            h(
+              "p",
+              {},
+              `The audit recorded no job created from ${span} (UTC days)${state.filter.printerId ? " on this printer" : ""}.`,
+            ),
+            h("p", {}, nextRunText()),
+          ),
+          unfiltered,
+        );
+        setStatus("");
+        return;
+      }
+      const dayTable = h(
         "table",
         {},
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, head), h("th", { scope: "col", class: "num" }, "Jobs"))),
-        h("tbody", {}, items.map((i) => h("tr", {}, h("th", { scope: "row" }, i.label), h("td", { class: "num" }, i.n)))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Day"),
+            summary.states.map((st) => h("th", { scope: "col", class: "num" }, st)),
+            h("th", { scope: "col", class: "num" }, "All"),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          summary.days.map((day) => {
+            const counts = summary.perDay.get(day)!;
+            return h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, dayLabel(day)),
+              summary.states.map((st) => h("td", { class: "num" }, counts.get(st) ?? 0)),
+              h(
+                "td",
+                { class: "num" },
+                [...counts.values()].reduce((a, b) => a + b, 0),
+              ),
+            );
+          }),
+        ),
       );
-    replace(
-      body,
-      h("p", { class: "muted", id: "summary-range" }, `${summary.jobs} job${summary.jobs === 1 ? "" : "s"} from ${span}, by the UTC day each job was created, each in its latest state.`),
-      unfiltered,
-      figure("Jobs per state per day", stackedDays(summary.days, summary.states, summary.perDay), dayTable, legend(summary.states)),
-      h(
-        "div",
-        { class: "charts" },
-        figure("Aborted and canceled share per printer", shareChart, shareTable, legend(["aborted", "canceled"])),
-        figure(
-          "Busiest users",
-          horizontalBars(users.map((u) => ({ label: u.name, segments: [{ value: u.jobs, className: "bar", title: `${u.name}: ${u.jobs} jobs` }], valueText: String(u.jobs) })), maxUser, "Busiest users by jobs"),
-          countTable("User", users.map((u) => ({ label: u.name, n: u.jobs }))),
+      const failing = [...summary.printers].sort(
+        (a, b) => (b.aborted + b.canceled) / b.total - (a.aborted + a.canceled) / a.total || b.total - a.total,
+      );
+      // The chart shows the 20 printers with the largest share; the table under it has every printer.
+      const shareChart = horizontalBars(
+        failing.slice(0, 20).map((p) => ({
+          label: p.name,
+          segments: [
+            {
+              value: p.aborted / p.total,
+              className: "aborted",
+              title: `${p.name}: ${p.aborted} of ${p.total} aborted`,
+            },
+            {
+              value: p.canceled / p.total,
+              className: "canceled",
+              title: `${p.name}: ${p.canceled} of ${p.total} canceled`,
+            },
+          ],
+          valueText: percent(p.aborted + p.canceled, p.total),
+        })),
+        1,
+        "Aborted and canceled share of jobs per printer",
+      );
+      const shareTable = h(
+        "table",
+        {},
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ["Printer", "Jobs", "Aborted", "Canceled", "Share"].map((c, i) =>
+              h("th", { scope: "col", class: i ? "num" : null }, c),
+            ),
+          ),
         ),
-        figure(
-          "Busiest printers",
-          horizontalBars(printers.map((p) => ({ label: p.name, segments: [{ value: p.total, className: "bar", title: `${p.name}: ${p.total} jobs` }], valueText: String(p.total) })), maxPrinter, "Busiest printers by jobs"),
-          countTable("Printer", printers.map((p) => ({ label: p.name, n: p.total }))),
+        h(
+          "tbody",
+          {},
+          failing.map((p) =>
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, p.name),
+              h("td", { class: "num" }, p.total),
+              h("td", { class: "num" }, p.aborted),
+              h("td", { class: "num" }, p.canceled),
+              h("td", { class: "num" }, percent(p.aborted + p.canceled, p.total)),
+            ),
+          ),
         ),
-      ),
-    );
-    // For npm run bench: when the month's summaries were on screen, after navigation start.
-    if (performance.getEntriesByName("viewer:summary").length === 0) performance.mark("viewer:summary");
-    setStatus(`Summaries of ${summary.jobs} jobs.`);
-  }, () => void renderSummary());
+      );
+      const top = <T>(items: T[]): T[] => items.slice(0, 10);
+      const users = top(summary.users);
+      const printers = top(summary.printers);
+      const maxUser = Math.max(1, ...users.map((u) => u.jobs));
+      const maxPrinter = Math.max(1, ...printers.map((p) => p.total));
+      const countTable = (head: string, items: { label: string; n: number }[]): HTMLTableElement =>
+        h(
+          "table",
+          {},
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, head), h("th", { scope: "col", class: "num" }, "Jobs"))),
+          h(
+            "tbody",
+            {},
+            items.map((i) => h("tr", {}, h("th", { scope: "row" }, i.label), h("td", { class: "num" }, i.n))),
+          ),
+        );
+      replace(
+        body,
+        h(
+          "p",
+          { class: "muted", id: "summary-range" },
+          `${summary.jobs} job${summary.jobs === 1 ? "" : "s"} from ${span}, by the UTC day each job was created, each in its latest state.`,
+        ),
+        unfiltered,
+        figure(
+          "Jobs per state per day",
+          stackedDays(summary.days, summary.states, summary.perDay),
+          dayTable,
+          legend(summary.states),
+        ),
+        h(
+          "div",
+          { class: "charts" },
+          figure("Aborted and canceled share per printer", shareChart, shareTable, legend(["aborted", "canceled"])),
+          figure(
+            "Busiest users",
+            horizontalBars(
+              users.map((u) => ({
+                label: u.name,
+                segments: [{ value: u.jobs, className: "bar", title: `${u.name}: ${u.jobs} jobs` }],
+                valueText: String(u.jobs),
+              })),
+              maxUser,
+              "Busiest users by jobs",
+            ),
+            countTable(
+              "User",
+              users.map((u) => ({ label: u.name, n: u.jobs })),
+            ),
+          ),
+          figure(
+            "Busiest printers",
+            horizontalBars(
+              printers.map((p) => ({
+                label: p.name,
+                segments: [{ value: p.total, className: "bar", title: `${p.name}: ${p.total} jobs` }],
+                valueText: String(p.total),
+              })),
+              maxPrinter,
+              "Busiest printers by jobs",
+            ),
+            countTable(
+              "Printer",
+              printers.map((p) => ({ label: p.name, n: p.total })),
+            ),
+          ),
+        ),
+      );
+      // For npm run bench: when the month's summaries were on screen, after navigation start.
+      if (performance.getEntriesByName("viewer:summary").length === 0) performance.mark("viewer:summary");
+      setStatus(`Summaries of ${summary.jobs} jobs.`);
+    },
+    () => void renderSummary(),
+  );
   if (generation === state.generation) body.removeAttribute("aria-busy");
 }
 
@@ -764,19 +1035,22 @@ async function renderSummary(): Promise<void> {
 /** The CSV of the filter in the form (applied or not yet), fetched with the key header and saved from a Blob. */
 async function saveCsv(): Promise<void> {
   setStatus("Preparing the CSV…");
-  await guarded(async () => {
-    const { blob, fileName, truncated } = await downloadCsv(formFilter().filter);
-    const url = URL.createObjectURL(blob);
-    const link = h("a", { href: url, download: fileName, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    setStatus(
-      `CSV of the current filter downloaded as ${fileName} (${(blob.size / 1024).toFixed(1)} KiB, every recorded state of each job).` +
-        (truncated ? " It stops at the export's row limit: narrow the date range for the rest." : ""),
-    );
-  }, () => void saveCsv());
+  await guarded(
+    async () => {
+      const { blob, fileName, truncated } = await downloadCsv(formFilter().filter);
+      const url = URL.createObjectURL(blob);
+      const link = h("a", { href: url, download: fileName, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setStatus(
+        `CSV of the current filter downloaded as ${fileName} (${(blob.size / 1024).toFixed(1)} KiB, every recorded state of each job).` +
+          (truncated ? " It stops at the export's row limit: narrow the date range for the rest." : ""),
+      );
+    },
+    () => void saveCsv(),
+  );
 }
 
 /** Shows the filter in the address; navigating there renders it (or renders again if it is there already). */
@@ -799,7 +1073,8 @@ function clearFilters(): void {
 async function route(): Promise<void> {
   const [path, queryText] = location.hash.replace(/^#\/?/, "").split("?");
   const [view, ...rest] = (path ?? "").split("/");
-  if (view === "job" && rest.length >= 2) return renderJob(decodeComponent(rest[0]!), decodeComponent(rest.slice(1).join("/")));
+  if (view === "job" && rest.length >= 2)
+    return renderJob(decodeComponent(rest[0]!), decodeComponent(rest.slice(1).join("/")));
   const params = new URLSearchParams(queryText ?? "");
   fillForm(params);
   readFilters();

@@ -38,7 +38,8 @@ export interface Summary {
 /** The summaries route's answer as the charts take it (the server has counted; nothing is summed over jobs here). */
 export function summaryView(answer: Summaries): Summary {
   const perDay = new Map<string, Map<string, number>>();
-  for (const day of answer.days) perDay.set(day.day, new Map(Object.entries(day.states ?? {}).filter(([, n]) => typeof n === "number")));
+  for (const day of answer.days)
+    perDay.set(day.day, new Map(Object.entries(day.states ?? {}).filter(([, n]) => typeof n === "number")));
   const order = (st: string): number => {
     const i = (knownStates as readonly string[]).indexOf(st);
     return i < 0 ? knownStates.length : i;
@@ -48,7 +49,13 @@ export function summaryView(answer: Summaries): Summary {
     days: answer.days.map((d) => d.day),
     perDay,
     states: [...answer.states].sort((a, b) => order(a) - order(b) || a.localeCompare(b)),
-    printers: answer.printers.map((p) => ({ id: p.printerId, name: p.printerName ?? p.printerId, total: p.jobs, aborted: p.aborted, canceled: p.canceled })),
+    printers: answer.printers.map((p) => ({
+      id: p.printerId,
+      name: p.printerName ?? p.printerId,
+      total: p.jobs,
+      aborted: p.aborted,
+      canceled: p.canceled,
+    })),
     users: answer.users.map((u) => ({ name: u.user, jobs: u.jobs })),
   };
 }

@@ -68,7 +68,10 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   const acknowledged = parseTime(current.AcknowledgedDateTime);
   const lanes: { label: Child; spans: Span[] }[] = [{ label: "Job", spans: jobSpans(history, now) }];
   for (const [id, spans] of taskSpans(history, now)) lanes.push({ label: ["Task ", id.slice(0, 8)], spans });
-  const observed = lanes.flatMap((l) => l.spans.flatMap((sp) => [sp.start, sp.end])).filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+  const observed = lanes
+    .flatMap((l) => l.spans.flatMap((sp) => [sp.start, sp.end]))
+    .filter((d): d is Date => d !== undefined)
+    .map((d) => d.getTime());
   // Not Math.min(...observed): a job with very many recorded states would overflow the call stack.
   const firstObserved = observed.reduce((a, b) => Math.min(a, b), Infinity);
   let t0 = firstObserved;
@@ -99,41 +102,90 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   const height = top + lanes.length * laneHeight + 34;
   const x = (d: Date): number => left + ((d.getTime() - t0) / (t1 - t0)) * (width - left - right);
   const sameDay = new Date(t0).toDateString() === new Date(t1).toDateString();
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Timeline of the job's states and tasks; the same data follows as tables" });
+  const svg = s("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    role: "img",
+    "aria-label": "Timeline of the job's states and tasks; the same data follows as tables",
+  });
   for (let i = 0; i <= 5; i++) {
     // Clamped: rounding can carry the last tick a millisecond past the last date JavaScript can hold.
     const at = new Date(Math.min(maxDateMs, t0 + ((t1 - t0) * i) / 5));
     const tx = x(at);
     svg.append(s("line", { class: "grid", x1: tx, x2: tx, y1: top - 6, y2: height - 30 }));
     const anchor = i === 0 ? "start" : i === 5 ? "end" : "middle";
-    svg.append(s("text", { x: tx, y: height - 12, "text-anchor": anchor, "font-size": 12 }, sameDay ? formatClock(at) : formatTime(at), s("title", {}, utcText(at))));
+    svg.append(
+      s(
+        "text",
+        { x: tx, y: height - 12, "text-anchor": anchor, "font-size": 12 },
+        sameDay ? formatClock(at) : formatTime(at),
+        s("title", {}, utcText(at)),
+      ),
+    );
   }
   lanes.forEach((lane, i) => {
     const y = top + i * laneHeight;
-    svg.append(s("text", { x: left - 10, y: y + 21, "text-anchor": "end", "font-size": 13, "font-weight": i === 0 ? 600 : 400 }, lane.label));
+    svg.append(
+      s(
+        "text",
+        { x: left - 10, y: y + 21, "text-anchor": "end", "font-size": 13, "font-weight": i === 0 ? 600 : 400 },
+        lane.label,
+      ),
+    );
     for (const span of lane.spans) {
       const x1 = x(span.start);
       const spanTitle = `${span.state} from ${formatTime(span.start)}${span.end ? ` for ${formatDuration(span.end.getTime() - span.start.getTime())}${span.ongoing ? " so far" : ""}` : " (final)"}`;
       if (span.end) {
         const w = Math.max(3, x(span.end) - x1);
-        svg.append(s("rect", { class: stateClass(span.state), x: x1, y: y + 5, width: w, height: laneHeight - 12, rx: 3 }, s("title", {}, spanTitle)));
-        if (w > 70) svg.append(s("text", { class: "on-bar", x: x1 + 6, y: y + 22, "font-size": 12, "pointer-events": "none" }, span.state));
+        svg.append(
+          s(
+            "rect",
+            { class: stateClass(span.state), x: x1, y: y + 5, width: w, height: laneHeight - 12, rx: 3 },
+            s("title", {}, spanTitle),
+          ),
+        );
+        if (w > 70)
+          svg.append(
+            s("text", { class: "on-bar", x: x1 + 6, y: y + 22, "font-size": 12, "pointer-events": "none" }, span.state),
+          );
       } else {
-        svg.append(s("path", { class: stateClass(span.state), d: `M ${x1} ${y + 5} l 11 12 l -11 12 l -11 -12 z` }, s("title", {}, spanTitle)));
+        svg.append(
+          s(
+            "path",
+            { class: stateClass(span.state), d: `M ${x1} ${y + 5} l 11 12 l -11 12 l -11 -12 z` },
+            s("title", {}, spanTitle),
+          ),
+        );
         const nearEnd = x1 > width - right - 90;
-        svg.append(s("text", { x: nearEnd ? x1 - 14 : x1 + 14, y: y + 22, "font-size": 12, "text-anchor": nearEnd ? "end" : "start" }, span.state));
+        svg.append(
+          s(
+            "text",
+            { x: nearEnd ? x1 - 14 : x1 + 14, y: y + 22, "font-size": 12, "text-anchor": nearEnd ? "end" : "start" },
+            span.state,
+          ),
+        );
       }
     }
   });
   const marker = (at: Date | undefined, label: string): void => {
     if (!at) return;
     const mx = x(at);
-    svg.append(s("line", { class: "marker", x1: mx, x2: mx, y1: top - 8, y2: top + lanes.length * laneHeight }, s("title", {}, `${label} ${formatTime(at)} (${utcText(at)})`)));
+    svg.append(
+      s(
+        "line",
+        { class: "marker", x1: mx, x2: mx, y1: top - 8, y2: top + lanes.length * laneHeight },
+        s("title", {}, `${label} ${formatTime(at)} (${utcText(at)})`),
+      ),
+    );
     svg.append(s("text", { x: mx + 3, y: top - 12, "font-size": 11 }, label));
   };
   if (createdFarBefore) {
     svg.append(
-      s("text", { x: left, y: top - 12, "font-size": 11 }, `◀ created ${formatDuration(firstObserved - created!.getTime())} before the audit first saw it`, s("title", {}, `created ${formatTime(created!)} (${utcText(created!)})`)),
+      s(
+        "text",
+        { x: left, y: top - 12, "font-size": 11 },
+        `◀ created ${formatDuration(firstObserved - created!.getTime())} before the audit first saw it`,
+        s("title", {}, `created ${formatTime(created!)} (${utcText(created!)})`),
+      ),
     );
   } else {
     marker(created, "created");
@@ -141,7 +193,13 @@ export function timelineSvg(history: JobHistory, now: Date): SVGElement {
   if (acknowledged && (!created || Math.abs(x(acknowledged) - x(created)) > 60)) marker(acknowledged, "acknowledged");
   if (lanes[0]!.spans.at(-1)?.ongoing) {
     const nx = x(now);
-    svg.append(s("line", { class: "now", x1: nx, x2: nx, y1: top - 4, y2: top + lanes.length * laneHeight }, s("title", {}, `now ${formatTime(now)}`)));
+    svg.append(
+      s(
+        "line",
+        { class: "now", x1: nx, x2: nx, y1: top - 4, y2: top + lanes.length * laneHeight },
+        s("title", {}, `now ${formatTime(now)}`),
+      ),
+    );
   }
   return svg;
 }

@@ -10,7 +10,15 @@ import { after, before, describe, test } from "node:test";
 import { newRunId } from "../../src/audit/keys";
 import { Figures } from "../rig/figures";
 import { makeJob } from "../rig/tenant";
-import { auditContents, compareContents, inParallel, runAuditProcess, runRow, startAuditWorld, type AuditWorld } from "./auditHarness";
+import {
+  auditContents,
+  compareContents,
+  inParallel,
+  runAuditProcess,
+  runRow,
+  startAuditWorld,
+  type AuditWorld,
+} from "./auditHarness";
 
 let world: AuditWorld;
 const figures = new Figures("audit-crashes");
@@ -31,7 +39,8 @@ function tenantStateA(): void {
 /** State B: six jobs move on (one task too), four new jobs arrive. */
 function tenantStateB(): void {
   tenantStateA();
-  for (const id of ["1", "2", "3", "8", "9", "10"]) world.sim.setJobState(printerId, id, id === "3" ? "aborted" : "completed");
+  for (const id of ["1", "2", "3", "8", "9", "10"])
+    world.sim.setJobState(printerId, id, id === "3" ? "aborted" : "completed");
   world.sim.job(printerId, "8").tasks![0]!.status = { state: "completed", description: "Done." };
   for (let i = 25; i <= 28; i++) world.sim.addJob(printerId, makeJob(printerId, i, { tasks: 2 }));
 }
@@ -70,17 +79,27 @@ interface Outcome {
 }
 
 /** Kill at a call, deliver again, compare; returns what went wrong (nothing, when the audit held). */
-async function crashAndRecover(runId: string, prefix: string, call: number, when: "before" | "after", reference: Record<string, string[]>): Promise<Outcome> {
+async function crashAndRecover(
+  runId: string,
+  prefix: string,
+  call: number,
+  when: "before" | "after",
+  reference: Record<string, string[]>,
+): Promise<Outcome> {
   const point = `${runId === runA ? "first run" : "later run"}, call ${call} ${when}`;
   const problems: string[] = [];
   const crashed = await runAuditProcess(world, { prefix, runId, printerId, crashAt: { call, when } });
-  if (crashed.killedAt !== call || crashed.signal !== "SIGKILL") problems.push(`not killed at ${call} (exit ${crashed.exitCode}, ${crashed.calls} calls)`);
+  if (crashed.killedAt !== call || crashed.signal !== "SIGKILL")
+    problems.push(`not killed at ${call} (exit ${crashed.exitCode}, ${crashed.calls} calls)`);
   const again = await runAuditProcess(world, { prefix, runId, printerId, dequeueCount: 2 });
   if (again.exitCode !== 0) problems.push(`the redelivery failed: ${again.output.slice(0, 300)}`);
   const diff = compareContents(reference, await auditContents(world, prefix));
   figures.add("rowsLost", diff.missing);
   figures.add("duplicateRows", diff.duplicates);
-  if (diff.missing || diff.extra || diff.duplicates) problems.push(`missing ${diff.missing}, extra ${diff.extra}, duplicates ${diff.duplicates}: ${diff.detail.join("; ")}`);
+  if (diff.missing || diff.extra || diff.duplicates)
+    problems.push(
+      `missing ${diff.missing}, extra ${diff.extra}, duplicates ${diff.duplicates}: ${diff.detail.join("; ")}`,
+    );
   const run = await runRow(world, prefix, runId, printerId);
   if (run?.Status !== "succeeded") problems.push(`run row is ${run?.Status}`);
   if (problems.length === 0) figures.add("crashPointsSurvived");
@@ -91,7 +110,10 @@ async function crashAndRecover(runId: string, prefix: string, call: number, when
 describe("the audit killed at every call, then delivered again", () => {
   test("a clean run's calls are the crash points", () => {
     assert.ok(callsA >= 15 && callsB >= 15, `first run ${callsA} calls, later run ${callsB} calls`);
-    assert.ok(referenceA.Jobs!.length === 24 && referenceA.Tasks!.length === 48 && referenceA.Current!.length === 24, JSON.stringify({ jobs: referenceA.Jobs!.length, tasks: referenceA.Tasks!.length }));
+    assert.ok(
+      referenceA.Jobs!.length === 24 && referenceA.Tasks!.length === 48 && referenceA.Current!.length === 24,
+      JSON.stringify({ jobs: referenceA.Jobs!.length, tasks: referenceA.Tasks!.length }),
+    );
     assert.ok(referenceB.Jobs!.length === 24 + 6 + 4, `later run history: ${referenceB.Jobs!.length}`);
     assert.equal(referenceA.Events!.length, referenceA.Jobs!.length, "one event per recorded job state");
     assert.equal(referenceB.Events!.length, referenceB.Jobs!.length, "one event per recorded job state");
@@ -104,7 +126,10 @@ describe("the audit killed at every call, then delivered again", () => {
 
   test("first run over empty tables: killed before and after each call", async () => {
     tenantStateA();
-    const points = Array.from({ length: callsA }, (_, i) => i + 1).flatMap((call) => [{ call, when: "before" as const }, { call, when: "after" as const }]);
+    const points = Array.from({ length: callsA }, (_, i) => i + 1).flatMap((call) => [
+      { call, when: "before" as const },
+      { call, when: "after" as const },
+    ]);
     const failures: string[] = [];
     await inParallel(points, parallel, async ({ call, when }) => {
       const outcome = await crashAndRecover(runA, nextPrefix(), call, when, referenceA);
@@ -114,7 +139,10 @@ describe("the audit killed at every call, then delivered again", () => {
   });
 
   test("later run over recorded history with changes: killed before and after each call", async () => {
-    const points = Array.from({ length: callsB }, (_, i) => i + 1).flatMap((call) => [{ call, when: "before" as const }, { call, when: "after" as const }]);
+    const points = Array.from({ length: callsB }, (_, i) => i + 1).flatMap((call) => [
+      { call, when: "before" as const },
+      { call, when: "after" as const },
+    ]);
     const prefixesB = points.map(() => nextPrefix());
     // Each table set first holds a clean first run, as the scheduled runs would leave it.
     tenantStateA();

@@ -16,7 +16,17 @@ import { devAccountKey } from "../rig/azurite";
 import { Figures } from "../rig/figures";
 import { secretsIn } from "../rig/outputCapture";
 import { makeJob } from "../rig/tenant";
-import { auditContents, auditProcessOutputs, compareContents, readTable, runAuditProcess, runRow, startAuditWorld, type AuditProcessOptions, type AuditWorld } from "./auditHarness";
+import {
+  auditContents,
+  auditProcessOutputs,
+  compareContents,
+  readTable,
+  runAuditProcess,
+  runRow,
+  startAuditWorld,
+  type AuditProcessOptions,
+  type AuditWorld,
+} from "./auditHarness";
 
 let world: AuditWorld;
 const figures = new Figures("audit-faults");
@@ -61,7 +71,11 @@ async function assertComplete(w: AuditWorld, prefix: string, expected = referenc
   const diff = compareContents(expected, await auditContents(w, prefix, { ignoreRunId: true }));
   figures.add("rowsLost", diff.missing);
   figures.add("duplicateRows", diff.duplicates);
-  assert.deepEqual({ missing: diff.missing, extra: diff.extra, duplicates: diff.duplicates }, { missing: 0, extra: 0, duplicates: 0 }, diff.detail.join("\n"));
+  assert.deepEqual(
+    { missing: diff.missing, extra: diff.extra, duplicates: diff.duplicates },
+    { missing: 0, extra: 0, duplicates: 0 },
+    diff.detail.join("\n"),
+  );
 }
 
 describe("Graph faults during an audit", () => {
@@ -184,7 +198,8 @@ describe("the managed identity during an audit", () => {
       const row = await runRow(world, prefix, runId, printerId);
       assert.equal(row?.Status, "failed");
       assert.match(row?.LastError, /identity/i);
-      for (const name of ["Jobs", "Tasks", "Current"] as const) assert.deepEqual(await readTable(world, prefix, name), [], `no partial state in ${name}`);
+      for (const name of ["Jobs", "Tasks", "Current"] as const)
+        assert.deepEqual(await readTable(world, prefix, name), [], `no partial state in ${name}`);
       assert.equal(world.sim.requests.length, graphBefore, "nothing reached Graph");
       const again = await deliver(world, { prefix, runId, dequeueCount: 2 });
       assert.equal(again.exitCode, 0, again.output);
@@ -199,10 +214,17 @@ describe("malformed Graph data during an audit", () => {
     world.sim.addPrinter({ id, displayName: "Malformed" });
     for (let i = 1; i <= 30; i++) {
       const job: Record<string, unknown> = { ...makeJob(id, i, { tasks: 1 }) };
-      if (i % 3 === 0) job.status = { state: i % 2 ? "unknownFutureValue" : "quantumJam", description: "é".repeat(60_000), details: "notAnArray" };
+      if (i % 3 === 0)
+        job.status = {
+          state: i % 2 ? "unknownFutureValue" : "quantumJam",
+          description: "é".repeat(60_000),
+          details: "notAnArray",
+        };
       if (i % 4 === 0) job.createdBy = 42;
-      if (i % 5 === 0) Object.assign(job, { configuration: "color", errorCode: "four", isFetchable: "maybe", documents: [null, 7] });
-      if (i % 7 === 0) Object.assign(job, { createdDateTime: null, status: null, tasks: [{ id: null, status: "done" }] });
+      if (i % 5 === 0)
+        Object.assign(job, { configuration: "color", errorCode: "four", isFetchable: "maybe", documents: [null, 7] });
+      if (i % 7 === 0)
+        Object.assign(job, { createdDateTime: null, status: null, tasks: [{ id: null, status: "done" }] });
       world.sim.addJob(id, job as never);
     }
     const prefix = nextPrefix();
@@ -212,7 +234,10 @@ describe("malformed Graph data during an audit", () => {
     assert.equal(result.exitCode, 0, result.output);
     const jobs = await readTable(world, prefix, "Jobs");
     assert.equal(new Set(jobs.map((j) => j.JobId)).size, 30, "every job is recorded");
-    assert.ok(jobs.some((j) => j.JobState === "quantumJam") && jobs.some((j) => j.JobState === "unknownFutureValue"), "unknown states survive as text");
+    assert.ok(
+      jobs.some((j) => j.JobState === "quantumJam") && jobs.some((j) => j.JobState === "unknownFutureValue"),
+      "unknown states survive as text",
+    );
     const warnings = result.report!.warnings.filter((w) => /unexpected shape/.test(w));
     assert.equal(warnings.length, 1, `logged once: ${JSON.stringify(result.report!.warnings)}`);
     assert.ok(warnings[0]!.length < 2000);
@@ -238,7 +263,10 @@ describe("storage stopped mid-run and restarted", () => {
     rmSync(location, { recursive: true, force: true });
   });
 
-  for (const [name, outageMs, atCall] of [["briefly (2 s, within the SDK's retries)", 2000, 12], ["for longer than the retries (12 s)", 12_000, 9]] as const) {
+  for (const [name, outageMs, atCall] of [
+    ["briefly (2 s, within the SDK's retries)", 2000, 12],
+    ["for longer than the retries (12 s)", 12_000, 9],
+  ] as const) {
     test(`Azurite stopped ${name} at call ${atCall}: no loss, no duplicates once it is back`, async () => {
       const prefix = nextPrefix();
       const runId = nextRunId();

@@ -77,7 +77,9 @@ export const auditProcessOutputs: string[] = [];
 /** Runs one delivery of {runId, printerId} in a child process; resolves when it exits or is killed. */
 export async function runAuditProcess(world: AuditWorld, options: AuditProcessOptions): Promise<AuditProcessResult> {
   const counter = new RequestCounter();
-  const graphProxy = await new CountingProxy(world.sim.baseUrl.replace(/\/v1\.0$/, ""), counter, { rewriteLinks: true }).start();
+  const graphProxy = await new CountingProxy(world.sim.baseUrl.replace(/\/v1\.0$/, ""), counter, {
+    rewriteLinks: true,
+  }).start();
   const tableProxy = await new CountingProxy(`http://127.0.0.1:${world.azurite.tablePort}`, counter).start();
   const host = "http://127.0.0.1";
   const connectionString =
@@ -95,7 +97,10 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
     AUDIT_DEQUEUE_COUNT: String(options.dequeueCount ?? 1),
     ...options.env,
   };
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, "auditProcess.js")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, "auditProcess.js")], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -110,19 +115,30 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
     }
     return "forward";
   };
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (code, sig) => resolve([code, sig])));
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once("exit", (code, sig) => resolve([code, sig])),
+  );
   counter.stopped = true;
   auditProcessOutputs.push(output);
   await graphProxy.stop();
   await tableProxy.stop();
   const line = /^AUDIT_PROCESS (.*)$/m.exec(output);
-  return { exitCode, signal, calls: counter.count, report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined, killedAt, output };
+  return {
+    exitCode,
+    signal,
+    calls: counter.count,
+    report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined,
+    killedAt,
+    output,
+  };
 }
 
 export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events" | "JobIndex" | "Summaries";
 
 export function auditTable(world: AuditWorld, prefix: string, name: TableName): TableClient {
-  return TableClient.fromConnectionString(world.azurite.connectionString, `${prefix}${name}`, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(world.azurite.connectionString, `${prefix}${name}`, {
+    allowInsecureConnection: true,
+  });
 }
 
 /** Every row of a table ([] when it does not exist). */
@@ -151,7 +167,8 @@ export async function auditContents(
   };
   const out = {} as Record<"Jobs" | "Tasks" | "Current" | "Events" | "JobIndex", string[]>;
   const jobs = await readTable(world, prefix, "Jobs");
-  for (const name of ["Jobs", "Tasks", "Current", "JobIndex"] as const) out[name] = (name === "Jobs" ? jobs : await readTable(world, prefix, name)).map(normalize).sort();
+  for (const name of ["Jobs", "Tasks", "Current", "JobIndex"] as const)
+    out[name] = (name === "Jobs" ? jobs : await readTable(world, prefix, name)).map(normalize).sort();
   // An event's keys hold its observation time, which differs between runs: compare it with its history row's instead.
   const observed = new Map(jobs.map((j) => [`${j.partitionKey}|${j.rowKey}`, String(j.ObservedDateTime)]));
   out.Events = (await readTable(world, prefix, "Events"))
@@ -159,14 +176,22 @@ export async function auditContents(
       const [time, printer, ...historyKey] = String(e.rowKey).split("|");
       const recorded = observed.get(`${printer}|${historyKey.join("|")}`);
       const asRecorded = recorded !== undefined && new Date(recorded).toISOString().replace(/[-:.]/g, "") === time;
-      return normalize({ ...e, partitionKey: "events", rowKey: `${printer}|${historyKey.join("|")}`, ObservedAsRecorded: asRecorded });
+      return normalize({
+        ...e,
+        partitionKey: "events",
+        rowKey: `${printer}|${historyKey.join("|")}`,
+        ObservedAsRecorded: asRecorded,
+      });
     })
     .sort();
   return out;
 }
 
 /** Rows of `expected` missing from `actual`, rows of `actual` not in `expected`, and duplicate keys. */
-export function compareContents(expected: Record<string, string[]>, actual: Record<string, string[]>): { missing: number; extra: number; duplicates: number; detail: string[] } {
+export function compareContents(
+  expected: Record<string, string[]>,
+  actual: Record<string, string[]>,
+): { missing: number; extra: number; duplicates: number; detail: string[] } {
   let missing = 0;
   let extra = 0;
   let duplicates = 0;
@@ -194,7 +219,12 @@ export function compareContents(expected: Record<string, string[]>, actual: Reco
   return { missing, extra, duplicates, detail: detail.slice(0, 10) };
 }
 
-export async function runRow(world: AuditWorld, prefix: string, runId: string, printerId: string): Promise<Record<string, any> | undefined> {
+export async function runRow(
+  world: AuditWorld,
+  prefix: string,
+  runId: string,
+  printerId: string,
+): Promise<Record<string, any> | undefined> {
   try {
     return await auditTable(world, prefix, "Runs").getEntity(runId, printerId);
   } catch {
@@ -203,7 +233,11 @@ export async function runRow(world: AuditWorld, prefix: string, runId: string, p
 }
 
 /** Runs `work` over items, at most `limit` at a time. */
-export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {

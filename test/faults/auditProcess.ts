@@ -33,7 +33,10 @@ async function main(): Promise<number> {
   try {
     // AUDIT_INVOKE=timer runs the audit timer instead (its privacy rewrite step, for the redaction crash suite).
     if (process.env.AUDIT_INVOKE === "timer") await host.fireTimer("auditTimer");
-    else await host.invokeQueue("auditPrinter", process.env.AUDIT_MESSAGE ?? "", { dequeueCount: Number(process.env.AUDIT_DEQUEUE_COUNT ?? 1) });
+    else
+      await host.invokeQueue("auditPrinter", process.env.AUDIT_MESSAGE ?? "", {
+        dequeueCount: Number(process.env.AUDIT_DEQUEUE_COUNT ?? 1),
+      });
   } catch (e) {
     ok = false;
     error = String((e as Error)?.message ?? e).slice(0, 300);
@@ -42,7 +45,9 @@ async function main(): Promise<number> {
   clearInterval(gcSampler);
   sample();
   const warnings = host.logs.filter((l) => l.level === "warning").map((l) => l.message);
-  console.log(`AUDIT_PROCESS ${JSON.stringify({ ok, error, durationMs: Date.now() - started, peakRssMB: Math.round(peakRss / 1048576), peakHeapMB: Math.round(peakHeap / 1048576), retainedHeapMB: Math.round(retainedHeap / 1048576), warnings })}`);
+  console.log(
+    `AUDIT_PROCESS ${JSON.stringify({ ok, error, durationMs: Date.now() - started, peakRssMB: Math.round(peakRss / 1048576), peakHeapMB: Math.round(peakHeap / 1048576), retainedHeapMB: Math.round(retainedHeap / 1048576), warnings })}`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -27,18 +27,32 @@ const privacy = { redactUsers: "none" as const, omitDocumentNames: false, hashSa
 function tenantStateA(): void {
   const printer = world.sim.printers.get(printerId)!;
   printer.jobs.clear();
-  for (let i = 1; i <= 18; i++) world.sim.addJob(printerId, makeJob(printerId, i, { tasks: 1, createdDateTime: new Date(Date.UTC(2026, 10, 19 + (i % 3), 9, i)).toISOString() }));
+  for (let i = 1; i <= 18; i++)
+    world.sim.addJob(
+      printerId,
+      makeJob(printerId, i, {
+        tasks: 1,
+        createdDateTime: new Date(Date.UTC(2026, 10, 19 + (i % 3), 9, i)).toISOString(),
+      }),
+    );
 }
 
 /** State B: five jobs move on (two change day counts from one state to another), three new jobs arrive. */
 function tenantStateB(): void {
   tenantStateA();
-  for (const id of ["1", "2", "3", "9", "10"]) world.sim.setJobState(printerId, id, id === "3" ? "aborted" : "completed");
-  for (let i = 19; i <= 21; i++) world.sim.addJob(printerId, makeJob(printerId, i, { tasks: 1, createdDateTime: new Date(Date.UTC(2026, 10, 21, 10, i)).toISOString() }));
+  for (const id of ["1", "2", "3", "9", "10"])
+    world.sim.setJobState(printerId, id, id === "3" ? "aborted" : "completed");
+  for (let i = 19; i <= 21; i++)
+    world.sim.addJob(
+      printerId,
+      makeJob(printerId, i, { tasks: 1, createdDateTime: new Date(Date.UTC(2026, 10, 21, 10, i)).toISOString() }),
+    );
 }
 
 function storeOf(prefix: string): AuditStore {
-  return new AuditStore(prefix, (name) => TableClient.fromConnectionString(world.azurite.connectionString, name, { allowInsecureConnection: true }));
+  return new AuditStore(prefix, (name) =>
+    TableClient.fromConnectionString(world.azurite.connectionString, name, { allowInsecureConnection: true }),
+  );
 }
 
 /** The oracle: each job's latest recorded observation in the history, counted by created UTC day and state. */
@@ -46,7 +60,12 @@ async function scan(prefix: string): Promise<Record<string, Record<string, numbe
   const latest = new Map<string, Record<string, any>>();
   for (const row of await readTable(world, prefix, "Jobs")) {
     const seen = latest.get(row.JobId);
-    if (!seen || row.Sequence > seen.Sequence || (row.Sequence === seen.Sequence && row.ObservedDateTime > seen.ObservedDateTime)) latest.set(row.JobId, row);
+    if (
+      !seen ||
+      row.Sequence > seen.Sequence ||
+      (row.Sequence === seen.Sequence && row.ObservedDateTime > seen.ObservedDateTime)
+    )
+      latest.set(row.JobId, row);
   }
   const days: Record<string, Record<string, number>> = {};
   for (const row of latest.values()) {
@@ -62,11 +81,17 @@ async function check(prefix: string): Promise<string[]> {
   const problems: string[] = [];
   const oracle = await scan(prefix);
   // Rows the recorder left fresh must already be exact; rows left marked are recomputed by the read below.
-  const sorted = (o: Record<string, Record<string, number>>): string => JSON.stringify(Object.entries(o).sort().map(([d, st]) => [d, Object.entries(st).sort()]));
+  const sorted = (o: Record<string, Record<string, number>>): string =>
+    JSON.stringify(
+      Object.entries(o)
+        .sort()
+        .map(([d, st]) => [d, Object.entries(st).sort()]),
+    );
   const stored = await readTable(world, prefix, "Summaries" as never);
   for (const row of stored.filter((r) => r.Dirty !== true && r.rowKey !== dayRowKey)) {
     const s = summaryOfRow(row);
-    if (sorted({ [s.day]: s.states }) !== sorted({ [s.day]: oracle[s.day] ?? {} })) problems.push(`stored ${s.day}: ${JSON.stringify(s.states)} vs scan ${JSON.stringify(oracle[s.day])}`);
+    if (sorted({ [s.day]: s.states }) !== sorted({ [s.day]: oracle[s.day] ?? {} }))
+      problems.push(`stored ${s.day}: ${JSON.stringify(s.states)} vs scan ${JSON.stringify(oracle[s.day])}`);
   }
   // Three reads: the first repairs what was left marked, the second fills the day rows, the third reads them.
   for (let i = 0; i < 3; i++) {
@@ -98,7 +123,10 @@ after(async () => {
 
 describe("daily summaries under crashes and concurrent runs", () => {
   test("a run that moves jobs on, killed before and after each call, then delivered again: the summaries equal a full scan", async () => {
-    const points = Array.from({ length: callsB }, (_, i) => i + 1).flatMap((call) => [{ call, when: "before" as const }, { call, when: "after" as const }]);
+    const points = Array.from({ length: callsB }, (_, i) => i + 1).flatMap((call) => [
+      { call, when: "before" as const },
+      { call, when: "after" as const },
+    ]);
     const prefixesB = points.map(() => nextPrefix());
     tenantStateA();
     await inParallel(prefixesB, parallel, async (prefix) => {
@@ -123,8 +151,12 @@ describe("daily summaries under crashes and concurrent runs", () => {
     tenantStateA();
     assert.equal((await runAuditProcess(world, { prefix, runId: runA, printerId })).exitCode, 0);
     tenantStateB();
-    const both = await Promise.all([runAuditProcess(world, { prefix, runId: runB, printerId }), runAuditProcess(world, { prefix, runId: runB, printerId })]);
-    if (both.some((r) => r.exitCode !== 0)) assert.equal((await runAuditProcess(world, { prefix, runId: runB, printerId, dequeueCount: 2 })).exitCode, 0);
+    const both = await Promise.all([
+      runAuditProcess(world, { prefix, runId: runB, printerId }),
+      runAuditProcess(world, { prefix, runId: runB, printerId }),
+    ]);
+    if (both.some((r) => r.exitCode !== 0))
+      assert.equal((await runAuditProcess(world, { prefix, runId: runB, printerId, dequeueCount: 2 })).exitCode, 0);
     assert.deepEqual(await check(prefix), []);
   });
 });

@@ -82,10 +82,15 @@ describe("throttling storms", () => {
   });
 
   test("Retry-After values from 1 to 30 s mixed: short pauses are waited out, long ones answered 429 with Graph's value", async () => {
-    for (const seconds of [30, 1, 20, 1, 10, 1]) rig.sim.inject({ path: graphJob, status: 429, retryAfter: seconds, times: 10 });
+    for (const seconds of [30, 1, 20, 1, 10, 1])
+      rig.sim.inject({ path: graphJob, status: 429, retryAfter: seconds, times: 10 });
     const { answers, ms } = await storm(60);
     for (const a of answers) {
-      if (a.status === 429) assert.ok(["10", "20", "30"].includes(a.headers.get("retry-after") ?? ""), a.headers.get("retry-after") ?? "none");
+      if (a.status === 429)
+        assert.ok(
+          ["10", "20", "30"].includes(a.headers.get("retry-after") ?? ""),
+          a.headers.get("retry-after") ?? "none",
+        );
       else assert.equal(a.status, 200);
     }
     assert.ok(statuses(answers)[200]! >= 20, JSON.stringify(statuses(answers)));
@@ -199,7 +204,11 @@ describe("broken connections and bodies", () => {
   test("connection cut mid-body on every try: 503 graphUnavailable, bounded", async () => {
     rig.sim.inject({ path: graphJob, drop: "truncate" });
     const { answers, ms } = await storm(10);
-    assert.equal(answers.filter((a) => a.status === 503 || a.status === 502).length, 10, JSON.stringify(statuses(answers)));
+    assert.equal(
+      answers.filter((a) => a.status === 503 || a.status === 502).length,
+      10,
+      JSON.stringify(statuses(answers)),
+    );
     assert.ok(answers.every((a) => ["graphUnavailable", "graphInvalidResponse"].includes(a.body.error.code)));
     assert.ok(ms < 5000, `bounded: ${ms} ms`);
   });
@@ -229,7 +238,11 @@ describe("broken connections and bodies", () => {
   for (const [index, [name, raw]] of bodies.entries()) {
     test(`${name} with 200: 502 graphInvalidResponse, never a 200 without a job`, async () => {
       const jobId = `badbody${index}`;
-      rig.sim.addRoute("GET", new RegExp(`^/print/printers/${seedPrinterId}/jobs/${jobId}$`), () => ({ status: 200, raw }) as never);
+      rig.sim.addRoute(
+        "GET",
+        new RegExp(`^/print/printers/${seedPrinterId}/jobs/${jobId}$`),
+        () => ({ status: 200, raw }) as never,
+      );
       const answer = await get(`/printers/${seedPrinterId}/jobs/${jobId}`);
       figures.add("customBodyFaults");
       assert.equal(answer.status, 502, answer.text);

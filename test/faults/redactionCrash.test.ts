@@ -9,15 +9,30 @@ import { after, before, describe, test } from "node:test";
 import { newRunId } from "../../src/audit/keys";
 import { Figures } from "../rig/figures";
 import { makeJob } from "../rig/tenant";
-import { auditContents, compareContents, inParallel, readTable, runAuditProcess, startAuditWorld, type AuditWorld } from "./auditHarness";
+import {
+  auditContents,
+  compareContents,
+  inParallel,
+  readTable,
+  runAuditProcess,
+  startAuditWorld,
+  type AuditWorld,
+} from "./auditHarness";
 
 let world: AuditWorld;
 const figures = new Figures("redaction-crashes");
 const printerId = "c4a50000-0000-4000-8000-000000000011";
 const runA = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 0, 0)));
 const key = randomBytes(32).toString("base64");
-const redact = { AUDIT_INVOKE: "timer", AUDIT_PRINTER_IDS: "", AUDIT_REDACT_USERS: "hash", AUDIT_OMIT_DOCUMENT_NAMES: "true", AUDIT_HASH_KEY: key };
-const plaintext = /john|smith|pat\.kim|pat kim|souza|li\.wei|li wei|contoso|report \d|87d349ed|2f6b1c4e|c3e0f0aa|5a8e1d2c/i;
+const redact = {
+  AUDIT_INVOKE: "timer",
+  AUDIT_PRINTER_IDS: "",
+  AUDIT_REDACT_USERS: "hash",
+  AUDIT_OMIT_DOCUMENT_NAMES: "true",
+  AUDIT_HASH_KEY: key,
+};
+const plaintext =
+  /john|smith|pat\.kim|pat kim|souza|li\.wei|li wei|contoso|report \d|87d349ed|2f6b1c4e|c3e0f0aa|5a8e1d2c/i;
 let prefixes = 0;
 const nextPrefix = (): string => `redact${++prefixes}x${process.pid}`;
 let reference: Record<string, string[]>;
@@ -61,11 +76,20 @@ describe("the privacy rewrite killed mid-way, then run again", () => {
 
   test("killed before and after calls across the rewrite: the next run leaves the same tables and no plaintext", async () => {
     const step = Number(process.env.REDACTION_CRASH_STEP ?? 0) || Math.max(1, Math.floor(calls / 12));
-    const points = Array.from({ length: Math.ceil(calls / step) }, (_, i) => 1 + i * step).flatMap((call) => [{ call, when: "before" as const }, { call, when: "after" as const }]);
+    const points = Array.from({ length: Math.ceil(calls / step) }, (_, i) => 1 + i * step).flatMap((call) => [
+      { call, when: "before" as const },
+      { call, when: "after" as const },
+    ]);
     const failures: string[] = [];
     await inParallel(points, 4, async ({ call, when }) => {
       const prefix = await recordedInClear();
-      const crashed = await runAuditProcess(world, { prefix, runId: runA, printerId, env: redact, crashAt: { call, when } });
+      const crashed = await runAuditProcess(world, {
+        prefix,
+        runId: runA,
+        printerId,
+        env: redact,
+        crashAt: { call, when },
+      });
       const problems: string[] = [];
       if (crashed.signal !== "SIGKILL") problems.push(`not killed at ${call}`);
       const again = await runAuditProcess(world, { prefix, runId: runA, printerId, env: redact });
@@ -73,9 +97,13 @@ describe("the privacy rewrite killed mid-way, then run again", () => {
       const contents = await auditContents(world, prefix);
       const diff = compareContents(reference, contents);
       figures.add("redactionRowsLost", diff.missing);
-      if (diff.missing || diff.extra || diff.duplicates) problems.push(`missing ${diff.missing}, extra ${diff.extra}, duplicates ${diff.duplicates}: ${diff.detail.slice(0, 2).join("; ").slice(0, 600)}`);
+      if (diff.missing || diff.extra || diff.duplicates)
+        problems.push(
+          `missing ${diff.missing}, extra ${diff.extra}, duplicates ${diff.duplicates}: ${diff.detail.slice(0, 2).join("; ").slice(0, 600)}`,
+        );
       if (plaintext.test(JSON.stringify(contents))) problems.push("plaintext left");
-      if (plaintext.test(JSON.stringify(await readTable(world, prefix, "Summaries")))) problems.push("plaintext left in the daily summaries");
+      if (plaintext.test(JSON.stringify(await readTable(world, prefix, "Summaries"))))
+        problems.push("plaintext left in the daily summaries");
       figures.add("redactionCrashPointsTried");
       if (problems.length === 0) figures.add("redactionCrashPointsSurvived");
       else failures.push(`call ${call} ${when}: ${problems.join(" / ")}`);

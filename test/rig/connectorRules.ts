@@ -20,10 +20,19 @@ import { type Schema } from "../../src/openapi/definition";
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Named maps in Swagger 2.0 whose keys are names (a property called "description" is a schema, not text). */
-const namedMaps = new Set(["paths", "definitions", "parameters", "responses", "properties", "headers", "securityDefinitions"]);
+const namedMaps = new Set([
+  "paths",
+  "definitions",
+  "parameters",
+  "responses",
+  "properties",
+  "headers",
+  "securityDefinitions",
+]);
 
 interface Visit {
   path: string;
@@ -39,7 +48,14 @@ function nodes(document: Json): Visit[] {
     if (!named) out.push({ path, node: value });
     for (const [key, child] of Object.entries(value)) {
       if (named) walk(child, `${path}.${key}`, false);
-      else if (key === "scopes" || key === "enum" || key === "example" || key === "default" || key === "x-ms-connector-metadata") continue;
+      else if (
+        key === "scopes" ||
+        key === "enum" ||
+        key === "example" ||
+        key === "default" ||
+        key === "x-ms-connector-metadata"
+      )
+        continue;
       else walk(child, `${path}.${key}`, namedMaps.has(key) && isObject(child));
     }
   };
@@ -53,21 +69,25 @@ const closingPunctuation = /[.!?;:,)\]}…]$/;
 export function stringRuleProblems(definition: Schema): string[] {
   const problems: string[] = [];
   const summaryProblems = (path: string, text: unknown): void => {
-    if (typeof text !== "string" || text.trim() === "") return void problems.push(`${path}: summary is missing or empty`);
+    if (typeof text !== "string" || text.trim() === "")
+      return void problems.push(`${path}: summary is missing or empty`);
     if (text.length > 80) problems.push(`${path}: summary ${JSON.stringify(text)} is longer than 80 characters`);
     if (text.includes("/")) problems.push(`${path}: summary ${JSON.stringify(text)} contains a slash`);
     if (closingPunctuation.test(text)) problems.push(`${path}: summary ${JSON.stringify(text)} ends with punctuation`);
   };
   // An operation is a method under paths; x-ms-dynamic-values also names an operationId but is a reference to one.
-  const isOperation = (path: string, node: Json): boolean => typeof node.operationId === "string" && path.startsWith("$.paths") && !path.endsWith("x-ms-dynamic-values");
+  const isOperation = (path: string, node: Json): boolean =>
+    typeof node.operationId === "string" && path.startsWith("$.paths") && !path.endsWith("x-ms-dynamic-values");
   for (const { path, node } of nodes(definition as Json)) {
     if (isOperation(path, node)) summaryProblems(`${path}.summary`, node.summary);
     if ("x-ms-summary" in node) summaryProblems(`${path}.x-ms-summary`, node["x-ms-summary"]);
     if ("description" in node && typeof node.description === "string") {
       const text = node.description.trim();
-      if (!text.endsWith(".")) problems.push(`${path}.description ${JSON.stringify(text.slice(-40))} does not end with a period`);
+      if (!text.endsWith("."))
+        problems.push(`${path}.description ${JSON.stringify(text.slice(-40))} does not end with a period`);
     }
-    if (isOperation(path, node) && typeof node.description !== "string") problems.push(`${path}: operation has no description`);
+    if (isOperation(path, node) && typeof node.description !== "string")
+      problems.push(`${path}: operation has no description`);
   }
   return problems;
 }
@@ -76,7 +96,12 @@ export function stringRuleProblems(definition: Schema): string[] {
 export function refSiblingProblems(definition: Schema): string[] {
   return nodes(definition as Json)
     .filter(({ node }) => typeof node.$ref === "string" && Object.keys(node).length > 1)
-    .map(({ path, node }) => `${path}: ${Object.keys(node).filter((k) => k !== "$ref").join(", ")} beside $ref is ignored`);
+    .map(
+      ({ path, node }) =>
+        `${path}: ${Object.keys(node)
+          .filter((k) => k !== "$ref")
+          .join(", ")} beside $ref is ignored`,
+    );
 }
 
 /** The x-ms-* extensions' shapes, after schemas/apiDefinition.swagger.schema.json. */
@@ -88,7 +113,8 @@ export function extensionProblems(definition: Schema): string[] {
       problems.push(`${path}: x-ms-visibility ${JSON.stringify(visibility)} is not important, advanced or internal`);
     }
     const encoding = node["x-ms-url-encoding"];
-    if (encoding !== undefined && !["single", "double"].includes(encoding as string)) problems.push(`${path}: x-ms-url-encoding ${JSON.stringify(encoding)}`);
+    if (encoding !== undefined && !["single", "double"].includes(encoding as string))
+      problems.push(`${path}: x-ms-url-encoding ${JSON.stringify(encoding)}`);
     const pageable = node["x-ms-pageable"];
     if (pageable !== undefined) {
       if (!isObject(pageable) || typeof pageable.nextLinkName !== "string" || Object.keys(pageable).length !== 1) {
@@ -105,7 +131,8 @@ export function pageableOperations(definition: Schema): { operationId: string; n
   for (const [path, methods] of Object.entries(definition.paths as Record<string, Record<string, Json>>)) {
     for (const op of Object.values(methods)) {
       const pageable = op["x-ms-pageable"] as { nextLinkName?: string } | undefined;
-      if (pageable?.nextLinkName) out.push({ operationId: op.operationId as string, nextLinkName: pageable.nextLinkName, path });
+      if (pageable?.nextLinkName)
+        out.push({ operationId: op.operationId as string, nextLinkName: pageable.nextLinkName, path });
     }
   }
   return out;
@@ -118,9 +145,13 @@ export function pageableOperations(definition: Schema): { operationId: string; n
  */
 export function pagingProblems(definition: Schema, apiProperties: Schema): string[] {
   const problems: string[] = [];
-  const policies = (((apiProperties.properties as Json | undefined)?.policyTemplateInstances ?? []) as Json[]).filter((p) => p.templateId === "updatenextlink");
+  const policies = (((apiProperties.properties as Json | undefined)?.policyTemplateInstances ?? []) as Json[]).filter(
+    (p) => p.templateId === "updatenextlink",
+  );
   for (const { operationId, nextLinkName, path } of pageableOperations(definition)) {
-    const policy = policies.find((p) => ((p.parameters as Json)["x-ms-apimTemplate-operationName"] as string[] | undefined)?.includes(operationId));
+    const policy = policies.find((p) =>
+      ((p.parameters as Json)["x-ms-apimTemplate-operationName"] as string[] | undefined)?.includes(operationId),
+    );
     if (!policy) problems.push(`${operationId}: pageable, but no updatenextlink policy names it`);
     else if ((policy.parameters as Json)["x-ms-apimTemplateParameter.nextLinkPropertyName"] !== nextLinkName) {
       problems.push(`${operationId}: the updatenextlink policy rewrites another property than ${nextLinkName}`);
@@ -128,13 +159,17 @@ export function pagingProblems(definition: Schema, apiProperties: Schema): strin
     const op = (definition.paths as Record<string, Record<string, Json>>)[path]!;
     const ok = Object.values(op).find((o) => o.operationId === operationId)!.responses as Record<string, Json>;
     const ref = ((ok["200"]?.schema as Json | undefined)?.$ref as string | undefined)?.replace("#/definitions/", "");
-    const schema = ref ? (definition.definitions as Record<string, Json>)[ref] : (ok["200"]?.schema as Json | undefined);
-    if (!isObject(schema?.properties) || !(nextLinkName in (schema.properties as Json))) problems.push(`${operationId}: its 200 answer does not declare ${nextLinkName}`);
+    const schema = ref
+      ? (definition.definitions as Record<string, Json>)[ref]
+      : (ok["200"]?.schema as Json | undefined);
+    if (!isObject(schema?.properties) || !(nextLinkName in (schema.properties as Json)))
+      problems.push(`${operationId}: its 200 answer does not declare ${nextLinkName}`);
   }
   for (const policy of policies) {
     const names = ((policy.parameters as Json)["x-ms-apimTemplate-operationName"] ?? []) as string[];
     for (const name of names) {
-      if (!pageableOperations(definition).some((p) => p.operationId === name)) problems.push(`updatenextlink names ${name}, which is not a pageable operation`);
+      if (!pageableOperations(definition).some((p) => p.operationId === name))
+        problems.push(`updatenextlink names ${name}, which is not a pageable operation`);
     }
   }
   return problems;
@@ -152,7 +187,12 @@ const uiDefinition = {
     constraints: {
       type: "object",
       additionalProperties: false,
-      properties: { clearText: { type: "boolean" }, required: { type: "string" }, tabIndex: { type: "integer" }, hidden: { type: "string" } },
+      properties: {
+        clearText: { type: "boolean" },
+        required: { type: "string" },
+        tabIndex: { type: "integer" },
+        hidden: { type: "string" },
+      },
     },
   },
 };
@@ -199,13 +239,20 @@ const apiPropertiesSchema = {
                         scopes: { type: "array", items: { type: "string" } },
                         redirectMode: { enum: ["Global", "Direct", "GlobalPerConnector"] },
                         redirectUrl: { type: "string", pattern: "^https://" },
-                        properties: { type: "object", required: ["IsFirstParty"], properties: { IsFirstParty: { enum: ["True", "False"] } } },
+                        properties: {
+                          type: "object",
+                          required: ["IsFirstParty"],
+                          properties: { IsFirstParty: { enum: ["True", "False"] } },
+                        },
                         customParameters: {
                           type: "object",
                           required: ["resourceUri"],
                           additionalProperties: false,
                           properties: Object.fromEntries(
-                            ["resourceUri", "loginUri", "tenantId"].map((k) => [k, { type: "object", required: ["value"], properties: { value: { type: "string" } } }]),
+                            ["resourceUri", "loginUri", "tenantId"].map((k) => [
+                              k,
+                              { type: "object", required: ["value"], properties: { value: { type: "string" } } },
+                            ]),
                           ),
                         },
                       },
@@ -274,9 +321,12 @@ const validateApiProperties = new Ajv({ allErrors: true, strict: false }).compil
 export function apiPropertiesProblems(apiProperties: Schema): string[] {
   const problems = validateApiProperties(apiProperties)
     ? []
-    : (validateApiProperties.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "invalid"} ${JSON.stringify(e.params)}`);
+    : (validateApiProperties.errors ?? []).map(
+        (e) => `${e.instancePath || "/"} ${e.message ?? "invalid"} ${JSON.stringify(e.params)}`,
+      );
   const text = JSON.stringify(apiProperties);
-  for (const match of text.matchAll(/"[^"]*(<[^>"]+>|\byour-[a-z]+)[^"]*"/gi)) problems.push(`placeholder left: ${match[0]}`);
+  for (const match of text.matchAll(/"[^"]*(<[^>"]+>|\byour-[a-z]+)[^"]*"/gi))
+    problems.push(`placeholder left: ${match[0]}`);
   return problems;
 }
 
@@ -305,5 +355,10 @@ export async function spectralFindings(definition: Schema): Promise<SpectralFind
   const document = new Document(JSON.stringify(definition, null, 2), Parsers.Json, "apiDefinition.swagger.json");
   const results = await spectral.run(document);
   const severities = ["error", "warning", "info", "hint"] as const;
-  return results.map((r) => ({ code: String(r.code), severity: severities[r.severity] ?? "error", path: r.path.join("."), message: r.message }));
+  return results.map((r) => ({
+    code: String(r.code),
+    severity: severities[r.severity] ?? "error",
+    path: r.path.join("."),
+    message: r.message,
+  }));
 }

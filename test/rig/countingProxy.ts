@@ -28,7 +28,10 @@ export class CountingProxy {
     private readonly target: string,
     readonly counter: RequestCounter,
     /** Rewrite the target's origin to the proxy's in answers (links such as @odata.nextLink stay on the proxy). */
-    private readonly options: { rewriteLinks?: boolean; observe?: (req: IncomingMessage, status: number, body: Buffer) => void } = {},
+    private readonly options: {
+      rewriteLinks?: boolean;
+      observe?: (req: IncomingMessage, status: number, body: Buffer) => void;
+    } = {},
   ) {}
 
   get origin(): string {
@@ -46,7 +49,13 @@ export class CountingProxy {
         const action = await this.counter.decide(n, req);
         if (action === "dropBefore" || this.counter.stopped) return req.socket.destroy();
         const upstream = httpRequest(
-          { host: target.hostname, port: Number(target.port), method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+          {
+            host: target.hostname,
+            port: Number(target.port),
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, host: target.host },
+          },
           (answer) => {
             const body: Buffer[] = [];
             answer.on("data", (c: Buffer) => body.push(c));
@@ -56,7 +65,8 @@ export class CountingProxy {
               let out = Buffer.concat(body);
               this.options.observe?.(req, answer.statusCode ?? 0, out);
               const headers = { ...answer.headers };
-              if (this.options.rewriteLinks) out = Buffer.from(out.toString("utf8").split(new URL(this.target).origin).join(this.origin));
+              if (this.options.rewriteLinks)
+                out = Buffer.from(out.toString("utf8").split(new URL(this.target).origin).join(this.origin));
               delete headers["transfer-encoding"];
               headers["content-length"] = String(out.length);
               res.writeHead(answer.statusCode ?? 502, headers);

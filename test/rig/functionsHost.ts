@@ -52,8 +52,16 @@ export function installFunctionsCore(): void {
     getProgrammingModel(): unknown {
       return undefined;
     },
-    registerFunction(metadata: { name: string; bindings: Record<string, BindingMetadata>; retryOptions?: unknown }, handler: Registration["handler"]) {
-      registrations.push({ name: metadata.name, bindings: metadata.bindings, retryOptions: metadata.retryOptions, handler });
+    registerFunction(
+      metadata: { name: string; bindings: Record<string, BindingMetadata>; retryOptions?: unknown },
+      handler: Registration["handler"],
+    ) {
+      registrations.push({
+        name: metadata.name,
+        bindings: metadata.bindings,
+        retryOptions: metadata.retryOptions,
+        handler,
+      });
       return { dispose() {} };
     },
     registerHook(name: string, callback: (context: unknown) => unknown) {
@@ -121,10 +129,15 @@ function compileRoute(registration: Registration): CompiledRoute | undefined {
   const trigger = triggerOf(registration);
   if (trigger.type !== "httpTrigger") return undefined;
   const route = String(trigger.route ?? registration.name);
-  const segments = route.split("/").filter(Boolean).map((segment) => {
-    const m = /^\{(\*)?([A-Za-z0-9_]+)(?::[^}?]+)?(\?)?\}$/.exec(segment);
-    return m ? { param: m[2]!, optional: Boolean(m[3]), catchAll: Boolean(m[1]) } : { literal: segment.toLowerCase() };
-  });
+  const segments = route
+    .split("/")
+    .filter(Boolean)
+    .map((segment) => {
+      const m = /^\{(\*)?([A-Za-z0-9_]+)(?::[^}?]+)?(\?)?\}$/.exec(segment);
+      return m
+        ? { param: m[2]!, optional: Boolean(m[3]), catchAll: Boolean(m[1]) }
+        : { literal: segment.toLowerCase() };
+    });
   const methods = ((trigger.methods as string[] | undefined) ?? ["GET", "POST"]).map((m) => m.toUpperCase());
   return { registration, methods, segments };
 }
@@ -183,13 +196,17 @@ export interface QueueHostSettings {
 function timeSpanInMs(value: unknown, fallback: number): number {
   const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(String(value ?? ""));
   if (!m) return fallback;
-  return (((Number(m[1] ?? 0) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4])) * 1000 + Number(`0.${m[5] ?? 0}`) * 1000;
+  return (
+    (((Number(m[1] ?? 0) * 24 + Number(m[2])) * 60 + Number(m[3])) * 60 + Number(m[4])) * 1000 +
+    Number(`0.${m[5] ?? 0}`) * 1000
+  );
 }
 
 export function readQueueHostSettings(root = repoRoot()): QueueHostSettings {
   const file = join(root, "host.json");
   const queues = existsSync(file)
-    ? ((JSON.parse(readFileSync(file, "utf8")) as { extensions?: { queues?: Record<string, unknown> } }).extensions?.queues ?? {})
+    ? ((JSON.parse(readFileSync(file, "utf8")) as { extensions?: { queues?: Record<string, unknown> } }).extensions
+        ?.queues ?? {})
     : {};
   return {
     messageEncoding: queues.messageEncoding === "none" ? "none" : "base64",
@@ -228,7 +245,8 @@ export class LocalFunctionsHost {
 
   registration(name: string): Registration {
     const found = this.registrations.find((r) => r.name === name);
-    if (!found) throw new Error(`No function named ${name}; registered: ${this.registrations.map((r) => r.name).join(", ")}`);
+    if (!found)
+      throw new Error(`No function named ${name}; registered: ${this.registrations.map((r) => r.name).join(", ")}`);
     return found;
   }
 
@@ -236,11 +254,20 @@ export class LocalFunctionsHost {
   httpRoutes(): { name: string; methods: string[]; route: string; authLevel: string }[] {
     return this.routes.map((r) => {
       const trigger = triggerOf(r.registration);
-      return { name: r.registration.name, methods: r.methods, route: String(trigger.route), authLevel: String(trigger.authLevel ?? "anonymous") };
+      return {
+        name: r.registration.name,
+        methods: r.methods,
+        route: String(trigger.route),
+        authLevel: String(trigger.authLevel ?? "anonymous"),
+      };
     });
   }
 
-  newContext(registration: Registration, triggerMetadata: Record<string, unknown> = {}, extra: { retryContext?: unknown } = {}): InvocationContext {
+  newContext(
+    registration: Registration,
+    triggerMetadata: Record<string, unknown> = {},
+    extra: { retryContext?: unknown } = {},
+  ): InvocationContext {
     const invocationId = randomUUID();
     return new InvocationContext({
       invocationId,
@@ -248,10 +275,13 @@ export class LocalFunctionsHost {
       triggerMetadata,
       retryContext: extra.retryContext as never,
       logHandler: (level, ...args) => {
-        const message = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.stack ?? a.message : JSON.stringify(a))).join(" ");
+        const message = args
+          .map((a) => (typeof a === "string" ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a)))
+          .join(" ");
         const line = { functionName: registration.name, invocationId, level, message };
         this.logs.push(line);
-        if (this.options.printLogs) console.log(`[${new Date().toISOString()}] ${registration.name} ${level}: ${message}`);
+        if (this.options.printLogs)
+          console.log(`[${new Date().toISOString()}] ${registration.name} ${level}: ${message}`);
       },
     });
   }
@@ -277,7 +307,8 @@ export class LocalFunctionsHost {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
       };
-      if (!url.pathname.startsWith(prefix)) return reply(404, { error: { code: "notFound", message: "No function at this path." } });
+      if (!url.pathname.startsWith(prefix))
+        return reply(404, { error: { code: "notFound", message: "No function at this path." } });
       let pathSegments: string[];
       try {
         pathSegments = url.pathname.slice(prefix.length).split("/").filter(Boolean).map(decodeURIComponent);
@@ -286,10 +317,17 @@ export class LocalFunctionsHost {
       }
       const method = (req.method ?? "GET").toUpperCase();
       let params: Record<string, string> | undefined;
-      const route = this.routes.find((r) => (params = matchRoute(r, pathSegments)) !== undefined && r.methods.includes(method));
+      const route = this.routes.find(
+        (r) => (params = matchRoute(r, pathSegments)) !== undefined && r.methods.includes(method),
+      );
       if (!route || !params) {
         const anyMethod = this.routes.some((r) => matchRoute(r, pathSegments) !== undefined);
-        return reply(anyMethod ? 405 : 404, { error: { code: anyMethod ? "methodNotAllowed" : "notFound", message: anyMethod ? `Method ${method} is not allowed here.` : "No function at this path." } });
+        return reply(anyMethod ? 405 : 404, {
+          error: {
+            code: anyMethod ? "methodNotAllowed" : "notFound",
+            message: anyMethod ? `Method ${method} is not allowed here.` : "No function at this path.",
+          },
+        });
       }
       const trigger = triggerOf(route.registration);
       const authLevel = String(trigger.authLevel ?? "anonymous");
@@ -302,7 +340,8 @@ export class LocalFunctionsHost {
         }
       }
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+      for (const [name, value] of Object.entries(req.headers))
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
       const request = new HttpRequest({
         method,
         url: url.toString(),
@@ -317,7 +356,8 @@ export class LocalFunctionsHost {
         for (const value of url.searchParams.getAll(name)) request.query.append(name, value);
       }
       const context = this.newContext(route.registration, { params });
-      const result = (await route.registration.handler(request, context)) as HttpResponseInit | HttpResponse | undefined;
+      const result = (await route.registration.handler(request, context)) as
+        HttpResponseInit | HttpResponse | undefined;
       const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
       const outHeaders: Record<string, string> = {};
       response.headers.forEach((value, name) => (outHeaders[name] = value));
@@ -327,7 +367,12 @@ export class LocalFunctionsHost {
     } catch (error) {
       // The real host answers 500 with no detail when a handler throws.
       if (this.options.printLogs) console.error(error);
-      this.logs.push({ functionName: "(host)", invocationId: "-", level: "error", message: String((error as Error)?.stack ?? error) });
+      this.logs.push({
+        functionName: "(host)",
+        invocationId: "-",
+        level: "error",
+        message: String((error as Error)?.stack ?? error),
+      });
       if (!res.headersSent) res.writeHead(500);
       res.end();
     }
@@ -337,7 +382,11 @@ export class LocalFunctionsHost {
   async fireTimer(name: string, options: { isPastDue?: boolean } = {}): Promise<unknown> {
     const registration = this.registration(name);
     const now = new Date().toISOString();
-    const timer = { isPastDue: options.isPastDue ?? false, schedule: { adjustForDST: false }, scheduleStatus: { last: now, next: now, lastUpdated: now } };
+    const timer = {
+      isPastDue: options.isPastDue ?? false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: now, next: now, lastUpdated: now },
+    };
     const context = this.newContext(registration, { timer });
     return registration.handler(timer, context);
   }
@@ -356,13 +405,22 @@ export class LocalFunctionsHost {
     const visibilityTimeoutInMs = options.visibilityTimeoutInMs ?? settings.visibilityTimeoutInMs;
     for (const registration of this.registrations) {
       const trigger = triggerOf(registration);
-      if (trigger.type === "timerTrigger" && options.timers !== false) this.scheduleTimer(registration, String(trigger.schedule));
+      if (trigger.type === "timerTrigger" && options.timers !== false)
+        this.scheduleTimer(registration, String(trigger.schedule));
       if (trigger.type === "queueTrigger" && options.queues !== false) {
         const queue = new QueueClient(options.connectionString, String(trigger.queueName));
         await queue.createIfNotExists();
         this.watchedQueues.push(queue);
         const poison = new QueueClient(options.connectionString, `${trigger.queueName}-poison`);
-        this.pollers.push(this.pollQueue(registration, queue, poison, { ...settings, visibilityTimeoutInMs }, options.pollingIntervalInMs ?? 100));
+        this.pollers.push(
+          this.pollQueue(
+            registration,
+            queue,
+            poison,
+            { ...settings, visibilityTimeoutInMs },
+            options.pollingIntervalInMs ?? 100,
+          ),
+        );
       }
     }
   }
@@ -381,7 +439,10 @@ export class LocalFunctionsHost {
     const endBy = Date.now() + (options.timeoutMs ?? 30_000);
     let quietChecks = 0;
     while (quietChecks < 2) {
-      if (Date.now() > endBy) throw new Error(`Queues not idle within ${options.timeoutMs ?? 30_000} ms (${this.inFlight} invocation(s) running).`);
+      if (Date.now() > endBy)
+        throw new Error(
+          `Queues not idle within ${options.timeoutMs ?? 30_000} ms (${this.inFlight} invocation(s) running).`,
+        );
       await sleep(options.pollMs ?? 25);
       let waiting = this.inFlight;
       for (const queue of this.watchedQueues) waiting += (await queue.getProperties()).approximateMessagesCount ?? 0;
@@ -394,13 +455,22 @@ export class LocalFunctionsHost {
     const arm = (): void => {
       if (!this.triggersRunning) return;
       const next = cron.next().getTime();
-      const handle = setTimeout(() => {
-        this.timerHandles.delete(handle);
-        void Promise.resolve()
-          .then(() => this.fireTimer(registration.name))
-          .catch((error) => this.hostLog(registration.name, "error", `Timer invocation failed: ${(error as Error)?.message ?? error}`))
-          .finally(arm);
-      }, Math.max(0, next - Date.now()));
+      const handle = setTimeout(
+        () => {
+          this.timerHandles.delete(handle);
+          void Promise.resolve()
+            .then(() => this.fireTimer(registration.name))
+            .catch((error) =>
+              this.hostLog(
+                registration.name,
+                "error",
+                `Timer invocation failed: ${(error as Error)?.message ?? error}`,
+              ),
+            )
+            .finally(arm);
+        },
+        Math.max(0, next - Date.now()),
+      );
       this.timerHandles.add(handle);
     };
     arm();
@@ -415,7 +485,13 @@ export class LocalFunctionsHost {
    * Like the host: keeps up to batchSize messages of a queue running, and fetches more once fewer than
    * half of them (newBatchThreshold) are left, without waiting for the whole batch.
    */
-  private async pollQueue(registration: Registration, queue: QueueClient, poison: QueueClient, settings: QueueHostSettings, pollingIntervalInMs: number): Promise<void> {
+  private async pollQueue(
+    registration: Registration,
+    queue: QueueClient,
+    poison: QueueClient,
+    settings: QueueHostSettings,
+    pollingIntervalInMs: number,
+  ): Promise<void> {
     const running = new Set<Promise<void>>();
     const newBatchThreshold = Math.floor(settings.batchSize / 2);
     while (this.triggersRunning) {
@@ -426,9 +502,16 @@ export class LocalFunctionsHost {
       let messages: DequeuedMessageItem[] = [];
       try {
         // The lease while a function runs; a failure shortens it to the visibility timeout.
-        messages = (await queue.receiveMessages({ numberOfMessages: settings.batchSize - running.size, visibilityTimeout: 300 })).receivedMessageItems;
+        messages = (
+          await queue.receiveMessages({ numberOfMessages: settings.batchSize - running.size, visibilityTimeout: 300 })
+        ).receivedMessageItems;
       } catch (error) {
-        if (this.triggersRunning) this.hostLog(registration.name, "warning", `Polling ${queue.name} failed: ${(error as Error)?.message ?? error}`);
+        if (this.triggersRunning)
+          this.hostLog(
+            registration.name,
+            "warning",
+            `Polling ${queue.name} failed: ${(error as Error)?.message ?? error}`,
+          );
       }
       if (messages.length === 0) {
         await sleep(pollingIntervalInMs);
@@ -437,7 +520,13 @@ export class LocalFunctionsHost {
       this.inFlight += messages.length;
       for (const message of messages) {
         const invocation = this.runQueueMessage(registration, queue, poison, settings, message)
-          .catch((error) => this.hostLog(registration.name, "error", `Queue message handling failed: ${(error as Error)?.message ?? error}`))
+          .catch((error) =>
+            this.hostLog(
+              registration.name,
+              "error",
+              `Queue message handling failed: ${(error as Error)?.message ?? error}`,
+            ),
+          )
           .finally(() => {
             this.inFlight--;
             running.delete(invocation);
@@ -448,8 +537,17 @@ export class LocalFunctionsHost {
     await Promise.all(running);
   }
 
-  private async runQueueMessage(registration: Registration, queue: QueueClient, poison: QueueClient, settings: QueueHostSettings, message: DequeuedMessageItem): Promise<void> {
-    const text = settings.messageEncoding === "base64" ? Buffer.from(message.messageText, "base64").toString("utf8") : message.messageText;
+  private async runQueueMessage(
+    registration: Registration,
+    queue: QueueClient,
+    poison: QueueClient,
+    settings: QueueHostSettings,
+    message: DequeuedMessageItem,
+  ): Promise<void> {
+    const text =
+      settings.messageEncoding === "base64"
+        ? Buffer.from(message.messageText, "base64").toString("utf8")
+        : message.messageText;
     let input: unknown = text;
     try {
       const parsed: unknown = JSON.parse(text);
@@ -471,20 +569,37 @@ export class LocalFunctionsHost {
       await registration.handler(input, context);
       await queue.deleteMessage(message.messageId, message.popReceipt);
     } catch (error) {
-      this.hostLog(registration.name, "error", `Executed '${registration.name}' (Failed, Id=${context.invocationId}, dequeueCount=${message.dequeueCount}): ${(error as Error)?.message ?? error}`);
+      this.hostLog(
+        registration.name,
+        "error",
+        `Executed '${registration.name}' (Failed, Id=${context.invocationId}, dequeueCount=${message.dequeueCount}): ${(error as Error)?.message ?? error}`,
+      );
       if (message.dequeueCount >= settings.maxDequeueCount) {
         await poison.createIfNotExists();
         await poison.sendMessage(message.messageText);
         await queue.deleteMessage(message.messageId, message.popReceipt);
-        this.hostLog(registration.name, "warning", `Message ${message.messageId} has reached MaxDequeueCount of ${settings.maxDequeueCount}; moved to ${poison.name}.`);
+        this.hostLog(
+          registration.name,
+          "warning",
+          `Message ${message.messageId} has reached MaxDequeueCount of ${settings.maxDequeueCount}; moved to ${poison.name}.`,
+        );
       } else {
-        await queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.ceil(settings.visibilityTimeoutInMs / 1000));
+        await queue.updateMessage(
+          message.messageId,
+          message.popReceipt,
+          undefined,
+          Math.ceil(settings.visibilityTimeoutInMs / 1000),
+        );
       }
     }
   }
 
   /** Invokes a queue trigger with one message, as the host does (dequeueCount from the queue). */
-  async invokeQueue(name: string, message: unknown, metadata: { id?: string; dequeueCount?: number; insertionTime?: Date } = {}): Promise<unknown> {
+  async invokeQueue(
+    name: string,
+    message: unknown,
+    metadata: { id?: string; dequeueCount?: number; insertionTime?: Date } = {},
+  ): Promise<unknown> {
     const registration = this.registration(name);
     const context = this.newContext(registration, {
       id: metadata.id ?? randomUUID(),

@@ -121,7 +121,13 @@ export async function startGraphDirectory(): Promise<GraphDirectory> {
     pageSize: 100,
     graphServicePrincipal: graphSp,
     addManagedIdentity(displayName, id = randomUUID()) {
-      const sp: FakeServicePrincipal = { id, appId: randomUUID(), displayName, servicePrincipalType: "ManagedIdentity", appRoles: [] };
+      const sp: FakeServicePrincipal = {
+        id,
+        appId: randomUUID(),
+        displayName,
+        servicePrincipalType: "ManagedIdentity",
+        appRoles: [],
+      };
       directory.servicePrincipals.push(sp);
       return sp;
     },
@@ -129,7 +135,11 @@ export async function startGraphDirectory(): Promise<GraphDirectory> {
       const url = new URL(req.url ?? "/", "http://localhost");
       const path = decodeURIComponent(url.pathname);
       if (!path.startsWith("/v1.0/servicePrincipals")) return false;
-      directory.requests.push({ method: req.method ?? "", path: `${path}${url.search}`, authorization: req.headers.authorization });
+      directory.requests.push({
+        method: req.method ?? "",
+        path: `${path}${url.search}`,
+        authorization: req.headers.authorization,
+      });
 
       if (!/^Bearer \S+$/.test(req.headers.authorization ?? "")) {
         sendError(res, 401, "InvalidAuthenticationToken", "Access token is empty.");
@@ -139,9 +149,15 @@ export async function startGraphDirectory(): Promise<GraphDirectory> {
         sendError(res, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
         return true;
       }
-      const byId = (id: string): FakeServicePrincipal | undefined => directory.servicePrincipals.find((sp) => sp.id === id);
+      const byId = (id: string): FakeServicePrincipal | undefined =>
+        directory.servicePrincipals.find((sp) => sp.id === id);
       const notFound = (id: string): void =>
-        sendError(res, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+        sendError(
+          res,
+          404,
+          "Request_ResourceNotFound",
+          `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+        );
 
       let m = /^\/v1\.0\/servicePrincipals\(appId='([^']+)'\)$/.exec(path);
       if (m && req.method === "GET") {
@@ -182,7 +198,10 @@ export async function startGraphDirectory(): Promise<GraphDirectory> {
           const all = directory.assignments.filter((a) => a.principalId === principal.id);
           const skip = Number(url.searchParams.get("$skiptoken") ?? "0");
           const value = all.slice(skip, skip + directory.pageSize);
-          const next = skip + directory.pageSize < all.length ? `${directory.baseUrl}/servicePrincipals/${principal.id}/appRoleAssignments?$skiptoken=${skip + directory.pageSize}` : undefined;
+          const next =
+            skip + directory.pageSize < all.length
+              ? `${directory.baseUrl}/servicePrincipals/${principal.id}/appRoleAssignments?$skiptoken=${skip + directory.pageSize}`
+              : undefined;
           sendJson(res, 200, { value, ...(next ? { "@odata.nextLink": next } : {}) });
           return true;
         }
@@ -195,12 +214,18 @@ export async function startGraphDirectory(): Promise<GraphDirectory> {
             return true;
           }
           const resource = input.resourceId ? byId(input.resourceId) : undefined;
-          const role = resource?.appRoles.find((r) => r.id === input.appRoleId && r.allowedMemberTypes.includes("Application"));
+          const role = resource?.appRoles.find(
+            (r) => r.id === input.appRoleId && r.allowedMemberTypes.includes("Application"),
+          );
           if (input.principalId !== principal.id || !resource || !role) {
             sendError(res, 400, "Request_BadRequest", "Invalid principalId, resourceId or appRoleId.");
             return true;
           }
-          if (directory.assignments.some((a) => a.principalId === principal.id && a.resourceId === resource.id && a.appRoleId === role.id)) {
+          if (
+            directory.assignments.some(
+              (a) => a.principalId === principal.id && a.resourceId === resource.id && a.appRoleId === role.id,
+            )
+          ) {
             sendError(res, 400, "Request_BadRequest", "Permission being assigned already exists on the object");
             return true;
           }
@@ -246,5 +271,7 @@ export async function startGraphDirectory(): Promise<GraphDirectory> {
 
 /** The directory entry of an assignment's app role, by value, for assertions. */
 export function roleValueOf(directory: GraphDirectory, assignment: FakeAppRoleAssignment): string | undefined {
-  return directory.servicePrincipals.find((sp) => sp.id === assignment.resourceId)?.appRoles.find((r) => r.id === assignment.appRoleId)?.value;
+  return directory.servicePrincipals
+    .find((sp) => sp.id === assignment.resourceId)
+    ?.appRoles.find((r) => r.id === assignment.appRoleId)?.value;
 }

@@ -57,7 +57,24 @@ export const hostileWireValues: readonly string[] = [
 ];
 
 /** Query option names a caller could try, besides the ones the routes document. */
-export const hostileQueryNames: readonly string[] = ["$filter", "$top", "$skiptoken", "$search", "$orderby", "$apply", "$format", "api-version", "user", "upn", "printerId", "from", "to", "%24select", "$SELECT", ""];
+export const hostileQueryNames: readonly string[] = [
+  "$filter",
+  "$top",
+  "$skiptoken",
+  "$search",
+  "$orderby",
+  "$apply",
+  "$format",
+  "api-version",
+  "user",
+  "upn",
+  "printerId",
+  "from",
+  "to",
+  "%24select",
+  "$SELECT",
+  "",
+];
 
 const hostileFragments = [
   "/",
@@ -93,7 +110,9 @@ export function nearValid(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(
     { arbitrary: valid, weight: 4 },
     fc.tuple(valid, fc.constantFrom(...hostileFragments), valid).map(([a, f, b]) => `${a}${f}${b}`),
-    fc.array(fc.oneof(fc.constantFrom(...hostileFragments), fc.string({ maxLength: 4 })), { maxLength: 8 }).map((parts) => parts.join("")),
+    fc
+      .array(fc.oneof(fc.constantFrom(...hostileFragments), fc.string({ maxLength: 4 })), { maxLength: 8 })
+      .map((parts) => parts.join("")),
     fc.string({ unit: "binary", maxLength: 80 }),
     fc.string({ unit: "grapheme", maxLength: 80 }),
     fc.nat({ max: 20_000 }).map((n) => "a".repeat(n)),

@@ -57,7 +57,9 @@ export class ManagedIdentityEndpoint {
         if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
         if (this.down) {
           res.writeHead(500, { "content-type": "application/json" });
-          res.end(JSON.stringify({ statusCode: 500, message: "An unexpected error occured while fetching the AAD Token." }));
+          res.end(
+            JSON.stringify({ statusCode: 500, message: "An unexpected error occured while fetching the AAD Token." }),
+          );
           return;
         }
         if (req.headers["x-identity-header"] !== this.header) {
@@ -75,10 +77,25 @@ export class ManagedIdentityEndpoint {
         this.tokenRequests.push({ resource, clientId, at: Date.now() });
         const now = Math.floor(Date.now() / 1000);
         const expiresOn = now + this.lifetimeSeconds;
-        const token = makeToken({ aud: resource.replace(/\/$/, ""), roles: this.roles, exp: expiresOn, iat: now, oid: this.principalId, tid: "72f988bf-0000-4000-8000-000000000001" });
+        const token = makeToken({
+          aud: resource.replace(/\/$/, ""),
+          roles: this.roles,
+          exp: expiresOn,
+          iat: now,
+          oid: this.principalId,
+          tid: "72f988bf-0000-4000-8000-000000000001",
+        });
         this.issuedTokens.push(token);
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ access_token: token, expires_on: String(expiresOn), resource, token_type: "Bearer", client_id: clientId ?? randomUUID() }));
+        res.end(
+          JSON.stringify({
+            access_token: token,
+            expires_on: String(expiresOn),
+            resource,
+            token_type: "Bearer",
+            client_id: clientId ?? randomUUID(),
+          }),
+        );
       })();
     });
     this.port = await this.server.listen(0);

@@ -8,7 +8,12 @@
 import assert from "node:assert/strict";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { buildOpenApiDefinition, connectorHostPlaceholder, type OperationId, type Schema } from "../../src/openapi/definition";
+import {
+  buildOpenApiDefinition,
+  connectorHostPlaceholder,
+  type OperationId,
+  type Schema,
+} from "../../src/openapi/definition";
 
 export const openApiDefinition = buildOpenApiDefinition({ host: connectorHostPlaceholder });
 
@@ -20,7 +25,10 @@ function toJsonSchema(schema: unknown): unknown {
   const out: Schema = {};
   for (const [key, value] of Object.entries(source)) {
     if (key.startsWith("x-")) continue;
-    out[key] = key === "properties" || key === "definitions" ? mapValues(value as Record<string, unknown>, toJsonSchema) : toJsonSchema(value);
+    out[key] =
+      key === "properties" || key === "definitions"
+        ? mapValues(value as Record<string, unknown>, toJsonSchema)
+        : toJsonSchema(value);
   }
   if (source["x-nullable"] === true && typeof out.type === "string") out.type = [out.type, "null"];
   if (out.type === "object" || (Array.isArray(out.type) && out.type.includes("object"))) {
@@ -67,7 +75,8 @@ export function operationForPath(method: string, pathOrUrl: string): OperationId
     const parts = template.split("/").filter(Boolean);
     const op = methods[method.toLowerCase()];
     if (!op || parts.length !== segments.length) continue;
-    if (parts.every((part, i) => /^\{.+\}$/.test(part) || part.toLowerCase() === segments[i]!.toLowerCase())) return op.operationId as OperationId;
+    if (parts.every((part, i) => /^\{.+\}$/.test(part) || part.toLowerCase() === segments[i]!.toLowerCase()))
+      return op.operationId as OperationId;
   }
   throw new Error(`The OpenAPI definition has no operation for ${method} ${pathname}`);
 }
@@ -81,7 +90,11 @@ function validatorFor(operationId: OperationId, status: number): { key: string; 
   assert.ok(response, `${operationId} declares no ${status} response and no default`);
   const cacheKey = `${operationId} ${key}`;
   if (!validators.has(cacheKey)) {
-    const schema = response.schema ? (JSON.parse(JSON.stringify(toJsonSchema(response.schema)).replace(/"#\/definitions\//g, '"openapi#/definitions/')) as Schema) : null;
+    const schema = response.schema
+      ? (JSON.parse(
+          JSON.stringify(toJsonSchema(response.schema)).replace(/"#\/definitions\//g, '"openapi#/definitions/'),
+        ) as Schema)
+      : null;
     validators.set(cacheKey, schema ? ajv.compile(schema) : null);
   }
   return { key, validate: validators.get(cacheKey)! };
@@ -98,10 +111,13 @@ export function responseProblems(operationId: OperationId, response: ReceivedRes
   const { key, validate } = validatorFor(operationId, response.status);
   const problems: string[] = [];
   if (validate === null) {
-    if (response.body !== undefined && response.body !== "") problems.push(`${key} declares no body, got ${JSON.stringify(response.body).slice(0, 200)}`);
+    if (response.body !== undefined && response.body !== "")
+      problems.push(`${key} declares no body, got ${JSON.stringify(response.body).slice(0, 200)}`);
   } else if (!validate(response.body)) {
     for (const error of validate.errors ?? []) {
-      problems.push(`body${error.instancePath || ""} ${error.message ?? "is invalid"}${error.params ? ` ${JSON.stringify(error.params)}` : ""}`);
+      problems.push(
+        `body${error.instancePath || ""} ${error.message ?? "is invalid"}${error.params ? ` ${JSON.stringify(error.params)}` : ""}`,
+      );
     }
   }
   if (response.headers && response.status !== 401) {
@@ -114,5 +130,9 @@ export function responseProblems(operationId: OperationId, response: ReceivedRes
 /** Fails the test when an answer does not match the operation's declared response for its status. */
 export function assertMatchesDefinition(operationId: OperationId, response: ReceivedResponse): void {
   const problems = responseProblems(operationId, response);
-  assert.deepEqual(problems, [], `${operationId} answered ${response.status}, which does not match the OpenAPI definition:\n  ${problems.join("\n  ")}`);
+  assert.deepEqual(
+    problems,
+    [],
+    `${operationId} answered ${response.status}, which does not match the OpenAPI definition:\n  ${problems.join("\n  ")}`,
+  );
 }

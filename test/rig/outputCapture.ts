@@ -23,7 +23,13 @@ export class OutputCapture {
         return true;
       } as Write;
     const tapChunk = (chunk: unknown): void => {
-      this.chunks.push(typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : String(chunk));
+      this.chunks.push(
+        typeof chunk === "string"
+          ? chunk
+          : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array
+            ? Buffer.from(chunk).toString("utf8")
+            : String(chunk),
+      );
     };
     process.stdout.write = tap(process.stdout, this.originals.stdout, true);
     process.stderr.write = tap(process.stderr, this.originals.stderr, !this.options.quietStderr);

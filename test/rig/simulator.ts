@@ -13,7 +13,13 @@ import { LoopbackServer } from "./loopbackServer";
 export const graphHost = "https://graph.microsoft.com";
 
 /** Roles that satisfy "read print jobs" and "get printer" for application callers. */
-const jobRoles = ["PrintJob.ReadBasic.All", "PrintJob.Read.All", "PrintJob.ReadWriteBasic.All", "PrintJob.ReadWrite.All", "PrintJob.Manage.All"];
+const jobRoles = [
+  "PrintJob.ReadBasic.All",
+  "PrintJob.Read.All",
+  "PrintJob.ReadWriteBasic.All",
+  "PrintJob.ReadWrite.All",
+  "PrintJob.Manage.All",
+];
 const printerRoles = ["Printer.Read.All", "Printer.ReadWrite.All", "Printer.FullControl.All"];
 
 const printJobProperties = new Set([
@@ -90,7 +96,9 @@ export type RouteHandler = (ctx: {
   body: unknown;
   token: TokenClaims | undefined;
   match: RegExpMatchArray;
-}) => { status: number; body?: unknown; headers?: Record<string, string> } | Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+}) =>
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
 
 export interface TokenClaims {
   aud: string;
@@ -185,7 +193,12 @@ export class UniversalPrintSimulator {
   }
 
   /** Moves a job to another state, as the printer would. */
-  setJobState(printerId: string, jobId: string, state: string, extra: { description?: string; details?: string[]; isAcquiredByPrinter?: boolean } = {}): void {
+  setJobState(
+    printerId: string,
+    jobId: string,
+    state: string,
+    extra: { description?: string; details?: string[]; isAcquiredByPrinter?: boolean } = {},
+  ): void {
     const job = this.job(printerId, jobId);
     job.status = { ...job.status, state, description: extra.description ?? `The job is ${state}.`, ...extra };
   }
@@ -206,7 +219,9 @@ export class UniversalPrintSimulator {
 
   /** Requests that reached the simulator, optionally only those whose path matches. */
   count(path?: RegExp, options: { inBatch?: boolean } = {}): number {
-    return this.requests.filter((r) => (!path || path.test(r.path)) && (options.inBatch === undefined || r.inBatch === options.inBatch)).length;
+    return this.requests.filter(
+      (r) => (!path || path.test(r.path)) && (options.inBatch === undefined || r.inBatch === options.inBatch),
+    ).length;
   }
 
   // ---- wire ----------------------------------------------------------------------------------------
@@ -290,18 +305,21 @@ export class UniversalPrintSimulator {
   ): Promise<Answer> {
     if (this.requireAuth) {
       if (!authorization) return graphError(401, "InvalidAuthenticationToken", "Access token is empty.");
-      if (!token) return graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+      if (!token)
+        return graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
       if (token.aud.replace(/\/$/, "") !== this.audience) {
         return graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
       }
-      if (token.exp * 1000 < Date.now()) return graphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
+      if (token.exp * 1000 < Date.now())
+        return graphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
     }
     for (const route of this.routes) {
       const match = route.method === method ? path.match(route.pattern) : null;
       if (match) return route.handler({ method, path, query, body, token, match });
     }
     if (method === "POST" && path === "/$batch") return this.batch(body, token, authorization);
-    if (method !== "GET") return graphError(405, "Request_BadRequest", `Method ${method} is not allowed on this resource.`);
+    if (method !== "GET")
+      return graphError(405, "Request_BadRequest", `Method ${method} is not allowed on this resource.`);
     return this.get(path, query, token);
   }
 
@@ -332,13 +350,25 @@ export class UniversalPrintSimulator {
       if (!this.hasRoles(token, printerRoles)) return accessDenied();
       const printer = this.printers.get(m[1]!);
       if (!printer) return graphError(404, "itemNotFound", "The requested resource was not found.");
-      return { status: 200, body: { "@odata.context": `${graphHost}/v1.0/$metadata#print/printers/$entity`, ...select(printer.printer, query.get("$select")) } };
+      return {
+        status: 200,
+        body: {
+          "@odata.context": `${graphHost}/v1.0/$metadata#print/printers/$entity`,
+          ...select(printer.printer, query.get("$select")),
+        },
+      };
     }
     if ((m = path.match(/^\/print\/shares\/([^/]+)\/printer$/))) {
       if (!this.hasRoles(token, printerRoles)) return accessDenied();
       const printer = this.printers.get(this.shares.get(m[1]!) ?? "");
       if (!printer) return graphError(404, "itemNotFound", "The requested resource was not found.");
-      return { status: 200, body: { "@odata.context": `${graphHost}/v1.0/$metadata#print/printers/$entity`, ...select(printer.printer, query.get("$select")) } };
+      return {
+        status: 200,
+        body: {
+          "@odata.context": `${graphHost}/v1.0/$metadata#print/printers/$entity`,
+          ...select(printer.printer, query.get("$select")),
+        },
+      };
     }
     if (path === "/print/printers") {
       if (!this.allowAppOnlyPrinterListing) return appOnlyNotSupported();
@@ -346,13 +376,23 @@ export class UniversalPrintSimulator {
       const all = [...this.printers.values()].map((p) => p.printer);
       return this.page(all, "/print/printers", query, (p) => select(p, query.get("$select")));
     }
-    if (path === "/print/shares" || /^\/print\/shares\/[^/]+$/.test(path) || /^\/print\/printers\/[^/]+\/shares/.test(path)) {
+    if (
+      path === "/print/shares" ||
+      /^\/print\/shares\/[^/]+$/.test(path) ||
+      /^\/print\/printers\/[^/]+\/shares/.test(path)
+    ) {
       return appOnlyNotSupported();
     }
     return graphError(400, "BadRequest", `Resource not found for the segment '${path.split("/").pop()}'.`);
   }
 
-  private renderJob(job: PrintJob, parentKind: string, parentId: string, query: URLSearchParams, inList: boolean): Answer {
+  private renderJob(
+    job: PrintJob,
+    parentKind: string,
+    parentId: string,
+    query: URLSearchParams,
+    inList: boolean,
+  ): Answer {
     for (const name of query.keys()) {
       if (!["$select", "$expand"].includes(name) && !(inList && ["$top", "$skiptoken", "$filter"].includes(name))) {
         return graphError(400, "BadRequest", `Query option '${name}' is not allowed.`);
@@ -361,13 +401,23 @@ export class UniversalPrintSimulator {
     const expand = (query.get("$expand") ?? "").split(",").filter(Boolean);
     for (const e of expand) {
       if (e !== "tasks" && e !== "documents") {
-        return graphError(400, "BadRequest", `Could not find a property named '${e}' on type 'microsoft.graph.printJob'.`);
+        return graphError(
+          400,
+          "BadRequest",
+          `Could not find a property named '${e}' on type 'microsoft.graph.printJob'.`,
+        );
       }
-      if (inList && e === "tasks") return graphError(400, "BadRequest", "Expanding 'tasks' is not supported when listing print jobs.");
+      if (inList && e === "tasks")
+        return graphError(400, "BadRequest", "Expanding 'tasks' is not supported when listing print jobs.");
     }
     const selectList = (query.get("$select") ?? "").split(",").filter(Boolean);
     for (const s of selectList) {
-      if (!printJobProperties.has(s)) return graphError(400, "BadRequest", `Could not find a property named '${s}' on type 'microsoft.graph.printJob'.`);
+      if (!printJobProperties.has(s))
+        return graphError(
+          400,
+          "BadRequest",
+          `Could not find a property named '${s}' on type 'microsoft.graph.printJob'.`,
+        );
     }
     const { tasks, documents, ...rest } = job;
     let out: Record<string, unknown> = selectList.length > 0 ? pick(rest, ["id", ...selectList]) : { ...rest };
@@ -386,7 +436,8 @@ export class UniversalPrintSimulator {
     const filter = query.get("$filter");
     if (filter) {
       const m = /^createdBy\/userPrincipalName eq '((?:[^']|'')*)'$/.exec(filter);
-      if (!m) return graphError(400, "BadRequest", "Only createdBy/userPrincipalName eq '{upn}' is supported in $filter.");
+      if (!m)
+        return graphError(400, "BadRequest", "Only createdBy/userPrincipalName eq '{upn}' is supported in $filter.");
       const upn = m[1]!.replace(/''/g, "'").toLowerCase();
       jobs = jobs.filter((j) => j.createdBy?.userPrincipalName?.toLowerCase() === upn);
     }
@@ -398,8 +449,12 @@ export class UniversalPrintSimulator {
   }
 
   private page<T>(items: T[], base: string, query: URLSearchParams, render: (item: T) => unknown): Answer {
-    const top = query.has("$top") ? Math.max(1, Math.min(Number(query.get("$top")) || this.pageSize, this.pageSize)) : this.pageSize;
-    const skip = query.has("$skiptoken") ? Number(Buffer.from(query.get("$skiptoken")!, "base64url").toString()) || 0 : 0;
+    const top = query.has("$top")
+      ? Math.max(1, Math.min(Number(query.get("$top")) || this.pageSize, this.pageSize))
+      : this.pageSize;
+    const skip = query.has("$skiptoken")
+      ? Number(Buffer.from(query.get("$skiptoken")!, "base64url").toString()) || 0
+      : 0;
     const slice = items.slice(skip, skip + top);
     const body: Record<string, unknown> = {
       "@odata.context": `${graphHost}/v1.0/$metadata#Collection`,
@@ -413,10 +468,16 @@ export class UniversalPrintSimulator {
     return { status: 200, body };
   }
 
-  private async batch(body: unknown, token: TokenClaims | undefined, authorization: string | undefined): Promise<Answer> {
+  private async batch(
+    body: unknown,
+    token: TokenClaims | undefined,
+    authorization: string | undefined,
+  ): Promise<Answer> {
     const requests = (body as { requests?: unknown } | undefined)?.requests;
-    if (!Array.isArray(requests) || requests.length === 0) return graphError(400, "BadRequest", "Invalid batch payload format.");
-    if (requests.length > 20) return graphError(400, "BadRequest", "Number of batch request steps exceeds the maximum value of 20.");
+    if (!Array.isArray(requests) || requests.length === 0)
+      return graphError(400, "BadRequest", "Invalid batch payload format.");
+    if (requests.length > 20)
+      return graphError(400, "BadRequest", "Number of batch request steps exceeds the maximum value of 20.");
     const ids = new Set<string>();
     const responses = [];
     for (const raw of requests as { id?: unknown; method?: unknown; url?: unknown }[]) {
@@ -429,10 +490,24 @@ export class UniversalPrintSimulator {
       const fault = this.takeFault(method, path, true);
       let answer: Answer;
       if (fault?.status) answer = faultAnswer(fault);
-      else if (method !== "GET") answer = graphError(400, "BadRequest", "Only GET is supported in this simulator's batches.");
+      else if (method !== "GET")
+        answer = graphError(400, "BadRequest", "Only GET is supported in this simulator's batches.");
       else answer = await this.route(method, path, url.searchParams, undefined, token, authorization);
-      this.requests.push({ method, path, query: url.search, status: answer.status, inBatch: true, authorized: answer.status !== 401, at: Date.now() });
-      responses.push({ id, status: answer.status, headers: { "content-type": "application/json", ...answer.headers }, body: answer.body });
+      this.requests.push({
+        method,
+        path,
+        query: url.search,
+        status: answer.status,
+        inBatch: true,
+        authorized: answer.status !== 401,
+        at: Date.now(),
+      });
+      responses.push({
+        id,
+        status: answer.status,
+        headers: { "content-type": "application/json", ...answer.headers },
+        body: answer.body,
+      });
     }
     return { status: 200, body: { responses } };
   }
@@ -443,27 +518,49 @@ function delay(ms: number): Promise<void> {
 }
 
 export function graphError(status: number, code: string, message: string, headers?: Record<string, string>): Answer {
-  return { status, headers, body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19) } } } };
+  return {
+    status,
+    headers,
+    body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19) } } },
+  };
 }
 
 function withRequestId(body: unknown, requestId: string): unknown {
   const error = (body as { error?: { innerError?: Record<string, unknown> } }).error;
-  if (error?.innerError) error.innerError = { ...error.innerError, "request-id": requestId, "client-request-id": requestId };
+  if (error?.innerError)
+    error.innerError = { ...error.innerError, "request-id": requestId, "client-request-id": requestId };
   return body;
 }
 
 function accessDenied(): Answer {
-  return graphError(403, "accessDenied", "Either the signed-in user or the app does not have the required permissions to access this resource.");
+  return graphError(
+    403,
+    "accessDenied",
+    "Either the signed-in user or the app does not have the required permissions to access this resource.",
+  );
 }
 
 function appOnlyNotSupported(): Answer {
-  return graphError(403, "accessDenied", "Application permissions are not supported for this API. Use delegated permissions.");
+  return graphError(
+    403,
+    "accessDenied",
+    "Application permissions are not supported for this API. Use delegated permissions.",
+  );
 }
 
 function faultAnswer(fault: Fault): Answer {
   const status = fault.status!;
-  const code = fault.code ?? (status === 429 ? "TooManyRequests" : status === 503 ? "serviceNotAvailable" : status === 504 ? "gatewayTimeout" : "generalException");
-  const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+  const code =
+    fault.code ??
+    (status === 429
+      ? "TooManyRequests"
+      : status === 503
+        ? "serviceNotAvailable"
+        : status === 504
+          ? "gatewayTimeout"
+          : "generalException");
+  const headers: Record<string, string> =
+    fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
   return graphError(status, code, `Injected fault ${status}.`, headers);
 }
 

@@ -46,19 +46,33 @@ export const seedExamples = {
   },
   jobWithDocuments: {
     ...seedBase,
-    documents: [{ id: "ca96c367-c3ad-478a-bbce-fbd1cd856e73", displayName: "", contentType: "application/oxps", size: 276604 }],
+    documents: [
+      { id: "ca96c367-c3ad-478a-bbce-fbd1cd856e73", displayName: "", contentType: "application/oxps", size: 276604 },
+    ],
   },
 } as const;
 
 /** Adds the seed's printer (shared as seedShareId) and job 5182 with its task and document. */
 export function addSeedPrinter(sim: UniversalPrintSimulator): void {
-  sim.addPrinter({ id: seedPrinterId, displayName: "Contoso HQ 3rd floor", manufacturer: "Contoso", model: "LaserJet 9000" }, seedShareId);
+  sim.addPrinter(
+    { id: seedPrinterId, displayName: "Contoso HQ 3rd floor", manufacturer: "Contoso", model: "LaserJet 9000" },
+    seedShareId,
+  );
   const { "@odata.context": _context, ...job } = seedExamples.jobWithTasks;
-  sim.addJob(seedPrinterId, structuredClone({ ...job, documents: seedExamples.jobWithDocuments.documents }) as unknown as PrintJob & { id: string });
+  sim.addJob(
+    seedPrinterId,
+    structuredClone({ ...job, documents: seedExamples.jobWithDocuments.documents }) as unknown as PrintJob & {
+      id: string;
+    },
+  );
 }
 
 const users = [
-  { id: "87d349ed-44d7-43e1-9a83-5f2406dee5bd", displayName: "John Smith", userPrincipalName: "john.smith@contoso.com" },
+  {
+    id: "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+    displayName: "John Smith",
+    userPrincipalName: "john.smith@contoso.com",
+  },
   { id: "2f6b1c4e-9a51-4a3c-8a53-0d5a0a1f7c21", displayName: "Pat Kim", userPrincipalName: "pat.kim@contoso.com" },
   { id: "c3e0f0aa-77d1-4b8e-9e5e-3a1b2c3d4e5f", displayName: "Ana Souza", userPrincipalName: "ana.souza@contoso.com" },
   { id: "5a8e1d2c-0b9f-4e3a-8c7d-6f5e4d3c2b1a", displayName: "Li Wei", userPrincipalName: "li.wei@contoso.com" },
@@ -83,11 +97,16 @@ export interface GeneratedJobOptions {
 }
 
 /** A plausible printJob as Graph sends it in a list (documents omitted unless expanded). */
-export function makeJob(printerId: string, jobNumber: number, options: GeneratedJobOptions = {}): PrintJob & { id: string } {
+export function makeJob(
+  printerId: string,
+  jobNumber: number,
+  options: GeneratedJobOptions = {},
+): PrintJob & { id: string } {
   const id = String(jobNumber);
   const state = options.state ?? states[jobNumber % states.length]!;
   const user = users[(options.userIndex ?? jobNumber) % users.length]!;
-  const created = options.createdDateTime ?? new Date(Date.UTC(2026, 10, 20, 8, 0, 0) + jobNumber * 60_000).toISOString();
+  const created =
+    options.createdDateTime ?? new Date(Date.UTC(2026, 10, 20, 8, 0, 0) + jobNumber * 60_000).toISOString();
   const tasks = Array.from({ length: options.tasks ?? 0 }, (_, t) => ({
     id: `${(jobNumber * 1000 + t).toString(16).padStart(8, "0")}-1272-4bba-9227-732463823ed3`,
     parentUrl: `${graphHost}/v1.0/print/printers/${printerId}/jobs/${id}`,
@@ -115,7 +134,14 @@ export function makeJob(printerId: string, jobNumber: number, options: Generated
     redirectedTo: options.redirectedTo ?? null,
     redirectedFrom: options.redirectedFrom ?? null,
     isFetchable: state === "pending",
-    documents: [{ id: `d0c${id.padStart(5, "0")}-0000-4000-8000-000000000000`, displayName: `Report ${id}.pdf`, contentType: "application/pdf", size: 10_000 + jobNumber }],
+    documents: [
+      {
+        id: `d0c${id.padStart(5, "0")}-0000-4000-8000-000000000000`,
+        displayName: `Report ${id}.pdf`,
+        contentType: "application/pdf",
+        size: 10_000 + jobNumber,
+      },
+    ],
     tasks,
   };
 }
@@ -148,7 +174,13 @@ export function addDemoTenant(sim: UniversalPrintSimulator): string[] {
   const names = ["Lobby colour MFP", "Finance 2nd floor", "Warehouse labels"];
   const ids = names.map((displayName, i) => {
     const id = printerIdFor(i + 1);
-    sim.addPrinter({ id, displayName, manufacturer: "Contoso", model: `UP-${100 + i}`, location: { building: "HQ", floor: String(i) } });
+    sim.addPrinter({
+      id,
+      displayName,
+      manufacturer: "Contoso",
+      model: `UP-${100 + i}`,
+      location: { building: "HQ", floor: String(i) },
+    });
     return id;
   });
   const [lobby, finance, warehouse] = ids as [string, string, string];
@@ -157,20 +189,31 @@ export function addDemoTenant(sim: UniversalPrintSimulator): string[] {
   for (let i = 0; i < 12; i++) sim.addJob(finance, makeJob(finance, n++, { userIndex: i }));
   const redirectedFrom = `${graphHost}/v1.0/print/printers/${lobby}/jobs/199`;
   const redirectedTo = `${graphHost}/v1.0/print/printers/${warehouse}/jobs/200`;
-  sim.addJob(lobby, makeJob(lobby, 199, { state: "canceled", redirectedTo, description: "The job was redirected to another printer." }));
+  sim.addJob(
+    lobby,
+    makeJob(lobby, 199, { state: "canceled", redirectedTo, description: "The job was redirected to another printer." }),
+  );
   sim.addJob(warehouse, makeJob(warehouse, 200, { state: "processing", redirectedFrom, tasks: 1 }));
   return [seedPrinterId, ...ids];
 }
 
 /** Moves one non-terminal job a step forward, as printers do; returns what changed (for the sandbox's demo life). */
-export function advanceOneJob(sim: UniversalPrintSimulator): { printerId: string; jobId: string; state: string } | undefined {
-  const next: Record<string, string> = { pending: "processing", processing: "completed", paused: "processing", stopped: "aborted" };
+export function advanceOneJob(
+  sim: UniversalPrintSimulator,
+): { printerId: string; jobId: string; state: string } | undefined {
+  const next: Record<string, string> = {
+    pending: "processing",
+    processing: "completed",
+    paused: "processing",
+    stopped: "aborted",
+  };
   for (const [printerId, printer] of sim.printers) {
     for (const [jobId, job] of printer.jobs) {
       const state = job.status?.state ?? "";
       if (next[state]) {
         sim.setJobState(printerId, jobId, next[state]!, { isAcquiredByPrinter: true });
-        for (const task of job.tasks ?? []) task.status = { state: next[state] === "completed" ? "completed" : "processing", description: "Updated." };
+        for (const task of job.tasks ?? [])
+          task.status = { state: next[state] === "completed" ? "completed" : "processing", description: "Updated." };
         return { printerId, jobId, state: next[state]! };
       }
     }
