@@ -10,11 +10,11 @@ import {
   DefaultAzureCredential,
   type TokenCredential,
 } from "@azure/identity";
-import { ConfigError, isGuid, parseServiceUrl } from "../src/config";
+import { isGuid, parseServiceUrl } from "../src/config";
 import { GraphClient } from "../src/graph/client";
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
-import { GraphError } from "../src/graph/errors";
 import { requiredGraphRoles } from "../src/graph/tokenRoles";
+import { ConfigError, GraphError } from "../src/errors";
 
 /** Microsoft Graph's well-known application id (the same in every cloud). */
 export const graphAppId = "00000003-0000-0000-c000-000000000000";

@@ -1,38 +1,5 @@
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloud } from "./graph/clouds";
-
-/**
- * Every setting the app reads, read once from the environment, validated and typed.
- * Nothing else in the app reads process.env (the Azure SDKs read their own platform variables,
- * such as IDENTITY_ENDPOINT, themselves).
- */
-
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`Setting ${setting}: ${redactSecrets(message)}`);
-  }
-}
-
-/**
- * A value pasted into the wrong setting may be a connection string or a SAS URL; messages quote values,
- * so keys, signatures and URL passwords are blanked wherever they appear.
- */
-export function redactSecrets(text: string): string {
-  return (
-    text
-      .replace(
-        /\b(AccountKey|SharedAccessKey|SharedAccessSignature|sig|password|pwd|client_secret)=[^;&\s"]*/gi,
-        "$1=***",
-      )
-      // user:password@ in a URL, also when a shortened quote cut it before the @ (a bare port stays).
-      .replace(/(\/\/[^/\s:@"]*):([^@\s/"]+)(?=@|"|$)/g, (whole, head: string, password: string) =>
-        /^\d+$/.test(password) ? whole : `${head}:***`,
-      )
-  );
-}
+import { ConfigError } from "./errors";
 
 export type CredentialMode = "managedIdentity" | "developer";
 export type RedactUsers = "none" | "hash" | "omit";
@@ -174,6 +141,12 @@ function graphSettings(env: Env): GraphSettings {
     throw new ConfigError("GRAPH_CLOUD", `"${cloudName}" is not one of ${Object.keys(graphClouds).join(", ")}.`);
   }
   const cloud = graphClouds[cloudName];
+  if (!cloud.printSupported) {
+    throw new ConfigError(
+      "GRAPH_CLOUD",
+      `Universal Print is not offered in the "${cloudName}" cloud, so the app has no print jobs to read there; use global, usgov or usgovdod.`,
+    );
+  }
   const override = text(env, "GRAPH_BASE_URL");
   const baseUrl = override ? parseServiceUrl("GRAPH_BASE_URL", override) : `${cloud.graphHost}/v1.0`;
   return {

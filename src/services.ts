@@ -1,12 +1,13 @@
 import { type TokenCredential } from "@azure/core-auth";
 import { QueueClient } from "@azure/storage-queue";
 import { type PrivacyPolicy } from "./audit/privacy";
-import { PseudonymKeyProvider, PseudonymKeyUnavailable } from "./audit/privacyKey";
+import { PseudonymKeyProvider } from "./audit/privacyKey";
 import { AuditStore, tableClientFactory } from "./audit/store";
 import { getConfig, type AppConfig } from "./config";
 import { GraphClient } from "./graph/client";
 import { TokenRoleWatcher, type TokenRoles } from "./graph/tokenRoles";
 import { createCredential } from "./identity";
+import { PseudonymKeyUnavailableError } from "./errors";
 
 /**
  * The process's shared clients, built on first use from the settings: one credential for everything,
@@ -105,7 +106,7 @@ export async function getPrivacyPolicy(
   const { redactUsers, omitDocumentNames } = config.audit;
   const key = await getPseudonymKeyProvider(config).get(options);
   if (redactUsers === "hash" && !key)
-    throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY is required with AUDIT_REDACT_USERS=hash.");
+    throw new PseudonymKeyUnavailableError("Setting AUDIT_HASH_KEY is required with AUDIT_REDACT_USERS=hash.");
   return { redactUsers, omitDocumentNames, ...(key ? { key } : {}) };
 }
 
@@ -114,7 +115,7 @@ export async function getPrivacyForLookup(config: AppConfig = getConfig()): Prom
   try {
     return await getPrivacyPolicy({}, config);
   } catch (error) {
-    if (!(error instanceof PseudonymKeyUnavailable) || config.audit.redactUsers === "hash") throw error;
+    if (!(error instanceof PseudonymKeyUnavailableError) || config.audit.redactUsers === "hash") throw error;
     return { redactUsers: config.audit.redactUsers, omitDocumentNames: config.audit.omitDocumentNames };
   }
 }

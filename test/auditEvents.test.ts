@@ -11,13 +11,14 @@ import { auditFaultPoints, auditPrinterJobs, leftDerivedRowsPending } from "../s
 import { purgeHistory } from "../src/audit/retention";
 import { recordRun } from "../src/audit/runs";
 import { jobColumns } from "../src/audit/snapshot";
-import { CurrentStateConflict, type Row } from "../src/audit/store";
+import { type Row } from "../src/audit/store";
 import { getAuditStore, getGraphClient } from "../src/services";
 import { getConfig } from "../src/config";
 import { CountingProxy, RequestCounter } from "./rig/countingProxy";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
+import { CurrentStateConflictError } from "../src/errors";
 
 let rig: Rig;
 let printers: string[];
@@ -332,7 +333,7 @@ describe("cursors never skip or repeat an event", () => {
           break;
         } catch (error) {
           // The host retries the message of the run that lost the race on the current state.
-          if (!(error instanceof CurrentStateConflict) || i > 3) throw error;
+          if (!(error instanceof CurrentStateConflictError) || i > 3) throw error;
         }
       }
       await recordRun(store, { RunId: runId, PrinterId: printers[1]!, Status: "succeeded" });

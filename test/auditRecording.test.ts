@@ -245,7 +245,7 @@ describe("faults", () => {
     ]);
     assert.ok(outcomes.some((o) => o.status === "fulfilled"));
     for (const o of outcomes)
-      if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
+      if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflictError");
     await rig.host.invokeQueue("auditPrinter", message, { dequeueCount: 2 });
     const history = (await rows("Jobs")).filter((j) => j.PrinterId === printerId && j.JobId === "5");
     assert.deepEqual(history.map((h) => h.JobState).sort(), [before, "completed"].sort());

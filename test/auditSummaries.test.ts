@@ -249,7 +249,7 @@ describe("daily summaries kept at record time", () => {
       rig.host.invokeQueue("auditPrinter", { ...message, runId: newRunId() }),
     ]);
     for (const o of outcomes)
-      if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflict");
+      if (o.status === "rejected") assert.equal((o.reason as Error).name, "CurrentStateConflictError");
     await rig.host.invokeQueue("auditPrinter", message, { dequeueCount: 2 });
     await assertMatchesScan();
   });

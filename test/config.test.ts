@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
+import { ConfigError } from "../src/errors";
 
 const storage = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
 
@@ -32,7 +33,6 @@ describe("settings", () => {
   for (const [cloud, host, authority] of [
     ["usgov", "https://graph.microsoft.us", "https://login.microsoftonline.us"],
     ["usgovdod", "https://dod-graph.microsoft.us", "https://login.microsoftonline.us"],
-    ["china", "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"],
   ] as const) {
     test(`GRAPH_CLOUD=${cloud} picks ${host} and its scope and authority`, () => {
       const config = loadConfig({ ...storage, GRAPH_CLOUD: cloud });
@@ -41,6 +41,16 @@ describe("settings", () => {
       assert.equal(config.graph.cloud.authorityHost, authority);
     });
   }
+
+  test("GRAPH_CLOUD=china is refused with the reason: Universal Print is not offered there", () => {
+    assert.throws(
+      () => loadConfig({ ...storage, GRAPH_CLOUD: "china" }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.setting === "GRAPH_CLOUD" &&
+        /Universal Print is not offered/.test(error.message),
+    );
+  });
 
   test("GRAPH_BASE_URL overrides the base, keeps the cloud's scope; http only on loopback", () => {
     assert.equal(

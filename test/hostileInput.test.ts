@@ -9,10 +9,9 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
-import { ConfigError, loadConfig, type Env } from "../src/config";
+import { loadConfig, type Env } from "../src/config";
 import { odataQuery, printJobPath } from "../src/graph/client";
 import {
-  InputError,
   assertQueryAllowed,
   parseExpand,
   parseJobId,
@@ -22,6 +21,7 @@ import {
 } from "../src/jobs/request";
 import { Figures } from "./rig/figures";
 import { guid, jobIdLike, nearValid, propertyLike } from "./rig/hostile";
+import { ConfigError, InputError } from "../src/errors";
 
 const figures = new Figures("hostile-input-properties");
 after(() => figures.print());

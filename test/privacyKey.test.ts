@@ -7,9 +7,10 @@ import { createServer, type Server } from "node:http";
 import { type AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type AccessToken, type TokenCredential } from "@azure/core-auth";
-import { ConfigError, loadConfig } from "../src/config";
-import { PseudonymKeyProvider, PseudonymKeyUnavailable, keyVaultScope } from "../src/audit/privacyKey";
+import { loadConfig } from "../src/config";
+import { PseudonymKeyProvider, keyVaultScope } from "../src/audit/privacyKey";
 import { pseudonymKey } from "../src/audit/privacy";
+import { ConfigError, PseudonymKeyUnavailableError } from "../src/errors";
 
 const base = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
 const goodKey = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString("base64");
@@ -142,7 +143,7 @@ describe("the Key Vault secret", () => {
     );
     await assert.rejects(
       provider.get(),
-      (e: Error) => e instanceof PseudonymKeyUnavailable && /does not exist yet/.test(e.message),
+      (e: Error) => e instanceof PseudonymKeyUnavailableError && /does not exist yet/.test(e.message),
     );
     assert.equal(secrets.size, 0);
     const created = await provider.get({ create: true });
@@ -172,7 +173,7 @@ describe("the Key Vault secret", () => {
       await assert.rejects(
         provider.get({ create: true }),
         (e: Error) =>
-          e instanceof PseudonymKeyUnavailable &&
+          e instanceof PseudonymKeyUnavailableError &&
           /Key Vault Secrets Officer/.test(e.message) &&
           !e.message.includes(secrets.get("audit-hash-key")!),
       );

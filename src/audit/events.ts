@@ -16,11 +16,12 @@
  */
 import { odata } from "@azure/data-tables";
 import { isGuid } from "../config";
-import { InputError, shown } from "../jobs/request";
+import { shown } from "../jobs/request";
 import { type DerivedRow, type HistoryKind } from "./derived";
 import { isValidKey, runIdFloor, runIdPattern, type AuditTableNames } from "./keys";
 import { jobColumns, userFilterValues, type PrivacySettings } from "./snapshot";
 import { type AuditStore, type Row, type StoredRow } from "./store";
+import { InputError } from "../errors";
 
 /** Tuning of the watermark; tests shorten it (like auditFaultPoints), the app keeps the defaults. */
 export const eventFeedTuning = {

@@ -4,9 +4,10 @@
  */
 import { isGuid } from "../config";
 import { parseTimeout } from "../jobs/completion";
-import { InputError, shown, single } from "../jobs/request";
+import { shown, single } from "../jobs/request";
 import { cursorAt, decodeCursor, parseStates, type EventCursor, type EventFilter } from "./events";
 import { type PrivacySettings } from "./snapshot";
+import { InputError } from "../errors";
 
 export const defaultEventTop = 100;
 export const maxEventTop = 1000;

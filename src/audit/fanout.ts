@@ -5,12 +5,12 @@
  */
 import { type QueueClient } from "@azure/storage-queue";
 import { type GraphClient } from "../graph/client";
-import { GraphError } from "../graph/errors";
 import { isGuid } from "../config";
 import { newRunId } from "./keys";
 import { type AuditLog } from "./recorder";
 import { recordRun, type AuditMessage } from "./runs";
 import { type AuditStore } from "./store";
+import { GraphError } from "../errors";
 
 export interface PrinterScope {
   printerIds: string[];

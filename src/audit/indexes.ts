@@ -16,12 +16,12 @@
  */
 import { createHash } from "node:crypto";
 import { odata } from "@azure/data-tables";
-import { InputError } from "../jobs/request";
 import { type DerivedRow, type HistoryKind } from "./derived";
 import { invertedTime, isValidKey, keyPart, type AuditTableNames } from "./keys";
 import { type AuditLog } from "./recorder";
 import { isContinuationToken, type AuditStore, type Row, type StoredRow } from "./store";
 import { updateSummaries } from "./summaries";
+import { InputError } from "../errors";
 
 export const indexBuckets = 8;
 const keyTimeLength = 13;

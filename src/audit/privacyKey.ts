@@ -19,15 +19,10 @@ import {
 import { type HashKeySource } from "../config";
 import { loopbackHttpPolicies } from "../graph/client";
 import { pseudonymKey, type PseudonymKey } from "./privacy";
+import { PseudonymKeyUnavailableError } from "../errors";
 
 const apiVersion = "7.4";
 export const keyCacheInMs = 10 * 60_000;
-
-/** The key could not be read or created: a stable code and what to do, never the key. */
-export class PseudonymKeyUnavailable extends Error {
-  override readonly name = "PseudonymKeyUnavailable";
-  readonly code = "pseudonymKeyUnavailable";
-}
 
 /** The token scope of a Key Vault secret URI's cloud: https://vault.azure.net/.default for *.vault.azure.net. */
 export function keyVaultScope(secretUri: string): string {
@@ -67,7 +62,7 @@ export class PseudonymKeyProvider {
     let value = await this.send("GET", source.secretUri);
     if (value === undefined) {
       if (!options.create) {
-        throw new PseudonymKeyUnavailable(
+        throw new PseudonymKeyUnavailableError(
           "Setting AUDIT_HASH_KEY: the Key Vault secret does not exist yet; the audit timer creates it on its first run (or run it now).",
         );
       }
@@ -79,7 +74,7 @@ export class PseudonymKeyProvider {
     }
     const key = Buffer.from(value ?? "", "base64");
     if (key.length < 32)
-      throw new PseudonymKeyUnavailable(
+      throw new PseudonymKeyUnavailableError(
         "Setting AUDIT_HASH_KEY: the Key Vault secret is not 32 or more bytes in base64; delete it and let the app create it again (rows hashed with it are then re-keyed).",
       );
     this.cached = { key: pseudonymKey(key), at: Date.now() };
@@ -115,18 +110,18 @@ export class PseudonymKeyProvider {
       status = response.status;
       body = response.bodyAsText ?? undefined;
     } catch (error) {
-      throw new PseudonymKeyUnavailable(
+      throw new PseudonymKeyUnavailableError(
         `Setting AUDIT_HASH_KEY: Key Vault could not be reached (${(error as Error).name}); the audit tries again on its next run.`,
       );
     }
     if (status === 404 && method === "GET") return undefined;
     if (status === 401 || status === 403) {
-      throw new PseudonymKeyUnavailable(
+      throw new PseudonymKeyUnavailableError(
         `Setting AUDIT_HASH_KEY: Key Vault refused the app's identity (${status}); grant it "Key Vault Secrets Officer" on the vault (the Bicep does).`,
       );
     }
     if (status < 200 || status >= 300)
-      throw new PseudonymKeyUnavailable(
+      throw new PseudonymKeyUnavailableError(
         `Setting AUDIT_HASH_KEY: Key Vault answered ${status} to ${method} of the secret.`,
       );
     try {
@@ -135,6 +130,6 @@ export class PseudonymKeyProvider {
     } catch {
       // Falls through to the error below.
     }
-    throw new PseudonymKeyUnavailable("Setting AUDIT_HASH_KEY: Key Vault's answer held no secret value.");
+    throw new PseudonymKeyUnavailableError("Setting AUDIT_HASH_KEY: Key Vault's answer held no secret value.");
   }
 }

@@ -10,7 +10,7 @@
  */
 import { odata } from "@azure/data-tables";
 import { isGuid } from "../config";
-import { InputError, isCalendarInstant, shown, single } from "../jobs/request";
+import { isCalendarInstant, shown, single } from "../jobs/request";
 import { csvLine } from "./csv";
 import {
   createdPartition,
@@ -31,6 +31,7 @@ import {
 import { invertedTime, jobHistoryPrefix, keyPart } from "./keys";
 import { jobColumns, taskColumns, userFilterValues, type PrivacySettings } from "./snapshot";
 import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
+import { InputError } from "../errors";
 
 export interface HistoryQuery {
   printerId?: string;

@@ -8,7 +8,6 @@
  */
 import { odata } from "@azure/data-tables";
 import { maxBatchSize, printJobPath, type GraphClient } from "../graph/client";
-import { GraphError } from "../graph/errors";
 import { type PrintJob } from "../graph/types";
 import { derivedRowsByTable } from "./derived";
 import { markSummaries, refreshSummaries } from "./summaries";
@@ -26,6 +25,7 @@ import {
 } from "./snapshot";
 import { withErasureList } from "./erasureList";
 import { type AuditStore, type CurrentTracking, type Row } from "./store";
+import { AuditIncompleteError, GraphError } from "../errors";
 
 export interface AuditLog {
   log(message: string): void;
@@ -59,17 +59,6 @@ export interface AuditResult {
   errors: number;
   lastError?: string;
   malformedFields: number;
-}
-
-/** Thrown after a printer's audit when some jobs could not be read: the host retries the message. */
-export class AuditIncomplete extends Error {
-  override readonly name = "AuditIncomplete";
-  constructor(
-    readonly result: AuditResult,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -176,7 +165,7 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
     );
   }
   if (result.errors > 0) {
-    throw new AuditIncomplete(
+    throw new AuditIncompleteError(
       result,
       `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`,
     );

@@ -5,6 +5,7 @@
 import { isGuid } from "../config";
 import { runIdPattern } from "./keys";
 import { type AuditStore } from "./store";
+import { AuditMessageError } from "../errors";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "poisoned";
 
@@ -14,10 +15,6 @@ export interface AuditMessage {
   printerId: string;
 }
 
-export class MessageError extends Error {
-  override readonly name = "MessageError";
-}
-
 /** Reads a queue message; the worker hands JSON text over already parsed, so either shape is accepted. */
 export function parseAuditMessage(message: unknown): AuditMessage {
   let value = message;
@@ -25,14 +22,14 @@ export function parseAuditMessage(message: unknown): AuditMessage {
     try {
       value = JSON.parse(value.toString());
     } catch {
-      throw new MessageError("The audit message is not JSON.");
+      throw new AuditMessageError("The audit message is not JSON.");
     }
   }
   const { runId, printerId } = (value ?? {}) as { runId?: unknown; printerId?: unknown };
   if (typeof printerId !== "string" || !isGuid(printerId))
-    throw new MessageError("The audit message has no printer GUID (printerId).");
+    throw new AuditMessageError("The audit message has no printer GUID (printerId).");
   if (typeof runId !== "string" || !runIdPattern.test(runId))
-    throw new MessageError("The audit message has no run id (runId).");
+    throw new AuditMessageError("The audit message has no run id (runId).");
   return { runId, printerId: printerId.toLowerCase() };
 }
 

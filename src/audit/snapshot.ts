@@ -18,6 +18,7 @@ import {
   type JobIdentity,
   type PrivacyPolicy,
 } from "./privacy";
+import { PseudonymKeyMissingError } from "../errors";
 
 /** The columns of a job history row (and of a current-state row), in the order the read API and CSV show them. */
 export const jobColumns = [
@@ -77,17 +78,6 @@ export type TaskRow = Partial<Record<TaskColumn, RowValue>>;
 
 /** The privacy settings with the pseudonym key resolved (see privacyKey.ts). */
 export type PrivacySettings = PrivacyPolicy;
-
-/** Thrown when AUDIT_REDACT_USERS=hash and no pseudonym key is at hand. */
-export class PseudonymKeyMissing extends Error {
-  override readonly name = "PseudonymKeyMissing";
-  readonly code = "pseudonymKeyUnavailable";
-  constructor() {
-    super(
-      "Setting AUDIT_HASH_KEY: AUDIT_REDACT_USERS=hash needs the pseudonym key, and none is available; nothing was recorded in clear instead.",
-    );
-  }
-}
 
 /** Counts fields Graph sent in a shape the audit did not expect, to be logged once per run. */
 export class MalformedData {
@@ -298,7 +288,7 @@ export function isTerminal(state: string): boolean {
 }
 
 function hashUser(value: string, privacy: PrivacySettings): string {
-  if (!privacy.key) throw new PseudonymKeyMissing();
+  if (!privacy.key) throw new PseudonymKeyMissingError();
   return pseudonym(value, privacy.key);
 }
 

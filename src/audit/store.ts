@@ -15,6 +15,7 @@ import { type TokenCredential } from "@azure/core-auth";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { auditTableNames, isValidKey, prefixEnd, type AuditTableNames } from "./keys";
 import { entityBytes, fitEntity } from "./snapshot";
+import { CurrentStateConflictError } from "../errors";
 
 export type Row = TableEntity<Record<string, unknown>>;
 export type StoredRow = TableEntityResult<Record<string, unknown>>;
@@ -40,11 +41,6 @@ export interface CurrentTracking {
   terminal: boolean;
   /** The row's etag: the current state is only replaced if nobody changed it since it was read. */
   etag: string;
-}
-
-/** Another run changed a current-state row between our read and our write (two runs of one printer at once). */
-export class CurrentStateConflict extends Error {
-  override readonly name = "CurrentStateConflict";
 }
 
 export interface WriteCounts {
@@ -131,7 +127,7 @@ export class AuditStore {
   /**
    * Moves the current state: a new job's row is created, a known job's row replaced only if its etag is
    * still the one read (optimistic concurrency), so two runs of one printer at once never move a job's
-   * state backwards; the loser throws CurrentStateConflict and its message is retried.
+   * state backwards; the loser throws CurrentStateConflictError and its message is retried.
    */
   async writeCurrent(rows: readonly { row: Row; etag?: string }[]): Promise<WriteCounts> {
     const counts: WriteCounts = { rows: 0, transactions: 0 };
@@ -151,7 +147,7 @@ export class AuditStore {
           await client.submitTransaction(actions);
         } catch (error) {
           if (isRestError(error) && (error.statusCode === 409 || error.statusCode === 412)) {
-            throw new CurrentStateConflict(
+            throw new CurrentStateConflictError(
               `The current state of printer ${chunk[0]!.partitionKey} changed while this run recorded it (another run of the same printer?); the message is retried.`,
             );
           }

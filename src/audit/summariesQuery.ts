@@ -4,10 +4,11 @@
  * from the history itself. Jobs count once, on the UTC day they were created, in their latest state.
  */
 import { isGuid } from "../config";
-import { InputError, shown, single } from "../jobs/request";
+import { shown, single } from "../jobs/request";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore } from "./store";
 import { dayOf, readDay, type DayTotals } from "./summaries";
+import { InputError } from "../errors";
 
 const dayMs = 86_400_000;
 export const maxSummaryDays = 366;

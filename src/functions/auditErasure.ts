@@ -1,13 +1,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/erasure";
-import { PseudonymKeyUnavailable } from "../audit/privacyKey";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { apiBaseUrl } from "../http/links";
 import { errorReply, jsonReply } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { assertQueryAllowed, InputError } from "../jobs/request";
+import { assertQueryAllowed } from "../jobs/request";
 import { getAuditStore, getPrivacyPolicy } from "../services";
+import { InputError, PseudonymKeyUnavailableError } from "../errors";
 
 /** The erasure as the API shows it: when, by whom, how many rows; never the person. */
 function publicErasure(record: ErasureRecord): Record<string, unknown> {
@@ -54,7 +54,7 @@ export async function eraseAuditUser(request: HttpRequest, context: InvocationCo
     const user = await parseErasureBody(request);
     const policy = await getPrivacyPolicy();
     if (!policy.key)
-      throw new PseudonymKeyUnavailable(
+      throw new PseudonymKeyUnavailableError(
         "Setting AUDIT_HASH_KEY is not set: the erasure list is keyed with it, so erasure needs it (the Bicep wires a Key Vault secret).",
       );
     const deadline = started + Math.floor(getConfig().http.deadlineInMs * 0.6);

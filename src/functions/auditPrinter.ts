@@ -1,10 +1,10 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { AuditIncomplete, auditPrinterJobs, describeFailure, leftDerivedRowsPending } from "../audit/recorder";
-import { MessageError, parseAuditMessage, recordRun } from "../audit/runs";
+import { auditPrinterJobs, describeFailure, leftDerivedRowsPending } from "../audit/recorder";
+import { parseAuditMessage, recordRun } from "../audit/runs";
 import { getConfig } from "../config";
-import { GraphError } from "../graph/errors";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
 import { getAuditStore, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
+import { AuditIncompleteError, AuditMessageError, GraphError } from "../errors";
 
 /** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
 export async function auditPrinter(message: unknown, context: InvocationContext): Promise<void> {
@@ -19,7 +19,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     context.error(
       `AuditRunFailed run=${runId} printer=${printerId}: ${(error as Error).message} The message was dropped.`,
     );
-    if (error instanceof MessageError) return;
+    if (error instanceof AuditMessageError) return;
     throw error;
   }
   const store = getAuditStore();
@@ -61,11 +61,11 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
         `jobsFetched=${result.jobsFetched} changesWritten=${result.changesWritten} taskRowsWritten=${result.taskRowsWritten} durationMs=${Date.now() - started}`,
     );
   } catch (error) {
-    const partial = error instanceof AuditIncomplete ? error.result : undefined;
+    const partial = error instanceof AuditIncompleteError ? error.result : undefined;
     // Refused by Graph: name the roles the app's own token lacks (its roles claim), and what to do about a cached token.
     const denied =
       (error instanceof GraphError && error.statusCode === 403) ||
-      (error instanceof AuditIncomplete && / 403\b/.test(error.message));
+      (error instanceof AuditIncompleteError && / 403\b/.test(error.message));
     const tokenRoles = denied ? getGraphTokenRoles() : undefined;
     const missingRoles = denied ? missingGraphRoles(tokenRoles) : [];
     const failure = denied

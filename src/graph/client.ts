@@ -15,8 +15,9 @@ import {
 } from "@azure/core-rest-pipeline";
 import { type TokenCredential } from "@azure/core-auth";
 import { isLoopbackHost } from "../config";
-import { GraphError, graphErrorFromResponse, requestIdOf, retryAfterInMs } from "./errors";
+import { graphErrorFromResponse, requestIdOf, retryAfterInMs } from "./errorResponse";
 import { type GraphPage, type PrintJob, type Printer } from "./types";
+import { GraphError, RetryAfterTooLongError } from "../errors";
 
 export interface GraphClientOptions {
   /** Graph base with the version, e.g. https://graph.microsoft.com/v1.0 */
@@ -85,13 +86,6 @@ export interface PagedAsyncIterableIterator<T, TPage = T[]> extends AsyncIterabl
 
 /** Graph allows at most 20 requests in one JSON batch. */
 export const maxBatchSize = 20;
-
-/** Thrown inside the pipeline (not a RestError, so the retry policy lets it through) when a pause is too long. */
-class RetryAfterTooLong extends Error {
-  constructor(readonly response: PipelineResponse) {
-    super("Retry-After longer than the caller may wait");
-  }
-}
 
 function isLoopbackHttp(url: URL): boolean {
   return url.protocol === "http:" && isLoopbackHost(url.hostname);
@@ -217,7 +211,7 @@ function retryAfterBudgetPolicy(maxRetryAfterInMs: number): PipelinePolicy {
       const response = await next(request);
       if (response.status === 429 || response.status === 503) {
         const wait = retryAfterInMs(response.headers);
-        if (wait !== undefined && wait > maxRetryAfterInMs) throw new RetryAfterTooLong(response);
+        if (wait !== undefined && wait > maxRetryAfterInMs) throw new RetryAfterTooLongError(response);
       }
       return response;
     },
@@ -334,7 +328,7 @@ export class GraphClient {
 
   private toGraphError(error: unknown, what: string, abortSignal?: AbortSignal): GraphError {
     if (error instanceof GraphError) return error;
-    if (error instanceof RetryAfterTooLong) return graphErrorFromResponse(error.response, what);
+    if (error instanceof RetryAfterTooLongError) return graphErrorFromResponse(error.response, what);
     if (abortSignal?.aborted || (error as { name?: string })?.name === "AbortError") {
       return new GraphError(`Microsoft Graph did not answer ${what} in the time allowed.`, {
         kind: "timeout",

@@ -21,7 +21,6 @@ export type PrintTaskProcessingState =
 
 /** Job states after which no further processing takes place. */
 export const terminalJobStates: ReadonlySet<string> = new Set(["completed", "canceled", "aborted"]);
-export const terminalTaskStates: ReadonlySet<string> = new Set(["completed", "aborted"]);
 
 export function isTerminalJobState(state: string | null | undefined): boolean {
   return state != null && terminalJobStates.has(state);

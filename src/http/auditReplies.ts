@@ -1,9 +1,7 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { PseudonymKeyUnavailable } from "../audit/privacyKey";
-import { PseudonymKeyMissing } from "../audit/snapshot";
-import { GraphError } from "../graph/errors";
 import { errorReply, replyToError } from "./replies";
+import { GraphError, PseudonymKeyMissingError, PseudonymKeyUnavailableError } from "../errors";
 
 /**
  * Failures of the audit's read routes: the audit tables unreachable or refusing is a 503 the caller can
@@ -20,7 +18,7 @@ export function auditReplyToError(context: InvocationContext, error: unknown, su
       { headers: { "retry-after": "10" } },
     );
   }
-  if (error instanceof PseudonymKeyUnavailable || error instanceof PseudonymKeyMissing) {
+  if (error instanceof PseudonymKeyUnavailableError || error instanceof PseudonymKeyMissingError) {
     context.warn(`Pseudonym key unavailable for ${subject}: ${error.message}`);
     return errorReply(context, 503, error.code, error.message, { headers: { "retry-after": "60" } });
   }

@@ -1,9 +1,7 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { ConfigError } from "../config";
-import { GraphError } from "../graph/errors";
 import { graphAccessAdvice, requiredGraphRoles } from "../graph/tokenRoles";
-import { InputError } from "../jobs/request";
 import { getGraphTokenRoles } from "../services";
+import { ConfigError, DeadlineExceededError, GraphError, InputError } from "../errors";
 
 /** The permissions the managed identity needs, named in every access-denied answer. */
 export const requiredGraphPermissions = requiredGraphRoles.join(" and ");
@@ -171,7 +169,7 @@ export function replyToError(context: InvocationContext, error: unknown, subject
     );
     return graphErrorReply(context, error, subject);
   }
-  if (error instanceof DeadlineExceeded) {
+  if (error instanceof DeadlineExceededError) {
     return errorReply(
       context,
       504,
@@ -192,13 +190,6 @@ export function replyToError(context: InvocationContext, error: unknown, subject
   );
 }
 
-export class DeadlineExceeded extends Error {
-  override readonly name = "DeadlineExceeded";
-  constructor(readonly deadlineInMs: number) {
-    super(`Deadline of ${deadlineInMs} ms exceeded`);
-  }
-}
-
 /**
  * Runs work with an abort signal that fires at the deadline, and stops waiting at the deadline even if
  * the work ignores the signal: an HTTP caller is always answered within a bounded time.
@@ -212,7 +203,7 @@ export async function withDeadline<T>(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new DeadlineExceeded(deadlineInMs));
+      reject(new DeadlineExceededError(deadlineInMs));
     }, deadlineInMs);
   });
   try {

@@ -1,7 +1,6 @@
 import { type PrintJobExpansion, type PrintJobRef } from "../graph/client";
 import {
   assertQueryAllowed,
-  InputError,
   isCalendarInstant,
   parseExpand,
   parseJobId,
@@ -9,6 +8,7 @@ import {
   shown,
   single,
 } from "./request";
+import { InputError } from "../errors";
 
 /**
  * Waiting for a print job to finish, the asynchronous request-reply way: the caller polls the Location it

@@ -1,17 +1,6 @@
 import { isGuid } from "../config";
 import { type PrintJobExpansion, type PrintJobRef } from "../graph/client";
-
-/** A caller's input that the app refuses, with the part of the request that is wrong. */
-export class InputError extends Error {
-  override readonly name = "InputError";
-  constructor(
-    /** What part is wrong, e.g. "printerId", "$select", "query". */
-    readonly target: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { InputError } from "../errors";
 
 /** Graph's job ids are short tokens such as "5182"; letters, digits and dashes, at most 64. */
 const jobIdPattern = /^[A-Za-z0-9-]{1,64}$/;

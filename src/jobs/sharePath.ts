@@ -1,5 +1,5 @@
 import { type GetPrintJobOptions, type GraphClient, type GraphResponse, type PrintJobRef } from "../graph/client";
-import { isGraphError } from "../graph/errors";
+import { GraphError } from "../errors";
 import { type PrintJob } from "../graph/types";
 
 /**
@@ -61,7 +61,7 @@ export interface ServedPrintJob extends GraphResponse<PrintJob> {
 }
 
 function isAccessDenied(error: unknown): boolean {
-  return isGraphError(error) && error.kind === "graph" && error.statusCode === 403;
+  return error instanceof GraphError && error.kind === "graph" && error.statusCode === 403;
 }
 
 /** Gets a job through its printer, or through its share with the printer path as the fallback. */
