@@ -7,12 +7,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isGuid } from "../src/config";
-import {
-  buildApiProperties,
-  buildOpenApiDefinition,
-  connectorHostPlaceholder,
-  type ConnectorAuth,
-} from "../src/openapi/definition";
+import { buildApiProperties } from "../src/openapi/apiProperties";
+import { type ConnectorAuth } from "../src/openapi/connectorAuth";
+import { buildOpenApiDefinition, connectorHostPlaceholder } from "../src/openapi/definition";
 
 export const connectorDir = resolve(__dirname, "..", "..", "connector");
 export const definitionFileName = "apiDefinition.swagger.json";

@@ -14,7 +14,10 @@ import {
   propertiesFileName,
   UsageError,
 } from "../scripts/export-connector";
-import { buildApiProperties, buildOpenApiDefinition, type ConnectorAuth, type Schema } from "../src/openapi/definition";
+import { buildApiProperties } from "../src/openapi/apiProperties";
+import { type ConnectorAuth } from "../src/openapi/connectorAuth";
+import { buildOpenApiDefinition } from "../src/openapi/definition";
+import { type Schema } from "../src/openapi/schema";
 import {
   apiPropertiesProblems,
   connectorProblems,

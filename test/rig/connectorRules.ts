@@ -16,7 +16,7 @@ import { Document, Spectral } from "@stoplight/spectral-core";
 import * as Parsers from "@stoplight/spectral-parsers";
 import { oas } from "@stoplight/spectral-rulesets";
 import Ajv from "ajv";
-import { type Schema } from "../../src/openapi/definition";
+import { type Schema } from "../../src/openapi/schema";
 
 type Json = Record<string, unknown>;
 

@@ -8,12 +8,8 @@
 import assert from "node:assert/strict";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import {
-  buildOpenApiDefinition,
-  connectorHostPlaceholder,
-  type OperationId,
-  type Schema,
-} from "../../src/openapi/definition";
+import { buildOpenApiDefinition, connectorHostPlaceholder, type OperationId } from "../../src/openapi/definition";
+import { type Schema } from "../../src/openapi/schema";
 
 export const openApiDefinition = buildOpenApiDefinition({ host: connectorHostPlaceholder });
 
