@@ -67,7 +67,7 @@ export default tseslint.config(
   room("http", ["functions", "openapi", "viewer"], ["@azure/data-tables"]),
   room(
     "openapi",
-    ["audit", "jobs", "http", "functions", "viewer", "services", "graph"],
+    ["audit", "jobs", "http", "functions", "viewer", "services"],
     ["@azure/functions", "@azure/data-tables"],
   ),
   room("functions", ["viewer"], ["@azure/data-tables"]),
