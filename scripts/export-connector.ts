@@ -6,7 +6,7 @@
 // The checked-in files carry a placeholder host; set yours with --host (into another --out), or in the import wizard.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isGuid } from "../src/config";
+import { isGuid } from "../src/validation";
 import { buildApiProperties } from "../src/openapi/apiProperties";
 import { type ConnectorAuth } from "../src/openapi/connectorAuth";
 import { buildOpenApiDefinition, connectorHostPlaceholder } from "../src/openapi/definition";

@@ -10,7 +10,8 @@ import {
   DefaultAzureCredential,
   type TokenCredential,
 } from "@azure/identity";
-import { isGuid, parseServiceUrl } from "../src/config";
+import { parseServiceUrl } from "../src/settings/env";
+import { isGuid } from "../src/validation";
 import { GraphClient } from "../src/graph/client";
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
 import { requiredGraphRoles } from "../src/graph/tokenRoles";

@@ -9,16 +9,11 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
-import { loadConfig, type Env } from "../src/config";
+import { loadConfig } from "../src/config";
 import { odataQuery, printJobPath } from "../src/graph/client";
-import {
-  assertQueryAllowed,
-  parseExpand,
-  parseJobId,
-  parsePrintJobRequest,
-  parsePrinterId,
-  parseSelect,
-} from "../src/jobs/request";
+import { assertPrintJobQueryAllowed, parseExpand, parsePrintJobRequest, parseSelect } from "../src/jobs/request";
+import { type Env } from "../src/settings/env";
+import { parseJobId, parsePrinterId } from "../src/validation";
 import { Figures } from "./rig/figures";
 import { guid, jobIdLike, nearValid, propertyLike } from "./rig/hostile";
 import { ConfigError, InputError } from "../src/errors";
@@ -116,7 +111,7 @@ describe("query options: accepted exactly when they match the grammar", () => {
     );
     check(fc.array(names, { maxLength: 5 }), (keys) => {
       const query = new URLSearchParams(keys.map((k): [string, string] => [k, "x"]));
-      const ok = acceptedOrInputError(() => (assertQueryAllowed(query), true)) ?? false;
+      const ok = acceptedOrInputError(() => (assertPrintJobQueryAllowed(query), true)) ?? false;
       assert.equal(
         ok,
         keys.every((k) => ["$select", "$expand", "code"].includes(k)),

@@ -15,8 +15,7 @@
  * clocks. A cursor never passes it, so a slow or crashed run's events are never skipped.
  */
 import { odata } from "@azure/data-tables";
-import { isGuid } from "../config";
-import { shown } from "../jobs/request";
+import { isGuid, shown } from "../validation";
 import { type DerivedRow, type HistoryKind } from "./derived";
 import { isValidKey, runIdFloor, runIdPattern, type AuditTableNames } from "./keys";
 import { jobColumns, userFilterValues, type PrivacySettings } from "./snapshot";

@@ -2,9 +2,7 @@
  * The query options of the events feed and of the two polling triggers, validated completely (the first
  * bad one is a 400 naming it), into typed requests.
  */
-import { isGuid } from "../config";
-import { parseTimeout } from "../jobs/completion";
-import { shown, single } from "../jobs/request";
+import { isGuid, parseDuration, shown, single } from "../validation";
 import { cursorAt, decodeCursor, parseStates, type EventCursor, type EventFilter } from "./events";
 import { type PrivacySettings } from "./snapshot";
 import { InputError } from "../errors";
@@ -142,7 +140,7 @@ export function parsePrinterFailingQuery(query: URLSearchParams): PrinterFailing
   const window = windowText === undefined || windowText === "" ? defaultFailingWindow : windowText;
   let windowMs: number;
   try {
-    windowMs = parseTimeout(window);
+    windowMs = parseDuration(window, "window");
   } catch {
     throw new InputError(
       "window",

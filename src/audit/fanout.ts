@@ -5,7 +5,7 @@
  */
 import { type QueueClient } from "@azure/storage-queue";
 import { type GraphClient } from "../graph/client";
-import { isGuid } from "../config";
+import { isGuid } from "../validation";
 import { newRunId } from "./keys";
 import { type AuditLog } from "./recorder";
 import { recordRun, type AuditMessage } from "./runs";

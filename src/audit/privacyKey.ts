@@ -16,7 +16,7 @@ import {
   createPipelineRequest,
   type HttpClient,
 } from "@azure/core-rest-pipeline";
-import { type HashKeySource } from "../config";
+import { type HashKeySource } from "../settings/privacy";
 import { loopbackHttpPolicies } from "../graph/client";
 import { pseudonymKey, type PseudonymKey } from "./privacy";
 import { PseudonymKeyUnavailableError } from "../errors";

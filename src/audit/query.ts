@@ -9,8 +9,7 @@
  * state among the rows the other options select.
  */
 import { odata } from "@azure/data-tables";
-import { isGuid } from "../config";
-import { isCalendarInstant, shown, single } from "../jobs/request";
+import { isCalendarInstant, isGuid, shown, single } from "../validation";
 import { csvLine } from "./csv";
 import {
   createdPartition,

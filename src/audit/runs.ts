@@ -2,7 +2,7 @@
  * Run records: one row per run and printer in the Runs table (PK = run id, RK = printer id), written
  * queued by the timer, then running, succeeded, failed or poisoned by the per-printer audit.
  */
-import { isGuid } from "../config";
+import { isGuid } from "../validation";
 import { runIdPattern } from "./keys";
 import { type AuditStore } from "./store";
 import { AuditMessageError } from "../errors";

@@ -3,8 +3,7 @@
  * one, read from the summary rows kept at record time (one partition per day, read in parallel), never
  * from the history itself. Jobs count once, on the UTC day they were created, in their latest state.
  */
-import { isGuid } from "../config";
-import { shown, single } from "../jobs/request";
+import { isGuid, shown, single } from "../validation";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore } from "./store";
 import { dayOf, readDay, type DayTotals } from "./summaries";

@@ -5,9 +5,9 @@ import { auditReplyToError } from "../http/auditReplies";
 import { apiBaseUrl } from "../http/links";
 import { errorReply, jsonReply } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { assertQueryAllowed } from "../jobs/request";
 import { getAuditStore, getPrivacyPolicy } from "../services";
 import { InputError, PseudonymKeyUnavailableError } from "../errors";
+import { assertQueryAllowed } from "../validation";
 
 /** The erasure as the API shows it: when, by whom, how many rows; never the person. */
 function publicErasure(record: ErasureRecord): Record<string, unknown> {
@@ -50,7 +50,7 @@ export async function eraseAuditUser(request: HttpRequest, context: InvocationCo
   const record: CallSubject = { operation: "EraseAuditUser" };
   const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
   try {
-    assertQueryAllowed(request.query, new Set(["code"]));
+    assertQueryAllowed(request.query, []);
     const user = await parseErasureBody(request);
     const policy = await getPrivacyPolicy();
     if (!policy.key)
@@ -83,7 +83,7 @@ export async function getAuditErasure(request: HttpRequest, context: InvocationC
   const record: CallSubject = { operation: "GetAuditErasure" };
   const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
   try {
-    assertQueryAllowed(request.query, new Set(["code"]));
+    assertQueryAllowed(request.query, []);
     const erasureId = request.params.erasureId ?? "";
     if (!erasureIdPattern.test(erasureId))
       throw new InputError(

@@ -4,8 +4,8 @@ import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { errorReply, jsonReply, withDeadline } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { assertQueryAllowed, parseJobId, parsePrinterId } from "../jobs/request";
 import { getAuditStore } from "../services";
+import { assertQueryAllowed, parseJobId, parsePrinterId } from "../validation";
 
 /** A job's audit timeline: its current state, its recorded states and task states, oldest first. */
 export async function getJobTimeline(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -18,7 +18,7 @@ export async function getJobTimeline(request: HttpRequest, context: InvocationCo
     const jobId = parseJobId(request.params.jobId);
     Object.assign(record, { printerId, jobId });
     subject = `the audit of job ${jobId} on printer ${printerId}`;
-    assertQueryAllowed(request.query, new Set(["code"]));
+    assertQueryAllowed(request.query, []);
     const timeline = await withDeadline(getConfig().http.deadlineInMs, () =>
       readTimeline(getAuditStore(), printerId, jobId),
     );

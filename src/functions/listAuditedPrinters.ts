@@ -4,8 +4,8 @@ import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { jsonReply, withDeadline } from "../http/replies";
 import { logCall, type CallSubject } from "../http/trace";
-import { assertQueryAllowed } from "../jobs/request";
 import { getAuditStore } from "../services";
+import { assertQueryAllowed } from "../validation";
 
 /** The audited printers with their names: the triggers' printer picker. */
 export async function listAuditedPrinters(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -13,7 +13,7 @@ export async function listAuditedPrinters(request: HttpRequest, context: Invocat
   const record: CallSubject = { operation: "ListAuditedPrinters" };
   const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
   try {
-    assertQueryAllowed(request.query, new Set(["code"]));
+    assertQueryAllowed(request.query, []);
     const { audit, http } = getConfig();
     const value = await withDeadline(http.deadlineInMs, () => auditedPrinters(getAuditStore(), audit.printerIds));
     return finish(jsonReply(context, 200, { value }));

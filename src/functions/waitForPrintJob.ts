@@ -7,7 +7,7 @@ import { logCall, type CallSubject } from "../http/trace";
 import {
   completionLocation,
   parseCompletionRequest,
-  retryAfterSeconds,
+  nextPollInSeconds,
   type CompletionRequest,
 } from "../jobs/completion";
 import { getServedPrintJob, printJobPathHeader } from "../jobs/sharePath";
@@ -67,7 +67,7 @@ function handlerFor(parent: "printer" | "share") {
           ),
         );
       }
-      const retryAfter = retryAfterSeconds(input.deadline, checkedAt);
+      const retryAfter = nextPollInSeconds(input.deadline, checkedAt);
       const pending: CompletionPending = {
         jobId: ref.jobId,
         state,

@@ -14,7 +14,7 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { type TokenCredential } from "@azure/core-auth";
-import { isLoopbackHost } from "../config";
+import { isLoopbackHost } from "../validation";
 import { graphErrorFromResponse, requestIdOf, retryAfterInMs } from "./errorResponse";
 import { type GraphPage, type PrintJob, type Printer } from "./types";
 import { GraphError, RetryAfterTooLongError } from "../errors";

@@ -1,14 +1,7 @@
 import { type PrintJobExpansion, type PrintJobRef } from "../graph/client";
-import {
-  assertQueryAllowed,
-  isCalendarInstant,
-  parseExpand,
-  parseJobId,
-  parsePrinterId,
-  shown,
-  single,
-} from "./request";
 import { InputError } from "../errors";
+import { assertQueryAllowed, isCalendarInstant, maxDurationInMs, parseDuration, shown, single } from "../validation";
+import { parseExpand, parsePrintJobRef } from "./request";
 
 /**
  * Waiting for a print job to finish, the asynchronous request-reply way: the caller polls the Location it
@@ -17,13 +10,13 @@ import { InputError } from "../errors";
  */
 
 export const defaultTimeout = "PT1H";
-export const maxTimeoutInMs = 24 * 60 * 60 * 1000;
 /** A deadline may sit this far past now + 24 h, for clocks that disagree a little. */
 const clockSkewInMs = 5 * 60 * 1000;
 /** Power Automate polls about every 20 s on its own; asking for 15 s keeps a flow responsive without hammering Graph. */
 export const pollIntervalInSeconds = 15;
 
-const allowedQuery = new Set(["timeout", "deadline", "$expand", "code"]);
+/** The query options a wait takes (besides `code`, the function key). */
+const completionOptions = ["timeout", "deadline", "$expand"];
 
 export interface CompletionRequest {
   ref: PrintJobRef;
@@ -32,26 +25,6 @@ export interface CompletionRequest {
   timeout: string;
   timeoutInMs: number;
   deadline: Date;
-}
-
-// PnDTnHnMnS: days, hours, minutes and seconds only; years, months and weeks have no fixed length.
-const durationPattern = /^P(?!$)(?:(\d{1,3})D)?(?:T(?!$)(?:(\d{1,4})H)?(?:(\d{1,5})M)?(?:(\d{1,6}(?:\.\d{1,3})?)S)?)?$/;
-
-/** An ISO-8601 duration in milliseconds, e.g. PT1H, PT30M, PT90S, P1D; refused when zero, negative or over 24 h. */
-export function parseTimeout(raw: string): number {
-  const match = durationPattern.exec(raw.trim().toUpperCase());
-  if (!match) {
-    throw new InputError(
-      "timeout",
-      `timeout must be an ISO-8601 duration such as PT10M, PT1H or PT24H (days, hours, minutes, seconds); got ${shown(raw)}.`,
-    );
-  }
-  const [, days, hours, minutes, seconds] = match;
-  const ms =
-    (Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) * 1000;
-  if (ms < 1000) throw new InputError("timeout", `timeout must be at least one second (PT1S); got ${shown(raw)}.`);
-  if (ms > maxTimeoutInMs) throw new InputError("timeout", `timeout may be at most PT24H; got ${shown(raw)}.`);
-  return Math.round(ms);
 }
 
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/;
@@ -65,7 +38,7 @@ export function parseDeadline(raw: string, now: Date): Date {
       `deadline must be a UTC time such as 2025-03-01T12:00:00Z, as given in the Location header; got ${shown(raw)}.`,
     );
   }
-  if (time > now.getTime() + maxTimeoutInMs + clockSkewInMs) {
+  if (time > now.getTime() + maxDurationInMs + clockSkewInMs) {
     throw new InputError(
       "deadline",
       "deadline lies more than 24 hours ahead; start the wait again without a deadline.",
@@ -81,14 +54,10 @@ export function parseCompletionRequest(
   query: URLSearchParams,
   now: Date,
 ): CompletionRequest {
-  const jobId = parseJobId(params.jobId);
-  const ref: PrintJobRef =
-    parent === "printer"
-      ? { printerId: parsePrinterId(params.printerId), jobId }
-      : { shareId: parsePrinterId(params.shareId, "shareId"), jobId };
-  assertQueryAllowed(query, allowedQuery);
+  const ref = parsePrintJobRef(parent, params);
+  assertQueryAllowed(query, completionOptions);
   const timeout = single(query, "timeout") ?? defaultTimeout;
-  const timeoutInMs = parseTimeout(timeout);
+  const timeoutInMs = parseDuration(timeout, "timeout");
   const rawDeadline = single(query, "deadline");
   const deadline = rawDeadline !== undefined ? parseDeadline(rawDeadline, now) : new Date(now.getTime() + timeoutInMs);
   return {
@@ -110,7 +79,7 @@ export function completionLocation(apiBaseUrl: string, request: CompletionReques
 }
 
 /** Seconds the caller should wait before the next poll: the usual interval, but not past the deadline. */
-export function retryAfterSeconds(deadline: Date, now: Date): number {
+export function nextPollInSeconds(deadline: Date, now: Date): number {
   const untilDeadline = Math.ceil((deadline.getTime() - now.getTime()) / 1000);
   return Math.max(1, Math.min(pollIntervalInSeconds, untilDeadline));
 }
