@@ -4,7 +4,7 @@ import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { apiBaseUrl } from "../http/links";
 import { errorReply, jsonReply } from "../http/replies";
-import { logCall, type CallSubject } from "../http/trace";
+import { traced, type TracedCall } from "../http/tracedHandler";
 import { getAuditStore, getPrivacyPolicy } from "../services";
 import { InputError, PseudonymKeyUnavailableError } from "../errors";
 import { assertQueryAllowed } from "../validation";
@@ -45,71 +45,63 @@ function requester(request: HttpRequest): string {
 }
 
 /** Erases one person from every audit table: 200 with the rows changed, or 202 with Location when it takes longer. */
-export async function eraseAuditUser(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const started = Date.now();
-  const record: CallSubject = { operation: "EraseAuditUser" };
-  const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
-  try {
-    assertQueryAllowed(request.query, []);
-    const user = await parseErasureBody(request);
-    const policy = await getPrivacyPolicy();
-    if (!policy.key)
-      throw new PseudonymKeyUnavailableError(
-        "Setting AUDIT_HASH_KEY is not set: the erasure list is keyed with it, so erasure needs it (the Bicep wires a Key Vault secret).",
-      );
-    const deadline = started + Math.floor(getConfig().http.deadlineInMs * 0.6);
-    const erasure = await eraseUser(getAuditStore(), { ...policy, key: policy.key }, user, {
-      requestedBy: requester(request),
-      deadline,
-    });
-    context.log(
-      `auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`,
+export async function eraseAuditUser(
+  request: HttpRequest,
+  context: InvocationContext,
+  call: TracedCall,
+): Promise<HttpResponseInit> {
+  assertQueryAllowed(request.query, []);
+  const user = await parseErasureBody(request);
+  const policy = await getPrivacyPolicy();
+  if (!policy.key)
+    throw new PseudonymKeyUnavailableError(
+      "Setting AUDIT_HASH_KEY is not set: the erasure list is keyed with it, so erasure needs it (the Bicep wires a Key Vault secret).",
     );
-    if (erasure.status === "completed") return finish(jsonReply(context, 200, publicErasure(erasure)));
-    return finish(
-      jsonReply(context, 202, publicErasure(erasure), {
-        location: `${apiBaseUrl(request)}/audit/erasures/${erasure.erasureId}`,
-        "retry-after": "60",
-      }),
-    );
-  } catch (error) {
-    return finish(auditReplyToError(context, error, "the erasure"));
-  }
+  const deadline = call.startedAt + Math.floor(getConfig().http.deadlineInMs * 0.6);
+  const erasure = await eraseUser(getAuditStore(), { ...policy, key: policy.key }, user, {
+    requestedBy: requester(request),
+    deadline,
+  });
+  context.log(`auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`);
+  if (erasure.status === "completed") return jsonReply(context, 200, publicErasure(erasure));
+  return jsonReply(context, 202, publicErasure(erasure), {
+    location: `${apiBaseUrl(request)}/audit/erasures/${erasure.erasureId}`,
+    "retry-after": "60",
+  });
 }
 
 /** The record of one erasure (status, rows changed so far). */
 export async function getAuditErasure(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const started = Date.now();
-  const record: CallSubject = { operation: "GetAuditErasure" };
-  const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
-  try {
-    assertQueryAllowed(request.query, []);
-    const erasureId = request.params.erasureId ?? "";
-    if (!erasureIdPattern.test(erasureId))
-      throw new InputError(
-        "erasureId",
-        "erasureId must be an id this API handed out, such as 20261129T200102345Z-0a1b2c3d4e5f.",
-      );
-    const erasure = await getErasure(getAuditStore(), erasureId);
-    if (!erasure) return finish(errorReply(context, 404, "notFound", `There is no erasure ${erasureId}.`));
-    return finish(
-      jsonReply(context, 200, publicErasure(erasure), erasure.status === "running" ? { "retry-after": "60" } : {}),
+  assertQueryAllowed(request.query, []);
+  const erasureId = request.params.erasureId ?? "";
+  if (!erasureIdPattern.test(erasureId))
+    throw new InputError(
+      "erasureId",
+      "erasureId must be an id this API handed out, such as 20261129T200102345Z-0a1b2c3d4e5f.",
     );
-  } catch (error) {
-    return finish(auditReplyToError(context, error, "the erasure"));
-  }
+  const erasure = await getErasure(getAuditStore(), erasureId);
+  if (!erasure) return errorReply(context, 404, "notFound", `There is no erasure ${erasureId}.`);
+  return jsonReply(context, 200, publicErasure(erasure), erasure.status === "running" ? { "retry-after": "60" } : {});
 }
 
 app.http("eraseAuditUser", {
   route: "audit/erasures",
   methods: ["POST"],
   authLevel: "admin",
-  handler: eraseAuditUser,
+  handler: traced(eraseAuditUser, {
+    operation: "EraseAuditUser",
+    subject: "the erasure",
+    replyToError: auditReplyToError,
+  }),
 });
 
 app.http("getAuditErasure", {
   route: "audit/erasures/{erasureId}",
   methods: ["GET"],
   authLevel: "admin",
-  handler: getAuditErasure,
+  handler: traced(getAuditErasure, {
+    operation: "GetAuditErasure",
+    subject: "the erasure",
+    replyToError: auditReplyToError,
+  }),
 });

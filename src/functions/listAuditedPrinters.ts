@@ -2,29 +2,27 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { auditedPrinters } from "../audit/eventsPrinters";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
-import { jsonReply, withDeadline } from "../http/replies";
-import { logCall, type CallSubject } from "../http/trace";
+import { withDeadline } from "../http/deadline";
+import { jsonReply } from "../http/replies";
+import { traced } from "../http/tracedHandler";
 import { getAuditStore } from "../services";
 import { assertQueryAllowed } from "../validation";
 
 /** The audited printers with their names: the triggers' printer picker. */
 export async function listAuditedPrinters(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const started = Date.now();
-  const record: CallSubject = { operation: "ListAuditedPrinters" };
-  const finish = (reply: HttpResponseInit): HttpResponseInit => logCall(context, record, reply, started);
-  try {
-    assertQueryAllowed(request.query, []);
-    const { audit, http } = getConfig();
-    const value = await withDeadline(http.deadlineInMs, () => auditedPrinters(getAuditStore(), audit.printerIds));
-    return finish(jsonReply(context, 200, { value }));
-  } catch (error) {
-    return finish(auditReplyToError(context, error, "the audited printers"));
-  }
+  assertQueryAllowed(request.query, []);
+  const { audit, http } = getConfig();
+  const value = await withDeadline(http.deadlineInMs, () => auditedPrinters(getAuditStore(), audit.printerIds));
+  return jsonReply(context, 200, { value });
 }
 
 app.http("listAuditedPrinters", {
   route: "audit/printers",
   methods: ["GET"],
   authLevel: "function",
-  handler: listAuditedPrinters,
+  handler: traced(listAuditedPrinters, {
+    operation: "ListAuditedPrinters",
+    subject: "the audited printers",
+    replyToError: auditReplyToError,
+  }),
 });

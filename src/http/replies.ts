@@ -52,7 +52,8 @@ export function jsonReply(
   return { status, jsonBody: body, headers: { ...replyHeaders(context), ...headers } };
 }
 
-function retryAfterSeconds(ms: number | undefined): string {
+/** A Retry-After header value: Graph's pause in whole seconds, at least one; 10 s when Graph named none. */
+function retryAfterHeader(ms: number | undefined): string {
   return String(Math.max(1, Math.ceil((ms ?? 10_000) / 1000)));
 }
 
@@ -66,7 +67,7 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
         429,
         "throttled",
         `Microsoft Graph is throttling the app; try again after the Retry-After pause.`,
-        { graphRequestId, headers: { "retry-after": retryAfterSeconds(error.retryAfterInMs) } },
+        { graphRequestId, headers: { "retry-after": retryAfterHeader(error.retryAfterInMs) } },
       );
     case "timeout":
       return errorReply(
@@ -102,8 +103,13 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
         { graphRequestId },
       );
     case "graph":
-      break;
+      return graphStatusReply(context, error, subject);
   }
+}
+
+/** What Graph's own error status means to an HTTP caller. */
+function graphStatusReply(context: InvocationContext, error: GraphError, subject: string): HttpResponseInit {
+  const graphRequestId = error.requestId;
   const status = error.statusCode ?? 502;
   if (status === 404) {
     return errorReply(
@@ -146,7 +152,7 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
       `Microsoft Graph is unavailable (${status}); try again later.`,
       {
         graphRequestId,
-        headers: error.retryAfterInMs !== undefined ? { "retry-after": retryAfterSeconds(error.retryAfterInMs) } : {},
+        headers: error.retryAfterInMs !== undefined ? { "retry-after": retryAfterHeader(error.retryAfterInMs) } : {},
       },
     );
   }
@@ -188,27 +194,4 @@ export function replyToError(context: InvocationContext, error: unknown, subject
     "internalError",
     "The app failed unexpectedly; the request id finds the details in its logs.",
   );
-}
-
-/**
- * Runs work with an abort signal that fires at the deadline, and stops waiting at the deadline even if
- * the work ignores the signal: an HTTP caller is always answered within a bounded time.
- */
-export async function withDeadline<T>(
-  deadlineInMs: number,
-  work: (abortSignal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new DeadlineExceededError(deadlineInMs));
-    }, deadlineInMs);
-  });
-  try {
-    return await Promise.race([work(controller.signal), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
