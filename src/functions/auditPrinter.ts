@@ -1,104 +1,135 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { auditPrinterJobs, describeFailure, leftDerivedRowsPending } from "../audit/recorder";
-import { parseAuditMessage, recordRun } from "../audit/runs";
+import { auditPrinterJobs, describeFailure, leftDerivedRowsPending, type AuditResult } from "../audit/recorder";
+import { parseAuditMessage, recordRun, type AuditMessage } from "../audit/runs";
+import { type AuditStore } from "../audit/store";
 import { getConfig } from "../config";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
 import { getAuditStore, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
 import { AuditIncompleteError, AuditMessageError, GraphError } from "../errors";
 
+/** One delivery of a printer's audit message. */
+interface Attempt extends AuditMessage {
+  /** The host's dequeue count: 1 on the first delivery. */
+  attempt: number;
+  startedAt: number;
+  /** The run row marked running; awaited before the outcome is written over it. */
+  marking: Promise<void>;
+}
+
 /** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
 export async function auditPrinter(message: unknown, context: InvocationContext): Promise<void> {
-  const started = Date.now();
-  let runId = "-";
-  let printerId = "-";
+  const startedAt = Date.now();
   const attempt = Number(context.triggerMetadata?.dequeueCount ?? 1) || 1;
-  try {
-    ({ runId, printerId } = parseAuditMessage(message));
-  } catch (error) {
-    // Retrying cannot mend a malformed message: say so and drop it.
-    context.error(
-      `AuditRunFailed run=${runId} printer=${printerId}: ${(error as Error).message} The message was dropped.`,
-    );
-    if (error instanceof AuditMessageError) return;
-    throw error;
-  }
+  const run = readMessage(message, context);
+  if (!run) return;
   const store = getAuditStore();
-  // Marked running while the audit starts; awaited before the outcome is written over it.
   const marking = recordRun(store, {
-    RunId: runId,
-    PrinterId: printerId,
+    RunId: run.runId,
+    PrinterId: run.printerId,
     Status: "running",
     StartedDateTime: new Date().toISOString(),
     Attempts: attempt,
   });
   marking.catch(() => undefined);
+  const delivery: Attempt = { ...run, attempt, startedAt, marking };
   try {
     const result = await auditPrinterJobs({
       graph: getGraphClient("background"),
       store,
       privacy: await getPrivacyPolicy(),
-      runId,
-      printerId,
+      runId: run.runId,
+      printerId: run.printerId,
       log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
       attempt,
     });
-    await marking;
+    await recordSuccess(store, delivery, result, context);
+  } catch (error) {
+    await recordFailure(store, delivery, error, context);
+    throw error;
+  }
+}
+
+/** The run and printer a message asks for; a malformed message is dropped (undefined). */
+function readMessage(message: unknown, context: InvocationContext): AuditMessage | undefined {
+  try {
+    return parseAuditMessage(message);
+  } catch (error) {
+    // Retrying cannot mend a malformed message: say so and drop it.
+    context.error(`AuditRunFailed run=- printer=-: ${(error as Error).message} The message was dropped.`);
+    if (error instanceof AuditMessageError) return undefined;
+    throw error;
+  }
+}
+
+async function recordSuccess(
+  store: AuditStore,
+  { runId, printerId, attempt, startedAt, marking }: Attempt,
+  result: AuditResult,
+  context: InvocationContext,
+): Promise<void> {
+  await marking;
+  await recordRun(store, {
+    RunId: runId,
+    PrinterId: printerId,
+    Status: "succeeded",
+    EndedDateTime: new Date().toISOString(),
+    DurationMs: Date.now() - startedAt,
+    PrinterName: result.printerName,
+    JobsSeen: result.jobsSeen,
+    JobsFetched: result.jobsFetched,
+    ChangesWritten: result.changesWritten,
+    TaskRowsWritten: result.taskRowsWritten,
+    Errors: 0,
+  });
+  context.log(
+    `auditPrinter run=${runId} printer=${printerId} attempt=${attempt} pages=${result.pages} jobsSeen=${result.jobsSeen} ` +
+      `jobsFetched=${result.jobsFetched} changesWritten=${result.changesWritten} taskRowsWritten=${result.taskRowsWritten} durationMs=${Date.now() - startedAt}`,
+  );
+}
+
+/** Writes the failed attempt on the run row (what it did before failing, and why) and logs AuditRunFailed for the alert. */
+async function recordFailure(
+  store: AuditStore,
+  { runId, printerId, attempt, startedAt, marking }: Attempt,
+  error: unknown,
+  context: InvocationContext,
+): Promise<void> {
+  const partial = error instanceof AuditIncompleteError ? error.result : undefined;
+  // Refused by Graph: name the roles the app's own token lacks (its roles claim), and what to do about a cached token.
+  const denied =
+    (error instanceof GraphError && error.statusCode === 403) ||
+    (error instanceof AuditIncompleteError && / 403\b/.test(error.message));
+  const tokenRoles = denied ? getGraphTokenRoles() : undefined;
+  const missingRoles = denied ? missingGraphRoles(tokenRoles) : [];
+  const failure = denied
+    ? `${describeFailure(error)} ${graphAccessAdvice(tokenRoles)}`.slice(0, 1000)
+    : describeFailure(error);
+  const missingNote = missingRoles.length ? ` missingRoles=${missingRoles.join(",")}` : "";
+  try {
+    await marking.catch(() => undefined);
     await recordRun(store, {
       RunId: runId,
       PrinterId: printerId,
-      Status: "succeeded",
+      Status: "failed",
       EndedDateTime: new Date().toISOString(),
-      DurationMs: Date.now() - started,
-      PrinterName: result.printerName,
-      JobsSeen: result.jobsSeen,
-      JobsFetched: result.jobsFetched,
-      ChangesWritten: result.changesWritten,
-      TaskRowsWritten: result.taskRowsWritten,
-      Errors: 0,
+      DurationMs: Date.now() - startedAt,
+      JobsSeen: partial?.jobsSeen,
+      JobsFetched: partial?.jobsFetched,
+      ChangesWritten: partial?.changesWritten,
+      TaskRowsWritten: partial?.taskRowsWritten,
+      Errors: partial?.errors ?? 1,
+      LastError: failure,
+      MissingGraphRoles: denied ? missingRoles.join(",") : undefined,
+      ...(leftDerivedRowsPending(error) ? { DerivedPending: true } : {}),
     });
-    context.log(
-      `auditPrinter run=${runId} printer=${printerId} attempt=${attempt} pages=${result.pages} jobsSeen=${result.jobsSeen} ` +
-        `jobsFetched=${result.jobsFetched} changesWritten=${result.changesWritten} taskRowsWritten=${result.taskRowsWritten} durationMs=${Date.now() - started}`,
+  } catch (recordError) {
+    context.warn(
+      `auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`,
     );
-  } catch (error) {
-    const partial = error instanceof AuditIncompleteError ? error.result : undefined;
-    // Refused by Graph: name the roles the app's own token lacks (its roles claim), and what to do about a cached token.
-    const denied =
-      (error instanceof GraphError && error.statusCode === 403) ||
-      (error instanceof AuditIncompleteError && / 403\b/.test(error.message));
-    const tokenRoles = denied ? getGraphTokenRoles() : undefined;
-    const missingRoles = denied ? missingGraphRoles(tokenRoles) : [];
-    const failure = denied
-      ? `${describeFailure(error)} ${graphAccessAdvice(tokenRoles)}`.slice(0, 1000)
-      : describeFailure(error);
-    const missingNote = missingRoles.length ? ` missingRoles=${missingRoles.join(",")}` : "";
-    try {
-      await marking.catch(() => undefined);
-      await recordRun(store, {
-        RunId: runId,
-        PrinterId: printerId,
-        Status: "failed",
-        EndedDateTime: new Date().toISOString(),
-        DurationMs: Date.now() - started,
-        JobsSeen: partial?.jobsSeen,
-        JobsFetched: partial?.jobsFetched,
-        ChangesWritten: partial?.changesWritten,
-        TaskRowsWritten: partial?.taskRowsWritten,
-        Errors: partial?.errors ?? 1,
-        LastError: failure,
-        MissingGraphRoles: denied ? missingRoles.join(",") : undefined,
-        ...(leftDerivedRowsPending(error) ? { DerivedPending: true } : {}),
-      });
-    } catch (recordError) {
-      context.warn(
-        `auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`,
-      );
-    }
-    context.error(
-      `AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - started}${missingNote}: ${failure}`,
-    );
-    throw error;
   }
+  context.error(
+    `AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - startedAt}${missingNote}: ${failure}`,
+  );
 }
 
 app.storageQueue("auditPrinter", {
