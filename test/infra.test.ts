@@ -1,7 +1,7 @@
 // Asserts on the ARM JSON the real Bicep compiler made of infra/main.bicep (.ci/bicep.sh or `npm run infra:build`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const repoRoot = resolve(__dirname, "..", "..");
@@ -358,7 +358,13 @@ test(
     const template = loadTemplate();
     const compileTime = Object.keys(template.variables?.appSettings as Record<string, string>);
     const runtime = String(moduleParam(template, "functionapp", "appSettings"));
-    const source = readFileSync(resolve(__dirname, "..", "..", "src", "config.ts"), "utf8");
+    const settingsDir = resolve(__dirname, "..", "..", "src", "settings");
+    const source = [
+      resolve(settingsDir, "..", "config.ts"),
+      ...readdirSync(settingsDir).map((f) => resolve(settingsDir, f)),
+    ]
+      .map((file) => readFileSync(file, "utf8"))
+      .join("\n");
     const read = new Set(
       [...source.matchAll(/\b(?:text|integer|boolean|oneOf(?:<[^>]+>)?)\(env, "([A-Za-z_]+)"/g)].map((m) => m[1]!),
     );
