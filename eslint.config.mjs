@@ -71,9 +71,9 @@ export default tseslint.config(
     ["@azure/functions", "@azure/data-tables"],
   ),
   room("functions", ["viewer"], ["@azure/data-tables"]),
-  room("contract", [...server, "viewer", "services", "config", "errors", "identity"]),
+  room("contract", [...server, "viewer", "services", "config", "settings", "errors", "validation", "identity"]),
   // The viewer is browser code: it talks to the API, and shares only src/contract with the server.
-  room("viewer", [...server, "services", "config", "errors", "identity"]),
+  room("viewer", [...server, "services", "config", "settings", "errors", "validation", "identity"]),
   {
     // Tests read loosely typed JSON answers.
     files: ["test/**/*.ts", "bench/**/*.ts"],
