@@ -10,6 +10,7 @@ import { runInNewContext } from "node:vm";
 import { TableClient } from "@azure/data-tables";
 import { type GraphClient } from "../src/graph/client";
 import { getGraphClient } from "../src/services";
+import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 import { startRig, type Rig } from "../test/rig/rig";
 import { makeJob, printerIdFor } from "../test/rig/tenant";
 
@@ -99,10 +100,7 @@ async function measure(
 }
 
 /** One run of the app: the timer fans out, the queue trigger audits each printer. */
-async function appRun(rig: Rig): Promise<void> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 600_000, pollMs: 5 });
-}
+const appRun = (rig: Rig): Promise<void> => runScheduledAudit(rig, { timeoutMs: 600_000, pollMs: 5 });
 
 /** The naive audit: printer after printer, job after job, one GET per job and one write per row. */
 async function naiveRun(rig: Rig, graph: GraphClient, printers: string[]): Promise<void> {
@@ -140,12 +138,7 @@ function line(label: string, m: Measured): string {
 export async function run(): Promise<void> {
   const rig = await startRig({ storage: true, simulator: { latencyMs: 10 } });
   try {
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 5,
-    });
+    await serveAuditQueues(rig, 5);
     const printers = addTenant(rig, 1, 10, 100, 3);
     rig.configure({ AUDIT_PRINTER_IDS: printers.join(","), AUDIT_TABLE_PREFIX: "benchsmall" });
     console.log(

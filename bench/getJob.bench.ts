@@ -24,8 +24,7 @@ function summary(samples: number[]): { p50: number; p95: number; p99: number } {
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 
 async function latency(): Promise<void> {
-  const rig = await startRig({ simulator: { latencyMs: 5 } });
-  addSeedPrinter(rig.sim);
+  const rig = await startRig({ simulator: { latencyMs: 5 }, tenant: addSeedPrinter });
   const iterations = 300;
   const path = `/print/printers/${seedPrinterId}/jobs/${seedJobId}`;
   const token = makeToken({

@@ -62,8 +62,8 @@ export async function run(): Promise<void> {
       GRAPH_TRY_TIMEOUT_MS: "10000",
       GRAPH_MAX_RETRY_AFTER_MS: "5000",
     },
+    tenant: addSeedPrinter,
   });
-  addSeedPrinter(rig.sim);
   const { port } = new URL(rig.api);
   const path = `${new URL(rig.api).pathname}/printers/${seedPrinterId}/jobs/${seedJobId}?$expand=tasks`;
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });

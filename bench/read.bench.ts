@@ -19,6 +19,7 @@ import { listHistoryPage, type HistoryQuery } from "../src/audit/query";
 import { type PrivacySettings } from "../src/audit/snapshot";
 import { AuditStore, tableClientFactory } from "../src/audit/store";
 import { CountingProxy, RequestCounter } from "../test/rig/countingProxy";
+import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 import { startRig, type Rig } from "../test/rig/rig";
 import { makeJob, printerIdFor } from "../test/rig/tenant";
 
@@ -49,10 +50,7 @@ const userOf = (u: number): { id: string; displayName: string; userPrincipalName
   userPrincipalName: `person${u}@contoso.com`,
 });
 
-async function appRun(rig: Rig): Promise<void> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 3_600_000, pollMs: 20 });
-}
+const appRun = (rig: Rig): Promise<void> => runScheduledAudit(rig, { timeoutMs: 3_600_000, pollMs: 20 });
 
 /** Every key of a table in (PartitionKey, RowKey) order, as "PK\0RK" (keys hold no control characters). */
 async function keysOf(connectionString: string, table: string): Promise<string[]> {
@@ -135,12 +133,7 @@ export async function run(): Promise<void> {
   const perPrinter = Math.ceil(jobs / printerCount);
   const rig = await startRig({ storage: true, simulator: { latencyMs: 0, pageSize: 1000 } });
   try {
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 5,
-    });
+    await serveAuditQueues(rig, 5);
     const rand = random(12);
     const printers: string[] = [];
     const active: [string, string][] = [];

@@ -12,6 +12,7 @@ import {
   snapshotOf,
 } from "../src/audit/snapshot";
 import { type PrintJob } from "../src/graph/types";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { fullJobConfiguration, makeJob, printerIdFor } from "./rig/tenant";
 
@@ -146,10 +147,7 @@ describe("recording them, and upgrading an audit recorded before", () => {
     for await (const e of table(suffix).listEntities()) out.push(e);
     return out;
   };
-  const runAudit = async (): Promise<void> => {
-    await rig.host.fireTimer("auditTimer");
-    await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
-  };
+  const runAudit = (): Promise<void> => runScheduledAudit(rig, { timeoutMs: 20_000 });
 
   before(async () => {
     rig = await startRig({ storage: true });
@@ -165,12 +163,7 @@ describe("recording them, and upgrading an audit recorded before", () => {
       isFetchable: true,
     } as never);
     rig.configure({ AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printerId });
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 20,
-    });
+    await serveAuditQueues(rig);
     await runAudit();
   });
   after(() => rig.stop());

@@ -19,6 +19,7 @@ import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
 import { CurrentStateConflictError } from "../src/errors";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 
 let rig: Rig;
 let printers: string[];
@@ -44,12 +45,7 @@ before(async () => {
   for (let i = 1; i <= 6; i++) rig.sim.addJob(quietPrinter, makeJob(quietPrinter, i, { state: "processing" }));
   // The rig's clocks are one machine's: no margin needed, so reads see what was just written.
   eventFeedTuning.safetyMarginMs = 0;
-  await rig.host.startTriggers({
-    connectionString: rig.azurite!.connectionString,
-    timers: false,
-    visibilityTimeoutInMs: 0,
-    pollingIntervalInMs: 20,
-  });
+  await serveAuditQueues(rig);
 });
 after(async () => {
   eventFeedTuning.safetyMarginMs = defaultMargin;
@@ -59,9 +55,12 @@ beforeEach(() => {
   delete auditFaultPoints.beforeCurrentStateWrite;
 });
 
-async function runAudit(): Promise<void> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
+const runAudit = (): Promise<void> => runScheduledAudit(rig, { timeoutMs: 20_000 });
+
+/** Fresh tables holding one audit of every printer. */
+async function auditIntoFreshTables(env: Record<string, string | undefined> = {}): Promise<void> {
+  freshTables(env);
+  await runAudit();
 }
 
 interface Answer {
@@ -74,6 +73,25 @@ async function get(pathOrUrl: string): Promise<Answer> {
   const response = await fetch(/^https?:/.test(pathOrUrl) ? pathOrUrl : `${rig.api}${pathOrUrl}`);
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+/** GET, with the answer checked against what the definition promises for the operation. */
+async function getChecked(
+  operationId: Parameters<typeof assertMatchesDefinition>[0],
+  pathOrUrl: string,
+): Promise<Answer> {
+  const answer = await get(pathOrUrl);
+  assertMatchesDefinition(operationId, answer);
+  return answer;
+}
+
+/** Each query answers 400 naming the parameter at fault. */
+async function assertRefused(route: string, refusals: [query: string, target: string][]): Promise<void> {
+  for (const [query, target] of refusals) {
+    const bad = await get(`${route}?${query}`);
+    assert.equal(bad.status, 400, query);
+    assert.equal(bad.body.error.target, target);
+  }
 }
 
 /** Follows @odata.nextLink to the end; every page checked against the definition. */
@@ -99,6 +117,17 @@ async function readAll(path: string): Promise<{ events: any[]; cursor: string; p
   return { events, cursor, pages };
 }
 
+const quietLog = { log() {}, warn() {} };
+
+/** One printer's audit as the queue trigger runs it, with the app's own Graph client and privacy settings; no log. */
+function printerAudit(
+  store: ReturnType<typeof getAuditStore>,
+  runId: string,
+  printerId: string,
+): Parameters<typeof auditPrinterJobs>[0] {
+  return { graph: getGraphClient("background"), store, privacy: getConfig().audit, runId, printerId, log: quietLog };
+}
+
 async function historyRows(): Promise<Row[]> {
   const store = getAuditStore();
   return (await store.rowsWhere(store.tables.jobs, "PartitionKey ne ''")) as Row[];
@@ -110,8 +139,7 @@ describe("the events feed", () => {
   let all: any[] = [];
 
   before(async () => {
-    freshTables();
-    await runAudit();
+    await auditIntoFreshTables();
     rig.sim.setJobState(printers[0]!, "1", "completed");
     rig.sim.setJobState(printers[1]!, "2", "aborted");
     await runAudit();
@@ -177,8 +205,7 @@ describe("the events feed", () => {
 
   test("under AUDIT_REDACT_USERS=hash a person's UPN finds their events (compared with its pseudonym)", async () => {
     const shared = prefix;
-    freshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: randomBytes(32).toString("base64") });
-    await runAudit();
+    await auditIntoFreshTables({ AUDIT_REDACT_USERS: "hash", AUDIT_HASH_KEY: randomBytes(32).toString("base64") });
     const everything = (await readAll("/audit/events?top=1000")).events;
     assert.ok(
       everything.length > 0 && !JSON.stringify(everything).includes("@contoso.com"),
@@ -287,15 +314,7 @@ describe("cursors never skip or repeat an event", () => {
     const readerPolledAt = Date.now();
     assert.deepEqual(held.body.value, []);
     assert.ok(timeOfEventKey(decodeCursor(held.body.cursor).key) <= opened, "the cursor does not pass an open run");
-    await auditPrinterJobs({
-      graph: getGraphClient("background"),
-      store,
-      privacy: getConfig().audit,
-      runId,
-      printerId: printers[0]!,
-      log: { log() {}, warn() {} },
-      now: () => observedAt,
-    });
+    await auditPrinterJobs({ ...printerAudit(store, runId, printers[0]!), now: () => observedAt });
     assert.deepEqual(
       (await get(`/audit/events?cursor=${held.body.cursor}`)).body.value,
       [],
@@ -322,14 +341,7 @@ describe("cursors never skip or repeat an event", () => {
     const attempt = async (runId: string): Promise<void> => {
       for (let i = 0; ; i++) {
         try {
-          await auditPrinterJobs({
-            graph: getGraphClient("background"),
-            store,
-            privacy: getConfig().audit,
-            runId,
-            printerId: printers[1]!,
-            log: { log() {}, warn() {} },
-          });
+          await auditPrinterJobs(printerAudit(store, runId, printers[1]!));
           break;
         } catch (error) {
           // The host retries the message of the run that lost the race on the current state.
@@ -358,14 +370,7 @@ describe("cursors never skip or repeat an event", () => {
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "running" });
     rig.sim.setJobState(printers[0]!, "6", "canceled");
     rig.sim.setJobState(printers[0]!, "7", "completed");
-    const options = {
-      graph: getGraphClient("background"),
-      store,
-      privacy: getConfig().audit,
-      runId,
-      printerId: printers[0]!,
-      log: { log() {}, warn() {} },
-    };
+    const options = printerAudit(store, runId, printers[0]!);
     // First attempt: the history is written, the crash loses the event rows and the current state.
     auditFaultPoints.beforeCurrentStateWrite = async () => {
       for (const row of await store.rowsWhere(
@@ -488,14 +493,7 @@ describe("cursors never skip or repeat an event", () => {
   test("an attempt that fails between writing history and its events says so; a Graph failure does not", async () => {
     await runAudit();
     const store = getAuditStore();
-    const options = {
-      graph: getGraphClient("background"),
-      store,
-      privacy: getConfig().audit,
-      runId: newRunId(),
-      printerId: printers[0]!,
-      log: { log() {}, warn() {} },
-    };
+    const options = printerAudit(store, newRunId(), printers[0]!);
     rig.sim.setJobState(printers[0]!, "2", "aborted");
     const createRows = store.createRows.bind(store);
     store.createRows = async (table, rows) => {
@@ -528,14 +526,10 @@ describe("cursors never skip or repeat an event", () => {
 describe("When a print job finishes (OnPrintJobFinished), as Power Automate polls it", () => {
   let location = "";
 
-  before(async () => {
-    freshTables();
-    await runAudit();
-  });
+  before(() => auditIntoFreshTables());
 
   async function poll(url: string): Promise<Answer> {
-    const answer = await get(url);
-    assertMatchesDefinition("OnPrintJobFinished", answer);
+    const answer = await getChecked("OnPrintJobFinished", url);
     if (answer.status === 200 || answer.status === 202) {
       assert.equal(answer.headers.get("retry-after"), "60");
       const next = new URL(answer.headers.get("location")!);
@@ -641,30 +635,19 @@ describe("When a print job finishes (OnPrintJobFinished), as Power Automate poll
       [`${printers[1]}:1:completed`],
       "that printer, that person, that state",
     );
-    for (const [query, target] of [
+    await assertRefused("/audit/triggers/jobFinished", [
       ["states=printed", "states"],
       ["printerId=x", "printerId"],
       ["cursor=abc", "cursor"],
       ["since=2026-01-01T00:00:00Z", "since"],
-    ]) {
-      const bad = await get(`/audit/triggers/jobFinished?${query}`);
-      assert.equal(bad.status, 400, query);
-      assert.equal(bad.body.error.target, target);
-    }
+    ]);
   });
 });
 
 describe("When a printer keeps failing (OnPrinterFailing)", () => {
-  before(async () => {
-    freshTables();
-    await runAudit();
-  });
+  before(() => auditIntoFreshTables());
 
-  async function poll(url: string): Promise<Answer> {
-    const answer = await get(url);
-    assertMatchesDefinition("OnPrinterFailing", answer);
-    return answer;
-  }
+  const poll = (url: string): Promise<Answer> => getChecked("OnPrinterFailing", url);
 
   test("fires once when a printer's third aborted job within the hour is recorded, with the count and error codes", async () => {
     let location = (await poll(`/audit/triggers/printerFailing?printerId=${quietPrinter}`)).headers.get("location")!;
@@ -719,31 +702,29 @@ describe("When a printer keeps failing (OnPrinterFailing)", () => {
       [[printers[1], threshold, "1"]],
     );
     assert.deepEqual(fired.body.value[0].JobIds.split(",").sort(), [...abortedBefore, "1"].sort());
-    for (const [query, target] of [
+    await assertRefused("/audit/triggers/printerFailing", [
       ["threshold=1", "threshold"],
       ["threshold=x", "threshold"],
       ["window=PT30S", "window"],
       ["window=P2D", "window"],
-    ]) {
-      const bad = await get(`/audit/triggers/printerFailing?${query}`);
-      assert.equal(bad.status, 400, query);
-      assert.equal(bad.body.error.target, target);
-    }
+    ]);
   });
 });
 
 describe("retention", () => {
   test("the daily purge deletes events observed before the cutoff's hour, with the history, and keeps later ones", async () => {
-    freshTables();
-    await runAudit();
+    await auditIntoFreshTables();
     const store = getAuditStore();
     const { events } = await readAll("/audit/events?top=1000");
     assert.ok(events.length > 0);
-    const log = { log() {}, warn() {} };
-    const kept = await purgeHistory(store, { retentionDays: 1, log });
+    const kept = await purgeHistory(store, { retentionDays: 1, log: quietLog });
     assert.equal(kept.eventRows, 0, "events observed today stay");
     assert.equal((await readAll("/audit/events?top=1000")).events.length, events.length);
-    const purged = await purgeHistory(store, { retentionDays: 1, now: new Date(Date.now() + 3 * 86_400_000), log });
+    const purged = await purgeHistory(store, {
+      retentionDays: 1,
+      now: new Date(Date.now() + 3 * 86_400_000),
+      log: quietLog,
+    });
     assert.equal(purged.eventRows, events.length);
     assert.deepEqual((await readAll("/audit/events?top=1000")).events, []);
   });
@@ -751,8 +732,7 @@ describe("retention", () => {
 
 describe("the printer picker (ListAuditedPrinters)", () => {
   test("the audited printers with the names the runs recorded", async () => {
-    freshTables();
-    await runAudit();
+    await auditIntoFreshTables();
     const answer = await get("/audit/printers");
     assert.equal(answer.status, 200);
     assertMatchesDefinition("ListAuditedPrinters", answer);

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { assertMatchesDefinition } from "./rig/openapi";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant } from "./rig/tenant";
 
@@ -13,22 +14,14 @@ before(async () => {
   rig = await startRig({ storage: true });
   printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 4, tasksPerJob: 1 });
   rig.configure({ AUDIT_TABLE_PREFIX: `oa${Date.now().toString(36)}`, AUDIT_PRINTER_IDS: printers.join(",") });
-  await rig.host.startTriggers({
-    connectionString: rig.azurite!.connectionString,
-    timers: false,
-    visibilityTimeoutInMs: 0,
-    pollingIntervalInMs: 20,
-  });
+  await serveAuditQueues(rig);
   await runAudit();
   rig.sim.setJobState(printers[0]!, "1", "completed");
   await runAudit();
 });
 after(() => rig.stop());
 
-async function runAudit(): Promise<void> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
-}
+const runAudit = (): Promise<void> => runScheduledAudit(rig, { timeoutMs: 20_000 });
 
 type OperationId = "GetJobAuditTimeline" | "ListAuditJobs";
 

@@ -11,6 +11,7 @@ import { eraseUser } from "../src/audit/erasure";
 import { pseudonym, pseudonymKey, rekeyed } from "../src/audit/privacy";
 import { redactionFaultPoints } from "../src/audit/redactionPass";
 import { AuditStore, tableClientFactory } from "../src/audit/store";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
@@ -54,12 +55,7 @@ before(async () => {
   rig = await startRig({ storage: true, simulator: { pageSize: 5 } });
   rig.sim.addPrinter({ id: printerId, displayName: "Privacy printer" });
   addJobs(1, 12);
-  await rig.host.startTriggers({
-    connectionString: rig.azurite!.connectionString,
-    timers: false,
-    visibilityTimeoutInMs: 0,
-    pollingIntervalInMs: 20,
-  });
+  await serveAuditQueues(rig);
 });
 after(() => rig.stop());
 beforeEach(() => {
@@ -119,10 +115,7 @@ function testStore(): AuditStore {
   );
 }
 
-async function runAudit(): Promise<void> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
-}
+const runAudit = (): Promise<void> => runScheduledAudit(rig, { timeoutMs: 20_000 });
 
 async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${rig.api}${path}`, init);

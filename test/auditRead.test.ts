@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
 import { jobColumns } from "../src/audit/snapshot";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 
 let rig: Rig;
 let printers: string[];
@@ -25,18 +26,11 @@ before(async () => {
   formula.createdBy = { id: "u-plus", userPrincipalName: "+plus@contoso.com", displayName: "@at" };
   rig.sim.addJob(oddPrinter, formula);
   rig.configure({ AUDIT_PRINTER_IDS: [...printers, oddPrinter].join(","), AUDIT_TABLE_PREFIX: "readapi" });
-  await rig.host.startTriggers({
-    connectionString: rig.azurite!.connectionString,
-    timers: false,
-    visibilityTimeoutInMs: 0,
-    pollingIntervalInMs: 20,
-  });
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle();
+  await serveAuditQueues(rig);
+  await runScheduledAudit(rig);
   rig.sim.setJobState(printers[0]!, "3", "completed");
   rig.sim.job(printers[0]!, "3").tasks![0]!.status = { state: "completed", description: "Released." };
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle();
+  await runScheduledAudit(rig);
 });
 after(() => rig.stop());
 
@@ -272,8 +266,7 @@ describe("retention", () => {
       createdDateTime: new Date(Date.now() - 500 * 86_400_000).toISOString(),
     });
     rig.sim.addJob(oddPrinter, old);
-    await rig.host.fireTimer("auditTimer");
-    await rig.host.waitForQueuesIdle();
+    await runScheduledAudit(rig);
     assert.equal((await get(`/audit/printers/${oddPrinter}/jobs/3`)).status, 200);
     rig.sim.printers.get(oddPrinter)!.jobs.delete("3");
     await rig.host.fireTimer("auditRetention");

@@ -10,6 +10,7 @@ import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant } from "./rig/tenant";
 import { TableClient } from "@azure/data-tables";
 import { newRunId } from "../src/audit/keys";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 
 let rig: Rig;
 let printers: string[];
@@ -19,12 +20,7 @@ before(async () => {
   rig = await startRig({ storage: true });
   printers = addGeneratedTenant(rig.sim, { printers: 3, jobsPerPrinter: 7, tasksPerJob: 1 });
   rig.configure({ AUDIT_PRINTER_IDS: printers.join(","), AUDIT_TABLE_PREFIX: prefix });
-  await rig.host.startTriggers({
-    connectionString: rig.azurite!.connectionString,
-    timers: false,
-    visibilityTimeoutInMs: 0,
-    pollingIntervalInMs: 20,
-  });
+  await serveAuditQueues(rig);
   // An audit recorded before the indexes existed: its first run comes straight through the queue, so no timer finds the
   // history empty and marks the indexes complete (a new installation's first timer run would).
   const firstRun = newRunId();
@@ -35,8 +31,7 @@ before(async () => {
     [2, "5", "completed"],
   ] as const)
     rig.sim.setJobState(printers[p]!, job, state);
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle();
+  await runScheduledAudit(rig);
 });
 after(() => rig.stop());
 

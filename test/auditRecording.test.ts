@@ -4,6 +4,7 @@ import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { newRunId, runIdPattern } from "../src/audit/keys";
 import { auditFaultPoints } from "../src/audit/recorder";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
 
@@ -16,12 +17,7 @@ let prefix = "";
 before(async () => {
   rig = await startRig({ storage: true, simulator: { pageSize: 5 } });
   printers = addGeneratedTenant(rig.sim, { printers: 3, jobsPerPrinter: 12, tasksPerJob: 2 });
-  await rig.host.startTriggers({
-    connectionString: rig.azurite!.connectionString,
-    timers: false,
-    visibilityTimeoutInMs: 0,
-    pollingIntervalInMs: 20,
-  });
+  await serveAuditQueues(rig);
 });
 after(async () => {
   await rig.stop();
@@ -63,8 +59,7 @@ async function rows(suffix: "Jobs" | "Tasks" | "Current" | "Runs", filter?: stri
 
 /** One scheduled run, end to end: the timer fans out, the queue trigger audits each printer; resolves when the queues are idle. */
 async function runAudit(): Promise<Record<string, any>[]> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
+  await runScheduledAudit(rig, { timeoutMs: 20_000 });
   const runs = await rows("Runs");
   // Run rows only: the index backfill keeps its progress in the same table under its own partition.
   const latest = runs

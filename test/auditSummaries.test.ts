@@ -15,6 +15,7 @@ import { entityBytes, maxEntityBytes } from "../src/audit/snapshot";
 import { AuditStore } from "../src/audit/store";
 import { dayKey, summarizeHistory, summaryOfRow, summaryRow } from "../src/audit/summaries";
 import { assertMatchesDefinition } from "./rig/openapi";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
@@ -26,12 +27,7 @@ const states = ["pending", "processing", "completed", "completed", "aborted", "c
 
 before(async () => {
   rig = await startRig({ storage: true, simulator: { pageSize: 7 } });
-  await rig.host.startTriggers({
-    connectionString: rig.azurite!.connectionString,
-    timers: false,
-    visibilityTimeoutInMs: 0,
-    pollingIntervalInMs: 20,
-  });
+  await serveAuditQueues(rig);
 });
 after(async () => {
   await rig.stop();
@@ -86,10 +82,7 @@ async function rows(suffix: string): Promise<Record<string, any>[]> {
   return out;
 }
 
-async function runAudit(): Promise<void> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
-}
+const runAudit = (): Promise<void> => runScheduledAudit(rig, { timeoutMs: 20_000 });
 
 /** The oracle: every history row read, each job's latest observation (highest Sequence, then latest observed), counted by created UTC day. */
 async function scanOracle(): Promise<{

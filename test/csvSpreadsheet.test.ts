@@ -16,6 +16,7 @@ import fc from "fast-check";
 import { csvCell } from "../src/audit/csv";
 import { visibleText } from "../src/audit/visibleText";
 import { Figures } from "./rig/figures";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
@@ -181,14 +182,8 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
       rig.sim.addJob(printerId, job);
     });
     rig.configure({ AUDIT_PRINTER_IDS: printerId, AUDIT_TABLE_PREFIX: "csvcalc" });
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 20,
-    });
-    await rig.host.fireTimer("auditTimer");
-    await rig.host.waitForQueuesIdle();
+    await serveAuditQueues(rig);
+    await runScheduledAudit(rig);
   });
   after(async () => {
     figures.print();

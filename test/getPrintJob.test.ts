@@ -6,10 +6,7 @@ import { addSeedPrinter, seedExamples, seedJobId, seedPrinterId, seedShareId } f
 
 let rig: Rig;
 
-before(async () => {
-  rig = await startRig();
-  addSeedPrinter(rig.sim);
-});
+before(async () => (rig = await startRig({ tenant: addSeedPrinter })));
 after(() => rig.stop());
 beforeEach(() => {
   rig.sim.clearFaults();

@@ -15,10 +15,7 @@ import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "./rig/ten
 let rig: Rig;
 const figures = new Figures("hostile-input-routes");
 
-before(async () => {
-  rig = await startRig({ storage: true });
-  addSeedPrinter(rig.sim);
-});
+before(async () => (rig = await startRig({ storage: true, tenant: addSeedPrinter })));
 after(async () => {
   figures.print();
   await rig.stop();

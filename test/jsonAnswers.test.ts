@@ -10,10 +10,7 @@ import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "./rig/ten
 
 let rig: Rig;
 
-before(async () => {
-  rig = await startRig({ storage: true });
-  addSeedPrinter(rig.sim);
-});
+before(async () => (rig = await startRig({ storage: true, tenant: addSeedPrinter })));
 after(() => rig.stop());
 
 function fill(route: string, bad: boolean): string {

@@ -13,10 +13,7 @@ import { addSeedPrinter, makeJob, seedPrinterId } from "./rig/tenant";
 let rig: Rig;
 const figures = new Figures("malformed-graph-data");
 
-before(async () => {
-  rig = await startRig();
-  addSeedPrinter(rig.sim);
-});
+before(async () => (rig = await startRig({ tenant: addSeedPrinter })));
 after(async () => {
   figures.print();
   await rig.stop();

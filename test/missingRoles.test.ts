@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
 import { type AccessToken, type TokenCredential } from "@azure/core-auth";
 import { runIdPattern } from "../src/audit/keys";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { graphAccessAdvice, missingGraphRoles, rolesOfAccessToken, TokenRoleWatcher } from "../src/graph/tokenRoles";
 import { makeToken } from "./rig/identityEndpoint";
 import { startRig, type Rig } from "./rig/rig";
@@ -91,15 +92,9 @@ describe("in the running app", () => {
     `00000000-0000-4000-8000-${(900_000 + ++identityCounter).toString().padStart(12, "0")}`;
 
   before(async () => {
-    rig = await startRig({ storage: true });
-    addSeedPrinter(rig.sim);
+    rig = await startRig({ storage: true, tenant: addSeedPrinter });
     printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 3, tasksPerJob: 1 });
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 20,
-    });
+    await serveAuditQueues(rig);
   });
   after(() => rig.stop());
   beforeEach(() => {
@@ -161,8 +156,7 @@ describe("in the running app", () => {
       AUDIT_PRINTER_IDS: printers.join(","),
     });
     const logsBefore = rig.host.logs.length;
-    await rig.host.fireTimer("auditTimer");
-    await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
+    await runScheduledAudit(rig, { timeoutMs: 20_000 });
     const runs = TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}Runs`, {
       allowInsecureConnection: true,
     });

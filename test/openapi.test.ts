@@ -13,10 +13,7 @@ import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "./rig/ten
 const functionKey = "test-function-key-789";
 let rig: Rig;
 
-before(async () => {
-  rig = await startRig({ host: { functionKeys: [functionKey] } });
-  addSeedPrinter(rig.sim);
-});
+before(async () => (rig = await startRig({ host: { functionKeys: [functionKey] }, tenant: addSeedPrinter })));
 after(() => rig.stop());
 
 async function get(

@@ -28,6 +28,7 @@ import {
   stringRuleProblems,
 } from "./rig/connectorRules";
 import { operationForPath } from "./rig/openapi";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant } from "./rig/tenant";
 
@@ -255,14 +256,8 @@ describe("page 2 the way Power Automate fetches it", () => {
     rig = await startRig({ storage: true, host: { functionKeys: [functionKey] } });
     const printers = addGeneratedTenant(rig.sim, { printers: 2, jobsPerPrinter: 4 });
     rig.configure({ AUDIT_TABLE_PREFIX: `pg${Date.now().toString(36)}`, AUDIT_PRINTER_IDS: printers.join(",") });
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 20,
-    });
-    await rig.host.fireTimer("auditTimer");
-    await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
+    await serveAuditQueues(rig);
+    await runScheduledAudit(rig, { timeoutMs: 20_000 });
   });
   after(() => rig.stop());
 

@@ -25,8 +25,7 @@ const answers: JsonAnswer[] = [];
 let logLevel: AzureLogLevel | undefined;
 
 before(async () => {
-  rig = await startRig({ storage: true, host: { functionKeys: [functionKey] } });
-  addSeedPrinter(rig.sim);
+  rig = await startRig({ storage: true, host: { functionKeys: [functionKey] }, tenant: addSeedPrinter });
   logLevel = getLogLevel();
   setLogLevel("verbose");
   capture.start();

@@ -17,10 +17,7 @@ import { addSeedPrinter, makeJob, seedExamples, seedJobId, seedPrinterId, seedSh
 
 let rig: Rig;
 
-before(async () => {
-  rig = await startRig();
-  addSeedPrinter(rig.sim);
-});
+before(async () => (rig = await startRig({ tenant: addSeedPrinter })));
 after(() => rig.stop());
 beforeEach(() => {
   rig.sim.clearFaults();

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
 import { LocalFunctionsHost, repoRoot } from "./rig/functionsHost";
 import { startRig, type Rig } from "./rig/rig";
@@ -30,10 +31,7 @@ let printerIds: string[];
 const requested: { url: string; key?: string }[] = [];
 const logged: string[] = [];
 
-async function auditOnce(): Promise<void> {
-  await rig.host.fireTimer("auditTimer");
-  await rig.host.waitForQueuesIdle({ timeoutMs: 20_000 });
-}
+const auditOnce = (): Promise<void> => runScheduledAudit(rig, { timeoutMs: 20_000 });
 
 async function newPage(
   options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {},
@@ -86,12 +84,7 @@ describe("the audit viewer in Chromium", { skip }, () => {
     rig = await startRig({ storage: true, host: { functionKeys: [functionKey] } });
     printerIds = addDemoTenant(rig.sim);
     rig.configure({ AUDIT_PRINTER_IDS: printerIds.join(","), AUDIT_SCHEDULE: "0 */10 * * * *" });
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 20,
-    });
+    await serveAuditQueues(rig);
     await auditOnce();
     // Printers move a few jobs on between runs, so timelines have several states.
     for (let i = 0; i < 3; i++) {

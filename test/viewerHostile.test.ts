@@ -13,6 +13,7 @@ import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { jobColumns, taskColumns } from "../src/audit/snapshot";
 import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
 import { Figures } from "./rig/figures";
+import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
 import { makeJob, printerIdFor } from "./rig/tenant";
 
@@ -310,15 +311,9 @@ describe("the viewer with hostile values in every field, in Chromium", { skip },
       }),
     );
     rig.configure({ AUDIT_PRINTER_IDS: printerId, AUDIT_TABLE_PREFIX: "viewerhostile" });
-    await rig.host.startTriggers({
-      connectionString: rig.azurite!.connectionString,
-      timers: false,
-      visibilityTimeoutInMs: 0,
-      pollingIntervalInMs: 20,
-    });
+    await serveAuditQueues(rig);
     try {
-      await rig.host.fireTimer("auditTimer");
-      await rig.host.waitForQueuesIdle();
+      await runScheduledAudit(rig);
     } finally {
       await rig.host.stopTriggers();
     }

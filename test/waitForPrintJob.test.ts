@@ -7,10 +7,7 @@ import { addSeedPrinter, makeJob, seedJobId, seedPrinterId, seedShareId } from "
 let rig: Rig;
 let nextJob = 7000;
 
-before(async () => {
-  rig = await startRig();
-  addSeedPrinter(rig.sim);
-});
+before(async () => (rig = await startRig({ tenant: addSeedPrinter })));
 after(() => rig.stop());
 beforeEach(() => rig.sim.clearFaults());
 

@@ -11,6 +11,8 @@ import { UniversalPrintSimulator, type SimulatorOptions } from "./simulator";
 
 export interface RigOptions {
   simulator?: SimulatorOptions;
+  /** Adds the printers and jobs the suite works with to the simulator (e.g. addSeedPrinter). */
+  tenant?: (sim: UniversalPrintSimulator) => unknown;
   identity?: IdentityEndpointOptions;
   /** Start Azurite and point AzureWebJobsStorage at it. */
   storage?: boolean;
@@ -46,6 +48,7 @@ let loaded: Registration[] | undefined;
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const identity = await new ManagedIdentityEndpoint(options.identity).start();
   const sim = await new UniversalPrintSimulator(options.simulator).start();
+  options.tenant?.(sim);
   const azurite = options.storage ? await new Azurite().start() : undefined;
   const configure = (env: Record<string, string | undefined>): void => {
     for (const [name, value] of Object.entries(env)) {
