@@ -7,26 +7,28 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { newRunId } from "../../src/audit/keys";
 import { Figures } from "../rig/figures";
 import { makeJob } from "../rig/tenant";
 import {
   auditContents,
   compareContents,
-  inParallel,
+  crashPoints,
+  failedCrashPoints,
+  firstRunId,
+  laterRunId,
+  recordCleanRuns,
   runAuditProcess,
   runRow,
   startAuditWorld,
+  tablePrefixes,
   type AuditWorld,
+  type CrashPoint,
 } from "./auditHarness";
 
 let world: AuditWorld;
 const figures = new Figures("audit-crashes");
 const printerId = "c4a50000-0000-4000-8000-000000000001";
-const runA = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 0, 0)));
-const runB = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 10, 0)));
-let prefixes = 0;
-const nextPrefix = (): string => `crash${++prefixes}x${process.pid}`;
+const nextPrefix = tablePrefixes("crash");
 const parallel = Number(process.env.CRASH_PARALLEL ?? 6);
 
 /** State A: 24 jobs with 2 tasks each, over 3 pages. */
@@ -55,12 +57,12 @@ before(async () => {
   world.sim.addPrinter({ id: printerId, displayName: "Crash test printer" });
   const prefix = nextPrefix();
   tenantStateA();
-  const first = await runAuditProcess(world, { prefix, runId: runA, printerId });
+  const first = await runAuditProcess(world, { prefix, runId: firstRunId, printerId });
   assert.equal(first.exitCode, 0, first.output);
   referenceA = await auditContents(world, prefix);
   callsA = first.calls;
   tenantStateB();
-  const second = await runAuditProcess(world, { prefix, runId: runB, printerId });
+  const second = await runAuditProcess(world, { prefix, runId: laterRunId, printerId });
   assert.equal(second.exitCode, 0, second.output);
   referenceB = await auditContents(world, prefix);
   callsB = second.calls;
@@ -73,20 +75,13 @@ after(async () => {
   await world.stop();
 });
 
-interface Outcome {
-  point: string;
-  problems: string[];
-}
-
 /** Kill at a call, deliver again, compare; returns what went wrong (nothing, when the audit held). */
 async function crashAndRecover(
   runId: string,
   prefix: string,
-  call: number,
-  when: "before" | "after",
+  { call, when }: CrashPoint,
   reference: Record<string, string[]>,
-): Promise<Outcome> {
-  const point = `${runId === runA ? "first run" : "later run"}, call ${call} ${when}`;
+): Promise<string[]> {
   const problems: string[] = [];
   const crashed = await runAuditProcess(world, { prefix, runId, printerId, crashAt: { call, when } });
   if (crashed.killedAt !== call || crashed.signal !== "SIGKILL")
@@ -104,7 +99,7 @@ async function crashAndRecover(
   if (run?.Status !== "succeeded") problems.push(`run row is ${run?.Status}`);
   if (problems.length === 0) figures.add("crashPointsSurvived");
   figures.add("crashPointsTried");
-  return { point, problems };
+  return problems;
 }
 
 describe("the audit killed at every call, then delivered again", () => {
@@ -126,36 +121,29 @@ describe("the audit killed at every call, then delivered again", () => {
 
   test("first run over empty tables: killed before and after each call", async () => {
     tenantStateA();
-    const points = Array.from({ length: callsA }, (_, i) => i + 1).flatMap((call) => [
-      { call, when: "before" as const },
-      { call, when: "after" as const },
-    ]);
-    const failures: string[] = [];
-    await inParallel(points, parallel, async ({ call, when }) => {
-      const outcome = await crashAndRecover(runA, nextPrefix(), call, when, referenceA);
-      if (outcome.problems.length) failures.push(`${outcome.point}: ${outcome.problems.join(" / ")}`);
-    });
+    const points = crashPoints(callsA);
+    const failures = await failedCrashPoints(
+      points,
+      parallel,
+      (point) => crashAndRecover(firstRunId, nextPrefix(), point, referenceA),
+      "first run",
+    );
     assert.deepEqual(failures, []);
   });
 
   test("later run over recorded history with changes: killed before and after each call", async () => {
-    const points = Array.from({ length: callsB }, (_, i) => i + 1).flatMap((call) => [
-      { call, when: "before" as const },
-      { call, when: "after" as const },
-    ]);
+    const points = crashPoints(callsB);
     const prefixesB = points.map(() => nextPrefix());
     // Each table set first holds a clean first run, as the scheduled runs would leave it.
     tenantStateA();
-    await inParallel(prefixesB, parallel, async (prefix) => {
-      const first = await runAuditProcess(world, { prefix, runId: runA, printerId });
-      assert.equal(first.exitCode, 0, first.output);
-    });
+    await recordCleanRuns(world, prefixesB, { runId: firstRunId, printerId }, parallel);
     tenantStateB();
-    const failures: string[] = [];
-    await inParallel(points, parallel, async ({ call, when }, i) => {
-      const outcome = await crashAndRecover(runB, prefixesB[i]!, call, when, referenceB);
-      if (outcome.problems.length) failures.push(`${outcome.point}: ${outcome.problems.join(" / ")}`);
-    });
+    const failures = await failedCrashPoints(
+      points,
+      parallel,
+      (point, i) => crashAndRecover(laterRunId, prefixesB[i]!, point, referenceB),
+      "later run",
+    );
     assert.deepEqual(failures, []);
     assert.ok(figures.get("crashPointsSurvived") >= 20, "at least 20 crash points");
   });

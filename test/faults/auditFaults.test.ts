@@ -24,6 +24,7 @@ import {
   runAuditProcess,
   runRow,
   startAuditWorld,
+  tablePrefixes,
   type AuditProcessOptions,
   type AuditWorld,
 } from "./auditHarness";
@@ -31,8 +32,7 @@ import {
 let world: AuditWorld;
 const figures = new Figures("audit-faults");
 const printerId = "fa017000-0000-4000-8000-000000000001";
-let prefixes = 0;
-const nextPrefix = (): string => `fault${++prefixes}x${process.pid}`;
+const nextPrefix = tablePrefixes("fault");
 let runs = 0;
 const nextRunId = (): string => newRunId(new Date(Date.UTC(2026, 10, 24, 7, 0, runs++)));
 let reference: Record<string, string[]>;

@@ -4,8 +4,10 @@
  * so a suite can kill it at its Nth call, stop storage under it, or break Graph, and then compare the
  * tables with those of a clean run.
  */
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { newRunId } from "../../src/audit/keys";
 import { TableClient } from "@azure/data-tables";
 import { Azurite, devAccountKey, devAccountName } from "../rig/azurite";
 import { CountingProxy, RequestCounter, type ProxyAction } from "../rig/countingProxy";
@@ -230,6 +232,58 @@ export async function runRow(
   } catch {
     return undefined;
   }
+}
+
+/** The run ids of a suite's first run and a later one: fixed, so a repeated run records rows equal to the reference's. */
+export const firstRunId = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 0, 0)));
+export const laterRunId = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 10, 0)));
+
+/** Names for fresh table sets: `<name>1x<pid>`, `<name>2x<pid>`, ... (the pid keeps suites that run at once apart). */
+export function tablePrefixes(name: string): () => string {
+  let count = 0;
+  return () => `${name}${++count}x${process.pid}`;
+}
+
+export type CrashPoint = NonNullable<AuditProcessOptions["crashAt"]>;
+
+/** Where a suite kills the audit: just before and just after every `step`th of a run's `calls` calls, from the first. */
+export function crashPoints(calls: number, step = 1): CrashPoint[] {
+  return Array.from({ length: Math.ceil(calls / step) }, (_, i) => 1 + i * step).flatMap((call) => [
+    { call, when: "before" as const },
+    { call, when: "after" as const },
+  ]);
+}
+
+/**
+ * Tries each crash point, at most `parallel` at a time; resolves to one line per point where the audit did not
+ * hold, naming the point (after `runLabel`, when given) and its problems.
+ */
+export async function failedCrashPoints(
+  points: readonly CrashPoint[],
+  parallel: number,
+  tryPoint: (point: CrashPoint, index: number) => Promise<string[]>,
+  runLabel?: string,
+): Promise<string[]> {
+  const failures: string[] = [];
+  await inParallel(points, parallel, async (point, i) => {
+    const problems = await tryPoint(point, i);
+    const name = `${runLabel ? `${runLabel}, ` : ""}call ${point.call} ${point.when}`;
+    if (problems.length) failures.push(`${name}: ${problems.join(" / ")}`);
+  });
+  return failures;
+}
+
+/** A clean run recorded into each table set (at most `parallel` at a time), as the scheduled runs would leave them. */
+export async function recordCleanRuns(
+  world: AuditWorld,
+  prefixes: readonly string[],
+  run: Omit<AuditProcessOptions, "prefix">,
+  parallel: number,
+): Promise<void> {
+  await inParallel(prefixes, parallel, async (prefix) => {
+    const clean = await runAuditProcess(world, { ...run, prefix });
+    assert.equal(clean.exitCode, 0, clean.output);
+  });
 }
 
 /** Runs `work` over items, at most `limit` at a time. */

@@ -7,19 +7,26 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
-import { newRunId } from "../../src/audit/keys";
 import { AuditStore } from "../../src/audit/store";
 import { dayRowKey, summaryOfRow } from "../../src/audit/summaries";
 import { readSummaries } from "../../src/audit/summariesQuery";
 import { makeJob } from "../rig/tenant";
-import { inParallel, readTable, runAuditProcess, startAuditWorld, type AuditWorld } from "./auditHarness";
+import {
+  crashPoints,
+  failedCrashPoints,
+  firstRunId,
+  laterRunId,
+  readTable,
+  recordCleanRuns,
+  runAuditProcess,
+  startAuditWorld,
+  tablePrefixes,
+  type AuditWorld,
+} from "./auditHarness";
 
 let world: AuditWorld;
 const printerId = "5a3a0000-0000-4000-8000-000000000001";
-const runA = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 0, 0)));
-const runB = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 10, 0)));
-let prefixes = 0;
-const nextPrefix = (): string => `sumcrash${++prefixes}x${process.pid}`;
+const nextPrefix = tablePrefixes("sumcrash");
 const parallel = Number(process.env.CRASH_PARALLEL ?? 6);
 const privacy = { redactUsers: "none" as const, omitDocumentNames: false, hashSalt: "" };
 
@@ -109,9 +116,9 @@ before(async () => {
   world.sim.addPrinter({ id: printerId, displayName: "Summary crash printer" });
   const prefix = nextPrefix();
   tenantStateA();
-  assert.equal((await runAuditProcess(world, { prefix, runId: runA, printerId })).exitCode, 0);
+  assert.equal((await runAuditProcess(world, { prefix, runId: firstRunId, printerId })).exitCode, 0);
   tenantStateB();
-  const second = await runAuditProcess(world, { prefix, runId: runB, printerId });
+  const second = await runAuditProcess(world, { prefix, runId: laterRunId, printerId });
   assert.equal(second.exitCode, 0, second.output);
   callsB = second.calls;
   assert.deepEqual(await check(prefix), []);
@@ -123,24 +130,19 @@ after(async () => {
 
 describe("daily summaries under crashes and concurrent runs", () => {
   test("a run that moves jobs on, killed before and after each call, then delivered again: the summaries equal a full scan", async () => {
-    const points = Array.from({ length: callsB }, (_, i) => i + 1).flatMap((call) => [
-      { call, when: "before" as const },
-      { call, when: "after" as const },
-    ]);
+    const points = crashPoints(callsB);
     const prefixesB = points.map(() => nextPrefix());
     tenantStateA();
-    await inParallel(prefixesB, parallel, async (prefix) => {
-      assert.equal((await runAuditProcess(world, { prefix, runId: runA, printerId })).exitCode, 0);
-    });
+    await recordCleanRuns(world, prefixesB, { runId: firstRunId, printerId }, parallel);
     tenantStateB();
-    const failures: string[] = [];
-    await inParallel(points, parallel, async ({ call, when }, i) => {
+    const failures = await failedCrashPoints(points, parallel, async ({ call, when }, i) => {
       const prefix = prefixesB[i]!;
-      const crashed = await runAuditProcess(world, { prefix, runId: runB, printerId, crashAt: { call, when } });
-      if (crashed.killedAt !== call) failures.push(`call ${call} ${when}: not killed there`);
-      const again = await runAuditProcess(world, { prefix, runId: runB, printerId, dequeueCount: 2 });
-      if (again.exitCode !== 0) failures.push(`call ${call} ${when}: the redelivery failed`);
-      for (const problem of await check(prefix)) failures.push(`call ${call} ${when}: ${problem}`);
+      const problems: string[] = [];
+      const crashed = await runAuditProcess(world, { prefix, runId: laterRunId, printerId, crashAt: { call, when } });
+      if (crashed.killedAt !== call) problems.push("not killed there");
+      const again = await runAuditProcess(world, { prefix, runId: laterRunId, printerId, dequeueCount: 2 });
+      if (again.exitCode !== 0) problems.push("the redelivery failed");
+      return [...problems, ...(await check(prefix))];
     });
     assert.ok(points.length >= 30, `${points.length} crash points`);
     assert.deepEqual(failures, []);
@@ -149,14 +151,17 @@ describe("daily summaries under crashes and concurrent runs", () => {
   test("two deliveries of one printer at once (and again, as the host retries the loser): the summaries equal a full scan", async () => {
     const prefix = nextPrefix();
     tenantStateA();
-    assert.equal((await runAuditProcess(world, { prefix, runId: runA, printerId })).exitCode, 0);
+    assert.equal((await runAuditProcess(world, { prefix, runId: firstRunId, printerId })).exitCode, 0);
     tenantStateB();
     const both = await Promise.all([
-      runAuditProcess(world, { prefix, runId: runB, printerId }),
-      runAuditProcess(world, { prefix, runId: runB, printerId }),
+      runAuditProcess(world, { prefix, runId: laterRunId, printerId }),
+      runAuditProcess(world, { prefix, runId: laterRunId, printerId }),
     ]);
     if (both.some((r) => r.exitCode !== 0))
-      assert.equal((await runAuditProcess(world, { prefix, runId: runB, printerId, dequeueCount: 2 })).exitCode, 0);
+      assert.equal(
+        (await runAuditProcess(world, { prefix, runId: laterRunId, printerId, dequeueCount: 2 })).exitCode,
+        0,
+      );
     assert.deepEqual(await check(prefix), []);
   });
 });

@@ -6,23 +6,24 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { newRunId } from "../../src/audit/keys";
 import { Figures } from "../rig/figures";
 import { makeJob } from "../rig/tenant";
 import {
   auditContents,
   compareContents,
-  inParallel,
+  crashPoints,
+  failedCrashPoints,
+  firstRunId,
   readTable,
   runAuditProcess,
   startAuditWorld,
+  tablePrefixes,
   type AuditWorld,
 } from "./auditHarness";
 
 let world: AuditWorld;
 const figures = new Figures("redaction-crashes");
 const printerId = "c4a50000-0000-4000-8000-000000000011";
-const runA = newRunId(new Date(Date.UTC(2026, 10, 24, 6, 0, 0)));
 const key = randomBytes(32).toString("base64");
 const redact = {
   AUDIT_INVOKE: "timer",
@@ -33,15 +34,14 @@ const redact = {
 };
 const plaintext =
   /john|smith|pat\.kim|pat kim|souza|li\.wei|li wei|contoso|report \d|87d349ed|2f6b1c4e|c3e0f0aa|5a8e1d2c/i;
-let prefixes = 0;
-const nextPrefix = (): string => `redact${++prefixes}x${process.pid}`;
+const nextPrefix = tablePrefixes("redact");
 let reference: Record<string, string[]>;
 let calls = 0;
 
 /** A prefix holding a clean first audit recorded in clear (state A: 16 jobs, 2 tasks each). */
 async function recordedInClear(): Promise<string> {
   const prefix = nextPrefix();
-  const first = await runAuditProcess(world, { prefix, runId: runA, printerId, env: { AUDIT_HASH_KEY: key } });
+  const first = await runAuditProcess(world, { prefix, runId: firstRunId, printerId, env: { AUDIT_HASH_KEY: key } });
   assert.equal(first.exitCode, 0, first.output);
   return prefix;
 }
@@ -55,7 +55,7 @@ before(async () => {
     world.sim.addJob(printerId, job);
   }
   const prefix = await recordedInClear();
-  const clean = await runAuditProcess(world, { prefix, runId: runA, printerId, env: redact });
+  const clean = await runAuditProcess(world, { prefix, runId: firstRunId, printerId, env: redact });
   assert.equal(clean.exitCode, 0, clean.output);
   reference = await auditContents(world, prefix);
   calls = clean.calls;
@@ -76,23 +76,19 @@ describe("the privacy rewrite killed mid-way, then run again", () => {
 
   test("killed before and after calls across the rewrite: the next run leaves the same tables and no plaintext", async () => {
     const step = Number(process.env.REDACTION_CRASH_STEP ?? 0) || Math.max(1, Math.floor(calls / 12));
-    const points = Array.from({ length: Math.ceil(calls / step) }, (_, i) => 1 + i * step).flatMap((call) => [
-      { call, when: "before" as const },
-      { call, when: "after" as const },
-    ]);
-    const failures: string[] = [];
-    await inParallel(points, 4, async ({ call, when }) => {
+    const points = crashPoints(calls, step);
+    const failures = await failedCrashPoints(points, 4, async ({ call, when }) => {
       const prefix = await recordedInClear();
       const crashed = await runAuditProcess(world, {
         prefix,
-        runId: runA,
+        runId: firstRunId,
         printerId,
         env: redact,
         crashAt: { call, when },
       });
       const problems: string[] = [];
       if (crashed.signal !== "SIGKILL") problems.push(`not killed at ${call}`);
-      const again = await runAuditProcess(world, { prefix, runId: runA, printerId, env: redact });
+      const again = await runAuditProcess(world, { prefix, runId: firstRunId, printerId, env: redact });
       if (again.exitCode !== 0) problems.push(`the next run failed: ${again.output.slice(0, 300)}`);
       const contents = await auditContents(world, prefix);
       const diff = compareContents(reference, contents);
@@ -106,7 +102,7 @@ describe("the privacy rewrite killed mid-way, then run again", () => {
         problems.push("plaintext left in the daily summaries");
       figures.add("redactionCrashPointsTried");
       if (problems.length === 0) figures.add("redactionCrashPointsSurvived");
-      else failures.push(`call ${call} ${when}: ${problems.join(" / ")}`);
+      return problems;
     });
     assert.deepEqual(failures, []);
     figures.set("redactionRowsLost", figures.get("redactionRowsLost"));
