@@ -11,7 +11,7 @@ import { TableClient } from "@azure/data-tables";
 import { type GraphClient } from "../src/graph/client";
 import { getGraphClient } from "../src/services";
 import { startRig, type Rig } from "../test/rig/rig";
-import { makeJob, printerIdFor } from "../test/rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const terminal = new Set(["completed", "canceled", "aborted"]);
 

@@ -20,7 +20,7 @@ import { type PrivacySettings } from "../src/audit/snapshot";
 import { AuditStore, tableClientFactory } from "../src/audit/store";
 import { CountingProxy, RequestCounter } from "../test/rig/countingProxy";
 import { startRig, type Rig } from "../test/rig/rig";
-import { makeJob, printerIdFor } from "../test/rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const dayMs = 86_400_000;
 const start = Date.UTC(2026, 9, 1);

@@ -13,7 +13,7 @@ import {
 } from "../src/audit/snapshot";
 import { type PrintJob } from "../src/graph/types";
 import { startRig, type Rig } from "./rig/rig";
-import { fullJobConfiguration, makeJob, printerIdFor } from "./rig/tenant";
+import { fullJobConfiguration, makeJob, printerIdFor } from "../sandbox/tenant";
 
 const privacy = { redactUsers: "none" as const, omitDocumentNames: false, hashSalt: "salt" };
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { QueueClient } from "@azure/storage-queue";
-import { Azurite } from "./rig/azurite";
-import { LocalFunctionsHost, readQueueHostSettings, type Registration } from "./rig/functionsHost";
+import { Azurite } from "../sandbox/azurite";
+import { LocalFunctionsHost, readQueueHostSettings, type Registration } from "../sandbox/host/functionsHost";
 
 let azurite: Azurite;
 before(async () => {

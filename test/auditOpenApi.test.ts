@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant } from "./rig/tenant";
+import { addGeneratedTenant } from "../sandbox/tenant";
 
 let rig: Rig;
 let printers: string[];

@@ -12,7 +12,7 @@ import { pseudonym, pseudonymKey, rekeyed } from "../src/audit/privacy";
 import { redactionFaultPoints } from "../src/audit/redactionPass";
 import { AuditStore, tableClientFactory } from "../src/audit/store";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 let rig: Rig;
 const printerId = printerIdFor(41);

@@ -5,7 +5,7 @@ import { QueueClient } from "@azure/storage-queue";
 import { newRunId, runIdPattern } from "../src/audit/keys";
 import { auditFaultPoints } from "../src/audit/recorder";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
+import { addGeneratedTenant, makeJob, printerIdFor } from "../sandbox/tenant";
 
 let rig: Rig;
 let printers: string[];

@@ -16,7 +16,7 @@ import { AuditStore } from "../src/audit/store";
 import { dayKey, summarizeHistory, summaryOfRow, summaryRow } from "../src/audit/summaries";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 let rig: Rig;
 let prefix = "";

@@ -17,7 +17,7 @@ import { csvCell } from "../src/audit/csv";
 import { visibleText } from "../src/audit/visibleText";
 import { Figures } from "./rig/figures";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const soffice = "/usr/bin/soffice";
 const officeMissing = !existsSync(soffice);

@@ -29,7 +29,7 @@ import {
 } from "./rig/connectorRules";
 import { operationForPath } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant } from "./rig/tenant";
+import { addGeneratedTenant } from "../sandbox/tenant";
 
 const entra: ConnectorAuth = {
   kind: "entra",

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { repoRoot } from "./rig/functionsHost";
+import { repoRoot } from "../sandbox/host/functionsHost";
 
 interface LockEntry {
   version?: string;

@@ -14,7 +14,7 @@ import { jobColumns, taskColumns } from "../src/audit/snapshot";
 import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
 import { Figures } from "./rig/figures";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const browserMissing = !chromiumInstalled();
 const skip =

@@ -11,7 +11,7 @@ import { newRunId } from "../../src/audit/keys";
 import { AuditStore } from "../../src/audit/store";
 import { dayRowKey, summaryOfRow } from "../../src/audit/summaries";
 import { readSummaries } from "../../src/audit/summariesQuery";
-import { makeJob } from "../rig/tenant";
+import { makeJob } from "../../sandbox/tenant";
 import { inParallel, readTable, runAuditProcess, startAuditWorld, type AuditWorld } from "./auditHarness";
 
 let world: AuditWorld;

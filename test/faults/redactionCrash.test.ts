@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { newRunId } from "../../src/audit/keys";
 import { Figures } from "../rig/figures";
-import { makeJob } from "../rig/tenant";
+import { makeJob } from "../../sandbox/tenant";
 import {
   auditContents,
   compareContents,

@@ -5,11 +5,11 @@
  * Ctrl+C stops all of it.
  */
 import { randomBytes } from "node:crypto";
-import { Azurite, freePort } from "../test/rig/azurite";
-import { LocalFunctionsHost, loadFunctionApp } from "../test/rig/functionsHost";
-import { ManagedIdentityEndpoint } from "../test/rig/identityEndpoint";
-import { UniversalPrintSimulator } from "../test/rig/simulator";
-import { addDemoTenant, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "../test/rig/tenant";
+import { Azurite, freePort } from "./azurite";
+import { LocalFunctionsHost, loadFunctionApp } from "./host/functionsHost";
+import { ManagedIdentityEndpoint } from "./identityEndpoint";
+import { UniversalPrintSimulator } from "./graph/simulator";
+import { addDemoTenant, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "./tenant";
 
 const port = Number(process.env.PORT ?? 7071);
 

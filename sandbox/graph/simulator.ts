@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { type PrintJob, type Printer } from "../../src/graph/types";
-import { LoopbackServer } from "./loopbackServer";
+import { LoopbackServer } from "../loopbackServer";
 
 export const graphHost = "https://graph.microsoft.com";
 

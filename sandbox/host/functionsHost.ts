@@ -14,7 +14,7 @@ import Module from "node:module";
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { QueueClient, type DequeuedMessageItem } from "@azure/storage-queue";
 import { CronExpressionParser } from "cron-parser";
-import { LoopbackServer } from "./loopbackServer";
+import { LoopbackServer } from "../loopbackServer";
 
 export interface BindingMetadata {
   type: string;
@@ -78,7 +78,7 @@ export function installFunctionsCore(): void {
   };
 }
 
-/** The repository root (where package.json is), from dist/test/rig or test/rig. */
+/** The repository root (where package.json is), from dist/sandbox/host or sandbox/host. */
 export function repoRoot(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const file = join(dir, "package.json");
