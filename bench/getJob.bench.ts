@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpRequest } from "@azure/functions";
-import { expandMain, repoRoot } from "../sandbox/host/functionsHost";
+import { expandMain, repoRoot } from "../sandbox/host/functionApp";
 import { makeToken } from "../sandbox/identityEndpoint";
 import { startRig } from "../test/rig/rig";
 import { addSeedPrinter, seedJobId, seedPrinterId } from "../sandbox/tenant";
@@ -99,7 +99,7 @@ function coldStart(): void {
   const root = repoRoot();
   const main = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { main: string }).main;
   const files = expandMain(root, main);
-  const shim = join(root, "dist", "sandbox", "host", "functionsHost.js");
+  const shim = join(root, "dist", "sandbox", "host", "functionsCore.js");
   const env = { ...process.env, AzureWebJobsStorage: "UseDevelopmentStorage=true" };
   const importScript = (entries: string[]): string =>
     `const t=process.hrtime.bigint();require(${JSON.stringify(shim)}).installFunctionsCore();` +

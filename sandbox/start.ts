@@ -6,7 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { Azurite, freePort } from "./azurite";
-import { LocalFunctionsHost, loadFunctionApp } from "./host/functionsHost";
+import { loadFunctionApp } from "./host/functionApp";
+import { LocalFunctionsHost } from "./host/functionsHost";
 import { ManagedIdentityEndpoint } from "./identityEndpoint";
 import { UniversalPrintSimulator } from "./graph/simulator";
 import { addDemoTenant, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "./tenant";

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { freePort } from "../sandbox/azurite";
-import { repoRoot } from "../sandbox/host/functionsHost";
+import { repoRoot } from "../sandbox/host/functionApp";
 
 test("npm start's sandbox answers the example URLs it prints with 200 and the job JSON, and Ctrl+C stops it", async () => {
   const port = await freePort();

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
-import { LocalFunctionsHost, repoRoot } from "../sandbox/host/functionsHost";
+import { repoRoot } from "../sandbox/host/functionApp";
+import { LocalFunctionsHost } from "../sandbox/host/functionsHost";
 import { startRig, type Rig } from "./rig/rig";
 import { addDemoTenant, advanceOneJob, printerIdFor } from "../sandbox/tenant";
 

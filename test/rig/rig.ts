@@ -5,14 +5,11 @@
 import { resetConfig } from "../../src/config";
 import { resetServices } from "../../src/services";
 import { Azurite } from "../../sandbox/azurite";
-import {
-  LocalFunctionsHost,
-  loadFunctionApp,
-  type LocalHostOptions,
-  type Registration,
-} from "../../sandbox/host/functionsHost";
-import { ManagedIdentityEndpoint, type IdentityEndpointOptions } from "../../sandbox/identityEndpoint";
 import { UniversalPrintSimulator, type SimulatorOptions } from "../../sandbox/graph/simulator";
+import { loadFunctionApp } from "../../sandbox/host/functionApp";
+import { type Registration } from "../../sandbox/host/functionsCore";
+import { LocalFunctionsHost, type LocalHostOptions } from "../../sandbox/host/functionsHost";
+import { ManagedIdentityEndpoint, type IdentityEndpointOptions } from "../../sandbox/identityEndpoint";
 
 export interface RigOptions {
   simulator?: SimulatorOptions;
