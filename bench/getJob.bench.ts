@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpRequest } from "@azure/functions";
 import { expandMain, repoRoot } from "../sandbox/host/functionApp";
-import { makeToken } from "../sandbox/identityEndpoint";
+import { makeToken } from "../sandbox/tokens";
 import { startRig } from "../test/rig/rig";
 import { addSeedPrinter, seedJobId, seedPrinterId } from "../sandbox/tenant";
 

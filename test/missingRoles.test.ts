@@ -8,7 +8,7 @@ import { TableClient } from "@azure/data-tables";
 import { type AccessToken, type TokenCredential } from "@azure/core-auth";
 import { runIdPattern } from "../src/audit/keys";
 import { graphAccessAdvice, missingGraphRoles, rolesOfAccessToken, TokenRoleWatcher } from "../src/graph/tokenRoles";
-import { makeToken } from "../sandbox/identityEndpoint";
+import { makeToken } from "../sandbox/tokens";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, addSeedPrinter, seedJobId, seedPrinterId } from "../sandbox/tenant";
 

@@ -14,6 +14,14 @@ export interface QueuePolling extends QueueHostSettings {
   pollingIntervalInMs: number;
 }
 
+/** A queue trigger's function, its queue and poison queue, and how they are polled. */
+interface WatchedQueue {
+  registration: Registration;
+  queue: QueueClient;
+  poison: QueueClient;
+  polling: QueuePolling;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -36,7 +44,7 @@ export class QueueTriggers {
     await queue.createIfNotExists();
     this.watchedQueues.push(queue);
     const poison = new QueueClient(connectionString, `${queueName}-poison`);
-    this.pollers.push(this.pollQueue(registration, queue, poison, polling));
+    this.pollers.push(this.pollQueue({ registration, queue, poison, polling }));
   }
 
   /** Stops polling, and waits for invocations in progress. */
@@ -66,12 +74,8 @@ export class QueueTriggers {
    * Like the host: keeps up to batchSize messages of a queue running, and fetches more once fewer than
    * half of them (newBatchThreshold) are left, without waiting for the whole batch.
    */
-  private async pollQueue(
-    registration: Registration,
-    queue: QueueClient,
-    poison: QueueClient,
-    polling: QueuePolling,
-  ): Promise<void> {
+  private async pollQueue(watched: WatchedQueue): Promise<void> {
+    const { registration, polling } = watched;
     const running = new Set<Promise<void>>();
     const newBatchThreshold = Math.floor(polling.batchSize / 2);
     while (this.running) {
@@ -79,14 +83,14 @@ export class QueueTriggers {
         await Promise.race(running);
         continue;
       }
-      const messages = await this.receive(registration, queue, polling.batchSize - running.size);
+      const messages = await this.receive(watched, polling.batchSize - running.size);
       if (messages.length === 0) {
         await sleep(polling.pollingIntervalInMs);
         continue;
       }
       this.inFlight += messages.length;
       for (const message of messages) {
-        const invocation = this.runQueueMessage(registration, queue, poison, polling, message)
+        const invocation = this.runQueueMessage(watched, message)
           .catch((error) =>
             this.log.write(
               registration.name,
@@ -104,7 +108,7 @@ export class QueueTriggers {
     await Promise.all(running);
   }
 
-  private async receive(registration: Registration, queue: QueueClient, count: number): Promise<DequeuedMessageItem[]> {
+  private async receive({ registration, queue }: WatchedQueue, count: number): Promise<DequeuedMessageItem[]> {
     try {
       // The lease while a function runs; a failure shortens it to the visibility timeout.
       return (await queue.receiveMessages({ numberOfMessages: count, visibilityTimeout: 300 })).receivedMessageItems;
@@ -119,15 +123,10 @@ export class QueueTriggers {
     }
   }
 
-  private async runQueueMessage(
-    registration: Registration,
-    queue: QueueClient,
-    poison: QueueClient,
-    settings: QueueHostSettings,
-    message: DequeuedMessageItem,
-  ): Promise<void> {
+  private async runQueueMessage(watched: WatchedQueue, message: DequeuedMessageItem): Promise<void> {
+    const { registration, queue } = watched;
     const text =
-      settings.messageEncoding === "base64"
+      watched.polling.messageEncoding === "base64"
         ? Buffer.from(message.messageText, "base64").toString("utf8")
         : message.messageText;
     const context = this.log.newContext(registration, {
@@ -148,18 +147,13 @@ export class QueueTriggers {
         "error",
         `Executed '${registration.name}' (Failed, Id=${context.invocationId}, dequeueCount=${message.dequeueCount}): ${(error as Error)?.message ?? error}`,
       );
-      await this.retryOrPoison(registration, queue, poison, settings, message);
+      await this.retryOrPoison(watched, message);
     }
   }
 
   /** A failed message: visible again after the visibility timeout, or moved to the poison queue at maxDequeueCount. */
-  private async retryOrPoison(
-    registration: Registration,
-    queue: QueueClient,
-    poison: QueueClient,
-    settings: QueueHostSettings,
-    message: DequeuedMessageItem,
-  ): Promise<void> {
+  private async retryOrPoison(watched: WatchedQueue, message: DequeuedMessageItem): Promise<void> {
+    const { registration, queue, poison, polling: settings } = watched;
     if (message.dequeueCount < settings.maxDequeueCount) {
       await queue.updateMessage(
         message.messageId,
