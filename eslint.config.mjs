@@ -75,6 +75,16 @@ export default tseslint.config(
   // The viewer is browser code: it talks to the API, and shares only src/contract with the server.
   room("viewer", [...server, "services", "config", "settings", "errors", "validation", "identity"]),
   {
+    // The sandbox (npm start) is what the tests stand on; it never leans on them.
+    files: ["sandbox/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "warn",
+        { patterns: [{ regex: "^(\\.\\./)+(test|bench)/", message: "sandbox/ never imports the tests or benches." }] },
+      ],
+    },
+  },
+  {
     // Tests read loosely typed JSON answers.
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

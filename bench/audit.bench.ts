@@ -12,7 +12,7 @@ import { type GraphClient } from "../src/graph/client";
 import { getGraphClient } from "../src/services";
 import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 import { startRig, type Rig } from "../test/rig/rig";
-import { makeJob, printerIdFor } from "../test/rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const terminal = new Set(["completed", "canceled", "aborted"]);
 

@@ -7,7 +7,7 @@
  */
 import { newRunId } from "../src/audit/keys";
 import { readTable, runAuditProcess, startAuditWorld } from "../test/faults/auditHarness";
-import { makeJob } from "../test/rig/tenant";
+import { makeJob } from "../sandbox/tenant";
 
 /** The stated bounds: the heap the auditing process holds after a full GC, and its peak heap, garbage included. */
 const maxRetainedHeapMB = 64;

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpRequest } from "@azure/functions";
-import { expandMain, repoRoot } from "../test/rig/functionsHost";
-import { makeToken } from "../test/rig/identityEndpoint";
+import { expandMain, repoRoot } from "../sandbox/host/functionApp";
+import { makeToken } from "../sandbox/tokens";
 import { startRig } from "../test/rig/rig";
-import { addSeedPrinter, seedJobId, seedPrinterId } from "../test/rig/tenant";
+import { addSeedPrinter, seedJobId, seedPrinterId } from "../sandbox/tenant";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -98,7 +98,7 @@ function coldStart(): void {
   const root = repoRoot();
   const main = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { main: string }).main;
   const files = expandMain(root, main);
-  const shim = join(root, "dist", "test", "rig", "functionsHost.js");
+  const shim = join(root, "dist", "sandbox", "host", "functionsCore.js");
   const env = { ...process.env, AzureWebJobsStorage: "UseDevelopmentStorage=true" };
   const importScript = (entries: string[]): string =>
     `const t=process.hrtime.bigint();require(${JSON.stringify(shim)}).installFunctionsCore();` +

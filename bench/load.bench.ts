@@ -8,7 +8,7 @@ import { Agent, request } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { startRig } from "../test/rig/rig";
-import { addSeedPrinter, seedJobId, seedPrinterId } from "../test/rig/tenant";
+import { addSeedPrinter, seedJobId, seedPrinterId } from "../sandbox/tenant";
 
 /** Heap may not grow by more than this between the middle and the end of the run (after a full GC). */
 const maxHeapGrowthInBytes = 8 * 1024 * 1024;

@@ -21,7 +21,7 @@ import { AuditStore, tableClientFactory } from "../src/audit/store";
 import { CountingProxy, RequestCounter } from "../test/rig/countingProxy";
 import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 import { startRig, type Rig } from "../test/rig/rig";
-import { makeJob, printerIdFor } from "../test/rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const dayMs = 86_400_000;
 const start = Date.UTC(2026, 9, 1);

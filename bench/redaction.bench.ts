@@ -11,8 +11,8 @@ import { invertedTime, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "../s
 import { pseudonymKey } from "../src/audit/privacy";
 import { runRedaction } from "../src/audit/redactionPass";
 import { AuditStore, type Row } from "../src/audit/store";
-import { Azurite } from "../test/rig/azurite";
-import { printerIdFor } from "../test/rig/tenant";
+import { Azurite } from "../sandbox/azurite";
+import { printerIdFor } from "../sandbox/tenant";
 
 const latencyMs = Number(process.env.STORAGE_LATENCY_MS ?? 10);
 const delay: PipelinePolicy = {

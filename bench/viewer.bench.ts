@@ -7,9 +7,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { repoRoot } from "../test/rig/functionsHost";
+import { repoRoot } from "../sandbox/host/functionApp";
 import { startRig, type Rig } from "../test/rig/rig";
-import { addDemoTenant, makeJob, printerIdFor } from "../test/rig/tenant";
+import { addDemoTenant, makeJob, printerIdFor } from "../sandbox/tenant";
 import { launchChromium } from "../test/rig/browser";
 import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 

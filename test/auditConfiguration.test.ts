@@ -14,7 +14,7 @@ import {
 import { type PrintJob } from "../src/graph/types";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { fullJobConfiguration, makeJob, printerIdFor } from "./rig/tenant";
+import { fullJobConfiguration, makeJob, printerIdFor } from "../sandbox/tenant";
 
 const privacy = { redactUsers: "none" as const, omitDocumentNames: false, hashSalt: "salt" };
 

@@ -17,7 +17,7 @@ import { getConfig } from "../src/config";
 import { CountingProxy, RequestCounter } from "./rig/countingProxy";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
+import { addGeneratedTenant, makeJob, printerIdFor } from "../sandbox/tenant";
 import { CurrentStateConflictError } from "../src/errors";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 

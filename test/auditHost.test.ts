@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { QueueClient } from "@azure/storage-queue";
-import { Azurite } from "./rig/azurite";
-import { LocalFunctionsHost, readQueueHostSettings, type Registration } from "./rig/functionsHost";
+import { Azurite } from "../sandbox/azurite";
+import { type Registration } from "../sandbox/host/functionsCore";
+import { LocalFunctionsHost } from "../sandbox/host/functionsHost";
+import { readQueueHostSettings } from "../sandbox/host/queueHostSettings";
 
 let azurite: Azurite;
 before(async () => {

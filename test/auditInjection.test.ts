@@ -13,7 +13,7 @@ import { Figures } from "./rig/figures";
 import { call } from "./rig/http";
 import { nearValid } from "./rig/hostile";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob } from "./rig/tenant";
+import { makeJob } from "../sandbox/tenant";
 
 let rig: Rig;
 const figures = new Figures("audit-odata-injection");

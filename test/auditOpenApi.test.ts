@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant } from "./rig/tenant";
+import { addGeneratedTenant } from "../sandbox/tenant";
 
 let rig: Rig;
 let printers: string[];

@@ -13,7 +13,7 @@ import { redactionFaultPoints } from "../src/audit/redactionPass";
 import { AuditStore, tableClientFactory } from "../src/audit/store";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 let rig: Rig;
 const printerId = printerIdFor(41);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
+import { addGeneratedTenant, makeJob, printerIdFor } from "../sandbox/tenant";
 import { jobColumns } from "../src/audit/snapshot";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 

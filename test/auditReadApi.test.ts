@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant } from "./rig/tenant";
+import { addGeneratedTenant } from "../sandbox/tenant";
 import { TableClient } from "@azure/data-tables";
 import { newRunId } from "../src/audit/keys";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";

@@ -25,7 +25,7 @@ import { historyFilter, listHistoryPage, publicRow, type HistoryQuery } from "..
 import { purgeHistory } from "../src/audit/retention";
 import { type PrivacySettings } from "../src/audit/snapshot";
 import { AuditStore, tableClientFactory, type Row, type StoredRow } from "../src/audit/store";
-import { Azurite } from "./rig/azurite";
+import { Azurite } from "../sandbox/azurite";
 
 let azurite: Azurite;
 let prefixes = 0;

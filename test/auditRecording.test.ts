@@ -6,7 +6,7 @@ import { newRunId, runIdPattern } from "../src/audit/keys";
 import { auditFaultPoints } from "../src/audit/recorder";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant, makeJob, printerIdFor } from "./rig/tenant";
+import { addGeneratedTenant, makeJob, printerIdFor } from "../sandbox/tenant";
 
 let rig: Rig;
 let printers: string[];

@@ -17,7 +17,7 @@ import { dayKey, summarizeHistory, summaryOfRow, summaryRow } from "../src/audit
 import { assertMatchesDefinition } from "./rig/openapi";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 let rig: Rig;
 let prefix = "";

@@ -15,7 +15,7 @@ import { csvCell } from "../src/audit/query";
 import { entityBytes, fitEntity, MalformedData, maxEntityBytes, snapshotOf, truncate } from "../src/audit/snapshot";
 import { transactionChunks } from "../src/audit/store";
 import { parseAuditMessage } from "../src/audit/runs";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const privacy = { redactUsers: "none" as const, omitDocumentNames: false };
 

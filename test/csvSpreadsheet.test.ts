@@ -18,7 +18,7 @@ import { visibleText } from "../src/audit/visibleText";
 import { Figures } from "./rig/figures";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const soffice = "/usr/bin/soffice";
 const officeMissing = !existsSync(soffice);

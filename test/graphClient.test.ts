@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { GraphClient, type BatchRequest } from "../src/graph/client";
-import { ManagedIdentityEndpoint } from "./rig/identityEndpoint";
-import { UniversalPrintSimulator } from "./rig/simulator";
-import { addGeneratedTenant, printerIdFor } from "./rig/tenant";
 import { GraphError } from "../src/errors";
+import { ManagedIdentityEndpoint } from "../sandbox/identityEndpoint";
+import { UniversalPrintSimulator } from "../sandbox/graph/simulator";
+import { addGeneratedTenant, printerIdFor } from "../sandbox/tenant";
 
 let sim: UniversalPrintSimulator;
 let identity: ManagedIdentityEndpoint;

@@ -15,7 +15,7 @@ import {
   seedJobId,
   seedPrinterId,
   seedShareId,
-} from "./rig/tenant";
+} from "../sandbox/tenant";
 
 type Json = Record<string, unknown>;
 /** Kiota's ParsableFactory, by shape (its package is an ES module this CommonJS test cannot import types from). */

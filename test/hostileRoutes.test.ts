@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { Figures } from "./rig/figures";
 import { hostileQueryNames, hostileWireValues } from "./rig/hostile";
 import { startRig, type Rig } from "./rig/rig";
-import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
+import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
 
 let rig: Rig;
 const figures = new Figures("hostile-input-routes");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startRig, type Rig } from "./rig/rig";
-import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
+import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
 
 let rig: Rig;
 

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { Figures } from "./rig/figures";
 import { call } from "./rig/http";
 import { startRig, type Rig } from "./rig/rig";
-import { addSeedPrinter, makeJob, seedPrinterId } from "./rig/tenant";
+import { addSeedPrinter, makeJob, seedPrinterId } from "../sandbox/tenant";
 
 let rig: Rig;
 const figures = new Figures("malformed-graph-data");

@@ -9,9 +9,9 @@ import { type AccessToken, type TokenCredential } from "@azure/core-auth";
 import { runIdPattern } from "../src/audit/keys";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { graphAccessAdvice, missingGraphRoles, rolesOfAccessToken, TokenRoleWatcher } from "../src/graph/tokenRoles";
-import { makeToken } from "./rig/identityEndpoint";
+import { makeToken } from "../sandbox/tokens";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant, addSeedPrinter, seedJobId, seedPrinterId } from "./rig/tenant";
+import { addGeneratedTenant, addSeedPrinter, seedJobId, seedPrinterId } from "../sandbox/tenant";
 
 const both = ["PrintJob.ReadBasic.All", "Printer.Read.All"];
 

@@ -8,7 +8,7 @@ import { connectorHostPlaceholder, operationIds } from "../src/openapi/definitio
 import { type Schema } from "../src/openapi/schema";
 import { assertMatchesDefinition, openApiDefinition, operationForPath, responseProblems } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
-import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
+import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
 
 const functionKey = "test-function-key-789";
 let rig: Rig;

@@ -30,7 +30,7 @@ import {
 import { operationForPath } from "./rig/openapi";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { addGeneratedTenant } from "./rig/tenant";
+import { addGeneratedTenant } from "../sandbox/tenant";
 
 const entra: ConnectorAuth = {
   kind: "entra",

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startRig, type Rig } from "./rig/rig";
-import { LocalFunctionsHost, triggerOf } from "./rig/functionsHost";
+import { triggerOf } from "../sandbox/host/functionsCore";
+import { LocalFunctionsHost } from "../sandbox/host/functionsHost";
 
 let rig: Rig;
 before(async () => (rig = await startRig()));

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
-import { freePort } from "./rig/azurite";
-import { repoRoot } from "./rig/functionsHost";
+import { freePort } from "../sandbox/azurite";
+import { repoRoot } from "../sandbox/host/functionApp";
 
 test("npm start's sandbox answers the example URLs it prints with 200 and the job JSON, and Ctrl+C stops it", async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot(), "dist", "scripts", "sandbox.js")], {
+  const child = spawn(process.execPath, [join(repoRoot(), "dist", "sandbox", "start.js")], {
     env: { ...process.env, PORT: String(port), SANDBOX_QUIET: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

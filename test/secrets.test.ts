@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { getLogLevel, setLogLevel, type AzureLogLevel } from "@azure/logger";
-import { devAccountKey } from "./rig/azurite";
+import { devAccountKey } from "../sandbox/azurite";
 import { Figures } from "./rig/figures";
 import { call, freshIdentity, type JsonAnswer } from "./rig/http";
 import { OutputCapture, secretsIn } from "./rig/outputCapture";
 import { fastRetrySettings, startRig, type Rig } from "./rig/rig";
-import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
+import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
 
 let rig: Rig;
 const figures = new Figures("secrets");

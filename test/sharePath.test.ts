@@ -13,7 +13,7 @@ import {
 import { getGraphClient } from "../src/services";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
-import { addSeedPrinter, makeJob, seedExamples, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
+import { addSeedPrinter, makeJob, seedExamples, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
 
 let rig: Rig;
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { repoRoot } from "./rig/functionsHost";
+import { repoRoot } from "../sandbox/host/functionApp";
 
 interface LockEntry {
   version?: string;

@@ -10,9 +10,10 @@ import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
-import { LocalFunctionsHost, repoRoot } from "./rig/functionsHost";
+import { repoRoot } from "../sandbox/host/functionApp";
+import { LocalFunctionsHost } from "../sandbox/host/functionsHost";
 import { startRig, type Rig } from "./rig/rig";
-import { addDemoTenant, advanceOneJob, printerIdFor } from "./rig/tenant";
+import { addDemoTenant, advanceOneJob, printerIdFor } from "../sandbox/tenant";
 
 const functionKey = "viewer-test-key-5f1c2e9a";
 const browserMissing = !chromiumInstalled();

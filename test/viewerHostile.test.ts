@@ -15,7 +15,7 @@ import { chromiumInstalled, chromiumPath, launchChromium } from "./rig/browser";
 import { Figures } from "./rig/figures";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";
-import { makeJob, printerIdFor } from "./rig/tenant";
+import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const browserMissing = !chromiumInstalled();
 const skip =

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
-import { addSeedPrinter, makeJob, seedJobId, seedPrinterId, seedShareId } from "./rig/tenant";
+import { addSeedPrinter, makeJob, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
 
 let rig: Rig;
 let nextJob = 7000;

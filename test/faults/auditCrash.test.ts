@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Figures } from "../rig/figures";
-import { makeJob } from "../rig/tenant";
+import { makeJob } from "../../sandbox/tenant";
 import {
   auditContents,
   compareContents,

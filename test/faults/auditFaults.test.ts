@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { newRunId } from "../../src/audit/keys";
-import { devAccountKey } from "../rig/azurite";
+import { devAccountKey } from "../../sandbox/azurite";
 import { Figures } from "../rig/figures";
 import { secretsIn } from "../rig/outputCapture";
-import { makeJob } from "../rig/tenant";
+import { makeJob } from "../../sandbox/tenant";
 import {
   auditContents,
   auditProcessOutputs,

@@ -9,11 +9,11 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { newRunId } from "../../src/audit/keys";
 import { TableClient } from "@azure/data-tables";
-import { Azurite, devAccountKey, devAccountName } from "../rig/azurite";
+import { Azurite, devAccountKey, devAccountName } from "../../sandbox/azurite";
 import { CountingProxy, RequestCounter, type ProxyAction } from "../rig/countingProxy";
-import { ManagedIdentityEndpoint } from "../rig/identityEndpoint";
+import { ManagedIdentityEndpoint } from "../../sandbox/identityEndpoint";
 import { fastRetrySettings } from "../rig/rig";
-import { UniversalPrintSimulator } from "../rig/simulator";
+import { UniversalPrintSimulator } from "../../sandbox/graph/simulator";
 
 export interface AuditWorld {
   azurite: Azurite;

@@ -5,7 +5,8 @@
  * delivery number. Exits 0 when the handler succeeded, 1 when it threw (the host would deliver again), and
  * prints `AUDIT_PROCESS {...}` with its peak memory. Suites kill it at chosen points to simulate crashes.
  */
-import { LocalFunctionsHost, loadFunctionApp } from "../rig/functionsHost";
+import { loadFunctionApp } from "../../sandbox/host/functionApp";
+import { LocalFunctionsHost } from "../../sandbox/host/functionsHost";
 
 async function main(): Promise<number> {
   let peakRss = 0;

@@ -10,7 +10,7 @@ import { TableClient } from "@azure/data-tables";
 import { AuditStore } from "../../src/audit/store";
 import { dayRowKey, summaryOfRow } from "../../src/audit/summaries";
 import { readSummaries } from "../../src/audit/summariesQuery";
-import { makeJob } from "../rig/tenant";
+import { makeJob } from "../../sandbox/tenant";
 import {
   crashPoints,
   failedCrashPoints,

@@ -9,7 +9,7 @@ import { after, afterEach, before, beforeEach, describe, test } from "node:test"
 import { Figures } from "../rig/figures";
 import { call, freshIdentity, type JsonAnswer } from "../rig/http";
 import { fastRetrySettings, startRig, type Rig } from "../rig/rig";
-import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "../rig/tenant";
+import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "../../sandbox/tenant";
 
 let rig: Rig;
 const figures = new Figures("graph-faults");

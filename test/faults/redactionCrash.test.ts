@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { Figures } from "../rig/figures";
-import { makeJob } from "../rig/tenant";
+import { makeJob } from "../../sandbox/tenant";
 import {
   auditContents,
   compareContents,

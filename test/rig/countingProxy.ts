@@ -5,7 +5,7 @@
  * counter, so Graph calls and table writes are numbered in the order the process made them.
  */
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
-import { LoopbackServer } from "./loopbackServer";
+import { LoopbackServer } from "../../sandbox/loopbackServer";
 
 export type ProxyAction = "forward" | "dropBefore" | "dropAfter";
 

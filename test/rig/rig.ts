@@ -4,10 +4,12 @@
  */
 import { resetConfig } from "../../src/config";
 import { resetServices } from "../../src/services";
-import { Azurite } from "./azurite";
-import { LocalFunctionsHost, loadFunctionApp, type LocalHostOptions, type Registration } from "./functionsHost";
-import { ManagedIdentityEndpoint, type IdentityEndpointOptions } from "./identityEndpoint";
-import { UniversalPrintSimulator, type SimulatorOptions } from "./simulator";
+import { Azurite } from "../../sandbox/azurite";
+import { UniversalPrintSimulator, type SimulatorOptions } from "../../sandbox/graph/simulator";
+import { loadFunctionApp } from "../../sandbox/host/functionApp";
+import { type Registration } from "../../sandbox/host/functionsCore";
+import { LocalFunctionsHost, type LocalHostOptions } from "../../sandbox/host/functionsHost";
+import { ManagedIdentityEndpoint, type IdentityEndpointOptions } from "../../sandbox/identityEndpoint";
 
 export interface RigOptions {
   simulator?: SimulatorOptions;

@@ -2,8 +2,9 @@
  * Tenants for the simulator: the seed page's example job exactly as documented, and generated printers
  * and jobs for tests, the sandbox and benchmarks.
  */
-import { type PrintJob } from "../../src/graph/types";
-import { graphHost, type UniversalPrintSimulator } from "./simulator";
+import { type PrintJob } from "../src/graph/types";
+import { graphHost } from "./graph/answers";
+import { type UniversalPrintSimulator } from "./graph/simulator";
 
 /** The printer and job of the seed page's three examples (shared/seed/get-printjob.zh.txt). */
 export const seedPrinterId = "c05f3726-0d4b-4aa1-8fe9-2eb981bb26fb";

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { LoopbackServer } from "./loopbackServer";
+import { makeToken } from "./tokens";
 
 export interface IdentityEndpointOptions {
   /** Application roles granted to the identity. Default: the two the app needs. */
@@ -105,10 +106,4 @@ export class ManagedIdentityEndpoint {
   async stop(): Promise<void> {
     await this.server?.close();
   }
-}
-
-/** An unsigned JWT-shaped token: header.claims.signature, base64url. */
-export function makeToken(claims: Record<string, unknown>): string {
-  const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
-  return `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.${randomBytes(24).toString("base64url")}`;
 }

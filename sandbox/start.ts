@@ -5,13 +5,22 @@
  * Ctrl+C stops all of it.
  */
 import { randomBytes } from "node:crypto";
-import { Azurite, freePort } from "../test/rig/azurite";
-import { LocalFunctionsHost, loadFunctionApp } from "../test/rig/functionsHost";
-import { ManagedIdentityEndpoint } from "../test/rig/identityEndpoint";
-import { UniversalPrintSimulator } from "../test/rig/simulator";
-import { addDemoTenant, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "../test/rig/tenant";
+import { Azurite, freePort } from "./azurite";
+import { UniversalPrintSimulator } from "./graph/simulator";
+import { loadFunctionApp } from "./host/functionApp";
+import { LocalFunctionsHost } from "./host/functionsHost";
+import { ManagedIdentityEndpoint } from "./identityEndpoint";
+import { addDemoTenant, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "./tenant";
 
 const port = Number(process.env.PORT ?? 7071);
+
+/** What stands in for Azure and Graph: storage, Universal Print with the demo printers, the managed identity. */
+interface StandIns {
+  azurite: Azurite;
+  sim: UniversalPrintSimulator;
+  identity: ManagedIdentityEndpoint;
+  printerIds: string[];
+}
 
 async function portIsFree(p: number): Promise<boolean> {
   const { createServer } = await import("node:net");
@@ -22,14 +31,8 @@ async function portIsFree(p: number): Promise<boolean> {
   });
 }
 
-async function main(): Promise<void> {
-  if (!(await portIsFree(port))) {
-    console.error(
-      `Port ${port} is taken (another 'npm start' or 'func start'?). Stop it, or run with PORT=7072 npm start.`,
-    );
-    process.exit(1);
-  }
-  console.log("Starting the local sandbox: Azurite, the Universal Print simulator, the managed-identity endpoint…");
+/** Azurite on its usual ports where they are free, the simulator with the demo tenant, the identity endpoint. */
+async function startStandIns(): Promise<StandIns> {
   const storagePorts = await Promise.all(
     [10000, 10001, 10002].map(async (p) => ((await portIsFree(p)) ? p : freePort())),
   );
@@ -41,8 +44,11 @@ async function main(): Promise<void> {
   const sim = await new UniversalPrintSimulator({ latencyMs: 5 }).start();
   const identity = await new ManagedIdentityEndpoint().start();
   const printerIds = addDemoTenant(sim);
+  return { azurite, sim, identity, printerIds };
+}
 
-  // The app reads its settings from the environment, as it does from app settings in Azure.
+/** The app reads its settings from the environment, as it does from app settings in Azure. */
+function configureApp({ azurite, sim, identity, printerIds }: StandIns): void {
   Object.assign(process.env, {
     ...identity.env(),
     GRAPH_BASE_URL: sim.baseUrl,
@@ -53,14 +59,17 @@ async function main(): Promise<void> {
     // The sandbox makes its own pseudonym key (Azure's lives in Key Vault); set AUDIT_HASH_KEY to keep one across starts.
     AUDIT_HASH_KEY: process.env.AUDIT_HASH_KEY ?? randomBytes(32).toString("base64"),
   });
+}
 
-  const registrations = loadFunctionApp();
-  const host = await new LocalFunctionsHost(registrations, {
+/**
+ * The app's functions on the local host, and the audit as in Azure: timers on their schedules, the per-printer
+ * queue on Azurite; one run now, at start.
+ */
+async function startApp(azurite: Azurite): Promise<LocalFunctionsHost> {
+  const host = await new LocalFunctionsHost(loadFunctionApp(), {
     port,
     printLogs: process.env.SANDBOX_QUIET !== "1",
   }).start();
-
-  // The audit as in Azure: timers on their schedules, the per-printer queue on Azurite; one run now, at start.
   await host.startTriggers({ connectionString: azurite.connectionString });
   console.log("Running a first audit of the demo printers (timer, then one queue message per printer)…");
   await host.fireTimer("auditTimer");
@@ -70,19 +79,25 @@ async function main(): Promise<void> {
     // A failing printer is retried by the queue as in Azure; the sandbox serves what is there meanwhile.
     console.log("The first audit run is still retrying a printer (see the log); its run rows show why.");
   }
+  return host;
+}
 
-  // Demo life: every 20 s a printer moves one job forward, so the audit has changes to record.
-  const life = setInterval(() => {
+/** Demo life: every 20 s a printer moves one job forward, so the audit has changes to record. */
+function startDemoLife(sim: UniversalPrintSimulator): NodeJS.Timeout {
+  return setInterval(() => {
     const changed = advanceOneJob(sim);
     if (changed)
       console.log(`[simulator] job ${changed.jobId} on printer ${changed.printerId} is now ${changed.state}`);
   }, 20_000);
+}
 
+/** What `npm start` prints once it serves: the registered functions and URLs to try. */
+function welcome(host: LocalFunctionsHost, { azurite, sim, printerIds }: StandIns): string {
   const api = `http://localhost:${port}/api`;
   const routes = host
     .httpRoutes()
     .map((r) => `  ${r.methods.join(",").padEnd(6)} ${api}/${r.route}  (${r.name}, authLevel ${r.authLevel})`);
-  console.log(`
+  return `
 Universal Print jobs is running locally.
 
 Functions (as registered by the app):
@@ -111,8 +126,11 @@ Demo printers: ${printerIds.join(", ")}
 Simulated Graph: ${sim.baseUrl}   Azurite: blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}
 Locally, function keys are not required (as with Core Tools); in Azure every data route needs one.
 Press Ctrl+C to stop.
-`);
+`;
+}
 
+/** Ctrl+C (or SIGTERM) stops the demo life, the triggers, the host and the stand-ins, then exits. */
+function stopOnSignal(host: LocalFunctionsHost, life: NodeJS.Timeout, { azurite, sim, identity }: StandIns): void {
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -126,6 +144,22 @@ Press Ctrl+C to stop.
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
+}
+
+async function main(): Promise<void> {
+  if (!(await portIsFree(port))) {
+    console.error(
+      `Port ${port} is taken (another 'npm start' or 'func start'?). Stop it, or run with PORT=7072 npm start.`,
+    );
+    process.exit(1);
+  }
+  console.log("Starting the local sandbox: Azurite, the Universal Print simulator, the managed-identity endpoint…");
+  const standIns = await startStandIns();
+  configureApp(standIns);
+  const host = await startApp(standIns.azurite);
+  const life = startDemoLife(standIns.sim);
+  console.log(welcome(host, standIns));
+  stopOnSignal(host, life, standIns);
 }
 
 main().catch((error) => {
