@@ -29,8 +29,9 @@ import {
   type RowReader,
 } from "./indexes";
 import { invertedTime, jobHistoryPrefix, keyPart } from "./keys";
-import { jobColumns, taskColumns, userFilterValues, type PrivacySettings } from "./snapshot";
+import { jobColumns, taskColumns, type PrivacySettings } from "./snapshot";
 import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
+import { userFilter, userFilterValues } from "./userFilter";
 import { InputError } from "../errors";
 
 export interface HistoryQuery {
@@ -161,12 +162,8 @@ export function historyFilter(q: HistoryQuery, privacy: PrivacySettings): string
   if (q.fromMs !== undefined) parts.push(odata`RowKey lt ${`${invertedTime(q.fromMs)}}`}`);
   if (q.toMs !== undefined) parts.push(odata`RowKey ge ${invertedTime(q.toMs)}`);
   if (q.state !== undefined) parts.push(odata`JobState eq ${q.state}`);
-  if (q.user !== undefined) {
-    const values = userFilterValues(q.user, privacy);
-    // As given, lower-cased and as a pseudonym: a person's rows are found whatever mode recorded them.
-    const alternatives = values.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]);
-    parts.push(`(${alternatives.join(" or ")})`);
-  }
+  // As given, lower-cased and as a pseudonym: a person's rows are found whatever mode recorded them.
+  if (q.user !== undefined) parts.push(userFilter(q.user, privacy));
   return parts.length > 0 ? parts.join(" and ") : undefined;
 }
 
@@ -186,9 +183,10 @@ export function indexPlan(store: AuditStore, q: HistoryQuery, privacy: PrivacySe
   const range = createdRange(q.fromMs, q.toMs);
   const buckets = Array.from({ length: indexBuckets }, (_, b) => b);
   if (q.printerId) {
-    const extra = [q.state !== undefined ? odata`JobState eq ${q.state}` : undefined, userFilter(q, privacy)].filter(
-      (x) => x !== undefined,
-    );
+    const extra = [
+      q.state !== undefined ? odata`JobState eq ${q.state}` : undefined,
+      q.user !== undefined ? userFilter(q.user, privacy) : undefined,
+    ].filter((x) => x !== undefined);
     return {
       table: store.tables.jobs,
       partitions: [q.printerId],
@@ -209,12 +207,6 @@ export function indexPlan(store: AuditStore, q: HistoryQuery, privacy: PrivacySe
   }
   if (q.state !== undefined) return { table: store.tables.jobIndex, partitions: [statePartition(q.state)], ...range };
   return { table: store.tables.jobIndex, partitions: buckets.map(createdPartition), ...range };
-}
-
-function userFilter(q: HistoryQuery, privacy: PrivacySettings): string | undefined {
-  if (q.user === undefined) return undefined;
-  const values = userFilterValues(q.user, privacy);
-  return `(${values.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]).join(" or ")})`;
 }
 
 /** The reader of a query: the indexes once complete (or when the token is theirs), else the old scan. */

@@ -21,6 +21,7 @@ import {
 } from "./privacy";
 import { markSummaries, refreshSummariesAndDays } from "./summaries";
 import { transactionChunks, type AuditStore, type Row, type StoredRow } from "./store";
+import { userColumnsFilter } from "./userFilter";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
 export interface JobUnit {
@@ -161,7 +162,7 @@ export async function* historyRowsOfUser(store: AuditStore, values: readonly str
   const distinct = [...new Set(values)];
   for (let i = 0; i < distinct.length; i += 7) {
     const chunk = distinct.slice(i, i + 7);
-    const filter = chunk.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]).join(" or ");
+    const filter = userColumnsFilter(chunk);
     yield* client.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } });
   }
 }
