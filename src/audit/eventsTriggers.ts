@@ -18,7 +18,7 @@ import {
   type EventPage,
 } from "./events";
 import { sequenceKey } from "./keys";
-import { mapLimit } from "./recorder";
+import { mapLimit } from "./concurrency";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore, type StoredRow } from "./store";
 

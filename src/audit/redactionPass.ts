@@ -21,7 +21,7 @@ import {
 } from "./privacy";
 import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./redaction";
 import { refreshDirtySummaries, refreshSummariesAndDays } from "./summaries";
-import { type AuditLog } from "./recorder";
+import { type AuditLog } from "./auditLog";
 import { type AuditStore, type StoredRow } from "./store";
 
 export const statePartition = "state";

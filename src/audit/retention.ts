@@ -7,7 +7,7 @@
 import { odata } from "@azure/data-tables";
 import { eventsBefore } from "./events";
 import { invertedTime, runIdFloor } from "./keys";
-import { type AuditLog } from "./recorder";
+import { type AuditLog } from "./auditLog";
 import { type AuditStore } from "./store";
 import { purgeSummaries } from "./summaries";
 

@@ -5,7 +5,7 @@
  * "create" (no duplicate). Ends with the "complete" marker, after which reads use the indexes.
  */
 import { rowsByTable } from "../derived";
-import { type AuditLog } from "../recorder";
+import { type AuditLog } from "../auditLog";
 import { type AuditStore, type Row, type StoredRow } from "../store";
 import { updateSummaries } from "../summaries";
 import { indexRows } from "./indexRows";
