@@ -7,7 +7,17 @@
  * retention deletes the days it purged and recomputes the boundary day (purge.ts).
  */
 export { refreshDirtySummaries, refreshSummariesAndDays, updateSummaries } from "./afterWrites";
-export { dayKey, dayOf, dayOfHistoryKey, dayOfKey, dayRange, dayRowKey, dayStart, type SummaryTarget } from "./days";
+export {
+  dayKey,
+  dayMs,
+  dayOf,
+  dayOfHistoryKey,
+  dayOfKey,
+  dayRange,
+  dayRowKey,
+  dayStart,
+  type SummaryTarget,
+} from "./days";
 export { markSummaries, summaryTargets } from "./marking";
 export { purgeSummaries } from "./purge";
 export { readDay } from "./readDay";
