@@ -5,7 +5,7 @@
  * erasure and backfills can recompute them from the history row they came from.
  */
 import { eventRows } from "./events";
-import { indexRows } from "./indexes";
+import { indexRows } from "./indexes/indexRows";
 import { type AuditTableNames } from "./keys";
 import { type Row } from "./store";
 
@@ -26,13 +26,16 @@ export function derivedRowsByTable(
   tables: AuditTableNames,
   rows: readonly { row: Row; kind: HistoryKind }[],
 ): Map<string, Row[]> {
+  return rowsByTable(rows.flatMap(({ row, kind }) => derivedRows(tables, row, kind)));
+}
+
+/** Derived rows grouped by their table, each table's rows in the order given. */
+export function rowsByTable(derived: readonly DerivedRow[]): Map<string, Row[]> {
   const byTable = new Map<string, Row[]>();
-  for (const { row, kind } of rows) {
-    for (const derived of derivedRows(tables, row, kind)) {
-      const list = byTable.get(derived.table) ?? [];
-      list.push(derived.row);
-      byTable.set(derived.table, list);
-    }
+  for (const { table, row } of derived) {
+    const list = byTable.get(table) ?? [];
+    list.push(row);
+    byTable.set(table, list);
   }
   return byTable;
 }

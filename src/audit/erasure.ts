@@ -6,11 +6,15 @@
  * cannot finish within its time budget is finished by the audit timer's next rewrite pass.
  */
 import { randomBytes } from "node:crypto";
+import { odata } from "@azure/data-tables";
 import { listErasedSubjects, loadErasedSubjects, subjectOf } from "./erasureList";
 import { pseudonym, type PrivacyPolicy, type PseudonymKey } from "./privacy";
 import { historyRowsOfUser, rewriteJob, unitOf } from "./redaction";
-import { erasurePartition, requestRedactionPass } from "./redactionPass";
+import { requestRedactionPass } from "./redactionState";
 import { type AuditStore } from "./store";
+
+/** The privacy table's partition of erasure records (RK the erasure id). */
+export const erasurePartition = "erasure";
 
 export type ErasureStatus = "running" | "completed";
 
@@ -77,37 +81,8 @@ export async function eraseUser(
   };
   await store.mergeRow(store.tables.privacy, requested);
   await listErasedSubjects(store, key, [subject], erasureId, now());
-
-  const subjects = await loadErasedSubjects(store, key);
-  const searched = new Set<string>();
-  let pending = [identifier.trim(), identifier.trim().toLowerCase(), subject];
-  let rowsChanged = 0;
-  let finished = true;
-  search: while (pending.length > 0) {
-    const values = pending.filter((v) => !searched.has(v));
-    values.forEach((v) => searched.add(v));
-    pending = [];
-    const done = new Set<string>();
-    for await (const row of historyRowsOfUser(store, values)) {
-      if (Date.now() > options.deadline) {
-        finished = false;
-        break search;
-      }
-      const unit = unitOf(row);
-      if (!unit || done.has(`${unit.printerId}\n${unit.prefix}`)) continue;
-      done.add(`${unit.printerId}\n${unit.prefix}`);
-      const rewrite = await rewriteJob(store, unit, policy, subjects);
-      rowsChanged += rewrite.rowsChanged;
-      // The person's other identifiers (an id when the UPN was given, and the reverse) are listed and searched too.
-      const learned = [...rewrite.identity.ids, ...rewrite.identity.upns];
-      const learnedSubjects = learned.map((v) => pseudonym(v, key)).filter((p) => !subjects.has(p));
-      if (learnedSubjects.length > 0) {
-        await listErasedSubjects(store, key, learnedSubjects, erasureId, now());
-        for (const p of learnedSubjects) subjects.set(p, erasureId);
-      }
-      pending.push(...learned, ...learnedSubjects);
-    }
-  }
+  const searchFor = [identifier.trim(), identifier.trim().toLowerCase(), subject];
+  const { rowsChanged, finished } = await eraseRowsOf(store, policy, searchFor, { erasureId, ...options, now });
   const completed = finished ? { Status: "completed", CompletedDateTime: now().toISOString() } : {};
   await store.mergeRow(store.tables.privacy, {
     partitionKey: erasurePartition,
@@ -118,4 +93,71 @@ export async function eraseUser(
   // The next timer run checks the whole history against the list (a UPN stored in another letter case is only found there) and adds what it finds.
   await requestRedactionPass(store);
   return (await getErasure(store, erasureId))!;
+}
+
+/**
+ * Rewrites, job by job, every job whose history rows hold one of the values; the person's other identifiers
+ * found on the way are listed and searched too. Stops at the deadline (then `finished` is false).
+ */
+async function eraseRowsOf(
+  store: AuditStore,
+  policy: PrivacyPolicy & { key: PseudonymKey },
+  values: string[],
+  options: { erasureId: string; deadline: number; now: () => Date },
+): Promise<{ rowsChanged: number; finished: boolean }> {
+  const { key } = policy;
+  const subjects = await loadErasedSubjects(store, key);
+  const searched = new Set<string>();
+  let pending = values;
+  let rowsChanged = 0;
+  while (pending.length > 0) {
+    const searching = pending.filter((v) => !searched.has(v));
+    searching.forEach((v) => searched.add(v));
+    pending = [];
+    const done = new Set<string>();
+    for await (const row of historyRowsOfUser(store, searching)) {
+      if (Date.now() > options.deadline) return { rowsChanged, finished: false };
+      const unit = unitOf(row);
+      if (!unit || done.has(`${unit.printerId}\n${unit.prefix}`)) continue;
+      done.add(`${unit.printerId}\n${unit.prefix}`);
+      const rewrite = await rewriteJob(store, unit, policy, subjects);
+      rowsChanged += rewrite.rowsChanged;
+      // The person's other identifiers (an id when the UPN was given, and the reverse) are listed and searched too.
+      const learned = [...rewrite.identity.ids, ...rewrite.identity.upns];
+      const learnedSubjects = learned.map((v) => pseudonym(v, key)).filter((p) => !subjects.has(p));
+      if (learnedSubjects.length > 0) {
+        await listErasedSubjects(store, key, learnedSubjects, options.erasureId, options.now());
+        for (const p of learnedSubjects) subjects.set(p, options.erasureId);
+      }
+      pending.push(...learned, ...learnedSubjects);
+    }
+  }
+  return { rowsChanged, finished: true };
+}
+
+/** Credits rows changed to the erasures they completed. */
+export async function creditErasures(store: AuditStore, credits: Map<string, number>): Promise<void> {
+  for (const [erasureId, rows] of credits) {
+    const record = await store.getRow(store.tables.privacy, erasurePartition, erasureId);
+    if (!record) continue;
+    await store.mergeRow(store.tables.privacy, {
+      partitionKey: erasurePartition,
+      rowKey: erasureId,
+      RowsChanged: Number(record.RowsChanged ?? 0) + rows,
+    });
+  }
+}
+
+/** Marks erasures still running as completed once a pass over the whole history found nothing left. */
+export async function completeErasures(store: AuditStore, now: Date): Promise<void> {
+  const client = await store.table(store.tables.privacy);
+  const filter = odata`PartitionKey eq ${erasurePartition} and Status eq ${"running"}`;
+  for await (const record of client.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
+    await store.mergeRow(store.tables.privacy, {
+      partitionKey: erasurePartition,
+      rowKey: String(record.rowKey),
+      Status: "completed",
+      CompletedDateTime: now.toISOString(),
+    });
+  }
 }

@@ -18,8 +18,9 @@ import { odata } from "@azure/data-tables";
 import { isGuid, shown } from "../validation";
 import { type DerivedRow, type HistoryKind } from "./derived";
 import { isValidKey, runIdFloor, runIdPattern, type AuditTableNames } from "./keys";
-import { jobColumns, userFilterValues, type PrivacySettings } from "./snapshot";
+import { jobColumns, type PrivacySettings } from "./snapshot";
 import { type AuditStore, type Row, type StoredRow } from "./store";
+import { userFilter } from "./userFilter";
 import { InputError } from "../errors";
 
 /** Tuning of the watermark; tests shorten it (like auditFaultPoints), the app keeps the defaults. */
@@ -188,10 +189,7 @@ export function eventFilter(
   if (filter.printerId) parts.push(odata`PrinterId eq ${filter.printerId}`);
   if (filter.states && filter.states.length > 0)
     parts.push(`(${filter.states.map((s) => odata`JobState eq ${s}`).join(" or ")})`);
-  if (filter.user !== undefined) {
-    const values = userFilterValues(filter.user, privacy);
-    parts.push(`(${values.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]).join(" or ")})`);
-  }
+  if (filter.user !== undefined) parts.push(userFilter(filter.user, privacy));
   return parts.join(" and ");
 }
 

@@ -2,8 +2,9 @@
  * The query options of the events feed and of the two polling triggers, validated completely (the first
  * bad one is a 400 naming it), into typed requests.
  */
-import { isGuid, parseDuration, shown, single } from "../validation";
+import { parseDuration, shown, single } from "../validation";
 import { cursorAt, decodeCursor, parseStates, type EventCursor, type EventFilter } from "./events";
+import { parsePrinterGuid, parseWholeNumber, refuseUnknownOptions } from "./queryOptions";
 import { type PrivacySettings } from "./snapshot";
 import { InputError } from "../errors";
 
@@ -15,19 +16,10 @@ export const defaultEndStates = "aborted,canceled";
 export const defaultFailingThreshold = 3;
 export const defaultFailingWindow = "PT1H";
 
-function refuseUnknown(query: URLSearchParams, allowed: readonly string[]): void {
-  for (const name of query.keys()) {
-    if (name !== "code" && !allowed.includes(name))
-      throw new InputError(name, `Query option ${shown(name)} is not supported here; use ${allowed.join(", ")}.`);
-  }
-}
-
 function printerOption(query: URLSearchParams): string | undefined {
   const printerId = single(query, "printerId");
   if (printerId === undefined || printerId === "") return undefined;
-  if (!isGuid(printerId))
-    throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
-  return printerId.toLowerCase();
+  return parsePrinterGuid(printerId);
 }
 
 function userOption(query: URLSearchParams, privacy: PrivacySettings): string | undefined {
@@ -56,7 +48,7 @@ export interface EventFeedRequest {
 
 /** GET /api/audit/events: printerId, state (comma list), user, top, cursor or since. */
 export function parseEventFeedQuery(query: URLSearchParams, privacy: PrivacySettings): EventFeedRequest {
-  refuseUnknown(query, ["printerId", "state", "user", "top", "cursor", "since"]);
+  refuseUnknownOptions(query, ["printerId", "state", "user", "top", "cursor", "since"]);
   const filter: EventFilter = {};
   const printerId = printerOption(query);
   if (printerId) filter.printerId = printerId;
@@ -64,14 +56,8 @@ export function parseEventFeedQuery(query: URLSearchParams, privacy: PrivacySett
   if (state !== undefined) filter.states = parseStates(state, "state");
   const user = userOption(query, privacy);
   if (user !== undefined) filter.user = user;
-  let top = defaultEventTop;
   const topText = single(query, "top");
-  if (topText !== undefined) {
-    if (!/^\d{1,4}$/.test(topText) || Number(topText) < 1 || Number(topText) > maxEventTop) {
-      throw new InputError("top", `top must be a whole number from 1 to ${maxEventTop}; got ${shown(topText)}.`);
-    }
-    top = Number(topText);
-  }
+  const top = topText !== undefined ? parseWholeNumber(topText, "top", 1, maxEventTop) : defaultEventTop;
   let from = cursorOption(query);
   const since = single(query, "since");
   if (since !== undefined) {
@@ -98,7 +84,7 @@ export interface JobFinishedRequest {
 
 /** The "When a print job finishes" trigger: printerId, states (of completed, canceled, aborted), user, cursor. */
 export function parseJobFinishedQuery(query: URLSearchParams, privacy: PrivacySettings): JobFinishedRequest {
-  refuseUnknown(query, ["printerId", "states", "user", "cursor"]);
+  refuseUnknownOptions(query, ["printerId", "states", "user", "cursor"]);
   const printerId = printerOption(query);
   const statesText = single(query, "states");
   const states = parseStates(
@@ -126,16 +112,13 @@ export interface PrinterFailingRequest {
 
 /** The "When a printer keeps failing" trigger: printerId, threshold (2-100, default 3), window (PT1M-P1D, default PT1H), cursor. */
 export function parsePrinterFailingQuery(query: URLSearchParams): PrinterFailingRequest {
-  refuseUnknown(query, ["printerId", "threshold", "window", "cursor"]);
+  refuseUnknownOptions(query, ["printerId", "threshold", "window", "cursor"]);
   const printerId = printerOption(query);
-  let threshold = defaultFailingThreshold;
   const thresholdText = single(query, "threshold");
-  if (thresholdText !== undefined && thresholdText !== "") {
-    if (!/^\d{1,3}$/.test(thresholdText) || Number(thresholdText) < 2 || Number(thresholdText) > 100) {
-      throw new InputError("threshold", `threshold must be a whole number from 2 to 100; got ${shown(thresholdText)}.`);
-    }
-    threshold = Number(thresholdText);
-  }
+  const threshold =
+    thresholdText !== undefined && thresholdText !== ""
+      ? parseWholeNumber(thresholdText, "threshold", 2, 100)
+      : defaultFailingThreshold;
   const windowText = single(query, "window");
   const window = windowText === undefined || windowText === "" ? defaultFailingWindow : windowText;
   let windowMs: number;

@@ -18,7 +18,7 @@ import {
   type EventPage,
 } from "./events";
 import { sequenceKey } from "./keys";
-import { mapLimit } from "./recorder";
+import { mapLimit } from "./concurrency";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore, type StoredRow } from "./store";
 
@@ -85,31 +85,50 @@ export interface PrinterFailingAlert {
 
 const maxFailingScan = 5_000;
 
+export interface PrinterFailingOptions {
+  from: EventCursor;
+  printerId?: string;
+  threshold: number;
+  windowMs: number;
+  window: string;
+  privacy: PrivacySettings;
+  now?: number;
+}
+
 /**
  * Printers whose Nth distinct aborted job within the window was observed after the cursor. Reads the
  * aborted events from one window before the cursor up to the watermark (the window's earlier jobs count).
  */
 export async function failingPrinters(
   store: AuditStore,
-  options: {
-    from: EventCursor;
-    printerId?: string;
-    threshold: number;
-    windowMs: number;
-    window: string;
-    privacy: PrivacySettings;
-    now?: number;
-  },
+  options: PrinterFailingOptions,
 ): Promise<TriggerBatch<PrinterFailingAlert>> {
-  const scanFrom: EventCursor = {
+  const { rows, position, more } = await readAbortedEvents(store, options);
+  const alerts: { key: string; alert: PrinterFailingAlert }[] = [];
+  for (const [printerId, events] of firstAbortedByPrinter(rows)) alerts.push(...alertsOf(printerId, events, options));
+  alerts.sort((a, b) => (a.key < b.key ? -1 : 1));
+  // When the scan was cut short, the cursor stops at the last event read: the rest is evaluated next poll.
+  const lastRead = rows.at(-1)?.rowKey;
+  const next: EventCursor = !more
+    ? position
+    : lastRead !== undefined && lastRead > options.from.key
+      ? { key: lastRead }
+      : options.from;
+  return { value: alerts.map((a) => a.alert), next, more };
+}
+
+/** The aborted events from one window before the cursor up to the watermark, at most about 5,000. */
+async function readAbortedEvents(
+  store: AuditStore,
+  options: PrinterFailingOptions,
+): Promise<{ rows: StoredRow[]; position: EventCursor; more: boolean }> {
+  const filter = { printerId: options.printerId, states: ["aborted"] };
+  const rows: StoredRow[] = [];
+  let position: EventCursor = {
     key: eventTimeKey(timeOfEventKey(options.from.key) - options.windowMs),
     inclusive: true,
   };
-  const filter = { printerId: options.printerId, states: ["aborted"] };
-  const rows: StoredRow[] = [];
-  let position = scanFrom;
   let watermark: number | undefined;
-  let more = false;
   for (;;) {
     const page = await readEvents(store, {
       from: position,
@@ -122,15 +141,13 @@ export async function failingPrinters(
     watermark = page.watermark;
     rows.push(...page.rows);
     position = page.next;
-    if (!page.more) break;
-    if (rows.length >= maxFailingScan) {
-      more = true;
-      break;
-    }
+    if (!page.more) return { rows, position, more: false };
+    if (rows.length >= maxFailingScan) return { rows, position, more: true };
   }
-  const isNew = (row: StoredRow): boolean =>
-    options.from.inclusive ? row.rowKey! >= options.from.key : row.rowKey! > options.from.key;
-  // The first aborted event of each job: a job recorded twice as aborted counts once.
+}
+
+/** The first aborted event of each job (a job recorded twice as aborted counts once), by printer. */
+function firstAbortedByPrinter(rows: readonly StoredRow[]): Map<string, StoredRow[]> {
   const firstByJob = new Map<string, StoredRow>();
   for (const row of rows) {
     const job = `${row.PrinterId}|${row.JobId}`;
@@ -142,50 +159,52 @@ export async function failingPrinters(
     list.push(row);
     byPrinter.set(String(row.PrinterId), list);
   }
+  return byPrinter;
+}
+
+/** A printer's alerts: each event after the cursor that makes the count within the window reach the threshold. */
+function alertsOf(
+  printerId: string,
+  events: StoredRow[],
+  options: PrinterFailingOptions,
+): { key: string; alert: PrinterFailingAlert }[] {
+  const isNew = (row: StoredRow): boolean =>
+    options.from.inclusive ? row.rowKey! >= options.from.key : row.rowKey! > options.from.key;
   const alerts: { key: string; alert: PrinterFailingAlert }[] = [];
-  for (const [printerId, events] of byPrinter) {
-    events.sort((a, b) => (a.rowKey! < b.rowKey! ? -1 : 1));
-    let start = 0;
-    for (let i = 0; i < events.length; i++) {
-      const at = Date.parse(String(events[i]!.ObservedDateTime));
-      while (Date.parse(String(events[start]!.ObservedDateTime)) <= at - options.windowMs) start++;
-      const inWindow = events.slice(start, i + 1);
-      if (inWindow.length !== options.threshold || !isNew(events[i]!)) continue;
-      const last = events[i]!;
-      const codes = [
-        ...new Set(
-          inWindow
-            .map((e) => e.ErrorCode)
-            .filter((c) => c !== undefined && c !== null)
-            .reverse()
-            .map(String),
-        ),
-      ];
-      alerts.push({
-        key: String(last.rowKey),
-        alert: {
-          AlertId: String(last.rowKey),
-          PrinterId: printerId,
-          PrinterName: typeof last.PrinterName === "string" ? last.PrinterName : null,
-          AbortedJobs: inWindow.length,
-          Window: options.window,
-          FirstAbortedDateTime: String(inWindow[0]!.ObservedDateTime),
-          LastAbortedDateTime: String(last.ObservedDateTime),
-          JobIds: inWindow.map((e) => String(e.JobId)).join(","),
-          ErrorCodes: codes.length > 0 ? codes.join(",") : null,
-          LastJobId: String(last.JobId),
-          LastErrorCode: typeof last.ErrorCode === "number" ? last.ErrorCode : null,
-        },
-      });
-    }
+  events.sort((a, b) => (a.rowKey! < b.rowKey! ? -1 : 1));
+  let start = 0;
+  for (let i = 0; i < events.length; i++) {
+    const at = Date.parse(String(events[i]!.ObservedDateTime));
+    while (Date.parse(String(events[start]!.ObservedDateTime)) <= at - options.windowMs) start++;
+    const inWindow = events.slice(start, i + 1);
+    if (inWindow.length !== options.threshold || !isNew(events[i]!)) continue;
+    alerts.push({ key: String(events[i]!.rowKey), alert: alertOf(printerId, inWindow, options.window) });
   }
-  alerts.sort((a, b) => (a.key < b.key ? -1 : 1));
-  // When the scan was cut short, the cursor stops at the last event read: the rest is evaluated next poll.
-  const lastRead = rows.at(-1)?.rowKey;
-  const next: EventCursor = !more
-    ? position
-    : lastRead !== undefined && lastRead > options.from.key
-      ? { key: lastRead }
-      : options.from;
-  return { value: alerts.map((a) => a.alert), next, more };
+  return alerts;
+}
+
+function alertOf(printerId: string, inWindow: StoredRow[], window: string): PrinterFailingAlert {
+  const last = inWindow.at(-1)!;
+  const codes = [
+    ...new Set(
+      inWindow
+        .map((e) => e.ErrorCode)
+        .filter((c) => c !== undefined && c !== null)
+        .reverse()
+        .map(String),
+    ),
+  ];
+  return {
+    AlertId: String(last.rowKey),
+    PrinterId: printerId,
+    PrinterName: typeof last.PrinterName === "string" ? last.PrinterName : null,
+    AbortedJobs: inWindow.length,
+    Window: window,
+    FirstAbortedDateTime: String(inWindow[0]!.ObservedDateTime),
+    LastAbortedDateTime: String(last.ObservedDateTime),
+    JobIds: inWindow.map((e) => String(e.JobId)).join(","),
+    ErrorCodes: codes.length > 0 ? codes.join(",") : null,
+    LastJobId: String(last.JobId),
+    LastErrorCode: typeof last.ErrorCode === "number" ? last.ErrorCode : null,
+  };
 }

@@ -7,7 +7,7 @@ import { type QueueClient } from "@azure/storage-queue";
 import { type GraphClient } from "../graph/client";
 import { isGuid } from "../validation";
 import { newRunId } from "./keys";
-import { type AuditLog } from "./recorder";
+import { type AuditLog } from "./auditLog";
 import { recordRun, type AuditMessage } from "./runs";
 import { type AuditStore } from "./store";
 import { GraphError } from "../errors";

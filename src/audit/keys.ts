@@ -6,8 +6,9 @@
  *   Tasks    PK = printerId   RK = <keyTime>|<jobId>|<sequence>|<fingerprint>|<taskId>
  *   Current  PK = printerId   RK = <jobId>
  *   Runs     PK = runId       RK = printerId
- *   Summaries PK = 99999999 - YYYYMMDD   RK = printerId   (summaries.ts)
- *   JobIndex PK = u|<user> / i|<user id> / c|<bucket> / s|<state>|<bucket>   RK = <keyTime>|<printerId>|<jobId>|<sequence>|<fingerprint>
+ *   Summaries PK = 99999999 - YYYYMMDD   RK = printerId, or ~day   (summaries/days.ts)
+ *   JobIndex PK = u|<user> / i|<user id> / c|<bucket> / s|<state>   RK = <keyTime>|<printerId>|<jobId>|<sequence>|<fingerprint>
+ *   Events   PK = <yyyyMMddHH observed>   RK = <observed time>|<printerId>|<history RowKey>   (events.ts)
  *
  * keyTime is 9999999999999 minus the job's CreatedDateTime in epoch milliseconds (13 digits), so a
  * printer's newest jobs come first and a created-time range is a RowKey range, in every partition.
@@ -87,11 +88,11 @@ export interface AuditTableNames {
   runs: string;
   /** The events feed (src/audit/events.ts): one row per job history row, by observation time. */
   events: string;
-  /** Redaction state, the sticky erasure list (by pseudonym) and erasure records: see privacyStore.ts. */
+  /** Redaction state (redactionState.ts), the sticky erasure list by pseudonym (erasureList.ts) and erasure records (erasure.ts). */
   privacy: string;
-  /** Daily summaries per printer (summaries.ts). */
+  /** Daily summaries per printer and day (summaries/). */
   summaries: string;
-  /** The read indexes (indexes.ts): by person, by created time across printers, by state. */
+  /** The read indexes (indexes/indexRows.ts): by person, by created time across printers, by state. */
   jobIndex: string;
 }
 

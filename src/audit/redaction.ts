@@ -19,8 +19,9 @@ import {
   type JobIdentity,
   type PrivacyPolicy,
 } from "./privacy";
-import { markSummaries, refreshSummariesAndDays } from "./summaries";
+import { markSummaries, refreshSummariesAndDays, type SummaryTarget } from "./summaries";
 import { transactionChunks, type AuditStore, type Row, type StoredRow } from "./store";
+import { userColumnsFilter } from "./userFilter";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
 export interface JobUnit {
@@ -86,25 +87,19 @@ export async function rewriteJob(
   policy: PrivacyPolicy,
   subjects: ReadonlyMap<string, string>,
   /** Collects the daily summaries to recompute, for a caller that rewrites jobs in parallel and recomputes once after; else they are recomputed here. */
-  summaries?: Map<string, { day: string; printerId: string }>,
+  summaries?: Map<string, SummaryTarget>,
 ): Promise<JobRewrite> {
-  const jobKeyPart = unit.prefix.split("|")[1]!;
-  const [jobRows, taskRows, current] = await Promise.all([
-    store.rowsWithPrefix(store.tables.jobs, unit.printerId, unit.prefix),
-    store.rowsWithPrefix(store.tables.tasks, unit.printerId, unit.prefix),
-    store.getRow(store.tables.current, unit.printerId, jobKeyPart),
-  ]);
-  const ownCurrent = current && String(current.KeyTime) === unit.prefix.split("|")[0] ? current : undefined;
+  const job = await readJob(store, unit);
   const identity = emptyIdentity();
   const stored: unknown[] = [];
-  for (const row of [...jobRows, ...(ownCurrent ? [ownCurrent] : [])]) {
+  for (const row of [...job.history, ...(job.current ? [job.current] : [])]) {
     gatherIdentity(identity, row);
     if (policy.key && rowMarkers(row).users === `hash:${policy.key.id}`) stored.push(row.CreatedBy, row.CreatedById);
   }
   const subject = policy.key ? listedSubject(identity, policy.key, subjects, stored) : undefined;
   const erased = subject !== undefined;
   const result: JobRewrite = { rowsChanged: 0, identity, ...(erased ? { erasureId: subjects.get(subject) } : {}) };
-  const plan = (rows: StoredRow[]): { before: Row; after: Row; etag: string }[] =>
+  const plan = (rows: StoredRow[]): RowRewrite[] =>
     rows.flatMap((row) => {
       const target = targetMarkers(rowMarkers(row), policy, erased);
       if (!needsRewrite(row, target)) return [];
@@ -114,45 +109,82 @@ export async function rewriteJob(
 
   // The jobs table drives the background pass, so its rows go last: until they are rewritten the job is found
   // again after a crash, and they still hold what the scrub of the other rows needs.
-  for (const c of ownCurrent ? plan([ownCurrent]) : []) {
+  result.rowsChanged += await rewriteCurrent(store, job.current ? plan([job.current]) : []);
+  const tasks = plan(job.tasks);
+  await rewriteTasks(store, tasks);
+  const jobs = plan(job.history);
+  const touched = summaries ?? new Map<string, SummaryTarget>();
+  await rewriteHistory(store, jobs, touched);
+  if (!summaries) await refreshSummariesAndDays(store, touched.values());
+  result.rowsChanged += tasks.length + jobs.length;
+  return result;
+}
+
+/** One row's rewrite: as stored (without the service's properties), as it becomes, and the etag it was read with. */
+interface RowRewrite {
+  before: Row;
+  after: Row;
+  etag: string;
+}
+
+/** A job's history rows, task rows and current-state row (only its own: a job id recorded again later has another). */
+async function readJob(
+  store: AuditStore,
+  unit: JobUnit,
+): Promise<{ history: StoredRow[]; tasks: StoredRow[]; current?: StoredRow }> {
+  const jobKeyPart = unit.prefix.split("|")[1]!;
+  const [history, tasks, current] = await Promise.all([
+    store.rowsWithPrefix(store.tables.jobs, unit.printerId, unit.prefix),
+    store.rowsWithPrefix(store.tables.tasks, unit.printerId, unit.prefix),
+    store.getRow(store.tables.current, unit.printerId, jobKeyPart),
+  ]);
+  const ownCurrent = current && String(current.KeyTime) === unit.prefix.split("|")[0] ? current : undefined;
+  return { history, tasks, ...(ownCurrent ? { current: ownCurrent } : {}) };
+}
+
+/** Replaces the current-state row unless the audit moved the job meanwhile; returns the rows changed. */
+async function rewriteCurrent(store: AuditStore, rewrites: RowRewrite[]): Promise<number> {
+  let changed = 0;
+  for (const c of rewrites) {
     try {
       await (await store.table(store.tables.current)).updateEntity(c.after, "Replace", { etag: c.etag });
-      result.rowsChanged++;
+      changed++;
     } catch (error) {
       // The audit moved the job meanwhile and wrote its new current state under the current policy.
       if (!(isRestError(error) && error.statusCode === 412)) throw error;
     }
   }
-  const tasks = plan(taskRows);
+  return changed;
+}
+
+async function rewriteTasks(store: AuditStore, tasks: RowRewrite[]): Promise<void> {
   for (const t of tasks) await rederive(store, t.before, t.after, "task");
   if (tasks.length > 0)
     await replaceRows(
       await store.table(store.tables.tasks),
       tasks.map((t) => ({ row: t.after, etag: t.etag })),
     );
-  const jobs = plan(jobRows);
+}
+
+/**
+ * The history rows last. The daily summaries count people as recorded: marked Dirty before the rewrite (a crash
+ * leaves them to be recomputed, not trusted) and again after it, as the summaries protocol asks (a refresh that
+ * saw the mark has seen the history it covers).
+ */
+async function rewriteHistory(
+  store: AuditStore,
+  jobs: RowRewrite[],
+  touched: Map<string, SummaryTarget>,
+): Promise<void> {
   for (const j of jobs) await rederive(store, j.before, j.after, "job");
-  // The daily summaries count people as recorded. Marked Dirty before the rewrite (a crash leaves them to be recomputed, not
-  // trusted) and again after it, as the summaries protocol asks (a refresh that saw the mark has seen the history it covers).
-  const touched = summaries ?? new Map<string, { day: string; printerId: string }>();
-  if (jobs.length > 0) {
-    await markSummaries(
-      store,
-      jobs.map((j) => j.after),
-      touched,
-    );
-    await replaceRows(
-      await store.table(store.tables.jobs),
-      jobs.map((j) => ({ row: j.after, etag: j.etag })),
-    );
-    await markSummaries(
-      store,
-      jobs.map((j) => j.after),
-    );
-  }
-  if (!summaries) await refreshSummariesAndDays(store, touched.values());
-  result.rowsChanged += tasks.length + jobs.length;
-  return result;
+  if (jobs.length === 0) return;
+  const rewritten = jobs.map((j) => j.after);
+  await markSummaries(store, rewritten, touched);
+  await replaceRows(
+    await store.table(store.tables.jobs),
+    jobs.map((j) => ({ row: j.after, etag: j.etag })),
+  );
+  await markSummaries(store, rewritten);
 }
 
 /** The history rows (jobs table) whose user columns hold one of the values: one query per 14 values. */
@@ -161,7 +193,7 @@ export async function* historyRowsOfUser(store: AuditStore, values: readonly str
   const distinct = [...new Set(values)];
   for (let i = 0; i < distinct.length; i += 7) {
     const chunk = distinct.slice(i, i + 7);
-    const filter = chunk.flatMap((v) => [odata`CreatedBy eq ${v}`, odata`CreatedById eq ${v}`]).join(" or ");
+    const filter = userColumnsFilter(chunk);
     yield* client.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } });
   }
 }

@@ -1,13 +1,13 @@
 /**
  * Retention: deletes history older than AUDIT_RETENTION_DAYS (by the job's created time, the time in
  * its keys), in transactions of up to 100 rows, page by page, with progress. Current-state rows of
- * finished jobs that old go too, and run rows opened before the cutoff. Index rows (indexes.ts) share the
+ * finished jobs that old go too, and run rows opened before the cutoff. Index rows (indexes/indexRows.ts) share the
  * history's time key and go first, so no index row outlives the history it points to.
  */
 import { odata } from "@azure/data-tables";
 import { eventsBefore } from "./events";
 import { invertedTime, runIdFloor } from "./keys";
-import { type AuditLog } from "./recorder";
+import { type AuditLog } from "./auditLog";
 import { type AuditStore } from "./store";
 import { purgeSummaries } from "./summaries";
 

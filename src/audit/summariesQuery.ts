@@ -3,16 +3,17 @@
  * one, read from the summary rows kept at record time (one partition per day, read in parallel), never
  * from the history itself. Jobs count once, on the UTC day they were created, in their latest state.
  */
-import { isGuid, shown, single } from "../validation";
+import { shown, single } from "../validation";
+import { mapLimit } from "./concurrency";
+import { calendarDayStart, parsePrinterGuid, parseWholeNumber, refuseUnknownOptions } from "./queryOptions";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore } from "./store";
-import { dayOf, readDay, type DayTotals } from "./summaries";
+import { dayMs, dayOf, dayStart, readDay, type DayTotals } from "./summaries";
 import { InputError } from "../errors";
 
-const dayMs = 86_400_000;
 export const maxSummaryDays = 366;
 export const defaultSummaryDays = 31;
-const allowedOptions = new Set(["from", "to", "printerId", "top", "code"]);
+const summaryOptions = ["from", "to", "printerId", "top"];
 
 export interface SummaryQuery {
   from: string;
@@ -24,65 +25,42 @@ export interface SummaryQuery {
 
 function parseDay(name: "from" | "to", raw: string): string {
   const value = raw.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const ms = Date.parse(`${value}T00:00:00Z`);
-    // Date.parse rolls 2026-02-30 over to March: a real calendar date round-trips.
-    if (Number.isFinite(ms) && dayOf(ms) === value) return value;
-  }
+  if (calendarDayStart(value) !== undefined) return value;
   throw new InputError(name, `${name} must be a calendar date (UTC day) such as 2026-11-24; got ${shown(raw)}.`);
 }
 
 /** Validates the summaries route's options completely, naming the first bad one. */
 export function parseSummaryQuery(query: URLSearchParams, now = new Date()): SummaryQuery {
-  for (const name of query.keys()) {
-    if (!allowedOptions.has(name)) {
-      throw new InputError(
-        name,
-        `Query option ${shown(name)} is not supported here; use ${[...allowedOptions].filter((n) => n !== "code").join(", ")}.`,
-      );
-    }
-  }
+  refuseUnknownOptions(query, summaryOptions);
+  const { from, to } = parseDayRange(query, now);
+  const result: SummaryQuery = { from, to, top: 10 };
+  const printerId = single(query, "printerId");
+  if (printerId !== undefined) result.printerId = parsePrinterGuid(printerId);
+  const top = single(query, "top");
+  if (top !== undefined) result.top = parseWholeNumber(top, "top", 1, 100, "top (the busiest people listed)");
+  return result;
+}
+
+/** from and to, UTC days: 31 days up to today by default, or from one end; at most 366. */
+function parseDayRange(query: URLSearchParams, now: Date): { from: string; to: string } {
   const fromRaw = single(query, "from");
   const toRaw = single(query, "to");
   const to =
     toRaw !== undefined
       ? parseDay("to", toRaw)
       : fromRaw !== undefined
-        ? dayOf(
-            Math.min(
-              Date.parse(`${parseDay("from", fromRaw)}T00:00:00Z`) + (defaultSummaryDays - 1) * dayMs,
-              now.getTime(),
-            ),
-          )
+        ? dayOf(Math.min(dayStart(parseDay("from", fromRaw)) + (defaultSummaryDays - 1) * dayMs, now.getTime()))
         : dayOf(now.getTime());
   const from =
-    fromRaw !== undefined
-      ? parseDay("from", fromRaw)
-      : dayOf(Date.parse(`${to}T00:00:00Z`) - (defaultSummaryDays - 1) * dayMs);
+    fromRaw !== undefined ? parseDay("from", fromRaw) : dayOf(dayStart(to) - (defaultSummaryDays - 1) * dayMs);
   if (from > to) throw new InputError("from", "from is later than to.");
-  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs + 1;
+  const days = (dayStart(to) - dayStart(from)) / dayMs + 1;
   if (days > maxSummaryDays)
     throw new InputError(
       "to",
       `A summary covers at most ${maxSummaryDays} days; this range has ${days}. Narrow from and to.`,
     );
-  const result: SummaryQuery = { from, to, top: 10 };
-  const printerId = single(query, "printerId");
-  if (printerId !== undefined) {
-    if (!isGuid(printerId))
-      throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(printerId)}.`);
-    result.printerId = printerId.toLowerCase();
-  }
-  const top = single(query, "top");
-  if (top !== undefined) {
-    if (!/^\d{1,3}$/.test(top) || Number(top) < 1 || Number(top) > 100)
-      throw new InputError(
-        "top",
-        `top (the busiest people listed) must be a whole number from 1 to 100; got ${shown(top)}.`,
-      );
-    result.top = Number(top);
-  }
-  return result;
+  return { from, to };
 }
 
 export interface SummaryAnswer {
@@ -116,7 +94,7 @@ function add(into: Record<string, number>, from: Record<string, number>): void {
 /** Every UTC day from `from` to `to`, inclusive. */
 export function daysOf(from: string, to: string): string[] {
   const days: string[] = [];
-  for (let ms = Date.parse(`${from}T00:00:00Z`); ms <= Date.parse(`${to}T00:00:00Z`); ms += dayMs) days.push(dayOf(ms));
+  for (let ms = dayStart(from); ms <= dayStart(to); ms += dayMs) days.push(dayOf(ms));
   return days;
 }
 
@@ -184,14 +162,8 @@ export async function readSummaries(
 ): Promise<SummaryAnswer> {
   const days = daysOf(q.from, q.to);
   const perDay = new Map<string, DayTotals>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, days.length) }, async () => {
-      while (next < days.length) {
-        const day = days[next++]!;
-        perDay.set(day, await readDay(store, day, q.printerId));
-      }
-    }),
-  );
+  await mapLimit(days, concurrency, async (day) => {
+    perDay.set(day, await readDay(store, day, q.printerId));
+  });
   return combineSummaries(q, perDay, privacy);
 }

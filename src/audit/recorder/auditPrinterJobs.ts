@@ -1,0 +1,80 @@
+/**
+ * Audits one printer: lists its jobs page by page (with their documents), compares each with its
+ * current-state row, fetches tasks ($batch of GET …/jobs/{id}?$expand=tasks) only for jobs that are new,
+ * changed or not yet terminal, and writes what changed: history rows first (jobs, then tasks), the
+ * current-state rows last. A crash in between leaves the current state behind, so the next run records
+ * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page (and
+ * the fewer than 20 jobs that wait for a full $batch).
+ */
+import { maxBatchSize } from "../../graph/client";
+import { refreshSummaries } from "../summaries";
+import { completeEarlierAttempt } from "./earlierAttempt";
+import { jobsToRead, type WantedJob } from "./jobsToRead";
+import { startPrinterRun, type AuditPrinterOptions, type AuditResult, type PrinterRun } from "./printerRun";
+import { recordJobs } from "./recordJobs";
+import { AuditIncompleteError } from "../../errors";
+
+export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<AuditResult> {
+  const run = startPrinterRun(options);
+  if ((options.attempt ?? 1) > 1) await completeEarlierAttempt(run);
+  await recordEveryPage(run);
+  // The daily summaries this run marked are recomputed once, at the end (a crash leaves them marked: the next run or read recomputes them).
+  await refreshSummaries(options.store, run.summaries.values());
+  return reportRun(run);
+}
+
+/** Lists the printer's jobs page by page and records those to read, 20 to a $batch. */
+async function recordEveryPage(run: PrinterRun): Promise<void> {
+  const batchConcurrency = run.batchConcurrency ?? 4;
+  // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
+  const waiting = new Map<string, WantedJob>();
+  const pages = run.graph.listPrinterJobs(run.printerId, { expand: ["documents"] }).byPage();
+  // The next page is fetched while the current one is recorded.
+  let pending = pages.next();
+  for (;;) {
+    const page = await pending;
+    if (page.done) break;
+    pending = pages.next();
+    pending.catch(() => undefined);
+    run.result.pages++;
+    for (const job of await jobsToRead(page.value, run)) {
+      waiting.delete(job.key);
+      waiting.set(job.key, job);
+    }
+    while (waiting.size >= maxBatchSize) {
+      await recordJobs(
+        take(waiting, Math.min(Math.floor(waiting.size / maxBatchSize), batchConcurrency) * maxBatchSize),
+        run,
+      );
+    }
+  }
+  while (waiting.size > 0) await recordJobs(take(waiting, maxBatchSize * batchConcurrency), run);
+}
+
+/** The first `count` entries of a map, removed from it. */
+function take<T>(map: Map<string, T>, count: number): T[] {
+  const taken: T[] = [];
+  for (const [key, value] of map) {
+    if (taken.length >= count) break;
+    taken.push(value);
+    map.delete(key);
+  }
+  return taken;
+}
+
+/** The run's result; Graph's unexpected shapes are logged, and jobs that could not be read fail the run. */
+function reportRun({ result, malformed, log, printerId, runId }: PrinterRun): AuditResult {
+  result.malformedFields = malformed.count;
+  if (malformed.count > 0) {
+    log.warn(
+      `Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`,
+    );
+  }
+  if (result.errors > 0) {
+    throw new AuditIncompleteError(
+      result,
+      `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,16 @@
+/** What the audit records of a print job: its columns, the observation parsed from Graph, fingerprints, sizes. */
+export {
+  jobColumns,
+  taskColumns,
+  type JobColumn,
+  type JobRow,
+  type RowValue,
+  type TaskColumn,
+  type TaskRow,
+} from "./columns";
+export { jobFingerprint, jobFingerprintVersion, observationFingerprint, tasksFingerprint } from "./fingerprints";
+export { MalformedData } from "./graphValues";
+export { isTerminal, parseJobState, parseTasks, type JobState, type TaskState } from "./jobState";
+export { type PrivacySettings } from "./personalData";
+export { entityBytes, fitEntity, maxEntityBytes, maxStringChars, truncate } from "./sizes";
+export { snapshotOf, type JobSnapshot } from "./snapshotOf";
