@@ -7,7 +7,9 @@
  * the fewer than 20 jobs that wait for a full $batch).
  */
 import { odata } from "@azure/data-tables";
-import { maxBatchSize, printJobPath, type GraphClient } from "../graph/client";
+import { maxBatchSize } from "../graph/batch";
+import { type GraphClient } from "../graph/client";
+import { printJobPath } from "../graph/paths";
 import { type PrintJob } from "../graph/types";
 import { derivedRowsByTable } from "./derived";
 import { markSummaries, refreshSummaries } from "./summaries";
