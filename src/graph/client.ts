@@ -66,7 +66,8 @@ export interface ListPrintJobsOptions extends RequestOptions {
 
 /**
  * core-rest-pipeline's retry (429/503 Retry-After, exponential backoff on 5xx and network errors) and a bearer
- * token from the shared credential (cached and refreshed by the policy), with our own policies after signing.
+ * token from the shared credential (cached and refreshed by the policy); after signing, our own policies: a per-try
+ * timeout, a body cut short retried as a reset, and (for interactive callers) a bound on Retry-After pauses.
  */
 function createGraphPipeline(options: GraphClientOptions): Pipeline {
   const tryTimeoutInMs = options.tryTimeoutInMs ?? 10_000;
@@ -86,10 +87,7 @@ function createGraphPipeline(options: GraphClientOptions): Pipeline {
   return pipeline;
 }
 
-/**
- * The app's one way to talk to Microsoft Graph: the pipeline above, a per-try timeout, typed errors,
- * paging and JSON batching.
- */
+/** The app's one way to talk to Microsoft Graph: the pipeline above, typed errors, paging and JSON batching. */
 export class GraphClient {
   readonly baseUrl: string;
   private readonly pipeline: Pipeline;

@@ -7,11 +7,14 @@ import {
 } from "@azure/core-rest-pipeline";
 import { isLoopbackHost } from "../../validation";
 
-/**
- * The bearer policy refuses plain-http URLs. The only plain-http Graph the settings allow is a loopback one
- * (the offline simulator), so that one is presented to the bearer policy as https and sent as http.
+/*
+ * The bearer policy refuses plain-http URLs. The only plain-http Graph (or Key Vault) the settings allow is a loopback
+ * one (the offline simulators), so that one is presented to the bearer policy as https and sent as http.
  */
+
+/** The programmatic identifier of the loopbackHttpBeforeSignPolicy. */
 export const loopbackHttpBeforeSignPolicyName = "loopbackHttpBeforeSignPolicy";
+/** The programmatic identifier of the loopbackHttpAfterSignPolicy. */
 export const loopbackHttpAfterSignPolicyName = "loopbackHttpAfterSignPolicy";
 
 const loopbackMark = "x-upj-loopback-http";
