@@ -14,7 +14,7 @@ import { parseServiceUrl } from "../src/settings/env";
 import { isGuid } from "../src/validation";
 import { GraphClient } from "../src/graph/client";
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
-import { requiredGraphRoles } from "../src/graph/tokenRoles";
+import { requiredGraphRoles } from "../src/graph/permissions";
 import { ConfigError, GraphError } from "../src/errors";
 
 /** Microsoft Graph's well-known application id (the same in every cloud). */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { ManagedIdentityCredential } from "@azure/identity";
-import { GraphClient, type BatchRequest } from "../src/graph/client";
+import { type BatchRequest } from "../src/graph/batch";
+import { GraphClient } from "../src/graph/client";
 import { GraphError } from "../src/errors";
 import { ManagedIdentityEndpoint } from "../sandbox/identityEndpoint";
 import { UniversalPrintSimulator } from "../sandbox/graph/simulator";

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import { loadConfig } from "../src/config";
-import { odataQuery, printJobPath } from "../src/graph/client";
+import { odataQuery, printJobPath } from "../src/graph/paths";
 import { assertPrintJobQueryAllowed, parseExpand, parsePrintJobRequest, parseSelect } from "../src/jobs/request";
 import { type Env } from "../src/settings/env";
 import { parseJobId, parsePrinterId } from "../src/validation";

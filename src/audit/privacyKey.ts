@@ -8,8 +8,6 @@
 import { randomBytes } from "node:crypto";
 import { type TokenCredential } from "@azure/core-auth";
 import {
-  bearerTokenAuthenticationPolicy,
-  bearerTokenAuthenticationPolicyName,
   createDefaultHttpClient,
   createHttpHeaders,
   createPipelineFromOptions,
@@ -17,7 +15,7 @@ import {
   type HttpClient,
 } from "@azure/core-rest-pipeline";
 import { type HashKeySource } from "../settings/privacy";
-import { loopbackHttpPolicies } from "../graph/client";
+import { addBearerTokenPolicies } from "../graph/policies/loopbackHttpPolicy";
 import { pseudonymKey, type PseudonymKey } from "./privacy";
 import { PseudonymKeyUnavailableError } from "../errors";
 
@@ -84,13 +82,7 @@ export class PseudonymKeyProvider {
   /** One Key Vault call; the secret's value, or undefined for 404. Failures name the role to grant, never the value. */
   private async send(method: "GET" | "PUT", secretUri: string, value?: string): Promise<string | undefined> {
     const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 3, retryDelayInMs: 500 } });
-    pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({ credential: this.credential(), scopes: keyVaultScope(secretUri) }),
-      { phase: "Sign" },
-    );
-    const [beforeSign, afterSign] = loopbackHttpPolicies;
-    pipeline.addPolicy(beforeSign!, { phase: "Sign", beforePolicies: [bearerTokenAuthenticationPolicyName] });
-    pipeline.addPolicy(afterSign!, { phase: "Sign", afterPolicies: [bearerTokenAuthenticationPolicyName] });
+    addBearerTokenPolicies(pipeline, { credential: this.credential(), scopes: keyVaultScope(secretUri) });
     const request = createPipelineRequest({
       url: `${secretUri.replace(/\/$/, "")}?api-version=${apiVersion}`,
       method,

@@ -3,9 +3,7 @@
  * The token is a JWT; only its `roles` and `iat` claims are read, and the token itself is never kept or logged.
  */
 import { type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/core-auth";
-
-/** The application roles the app needs on Microsoft Graph, and nothing more. */
-export const requiredGraphRoles: readonly string[] = ["PrintJob.ReadBasic.All", "Printer.Read.All"];
+import { requiredGraphPermissions, requiredGraphRoles } from "./permissions";
 
 export interface TokenRoles {
   /** The token's application roles; empty when it has none. */
@@ -81,20 +79,20 @@ const restartAdvice =
 export function graphAccessAdvice(held: TokenRoles | undefined): string {
   if (!held) {
     return (
-      `The app needs the Microsoft Graph application roles ${requiredGraphRoles.join(" and ")} ` +
+      `The app needs the Microsoft Graph application roles ${requiredGraphPermissions} ` +
       `(npm run grant-graph-permissions; azd up's postprovision hook grants them when the deployer may). ${restartAdvice}`
     );
   }
   const missing = missingGraphRoles(held);
   if (missing.length === 0) {
     return (
-      `The app's token carries ${requiredGraphRoles.join(" and ")}, so Graph refused for another reason: check that the ` +
+      `The app's token carries ${requiredGraphPermissions}, so Graph refused for another reason: check that the ` +
       "tenant has a Universal Print subscription and that the printer or share belongs to the app's tenant."
     );
   }
   const issued = held.issuedOnTimestamp ? ` (issued ${new Date(held.issuedOnTimestamp).toISOString()})` : "";
   return (
-    `The app needs the application roles ${requiredGraphRoles.join(" and ")}; its Graph token${issued} lacks ` +
+    `The app needs the application roles ${requiredGraphPermissions}; its Graph token${issued} lacks ` +
     `${missing.join(" and ")} (it carries ${describeRoles(held.roles)}). Grant ${missing.length > 1 ? "them" : "it"} ` +
     `(npm run grant-graph-permissions). ${restartAdvice}`
   );

@@ -20,7 +20,7 @@ export type PrintTaskProcessingState =
   "pending" | "processing" | "completed" | "aborted" | "unknownFutureValue" | (string & {});
 
 /** Job states after which no further processing takes place. */
-export const terminalJobStates: ReadonlySet<string> = new Set(["completed", "canceled", "aborted"]);
+const terminalJobStates: ReadonlySet<string> = new Set(["completed", "canceled", "aborted"]);
 
 export function isTerminalJobState(state: string | null | undefined): boolean {
   return state != null && terminalJobStates.has(state);

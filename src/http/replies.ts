@@ -1,10 +1,8 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { graphAccessAdvice, requiredGraphRoles } from "../graph/tokenRoles";
+import { noGraphTokenMessage } from "../graph/credential";
+import { graphAccessAdvice } from "../graph/tokenRoles";
 import { getGraphTokenRoles } from "../services";
 import { ConfigError, DeadlineExceededError, GraphError, InputError } from "../errors";
-
-/** The permissions the managed identity needs, named in every access-denied answer. */
-export const requiredGraphPermissions = requiredGraphRoles.join(" and ");
 
 export interface ErrorBody {
   error: {
@@ -86,14 +84,9 @@ export function graphErrorReply(context: InvocationContext, error: GraphError, s
         { graphRequestId },
       );
     case "credential":
-      return errorReply(
-        context,
-        503,
-        "managedIdentityUnavailable",
-        "The function app's managed identity could not get a token for Microsoft Graph. Check that its managed identity is enabled " +
-          "(and that AZURE_CLIENT_ID, if set, names a user-assigned identity attached to the app).",
-        { headers: { "retry-after": "30" } },
-      );
+      return errorReply(context, 503, "managedIdentityUnavailable", noGraphTokenMessage(), {
+        headers: { "retry-after": "30" },
+      });
     case "invalidResponse":
       return errorReply(
         context,

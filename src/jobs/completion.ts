@@ -1,4 +1,5 @@
-import { type PrintJobExpansion, type PrintJobRef } from "../graph/client";
+import { type PrintJobExpansion } from "../graph/client";
+import { type PrintJobRef } from "../graph/paths";
 import { InputError } from "../errors";
 import { assertQueryAllowed, isCalendarInstant, maxDurationInMs, parseDuration, shown, single } from "../validation";
 import { parseExpand, parsePrintJobRef } from "./request";

@@ -1,4 +1,5 @@
-import { type GetPrintJobOptions, type GraphClient, type GraphResponse, type PrintJobRef } from "../graph/client";
+import { type GetPrintJobOptions, type GraphClient, type GraphResponse } from "../graph/client";
+import { type PrintJobRef } from "../graph/paths";
 import { GraphError } from "../errors";
 import { type PrintJob } from "../graph/types";
 

@@ -6,7 +6,7 @@
  * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page (and
  * the fewer than 20 jobs that wait for a full $batch).
  */
-import { maxBatchSize } from "../../graph/client";
+import { maxBatchSize } from "../../graph/batch";
 import { refreshSummaries } from "../summaries";
 import { completeEarlierAttempt } from "./earlierAttempt";
 import { jobsToRead, type WantedJob } from "./jobsToRead";

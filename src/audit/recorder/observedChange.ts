@@ -3,7 +3,7 @@
  * fingerprint differs from the recorded one, the rows of the new observation (history row, current-state row,
  * and the task states to compare).
  */
-import { type BatchResponse } from "../../graph/client";
+import { type BatchResponse } from "../../graph/batch";
 import { type PrintJob } from "../../graph/types";
 import { invertedTime, jobHistoryPrefix, jobHistoryRowKey } from "../keys";
 import {

@@ -2,7 +2,8 @@
  * Recording a batch of jobs: each is read with its tasks ($batch of GET …/jobs/{id}?$expand=tasks, the list
  * cannot expand them), compared with its current state, and what changed is written (historyWrites.ts).
  */
-import { maxBatchSize, printJobPath, type BatchResponse } from "../../graph/client";
+import { maxBatchSize, type BatchResponse } from "../../graph/batch";
+import { printJobPath } from "../../graph/paths";
 import { type PrintJob } from "../../graph/types";
 import { mapLimit } from "../concurrency";
 import { writeObservations, type Observations } from "./historyWrites";
