@@ -9,6 +9,7 @@
  * state among the rows the other options select.
  */
 import { odata } from "@azure/data-tables";
+import { type HistoryPage, type JobTimeline } from "../contract/auditAnswers";
 import { isCalendarInstant, isGuid, shown, single } from "../validation";
 import { csvLine } from "./csv";
 import {
@@ -224,11 +225,6 @@ export async function historyReader(store: AuditStore, q: HistoryQuery, privacy:
   return new ScanReader(store, store.tables.jobs, historyFilter(q, privacy), token);
 }
 
-export interface HistoryPage {
-  value: Record<string, unknown>[];
-  continuationToken?: string;
-}
-
 /**
  * One page of at most `top` rows (or jobs, with latest=true), in the documented order. Reading goes on
  * past the service's short or empty pages until the page is full, the rows run out, or the deadline passes
@@ -274,15 +270,6 @@ export async function exportHistoryCsv(
     rows: page.rows.length,
     ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
   };
-}
-
-export interface JobTimeline {
-  printerId: string;
-  jobId: string;
-  printerName: string | null;
-  current: Record<string, unknown>;
-  states: Record<string, unknown>[];
-  tasks: Record<string, unknown>[];
 }
 
 function bySequence(a: StoredRow, b: StoredRow): number {

@@ -3,6 +3,7 @@
  * one, read from the summary rows kept at record time (one partition per day, read in parallel), never
  * from the history itself. Jobs count once, on the UTC day they were created, in their latest state.
  */
+import { type SummaryAnswer } from "../contract/auditAnswers";
 import { isGuid, shown, single } from "../validation";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore } from "./store";
@@ -83,28 +84,6 @@ export function parseSummaryQuery(query: URLSearchParams, now = new Date()): Sum
     result.top = Number(top);
   }
   return result;
-}
-
-export interface SummaryAnswer {
-  from: string;
-  to: string;
-  timeZone: "UTC";
-  /** Jobs created in the range, each once, in its latest recorded state. */
-  jobs: number;
-  /** The states seen, most usual order first. */
-  states: string[];
-  days: { day: string; jobs: number; states: Record<string, number> }[];
-  printers: {
-    printerId: string;
-    printerName: string | null;
-    jobs: number;
-    aborted: number;
-    canceled: number;
-    states: Record<string, number>;
-  }[];
-  /** The busiest people as recorded (UPN or id, or pseudonyms); [] when the audit records no users. */
-  users: { user: string; jobs: number }[];
-  usersRecorded: boolean;
 }
 
 const stateOrder = ["pending", "processing", "paused", "stopped", "completed", "canceled", "aborted"];

@@ -1,21 +1,11 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { type ErrorBody } from "../contract/errorBody";
 import { graphAccessAdvice, requiredGraphRoles } from "../graph/tokenRoles";
 import { getGraphTokenRoles } from "../services";
 import { ConfigError, DeadlineExceededError, GraphError, InputError } from "../errors";
 
 /** The permissions the managed identity needs, named in every access-denied answer. */
 export const requiredGraphPermissions = requiredGraphRoles.join(" and ");
-
-export interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    target?: string;
-    requestId?: string;
-    graphRequestId?: string;
-    lastState?: string;
-  };
-}
 
 /** A JSON error answer: `{ "error": { "code", "message", "requestId" } }`, with the request id header too. */
 export function errorReply(

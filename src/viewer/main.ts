@@ -3,19 +3,11 @@
  * the audit read API. Routes live in the fragment (#/jobs, #/summary, #/job/<printerId>/<jobId>),
  * which never reaches a server.
  */
-import {
-  ApiError,
-  downloadCsv,
-  getJobHistory,
-  getSummaries,
-  keyStore,
-  listLatestJobs,
-  type JobFilter,
-  type JobHistory,
-  type Row,
-} from "./api";
+import { type AuditRow, type JobTimeline } from "../contract/auditAnswers";
+import { visibleText } from "../contract/visibleText";
+import { ApiError, downloadCsv, getJobTimeline, getSummaries, keyStore, listLatestJobs, type JobFilter } from "./api";
 import { figure, horizontalBars, legend, stackedDays } from "./charts";
-import { byId, h, replace, visibleText, type Child } from "./dom";
+import { byId, h, replace, type Child } from "./dom";
 import {
   dayLabel,
   decodeComponent,
@@ -39,7 +31,7 @@ import { jobSpans, spanDuration, taskSpans, timelineSvg } from "./timeline";
 interface Pages {
   key: string;
   /** Page i's rows and the token of page i + 1 (undefined: page i is the last). */
-  pages: { rows: Row[]; next?: string }[];
+  pages: { rows: AuditRow[]; next?: string }[];
 }
 
 const state = {
@@ -330,7 +322,7 @@ function scopeText(): string {
 }
 
 /** Printers and users seen in the audit, for the printer list and the user suggestions. */
-function learn(rows: readonly Row[]): void {
+function learn(rows: readonly AuditRow[]): void {
   let added = false;
   for (const row of rows) {
     const id = text(row.PrinterId);
@@ -368,7 +360,7 @@ function learn(rows: readonly Row[]): void {
  * Page `page` of the filter's jobs (0-based), asking the server for the pages before it that this tab has
  * not seen yet (an address such as #/jobs?page=3 opened afresh); past the last page, the last page.
  */
-async function loadPage(page: number): Promise<{ index: number; rows: Row[]; next?: string }> {
+async function loadPage(page: number): Promise<{ index: number; rows: AuditRow[]; next?: string }> {
   const key = JSON.stringify({ filter: state.filter, top: state.top });
   if (state.pages?.key !== key) state.pages = { key, pages: [] };
   const cache = state.pages;
@@ -385,14 +377,14 @@ async function loadPage(page: number): Promise<{ index: number; rows: Row[]; nex
 
 // ---------------------------------------------------------------- jobs
 
-function userCell(row: Row): Child {
+function userCell(row: AuditRow): Child {
   const name = text(row.CreatedByName);
   const upn = text(row.CreatedBy);
   if (name && upn) return [name, h("span", { class: "sub" }, upn)];
   return name ?? upn ?? text(row.CreatedById) ?? "—";
 }
 
-function jobLink(row: Row): Child {
+function jobLink(row: AuditRow): Child {
   const printerId = text(row.PrinterId);
   const jobId = text(row.JobId);
   if (!printerId || !jobId) return jobId ?? "—";
@@ -411,7 +403,7 @@ function cell(label: string, className: string | null, ...content: Child[]): HTM
   return h("td", { "data-label": label, class: className }, h("div", {}, ...content));
 }
 
-function jobRow(row: Row): HTMLTableRowElement {
+function jobRow(row: AuditRow): HTMLTableRowElement {
   const stateName = stateOf(row);
   const pages = pageCount(row.PageRanges);
   const errorCode = text(row.ErrorCode);
@@ -590,7 +582,7 @@ function redirectLink(url: string | undefined): Child {
 }
 
 /** Names the printers a job was redirected to or from, when this page has not seen them yet (opened straight on a job). */
-async function nameRedirectPrinters(history: JobHistory): Promise<void> {
+async function nameRedirectPrinters(history: JobTimeline): Promise<void> {
   const refs = history.states
     .flatMap((row) => [text(row.RedirectedTo), text(row.RedirectedFrom)])
     .map(graphJobRef)
@@ -600,7 +592,7 @@ async function nameRedirectPrinters(history: JobHistory): Promise<void> {
   await Promise.all(
     refs.map(async (ref) => {
       try {
-        const other = await getJobHistory(ref.printerId, ref.jobId);
+        const other = await getJobTimeline(ref.printerId, ref.jobId);
         if (other.printerName) state.printers.set(ref.printerId, other.printerName);
       } catch {
         // Unnamed, the link still shows the printer id.
@@ -610,7 +602,7 @@ async function nameRedirectPrinters(history: JobHistory): Promise<void> {
 }
 
 /** The job's settings, each recorded value isolated from the next. */
-function settingsOf(row: Row): Child {
+function settingsOf(row: AuditRow): Child {
   const values = [row.ColorMode, row.DuplexMode, row.MediaSize, row.Orientation]
     .map(text)
     .filter((v): v is string => v !== undefined);
@@ -622,8 +614,8 @@ function fact(label: string, value: Child): Child {
   return [h("dt", {}, label), h("dd", {}, value)];
 }
 
-function jobFacts(history: JobHistory): HTMLElement {
-  const row = history.current ?? history.states.at(-1) ?? {};
+function jobFacts(history: JobTimeline): HTMLElement {
+  const row = history.current;
   const pages = pageCount(row.PageRanges);
   const size = Number(row.DocumentSizeInBytes);
   return h(
@@ -656,7 +648,7 @@ function jobFacts(history: JobHistory): HTMLElement {
   );
 }
 
-function stateTable(history: JobHistory, now: Date): HTMLElement {
+function stateTable(history: JobTimeline, now: Date): HTMLElement {
   const spans = jobSpans(history, now);
   return h(
     "div",
@@ -713,7 +705,7 @@ function stateTable(history: JobHistory, now: Date): HTMLElement {
   );
 }
 
-function taskTable(history: JobHistory, now: Date): HTMLElement | null {
+function taskTable(history: JobTimeline, now: Date): HTMLElement | null {
   const tasks = taskSpans(history, now);
   if (tasks.size === 0) return null;
   return h(
@@ -772,12 +764,12 @@ async function renderJob(printerId: string, jobId: string): Promise<void> {
   setStatus("Loading the job's history…");
   await guarded(
     async () => {
-      const history = await getJobHistory(printerId, jobId);
+      const history = await getJobTimeline(printerId, jobId);
       if (history.printerName) state.printers.set(history.printerId, history.printerName);
       await nameRedirectPrinters(history);
       if (generation !== state.generation) return;
       const now = new Date();
-      const row = history.current ?? history.states.at(-1) ?? {};
+      const row = history.current;
       replace(title, "Job ", jobId, " on ", history.printerName ?? printerLabel(row));
       if (history.states.length === 0) {
         replace(

@@ -1,5 +1,5 @@
 /** Daily summaries as the viewer shows them, from the audit's summaries route (counted on the server at record time). */
-import { type Row, type Summaries } from "./api";
+import { type AuditRow, type SummaryAnswer } from "../contract/auditAnswers";
 
 export const knownStates = ["pending", "processing", "paused", "stopped", "completed", "canceled", "aborted"] as const;
 
@@ -8,7 +8,7 @@ export function text(value: unknown): string | undefined {
   return String(value);
 }
 
-export function stateOf(row: Row): string {
+export function stateOf(row: AuditRow): string {
   return text(row.JobState) ?? "unknown";
 }
 
@@ -17,11 +17,11 @@ export function stateClass(state: string): string {
   return (knownStates as readonly string[]).includes(state) ? state : "unknown";
 }
 
-export function userOf(row: Row): string {
+export function userOf(row: AuditRow): string {
   return text(row.CreatedBy) ?? text(row.CreatedByName) ?? text(row.CreatedById) ?? "(unknown user)";
 }
 
-export function printerLabel(row: Row): string {
+export function printerLabel(row: AuditRow): string {
   return text(row.PrinterName) ?? text(row.PrinterId) ?? "(unknown printer)";
 }
 
@@ -36,7 +36,7 @@ export interface Summary {
 }
 
 /** The summaries route's answer as the charts take it (the server has counted; nothing is summed over jobs here). */
-export function summaryView(answer: Summaries): Summary {
+export function summaryView(answer: SummaryAnswer): Summary {
   const perDay = new Map<string, Map<string, number>>();
   for (const day of answer.days)
     perDay.set(day.day, new Map(Object.entries(day.states ?? {}).filter(([, n]) => typeof n === "number")));

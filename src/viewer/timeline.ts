@@ -1,5 +1,5 @@
 /** A job's history on a time axis: the job's states in one lane, each task in a lane of its own. */
-import { type JobHistory, type Row } from "./api";
+import { type AuditRow, type JobTimeline } from "../contract/auditAnswers";
 import { s, type Child } from "./dom";
 import { formatClock, formatDuration, formatTime, parseTime, utcText } from "./format";
 import { stateClass, text } from "./summary";
@@ -16,14 +16,19 @@ export interface Span {
   end?: Date;
   /** Still in this state now (not final, last observation). */
   ongoing: boolean;
-  rows: Row[];
+  rows: AuditRow[];
 }
 
 /** Consecutive observations in the same state make one span, which lasts until the next state was seen. */
-export function spansOf(rows: readonly Row[], stateColumn: string, terminal: ReadonlySet<string>, now: Date): Span[] {
+export function spansOf(
+  rows: readonly AuditRow[],
+  stateColumn: string,
+  terminal: ReadonlySet<string>,
+  now: Date,
+): Span[] {
   const observed = rows
     .map((row) => ({ row, at: parseTime(row.ObservedDateTime) }))
-    .filter((o): o is { row: Row; at: Date } => o.at !== undefined)
+    .filter((o): o is { row: AuditRow; at: Date } => o.at !== undefined)
     .sort((a, b) => a.at.getTime() - b.at.getTime());
   const spans: Span[] = [];
   for (const { row, at } of observed) {
@@ -44,12 +49,12 @@ export function spansOf(rows: readonly Row[], stateColumn: string, terminal: Rea
   return spans;
 }
 
-export function jobSpans(history: JobHistory, now: Date): Span[] {
+export function jobSpans(history: JobTimeline, now: Date): Span[] {
   return spansOf(history.states, "JobState", terminalJob, now);
 }
 
-export function taskSpans(history: JobHistory, now: Date): Map<string, Span[]> {
-  const byTask = new Map<string, Row[]>();
+export function taskSpans(history: JobTimeline, now: Date): Map<string, Span[]> {
+  const byTask = new Map<string, AuditRow[]>();
   for (const row of history.tasks) {
     const id = text(row.TaskId) ?? "?";
     byTask.set(id, [...(byTask.get(id) ?? []), row]);
@@ -62,8 +67,8 @@ export function spanDuration(span: Span): number | undefined {
 }
 
 /** The timeline as SVG: lanes of coloured spans, markers for created/acknowledged, and a "now" line for a job still going. */
-export function timelineSvg(history: JobHistory, now: Date): SVGElement {
-  const current = history.current ?? history.states.at(-1) ?? {};
+export function timelineSvg(history: JobTimeline, now: Date): SVGElement {
+  const current = history.current;
   const created = parseTime(current.CreatedDateTime);
   const acknowledged = parseTime(current.AcknowledgedDateTime);
   const lanes: { label: Child; spans: Span[] }[] = [{ label: "Job", spans: jobSpans(history, now) }];
