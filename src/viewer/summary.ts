@@ -1,29 +1,6 @@
 /** Daily summaries as the viewer shows them, from the audit's summaries route (counted on the server at record time). */
-import { type AuditRow, type SummaryAnswer } from "../contract/auditAnswers";
-
-export const knownStates = ["pending", "processing", "paused", "stopped", "completed", "canceled", "aborted"] as const;
-
-export function text(value: unknown): string | undefined {
-  if (value === null || value === undefined || value === "") return undefined;
-  return String(value);
-}
-
-export function stateOf(row: AuditRow): string {
-  return text(row.JobState) ?? "unknown";
-}
-
-/** A CSS class for a state: known states have colours, anything else is "unknown". */
-export function stateClass(state: string): string {
-  return (knownStates as readonly string[]).includes(state) ? state : "unknown";
-}
-
-export function userOf(row: AuditRow): string {
-  return text(row.CreatedBy) ?? text(row.CreatedByName) ?? text(row.CreatedById) ?? "(unknown user)";
-}
-
-export function printerLabel(row: AuditRow): string {
-  return text(row.PrinterName) ?? text(row.PrinterId) ?? "(unknown printer)";
-}
+import { type SummaryAnswer } from "../contract/auditAnswers";
+import { knownStates } from "./rows";
 
 export interface Summary {
   jobs: number;
