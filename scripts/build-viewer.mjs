@@ -1,6 +1,7 @@
 // `npm run build:viewer`: bundles the audit viewer (src/viewer, browser TypeScript) with esbuild into one
 // self-contained page, dist/viewer/index.html, with its script and styles inlined (no CDN, no fonts), and the
-// Content-Security-Policy that allows exactly those inlined blocks (dist/viewer/csp.txt).
+// Content-Security-Policy that allows exactly those inlined blocks (dist/viewer/csp.txt). The bundle follows
+// main.ts's imports, src/contract (what the server and the viewer share) included.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { csvCell } from "../src/audit/csv";
-import { visibleText } from "../src/audit/visibleText";
+import { visibleText } from "../src/contract/visibleText";
 import { Figures } from "./rig/figures";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";
 import { startRig, type Rig } from "./rig/rig";

@@ -7,6 +7,7 @@
  * runs, the same rows come by printer id first. `latest=true` gives one row per job: its latest recorded
  * state among the rows the other options select.
  */
+import { type HistoryPage, type JobTimeline } from "../contract/auditAnswers";
 import { isCalendarInstant, shown, single } from "../validation";
 import { csvLine } from "./csv";
 import { historyReader } from "./historyReader";
@@ -128,11 +129,6 @@ export function publicRow(
   return Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
 }
 
-export interface HistoryPage {
-  value: Record<string, unknown>[];
-  continuationToken?: string;
-}
-
 /**
  * One page of at most `top` rows (or jobs, with latest=true), in the documented order. Reading goes on
  * past the service's short or empty pages until the page is full, the rows run out, or the deadline passes
@@ -178,15 +174,6 @@ export async function exportHistoryCsv(
     rows: page.rows.length,
     ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
   };
-}
-
-export interface JobTimeline {
-  printerId: string;
-  jobId: string;
-  printerName: string | null;
-  current: Record<string, unknown>;
-  states: Record<string, unknown>[];
-  tasks: Record<string, unknown>[];
 }
 
 function bySequence(a: StoredRow, b: StoredRow): number {

@@ -3,6 +3,7 @@
  * one, read from the summary rows kept at record time (one partition per day, read in parallel), never
  * from the history itself. Jobs count once, on the UTC day they were created, in their latest state.
  */
+import { type SummaryAnswer } from "../contract/auditAnswers";
 import { shown, single } from "../validation";
 import { mapLimit } from "./concurrency";
 import { calendarDayStart, parsePrinterGuid, parseWholeNumber, refuseUnknownOptions } from "./queryOptions";
@@ -61,28 +62,6 @@ function parseDayRange(query: URLSearchParams, now: Date): { from: string; to: s
       `A summary covers at most ${maxSummaryDays} days; this range has ${days}. Narrow from and to.`,
     );
   return { from, to };
-}
-
-export interface SummaryAnswer {
-  from: string;
-  to: string;
-  timeZone: "UTC";
-  /** Jobs created in the range, each once, in its latest recorded state. */
-  jobs: number;
-  /** The states seen, most usual order first. */
-  states: string[];
-  days: { day: string; jobs: number; states: Record<string, number> }[];
-  printers: {
-    printerId: string;
-    printerName: string | null;
-    jobs: number;
-    aborted: number;
-    canceled: number;
-    states: Record<string, number>;
-  }[];
-  /** The busiest people as recorded (UPN or id, or pseudonyms); [] when the audit records no users. */
-  users: { user: string; jobs: number }[];
-  usersRecorded: boolean;
 }
 
 const stateOrder = ["pending", "processing", "paused", "stopped", "completed", "canceled", "aborted"];

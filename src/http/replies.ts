@@ -1,19 +1,9 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { type ErrorBody } from "../contract/errorBody";
 import { noGraphTokenMessage } from "../graph/credential";
 import { graphAccessAdvice } from "../graph/tokenRoles";
 import { getGraphTokenRoles } from "../services";
 import { ConfigError, DeadlineExceededError, GraphError, InputError } from "../errors";
-
-export interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    target?: string;
-    requestId?: string;
-    graphRequestId?: string;
-    lastState?: string;
-  };
-}
 
 /** A JSON error answer: `{ "error": { "code", "message", "requestId" } }`, with the request id header too. */
 export function errorReply(

@@ -3,22 +3,8 @@
  * sign-in cookie (same origin) and, when the app uses function keys, the key in the x-functions-key
  * header. The key lives in sessionStorage only and never goes into a URL or a log.
  */
-
-export type Row = Record<string, unknown>;
-
-export interface JobPage {
-  value: Row[];
-  continuationToken?: string;
-}
-
-export interface JobHistory {
-  printerId: string;
-  jobId: string;
-  printerName?: string;
-  current?: Row;
-  states: Row[];
-  tasks: Row[];
-}
+import { type AuditRow, type HistoryPage, type JobTimeline, type SummaryAnswer } from "../contract/auditAnswers";
+import { type ErrorBody } from "../contract/errorBody";
 
 export interface JobFilter {
   printerId?: string;
@@ -66,19 +52,17 @@ export function apiBase(pathname = location.pathname): string {
   return m ? m[1]! : "/api";
 }
 
-function query(filter: JobFilter, extra: Record<string, string | undefined>): string {
+/** A query string of the options given (none: ""); options without a value are left out. */
+function queryText(options: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
-  const all: Record<string, string | undefined> = {
-    printerId: filter.printerId,
-    from: filter.from,
-    to: filter.to,
-    state: filter.state,
-    user: filter.user,
-    ...extra,
-  };
-  for (const [name, value] of Object.entries(all)) if (value !== undefined && value !== "") params.set(name, value);
+  for (const [name, value] of Object.entries(options)) if (value !== undefined && value !== "") params.set(name, value);
   const text = params.toString();
   return text ? `?${text}` : "";
+}
+
+function query(filter: JobFilter, extra: Record<string, string | undefined>): string {
+  const { printerId, from, to, state, user } = filter;
+  return queryText({ printerId, from, to, state, user, ...extra });
 }
 
 async function errorOf(response: Response): Promise<ApiError> {
@@ -86,7 +70,7 @@ async function errorOf(response: Response): Promise<ApiError> {
   let message = response.statusText || `HTTP ${response.status}`;
   let requestId = response.headers.get("x-request-id") ?? undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string; requestId?: string } };
+    const body = (await response.json()) as { error?: Partial<ErrorBody["error"]> };
     if (body?.error?.code) code = body.error.code;
     if (body?.error?.message) message = body.error.message;
     requestId = body?.error?.requestId ?? requestId;
@@ -127,44 +111,23 @@ async function call(path: string, accept: string): Promise<Response> {
 export async function listLatestJobs(
   filter: JobFilter,
   options: { top: number; continuationToken?: string },
-): Promise<JobPage> {
+): Promise<HistoryPage> {
   const response = await call(
     `/audit/jobs${query(filter, { latest: "true", top: String(options.top), continuationToken: options.continuationToken })}`,
     "application/json",
   );
-  const body = (await response.json()) as { value?: Row[]; continuationToken?: string };
+  const body = (await response.json()) as Partial<HistoryPage>;
   return { value: Array.isArray(body.value) ? body.value : [], continuationToken: body.continuationToken || undefined };
 }
 
-/** The daily summaries route's answer (see src/audit/summariesQuery.ts). */
-export interface Summaries {
-  from: string;
-  to: string;
-  jobs: number;
-  states: string[];
-  days: { day: string; jobs: number; states: Record<string, number> }[];
-  printers: {
-    printerId: string;
-    printerName: string | null;
-    jobs: number;
-    aborted: number;
-    canceled: number;
-    states: Record<string, number>;
-  }[];
-  users: { user: string; jobs: number }[];
-  usersRecorded: boolean;
-}
-
 /** Daily summaries of whole UTC days (YYYY-MM-DD; the route's default is the last 31 days), every printer or one. */
-export async function getSummaries(range: { from?: string; to?: string; printerId?: string }): Promise<Summaries> {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(range)) if (value) params.set(name, value);
-  const text = params.toString();
-  const response = await call(`/audit/summaries${text ? `?${text}` : ""}`, "application/json");
-  const body = (await response.json()) as Partial<Summaries>;
+export async function getSummaries(range: { from?: string; to?: string; printerId?: string }): Promise<SummaryAnswer> {
+  const response = await call(`/audit/summaries${queryText(range)}`, "application/json");
+  const body = (await response.json()) as Partial<SummaryAnswer>;
   return {
     from: String(body.from ?? ""),
     to: String(body.to ?? ""),
+    timeZone: "UTC",
     jobs: Number(body.jobs ?? 0),
     states: Array.isArray(body.states) ? body.states.map(String) : [],
     days: Array.isArray(body.days) ? body.days : [],
@@ -174,18 +137,20 @@ export async function getSummaries(range: { from?: string; to?: string; printerI
   };
 }
 
-export async function getJobHistory(printerId: string, jobId: string): Promise<JobHistory> {
+export async function getJobTimeline(printerId: string, jobId: string): Promise<JobTimeline> {
   const response = await call(
     `/audit/printers/${encodeURIComponent(printerId)}/jobs/${encodeURIComponent(jobId)}`,
     "application/json",
   );
-  const body = (await response.json()) as Partial<JobHistory>;
+  const body = (await response.json()) as Partial<JobTimeline>;
+  const states: AuditRow[] = Array.isArray(body.states) ? body.states : [];
   return {
     printerId: body.printerId ?? printerId,
     jobId: body.jobId ?? jobId,
-    printerName: body.printerName,
-    current: body.current,
-    states: Array.isArray(body.states) ? body.states : [],
+    printerName: body.printerName ?? null,
+    // Without its current row, the job is as its last recorded state shows it.
+    current: body.current ?? states.at(-1) ?? {},
+    states,
     tasks: Array.isArray(body.tasks) ? body.tasks : [],
   };
 }

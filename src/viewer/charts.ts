@@ -1,7 +1,7 @@
 /** Small SVG charts drawn from the data; each comes with the same numbers as a table for screen readers. */
 import { h, s } from "./dom";
 import { dayLabel } from "./format";
-import { stateClass } from "./summary";
+import { stateClass } from "./rows";
 
 /** Whole-number ticks from 0 to a round top at or above `value`: about four steps of 1, 2 or 5 times a power of ten. */
 function axisTicks(value: number): number[] {

@@ -5,9 +5,7 @@
  * neither reorder its neighbours nor be reordered by them. Give a recorded value as a child of its own,
  * not pasted into a longer string, to keep it isolated.
  */
-import { visibleText } from "../audit/visibleText";
-
-export { visibleText };
+import { visibleText } from "../contract/visibleText";
 
 export type Child = Node | string | number | null | undefined | false | Child[];
 export type Attributes = Record<string, string | number | boolean | null | undefined | EventListener>;

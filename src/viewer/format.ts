@@ -45,14 +45,6 @@ export function formatClock(date: Date): string {
   return showable(date) ? shortTime.format(date) : "—";
 }
 
-/** The viewer's local calendar day of an instant, as YYYY-MM-DD. */
-export function localDay(date: Date): string {
-  const y = date.getFullYear();
-  const m = String(date.getMonth() + 1).padStart(2, "0");
-  const d = String(date.getDate()).padStart(2, "0");
-  return `${y}-${m}-${d}`;
-}
-
 export function dayLabel(day: string): string {
   const [y, m, d] = day.split("-").map(Number);
   const date = new Date(y!, m! - 1, d!);

@@ -1,29 +1,6 @@
 /** Daily summaries as the viewer shows them, from the audit's summaries route (counted on the server at record time). */
-import { type Row, type Summaries } from "./api";
-
-export const knownStates = ["pending", "processing", "paused", "stopped", "completed", "canceled", "aborted"] as const;
-
-export function text(value: unknown): string | undefined {
-  if (value === null || value === undefined || value === "") return undefined;
-  return String(value);
-}
-
-export function stateOf(row: Row): string {
-  return text(row.JobState) ?? "unknown";
-}
-
-/** A CSS class for a state: known states have colours, anything else is "unknown". */
-export function stateClass(state: string): string {
-  return (knownStates as readonly string[]).includes(state) ? state : "unknown";
-}
-
-export function userOf(row: Row): string {
-  return text(row.CreatedBy) ?? text(row.CreatedByName) ?? text(row.CreatedById) ?? "(unknown user)";
-}
-
-export function printerLabel(row: Row): string {
-  return text(row.PrinterName) ?? text(row.PrinterId) ?? "(unknown printer)";
-}
+import { type SummaryAnswer } from "../contract/auditAnswers";
+import { knownStates } from "./rows";
 
 export interface Summary {
   jobs: number;
@@ -36,7 +13,7 @@ export interface Summary {
 }
 
 /** The summaries route's answer as the charts take it (the server has counted; nothing is summed over jobs here). */
-export function summaryView(answer: Summaries): Summary {
+export function summaryView(answer: SummaryAnswer): Summary {
   const perDay = new Map<string, Map<string, number>>();
   for (const day of answer.days)
     perDay.set(day.day, new Map(Object.entries(day.states ?? {}).filter(([, n]) => typeof n === "number")));
