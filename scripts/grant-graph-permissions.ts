@@ -14,7 +14,7 @@ import { parseServiceUrl } from "../src/settings/env";
 import { isGuid } from "../src/validation";
 import { GraphClient } from "../src/graph/client";
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
-import { requiredGraphRoles } from "../src/graph/permissions";
+import { requiredGraphPermissions, requiredGraphRoles } from "../src/graph/permissions";
 import { ConfigError, GraphError } from "../src/errors";
 
 /** Microsoft Graph's well-known application id (the same in every cloud). */
@@ -331,7 +331,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
 const usage = `Usage: npm run grant-graph-permissions -- [--principal-id <object id> | --app-name <function app>]
                                         [--cloud global|usgov|usgovdod|china] [--base-url <graph base>] [--azd-hook]
 Grants the function app's managed identity the Microsoft Graph application roles
-${requiredGraphRoles.join(" and ")}, skipping any it already has.
+${requiredGraphPermissions}, skipping any it already has.
 --azd-hook: as azd up's postprovision hook runs it: waits for a just-created identity to replicate, and when the
 grant cannot be done (no directory role, not signed in) says so and exits 0, so the deployment goes on.
 Defaults come from the environment or, failing that, the azd environment: FUNCTION_PRINCIPAL_ID,
@@ -434,7 +434,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       try {
         const result = await grant();
         io.stdout(
-          `${hookPrefix}: ${requiredGraphRoles.join(" and ")} in place for ${result.principal.displayName} before the code is deployed, ` +
+          `${hookPrefix}: ${requiredGraphPermissions} in place for ${result.principal.displayName} before the code is deployed, ` +
             "so the app's first Graph token carries them.",
         );
         return 0;

@@ -121,3 +121,23 @@ export function isCalendarInstant(value: string): boolean {
   if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap ? 29 : daysInMonth[month - 1]!)) return false;
   return hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
 }
+
+/** The start (epoch milliseconds) of a UTC calendar day written 2026-11-24; undefined for anything else, 2026-02-30 included. */
+export function calendarDayStart(value: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isCalendarInstant(value)) return undefined;
+  return Date.parse(`${value}T00:00:00Z`);
+}
+
+/** A printerId query option, lower-cased. */
+export function parsePrinterIdOption(value: string): string {
+  if (!isGuid(value)) throw new InputError("printerId", `printerId must be a printer GUID; got ${shown(value)}.`);
+  return value.toLowerCase();
+}
+
+/** A whole number from min to max (`what` names it in the message, the option name by default). */
+export function parseWholeNumber(value: string, name: string, min: number, max: number, what = name): number {
+  const digits = String(max).length;
+  if (!new RegExp(`^\\d{1,${digits}}$`).test(value) || Number(value) < min || Number(value) > max)
+    throw new InputError(name, `${what} must be a whole number from ${min} to ${max}; got ${shown(value)}.`);
+  return Number(value);
+}

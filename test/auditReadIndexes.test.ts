@@ -434,3 +434,18 @@ describe("retention", () => {
     );
   });
 });
+
+describe("writing index rows", () => {
+  test("the rows-written count is every row created, when many partitions are written at once", async () => {
+    const store = newStore();
+    const rows = historyRows(fc.sample(jobArb, { numRuns: 60, seed: 5 }));
+    const indexes = rows.flatMap((r) => indexRows(store.tables, r, "job").map((d) => d.row));
+    const partitions = new Set(indexes.map((r) => r.partitionKey));
+    assert.ok(partitions.size > 8, `the rows span ${partitions.size} partitions, written concurrently`);
+    const counts = await store.createRows(store.tables.jobIndex, indexes);
+    const stored = (await fullIndex(store)).length;
+    assert.ok(stored > 0);
+    assert.equal(counts.rows + (counts.existing?.length ?? 0), indexes.length);
+    assert.equal(counts.rows, stored);
+  });
+});

@@ -2,9 +2,15 @@
  * The query options of the events feed and of the two polling triggers, validated completely (the first
  * bad one is a 400 naming it), into typed requests.
  */
-import { parseDuration, shown, single } from "../validation";
+import {
+  assertQueryAllowed,
+  parseDuration,
+  parsePrinterIdOption,
+  parseWholeNumber,
+  shown,
+  single,
+} from "../validation";
 import { cursorAt, decodeCursor, parseStates, type EventCursor, type EventFilter } from "./events";
-import { parsePrinterGuid, parseWholeNumber, refuseUnknownOptions } from "./queryOptions";
 import { type PrivacySettings } from "./snapshot";
 import { InputError } from "../errors";
 
@@ -19,7 +25,7 @@ export const defaultFailingWindow = "PT1H";
 function printerOption(query: URLSearchParams): string | undefined {
   const printerId = single(query, "printerId");
   if (printerId === undefined || printerId === "") return undefined;
-  return parsePrinterGuid(printerId);
+  return parsePrinterIdOption(printerId);
 }
 
 function userOption(query: URLSearchParams, privacy: PrivacySettings): string | undefined {
@@ -48,7 +54,7 @@ export interface EventFeedRequest {
 
 /** GET /api/audit/events: printerId, state (comma list), user, top, cursor or since. */
 export function parseEventFeedQuery(query: URLSearchParams, privacy: PrivacySettings): EventFeedRequest {
-  refuseUnknownOptions(query, ["printerId", "state", "user", "top", "cursor", "since"]);
+  assertQueryAllowed(query, ["printerId", "state", "user", "top", "cursor", "since"], { target: "option" });
   const filter: EventFilter = {};
   const printerId = printerOption(query);
   if (printerId) filter.printerId = printerId;
@@ -84,7 +90,7 @@ export interface JobFinishedRequest {
 
 /** The "When a print job finishes" trigger: printerId, states (of completed, canceled, aborted), user, cursor. */
 export function parseJobFinishedQuery(query: URLSearchParams, privacy: PrivacySettings): JobFinishedRequest {
-  refuseUnknownOptions(query, ["printerId", "states", "user", "cursor"]);
+  assertQueryAllowed(query, ["printerId", "states", "user", "cursor"], { target: "option" });
   const printerId = printerOption(query);
   const statesText = single(query, "states");
   const states = parseStates(
@@ -112,7 +118,7 @@ export interface PrinterFailingRequest {
 
 /** The "When a printer keeps failing" trigger: printerId, threshold (2-100, default 3), window (PT1M-P1D, default PT1H), cursor. */
 export function parsePrinterFailingQuery(query: URLSearchParams): PrinterFailingRequest {
-  refuseUnknownOptions(query, ["printerId", "threshold", "window", "cursor"]);
+  assertQueryAllowed(query, ["printerId", "threshold", "window", "cursor"], { target: "option" });
   const printerId = printerOption(query);
   const thresholdText = single(query, "threshold");
   const threshold =

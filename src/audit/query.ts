@@ -8,12 +8,19 @@
  * state among the rows the other options select.
  */
 import { type HistoryPage, type JobTimeline } from "../contract/auditAnswers";
-import { isCalendarInstant, shown, single } from "../validation";
+import {
+  assertQueryAllowed,
+  calendarDayStart,
+  isCalendarInstant,
+  parsePrinterIdOption,
+  parseWholeNumber,
+  shown,
+  single,
+} from "../validation";
 import { csvLine } from "./csv";
 import { historyReader } from "./historyReader";
 import { isWellFormedIndexToken, readPage } from "./indexes";
 import { jobHistoryPrefix, keyPart } from "./keys";
-import { calendarDayStart, parsePrinterGuid, parseWholeNumber, refuseUnknownOptions } from "./queryOptions";
 import { jobColumns, taskColumns, type PrivacySettings } from "./snapshot";
 import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
 import { InputError } from "../errors";
@@ -42,10 +49,10 @@ const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\
 
 /** Validates the read API's query options completely, naming the first bad one. */
 export function parseHistoryQuery(query: URLSearchParams, privacy: PrivacySettings): HistoryQuery {
-  refuseUnknownOptions(query, historyOptions);
+  assertQueryAllowed(query, historyOptions, { target: "option" });
   const result: HistoryQuery = { top: defaultTop, format: "json" };
   const printerId = single(query, "printerId");
-  if (printerId !== undefined) result.printerId = parsePrinterGuid(printerId);
+  if (printerId !== undefined) result.printerId = parsePrinterIdOption(printerId);
   Object.assign(result, parseCreatedRange(query));
   const state = single(query, "state");
   if (state !== undefined) {

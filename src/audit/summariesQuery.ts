@@ -4,9 +4,15 @@
  * from the history itself. Jobs count once, on the UTC day they were created, in their latest state.
  */
 import { type SummaryAnswer } from "../contract/auditAnswers";
-import { shown, single } from "../validation";
+import {
+  assertQueryAllowed,
+  calendarDayStart,
+  parsePrinterIdOption,
+  parseWholeNumber,
+  shown,
+  single,
+} from "../validation";
 import { mapLimit } from "./concurrency";
-import { calendarDayStart, parsePrinterGuid, parseWholeNumber, refuseUnknownOptions } from "./queryOptions";
 import { type PrivacySettings } from "./snapshot";
 import { type AuditStore } from "./store";
 import { dayMs, dayOf, dayStart, readDay, type DayTotals } from "./summaries";
@@ -32,11 +38,11 @@ function parseDay(name: "from" | "to", raw: string): string {
 
 /** Validates the summaries route's options completely, naming the first bad one. */
 export function parseSummaryQuery(query: URLSearchParams, now = new Date()): SummaryQuery {
-  refuseUnknownOptions(query, summaryOptions);
+  assertQueryAllowed(query, summaryOptions, { target: "option" });
   const { from, to } = parseDayRange(query, now);
   const result: SummaryQuery = { from, to, top: 10 };
   const printerId = single(query, "printerId");
-  if (printerId !== undefined) result.printerId = parsePrinterGuid(printerId);
+  if (printerId !== undefined) result.printerId = parsePrinterIdOption(printerId);
   const top = single(query, "top");
   if (top !== undefined) result.top = parseWholeNumber(top, "top", 1, 100, "top (the busiest people listed)");
   return result;

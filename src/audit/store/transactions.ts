@@ -69,7 +69,9 @@ export async function createRowsInTransactions(
   await mapLimit(partitions, 32, async (partition) => {
     for (const chunk of transactionChunks(partition)) {
       counts.transactions++;
-      counts.rows += await createChunk(client, chunk, (row) => (counts.existing ??= []).push(row));
+      // Awaited first: `counts.rows += await ...` would read the count before the wait and lose other workers' rows.
+      const created = await createChunk(client, chunk, (row) => (counts.existing ??= []).push(row));
+      counts.rows += created;
     }
   });
   return counts;

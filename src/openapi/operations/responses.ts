@@ -1,4 +1,5 @@
 /** The headers and answers operations share: the request id on every answer, the errors every function can give. */
+import { requiredGraphPermissions } from "../../graph/permissions";
 import { ref, type Schema } from "../schema";
 
 export const requestIdHeader = {
@@ -52,9 +53,7 @@ export const commonErrors: Record<string, Schema> = {
     description:
       "The function key (x-functions-key) or the Entra token is missing or wrong. Answered by the platform, with no body.",
   },
-  "403": errorResponse(
-    "Microsoft Graph denied the app's managed identity (grant PrintJob.ReadBasic.All and Printer.Read.All).",
-  ),
+  "403": errorResponse(`Microsoft Graph denied the app's managed identity (grant ${requiredGraphPermissions}).`),
   "404": errorResponse("No such job, printer or share."),
   "429": errorResponse("Microsoft Graph is throttling the app; retry after Retry-After.", retryAfterHeader),
   "500": errorResponse("The app failed or is misconfigured."),

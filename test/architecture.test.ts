@@ -1,0 +1,104 @@
+/**
+ * The rooms of architecture.md hold: ESLint (eslint.config.mjs, run by .ci/run) refuses an import a room may
+ * not make, and a file or function past the sizes. Each case lints a small file as if it stood at that path.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { join } from "node:path";
+import { ESLint } from "eslint";
+import { repoRoot } from "../sandbox/host/functionApp";
+
+const root = repoRoot();
+const eslint = new ESLint({ cwd: root });
+
+async function problems(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(root, path) });
+  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+async function refused(path: string, code: string, rule: RegExp): Promise<void> {
+  const found = await problems(path, code);
+  assert.ok(
+    found.some((p) => rule.test(p)),
+    `${path} should be refused (${rule}); ESLint said: ${found.join(" | ") || "nothing"}`,
+  );
+}
+
+async function accepted(path: string, code: string): Promise<void> {
+  const found = (await problems(path, code)).filter((p) => /restricted-imports|max-lines/.test(p));
+  assert.deepEqual(found, [], `${path} should be allowed`);
+}
+
+const importRule = /no-restricted-imports/;
+const use = (name: string) => `\nexport const used = ${name};\n`;
+
+describe("the import rule between rooms", () => {
+  test("Graph knows nothing of the audit, the functions or their packages", async () => {
+    await refused("src/graph/x.ts", `import { AuditStore } from "../audit/store";${use("AuditStore")}`, importRule);
+    await refused(
+      "src/graph/policies/x.ts",
+      `import { app } from "../../functions/getPrintJob";${use("app")}`,
+      importRule,
+    );
+    await refused("src/graph/x.ts", `import { app } from "@azure/functions";${use("app")}`, importRule);
+    await refused(
+      "src/graph/x.ts",
+      `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
+      importRule,
+    );
+    await accepted("src/graph/x.ts", `import { GraphError } from "../errors";${use("GraphError")}`);
+  });
+
+  test("the audit domain never sees HTTP, a function or get-job; it may use Graph", async () => {
+    await refused(
+      "src/audit/x.ts",
+      `import { replyToError } from "../http/replies";${use("replyToError")}`,
+      importRule,
+    );
+    await refused(
+      "src/audit/store/x.ts",
+      `import { parsePrintJobRef } from "../../jobs/request";${use("parsePrintJobRef")}`,
+      importRule,
+    );
+    await refused("src/audit/x.ts", `import { app } from "@azure/functions";${use("app")}`, importRule);
+    await accepted("src/audit/x.ts", `import { GraphClient } from "../graph/client";${use("GraphClient")}`);
+  });
+
+  test("a function file never imports another", async () => {
+    await refused("src/functions/x.ts", `import { handler } from "./getPrintJob";${use("handler")}`, importRule);
+    await accepted("src/functions/x.ts", `import { traced } from "../http/tracedHandler";${use("traced")}`);
+  });
+
+  test("the viewer and the contract stay browser-safe", async () => {
+    await refused("src/viewer/x.ts", `import { csvLine } from "../audit/csv";${use("csvLine")}`, importRule);
+    await refused("src/viewer/x.ts", `import { isGuid } from "../validation";${use("isGuid")}`, importRule);
+    await accepted("src/viewer/x.ts", `import { visibleText } from "../contract/visibleText";${use("visibleText")}`);
+    await refused("src/contract/x.ts", `import { InputError } from "../errors";${use("InputError")}`, importRule);
+  });
+
+  test("the kernel runs nothing of a room (a type name is allowed), and the app never imports the sandbox", async () => {
+    await refused("src/config.ts", `import { AuditStore } from "./audit/store";${use("AuditStore")}`, importRule);
+    await refused(
+      "src/settings/x.ts",
+      `import { GraphClient } from "../graph/client";${use("GraphClient")}`,
+      importRule,
+    );
+    await accepted(
+      "src/errors.ts",
+      `import { type AuditStore } from "./audit/store";\nexport type Used = AuditStore;\n`,
+    );
+    await refused("src/jobs/x.ts", `import { makeJob } from "../../sandbox/tenant";${use("makeJob")}`, importRule);
+    await refused("sandbox/x.ts", `import { startRig } from "../test/rig/rig";${use("startRig")}`, importRule);
+  });
+});
+
+describe("the sizes", () => {
+  test("a file over 300 lines and a function over 60 are refused in src/ and sandbox/", async () => {
+    const longFile = Array.from({ length: 301 }, (_, i) => `export const v${i} = ${i};`).join("\n") + "\n";
+    await refused("src/audit/x.ts", longFile, /max-lines: File has too many lines/);
+    await refused("sandbox/x.ts", longFile, /max-lines: File has too many lines/);
+    const body = Array.from({ length: 60 }, (_, i) => `  const v${i} = ${i};`).join("\n");
+    await refused("src/http/x.ts", `export function long(): void {\n${body}\n}\n`, /max-lines-per-function/);
+    await accepted("src/http/x.ts", `export function fits(): void {\n${body.split("\n").slice(2).join("\n")}\n}\n`);
+  });
+});
