@@ -112,11 +112,11 @@ export class DeadlineExceededError extends Error {
 export class AuditIncompleteError extends Error {
   override readonly name = "AuditIncompleteError";
   readonly code = "auditIncomplete";
-  constructor(
-    readonly result: AuditResult,
-    message: string,
-  ) {
+  /** What the run did record: the run row keeps its counts. */
+  readonly result: AuditResult;
+  constructor(message: string, options: { result: AuditResult }) {
     super(message);
+    this.result = options.result;
   }
 }
 

@@ -72,8 +72,8 @@ function reportRun({ result, malformed, log, printerId, runId }: PrinterRun): Au
   }
   if (result.errors > 0) {
     throw new AuditIncompleteError(
-      result,
       `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`,
+      { result },
     );
   }
   return result;
