@@ -170,7 +170,13 @@ describe("the audit viewer in Chromium", { skip }, () => {
     try {
       await openWithKey(page);
       await page.locator("#f-top").selectOption("10");
+      // The first page of 10 keeps the scope of the page before it: wait for its answer, not for a table.
+      const tenPerPage = page.waitForResponse(
+        (r) => r.url().includes("/api/audit/jobs") && new URL(r.url()).searchParams.get("top") === "10",
+      );
       await page.getByRole("button", { name: "Apply filters" }).click();
+      await tenPerPage;
+      await page.locator("#jobs-body:not([aria-busy])").waitFor();
       await page.locator("#page-number", { hasText: "Page 1" }).waitFor();
       await page.locator("#jobs-table[data-scope]").waitFor();
       const first = await jobRows(page);
