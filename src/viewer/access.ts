@@ -7,14 +7,36 @@ import { byId, h, replace, type Child } from "./dom";
 import { hideViews, setStatus } from "./shell";
 import { state } from "./state";
 
-export function updateAccess(signedInWorked: boolean): void {
+/** Who App Service authentication says is signed in: undefined where it does not run (404) or nobody is. */
+let signedIn: Promise<string | undefined> | undefined;
+
+async function askWhoIsSignedIn(): Promise<string | undefined> {
+  try {
+    const response = await fetch("/.auth/me", { credentials: "same-origin", cache: "no-store", redirect: "manual" });
+    if (!response.ok) return undefined;
+    const principals = (await response.json()) as unknown;
+    const first = Array.isArray(principals) ? (principals[0] as { user_id?: unknown } | undefined) : undefined;
+    return typeof first?.user_id === "string" && first.user_id !== "" ? first.user_id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The access line says how the data was reached: the key given, the sign-in, or neither (an open API, as locally). */
+export function updateAccess(answeredWithoutKey: boolean): void {
   const key = keyStore.get();
   byId("forget-key").hidden = !key;
-  byId("access-state").textContent = key
-    ? "Using a function key (this tab only)"
-    : signedInWorked
-      ? "Access by sign-in, no key needed"
-      : "";
+  const line = byId("access-state");
+  if (key || !answeredWithoutKey) {
+    line.textContent = key ? "Using a function key (this tab only)" : "";
+    return;
+  }
+  signedIn ??= askWhoIsSignedIn();
+  void signedIn.then((user) => {
+    if (keyStore.get()) return;
+    if (user) replace(line, "Signed in as ", user, "; no key needed");
+    else line.textContent = "Open access: the API answered without a key or sign-in";
+  });
 }
 
 function hidePanels(): void {
