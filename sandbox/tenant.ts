@@ -205,7 +205,10 @@ export interface JobMove {
 }
 
 /** Moves one non-terminal job (not one of `skip`, "printerId/jobId") a step forward, as printers do; returns what changed. */
-export function advanceOneJob(sim: UniversalPrintSimulator, skip: ReadonlySet<string> = new Set()): JobMove | undefined {
+export function advanceOneJob(
+  sim: UniversalPrintSimulator,
+  skip: ReadonlySet<string> = new Set(),
+): JobMove | undefined {
   const next: Record<string, string> = {
     pending: "processing",
     processing: "completed",

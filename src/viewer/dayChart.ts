@@ -12,9 +12,9 @@ const left = 40;
 const right = 10;
 const top = 18;
 const bottom = 40;
-/** Before the chart is on screen; `.chart svg` shows it at most 60rem wide. */
+/** Before the chart is on screen; once there, as wide as its box (a month wants the room), to 100rem. */
 const firstWidth = 640;
-const maxWidth = 960;
+const maxWidth = 1600;
 /** Space kept between two day labels, in pixels. */
 const labelGap = 10;
 

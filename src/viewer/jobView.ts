@@ -83,7 +83,8 @@ export async function renderJob(printerId: string, jobId: string): Promise<void>
         return;
       }
       replace(body, jobSections(history, now));
-      setStatus(`${history.states.length} recorded state${history.states.length === 1 ? "" : "s"} of job ${jobId}.`);
+      // The facts say how many states were recorded; the status line would only say it again.
+      setStatus("");
       title.focus();
     },
     () => void renderJob(printerId, jobId),
