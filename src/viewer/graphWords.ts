@@ -78,7 +78,7 @@ export function detailWords(value: unknown): Child {
 
 /** Graph documents printJob.errorCode only as "the error code of the print job": no meaning of the numbers. */
 export const errorCodeNote =
-  "Graph's errorCode of the job. Microsoft does not document what the numbers mean; the job's description and details are what the print service said.";
+  'Microsoft documents errorCode only as "the error code of the print job", with no meaning for the numbers; the job\'s description and details are what the print service said.';
 
 /** An error code as the job list shows it: the number, said to be Graph's, with what is known on hover. */
 export function errorCodeLine(code: string): HTMLElement {

@@ -210,7 +210,10 @@ describe("the viewer in words an auditor understands, and a first run that expla
       assert.ok(codes.length >= 1, "the aborted jobs' codes");
       for (const [shown, title] of codes) {
         assert.equal(shown, "Graph error code 4", "named as Graph's");
-        assert.match(title ?? "", /^errorCode: 4\. Microsoft does not document what the numbers mean/);
+        assert.match(
+          title ?? "",
+          /^errorCode: 4\. Microsoft documents errorCode only as "the error code of the print job", with no meaning/,
+        );
       }
     } finally {
       await context.close();
