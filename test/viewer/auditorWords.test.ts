@@ -200,6 +200,7 @@ describe("the viewer in words an auditor understands, and a first run that expla
       assert.equal(text.match(/of 22\b/g)?.length, 1, "and the total once");
       assert.equal(await page.locator("#page-range").innerText(), "jobs 1–22 of 22");
       assert.equal(await page.locator("#page-number").innerText(), "Page 1 of 1");
+      await page.screenshot({ path: join(screens, "job-list.png"), fullPage: true });
       assert.equal(await page.locator("#status").isVisible(), false, "no status line repeating it");
       const lastHead = page.locator("#jobs-table thead th").last();
       assert.equal(await lastHead.innerText(), "Last change seen");
