@@ -88,7 +88,7 @@ describe("the import rule between rooms", () => {
       `import { type AuditStore } from "./audit/store";\nexport type Used = AuditStore;\n`,
     );
     await refused("src/jobs/x.ts", `import { makeJob } from "../../sandbox/tenant";${use("makeJob")}`, importRule);
-    await refused("sandbox/x.ts", `import { startRig } from "./rig/rig";${use("startRig")}`, importRule);
+    await refused("sandbox/x.ts", `import { startRig } from "../test/rig/rig";${use("startRig")}`, importRule);
   });
 });
 
