@@ -460,7 +460,10 @@ test(
       .find((text) => text.includes("__AUDIT_FUNCTIONS__"));
     assert.match(String(query), /requests \| where operation_Name in \(__AUDIT_FUNCTIONS__\) and success == false/);
     assert.match(String(query), /message startswith '\{"event":"PrinterAudited"'/);
-    assert.match(String(rule.template.variables?.failedRunsQuery), /replace\(variables\('\$fxv#\d+'\), '__AUDIT_FUNCTIONS__'/);
+    assert.match(
+      String(rule.template.variables?.failedRunsQuery),
+      /replace\(variables\('\$fxv#\d+'\), '__AUDIT_FUNCTIONS__'/,
+    );
     assert.deepEqual(template.parameters?.auditFunctionNames.defaultValue, ["auditTimer", "auditPrinter"]);
     const actionGroup = single(all, "Microsoft.Insights/actionGroups").resource;
     assert.equal(actionGroup.condition, "[not(empty(parameters('alertEmail')))]");
