@@ -4,7 +4,7 @@ import { completeIndexesOfNewAudit } from "../audit/indexes";
 import { newRunId } from "../audit/keys";
 import { type PrivacyPolicy } from "../audit/privacy";
 import { describeFailure } from "../audit/recorder";
-import { runRedaction, type RedactionResult } from "../audit/redactionPass";
+import { runRedaction } from "../audit/redaction";
 import { getConfig } from "../config";
 import { getAuditStore, getGraphClient, getPrivacyPolicy, getQueueClient } from "../services";
 import { emitAuditRunStarted, emitRedactionPass, failureReason } from "../telemetry";
@@ -126,6 +126,8 @@ async function redactionStep(runId: string, privacy: PrivacyPolicy, context: Inv
       .catch(() => undefined);
   }
 }
+
+type RedactionResult = Awaited<ReturnType<typeof runRedaction>>;
 
 /** A redaction pass's counts for its RedactionPass event; zero when it failed before it counted. */
 function counts(
