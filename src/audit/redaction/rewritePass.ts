@@ -96,17 +96,29 @@ export async function runRedaction(
     stopped: false,
   };
   if (state.Target === target && state.Clean) return { ...result, clean: true };
+  const jobs = await store.table(store.tables.jobs);
   if (state.Target !== target) {
     state = await startRedactionPass(store, { Target: target, Pass: state.Pass, Clean: false }, now());
     options.log.log(
-      `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`,
+      (await anyRowRecorded(jobs))
+        ? `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`
+        : `auditRedaction: recording under ${target}; nothing was recorded before, so there is nothing to rewrite.`,
     );
   }
   // A rewrite in progress may have stopped between rewriting a page and recomputing its daily summaries.
   await refreshDirtySummaries(store);
   const subjects = policy.key ? await loadErasedSubjects(store, policy.key) : new Map<string, string>();
-  const jobs = await store.table(store.tables.jobs);
   return runPasses({ store, policy, options, subjects, jobs, result, now, endBy }, state);
+}
+
+/** Whether the history holds any row (an empty store, as on a first start, has nothing to rewrite). */
+async function anyRowRecorded(jobs: TableClient): Promise<boolean> {
+  const first = await jobs
+    .listEntities({ queryOptions: { select: ["PartitionKey"] } })
+    .byPage({ maxPageSize: 1 })
+    .next();
+  // The Table service may answer an empty page with a continuation token: rows may follow, so say they exist.
+  return !first.done && (first.value.length > 0 || first.value.continuationToken !== undefined);
 }
 
 /** At most a few passes a run: one that rewrites, one that finds nothing left (more only if the audit raced it). */
