@@ -1,5 +1,6 @@
 // Until the Graph app roles are in the app's token, the app says exactly that: the get-job 403, the audit's run rows,
-// its AuditRunFailed log line, its PrinterAudited events and the failed-audit alert name the missing roles; the token never shows.
+// its AuditRunFailed log line, its PrinterAudited events and the failed-audit alert name the missing roles; the token
+// itself never shows.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
