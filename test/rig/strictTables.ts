@@ -59,7 +59,7 @@ export const noCounts = (): TableCounts => ({
 });
 
 export interface StrictTablesOptions {
-  /** Added before each request is forwarded: the round trip to the service (e.g. 5 ms in-region). */
+  /** Added before each request is forwarded: the round trip to the service (e.g. 5 ms in-region); may change between runs. */
   roundTripMs?: number;
   /**
    * A seed: then about one query page in three is cut short at random, and one in ten comes back empty with
