@@ -19,9 +19,11 @@ import { isGuid } from "../../validation";
 import { runIdFloor, runIdPattern } from "../keys";
 import { jobColumns, type PrivacySettings } from "../snapshot";
 import { type AuditStore, type StoredRow } from "../store";
-import { userFilter } from "../privacy";
-import { eventTimeKey, partitionOf } from "./eventRows";
+import { eventTimeKey } from "./eventRows";
 import { positionPattern, type EventCursor } from "./cursors";
+import { eventFilter, type EventFilter } from "./feedFilter";
+
+export { eventFilter, type EventFilter } from "./feedFilter";
 
 /** Tuning of the watermark; tests shorten it (like auditFaultPoints), the app keeps the defaults. */
 export const eventFeedTuning = {
@@ -94,14 +96,6 @@ export function runIdTime(runId: string): number {
 
 // ---- reading ---------------------------------------------------------------------------------------------
 
-export interface EventFilter {
-  printerId?: string;
-  /** Any of these states (exact text). */
-  states?: readonly string[];
-  /** UPN or user id, as the history's user filter takes it. */
-  user?: string;
-}
-
 export interface EventPage {
   /** Stored event rows, in feed order. */
   rows: StoredRow[];
@@ -110,26 +104,6 @@ export interface EventPage {
   /** More events are readable now (the page stopped at `top` or its scan budget). */
   more: boolean;
   watermark: number;
-}
-
-/** The Table filter of a feed read between two positions (at most 14 comparisons). */
-export function eventFilter(
-  from: EventCursor | undefined,
-  upperKey: string,
-  filter: EventFilter,
-  privacy: PrivacySettings,
-): string {
-  const parts: string[] = [];
-  if (from) {
-    parts.push(odata`PartitionKey ge ${partitionOf(from.key)}`);
-    parts.push(from.inclusive ? odata`RowKey ge ${from.key}` : odata`RowKey gt ${from.key}`);
-  }
-  parts.push(odata`PartitionKey le ${partitionOf(upperKey)}`, odata`RowKey lt ${upperKey}`);
-  if (filter.printerId) parts.push(odata`PrinterId eq ${filter.printerId}`);
-  if (filter.states && filter.states.length > 0)
-    parts.push(`(${filter.states.map((s) => odata`JobState eq ${s}`).join(" or ")})`);
-  if (filter.user !== undefined) parts.push(userFilter(filter.user, privacy));
-  return parts.join(" and ");
 }
 
 /**
@@ -153,12 +127,12 @@ export async function readEvents(
   const { from, top } = options;
   if (from && (from.key > upperKey || (from.key === upperKey && !from.inclusive)))
     return { rows: [], next: from, more: false, watermark };
-  const filter = eventFilter(from, upperKey, options.filter, options.privacy);
+  const query = eventFilter(from, upperKey, options.filter, options.privacy);
   const rows: StoredRow[] = [];
   let token: string | undefined;
   for (let i = 0; i < (options.pageBudget ?? 20); i++) {
-    const page = await store.queryPage(store.tables.events, filter, Math.min(1000, top - rows.length), token);
-    rows.push(...page.rows);
+    const page = await store.queryPage(store.tables.events, query.filter, Math.min(1000, top - rows.length), token);
+    rows.push(...page.rows.filter(query.keep));
     token = page.continuationToken;
     if (!token || rows.length >= top) break;
   }
