@@ -644,6 +644,29 @@ describe("When a print job finishes (OnPrintJobFinished), as Power Automate poll
   });
 });
 
+describe("a backlog of finished jobs drains at the flow's pace", () => {
+  const busy = printerIdFor(78);
+
+  test("Retry-After is 1 s while more finished jobs wait, and 60 s once all are delivered", async () => {
+    rig.sim.addPrinter({ id: busy, displayName: "Busy printer" });
+    for (let j = 1; j <= 130; j++) rig.sim.addJob(busy, makeJob(busy, j, { state: "processing" }));
+    freshTables({ AUDIT_PRINTER_IDS: busy });
+    await runAudit();
+    const first = await getChecked("OnPrintJobFinished", `/audit/triggers/jobFinished?printerId=${busy}`);
+    assert.equal(first.headers.get("retry-after"), "60");
+    for (let j = 1; j <= 130; j++) rig.sim.setJobState(busy, String(j), "aborted");
+    await runAudit();
+    const full = await getChecked("OnPrintJobFinished", first.headers.get("location")!);
+    assert.equal(full.status, 200);
+    assert.equal(full.body.value.length, 100);
+    assert.equal(full.headers.get("retry-after"), "1", "more are waiting: poll again soon");
+    const rest = await getChecked("OnPrintJobFinished", full.headers.get("location")!);
+    assert.equal(rest.status, 200);
+    assert.equal(rest.body.value.length, 30);
+    assert.equal(rest.headers.get("retry-after"), "60", "all delivered: back to the idle pace");
+  });
+});
+
 describe("When a printer keeps failing (OnPrinterFailing)", () => {
   before(() => auditIntoFreshTables());
 
