@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { decodeCursor, encodeCursor, eventFeedTuning, timeOfEventKey } from "../src/audit/events";
+import { nextOccurrence } from "../src/audit/nextRun";
 import { newRunId } from "../src/audit/keys";
 import { auditFaultPoints, auditPrinterJobs, leftDerivedRowsPending } from "../src/audit/recorder";
 import { purgeHistory } from "../src/audit/retention";
@@ -488,6 +489,44 @@ describe("cursors never skip or repeat an event", () => {
       timeOfEventKey(decodeCursor(released).key) >= opened + 50,
       "released by the later success of its printer",
     );
+  });
+
+  test("a printer that keeps failing half-written holds the others' events for one audit interval, no longer", async () => {
+    await runAudit();
+    const store = getAuditStore();
+    const createRows = store.createRows.bind(store);
+    store.createRows = async (table, rows) => {
+      if (table === store.tables.events && rows.some((r) => r.PrinterId === printers[0]))
+        throw Object.assign(new Error("storage went away"), { statusCode: 503 });
+      return createRows(table, rows);
+    };
+    let runId = "";
+    try {
+      rig.sim.setJobState(printers[0]!, "4", "aborted");
+      await runAudit();
+      const failed = (await store.rowsWhere(store.tables.runs, `RowKey eq '${printers[0]}'`))
+        .sort((a, b) => (a.partitionKey! < b.partitionKey! ? -1 : 1))
+        .at(-1)!;
+      runId = String(failed.partitionKey);
+      assert.equal(failed.DerivedPending, true);
+      assert.equal(
+        failed.HoldsFeedUntil,
+        nextOccurrence(getConfig().audit.schedule, new Date(timeOfEventKey(runId)))!.toISOString(),
+        "held until the next scheduled run",
+      );
+    } finally {
+      store.createRows = createRows;
+    }
+    const { cursor: held } = await readAll("/audit/events");
+    assert.ok(timeOfEventKey(decodeCursor(held).key) <= timeOfEventKey(runId), "held within the interval");
+    // The next scheduled run came and the printer failed again: the interval is over.
+    await recordRun(store, {
+      RunId: runId,
+      PrinterId: printers[0]!,
+      HoldsFeedUntil: new Date(Date.now() - 1).toISOString(),
+    });
+    const { cursor: moved } = await readAll("/audit/events");
+    assert.ok(timeOfEventKey(decodeCursor(moved).key) > timeOfEventKey(runId), "the feed goes on for the others");
   });
 
   test("an attempt that fails between writing history and its events says so; a Graph failure does not", async () => {

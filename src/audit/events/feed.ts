@@ -39,7 +39,8 @@ export const eventFeedTuning = {
  * The instant before which every event is written: the oldest open run's time, or now, less the margin.
  * One query of the recent run rows that did not succeed. A failed or poisoned run holds the feed only if it
  * failed between history and events (DerivedPending), until a later success of its printer (that run derives
- * what the failed one left half-written, at its recorded observation time).
+ * what the failed one left half-written, at its recorded observation time), and for one audit interval at most
+ * (HoldsFeedUntil): a printer that keeps failing does not hold every other printer's events.
  */
 export async function safeWatermark(store: AuditStore, now = Date.now()): Promise<number> {
   const { safetyMarginMs, maxOpenRunAgeMs } = eventFeedTuning;
@@ -47,7 +48,7 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
   const unfinished = await store.rowsWhere(
     store.tables.runs,
     odata`PartitionKey ge ${floor} and Status ne ${"succeeded"}`,
-    ["PartitionKey", "RowKey", "Status", "DerivedPending"],
+    ["PartitionKey", "RowKey", "Status", "DerivedPending", "HoldsFeedUntil"],
   );
   let oldest = now;
   const closedAfter = new Map<string, Promise<string | undefined>>();
@@ -60,6 +61,7 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
     if (run.Status === "failed" || run.Status === "poisoned") {
       // A failure elsewhere (Graph, most often) left no history without its events: nothing more can appear.
       if (run.DerivedPending !== true) continue;
+      if (typeof run.HoldsFeedUntil === "string" && Date.parse(run.HoldsFeedUntil) <= now) continue;
       const printerId = String(run.rowKey);
       // The first later success of this printer; one query per printer with a failure, not per run.
       let later = closedAfter.get(printerId);
