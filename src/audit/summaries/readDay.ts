@@ -7,17 +7,25 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import { type AuditStore, type StoredRow } from "../store";
 import { isWriteConflict } from "../store";
-import { dayKey, dayRowKey } from "./days";
+import { dayKey, dayOf, dayRowKey } from "./days";
 import { getSummaryRow, refreshSummary } from "./refresh";
 import { dayTotalsOf, type DaySummary, type DayTotals } from "./summarizeDay";
 import { dayTotalsOfRow, dayTotalsRow, summaryOfRow } from "./summaryRows";
 
-/** The summary rows of one day (one printer's, or every printer's), repairing any left Dirty. */
-export async function readDay(store: AuditStore, day: string, printerId?: string): Promise<DayTotals> {
+/**
+ * The summary rows of one day (one printer's, or every printer's), repairing any left Dirty. `known` is the
+ * day's "~day" row when the caller read it already (null: read, and there is none).
+ */
+export async function readDay(
+  store: AuditStore,
+  day: string,
+  printerId?: string,
+  known?: StoredRow | null,
+): Promise<DayTotals> {
   const client = await store.table(store.tables.summaries);
   let cached: StoredRow | undefined;
   if (!printerId) {
-    cached = await getSummaryRow(client, day, dayRowKey);
+    cached = known === undefined ? await getSummaryRow(client, day, dayRowKey) : (known ?? undefined);
     // A day too big for its row (thousands of printers or people) is added up from its printers' rows instead.
     if (cached && cached.Dirty !== true && cached.PrintersCut !== true && cached.UsersCut !== true)
       return dayTotalsOfRow(cached);
@@ -31,8 +39,10 @@ export async function readDay(store: AuditStore, day: string, printerId?: string
     day,
     summaries.sort((a, b) => (a.printerId < b.printerId ? -1 : 1)),
   );
-  // Cache the day only from printer rows that were all clean when read, under the etag read before them.
-  if (!printerId && dirty.length === 0 && summaries.length > 0) await cacheDay(client, totals, cached);
+  // Cache the day only from printer rows that were all clean when read, under the etag read before them; a past
+  // day without jobs is remembered too (a zero row), so a year of quiet days is not read again day by day.
+  const past = day < dayOf(Date.now());
+  if (!printerId && dirty.length === 0 && (summaries.length > 0 || past)) await cacheDay(client, totals, cached);
   return totals;
 }
 
