@@ -378,7 +378,7 @@ describe("cursors never skip or repeat an event", () => {
         store.tables.events,
         `PrinterId eq '${printers[0]}' and RunId eq '${runId}'`,
       )) {
-        await (await store.table(store.tables.events)).deleteEntity(row.partitionKey!, row.rowKey!);
+        await store.deleteRow(store.tables.events, { partitionKey: row.partitionKey!, rowKey: row.rowKey! });
       }
       throw new Error("crashed");
     };

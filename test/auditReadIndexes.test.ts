@@ -383,8 +383,7 @@ describe("backfill of history recorded before the indexes", () => {
     assert.deepEqual(index, expectedIndex, "every history row indexed once, no duplicate, no gap");
     // The daily summaries of the older history are rebuilt along the way: one row per day and printer it holds.
     const summaryKeys = new Set<string>();
-    for await (const e of (await store.table(store.tables.summaries)).listEntities())
-      summaryKeys.add(`${e.partitionKey}\n${e.rowKey}`);
+    for await (const e of store.scan(store.tables.summaries)) summaryKeys.add(`${e.partitionKey}\n${e.rowKey}`);
     const wantedSummaries = [...summaryTargets(rows).values()].map(
       ({ day, printerId }) => `${dayKey(day)}\n${printerId}`,
     );

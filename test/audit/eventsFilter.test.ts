@@ -50,8 +50,7 @@ before(async () => {
     }),
   );
   events = Array.from({ length: 120 }, (_, i) => eventRow(i)).sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
-  const client = await store.table(store.tables.events);
-  for (const row of events) await client.createEntity(row);
+  await store.createRows(store.tables.events, events);
 });
 after(() => azurite.stop());
 

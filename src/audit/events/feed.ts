@@ -14,11 +14,10 @@
  * after its run id's time; so the watermark is the oldest open run's time (or now), minus a margin for
  * clocks. A cursor never passes it, so a slow or crashed run's events are never skipped.
  */
-import { odata } from "@azure/data-tables";
 import { isGuid } from "../../validation";
 import { runIdFloor, runIdPattern } from "../keys";
 import { jobColumns, type PrivacySettings } from "../snapshot";
-import { type AuditStore, type StoredRow } from "../store";
+import { odata, type AuditStore, type StoredRow } from "../store";
 import { eventTimeKey } from "./eventRows";
 import { positionPattern, type EventCursor } from "./cursors";
 import { eventFilter, type EventFilter } from "./feedFilter";

@@ -4,9 +4,8 @@
  * always goes to the service; the printer, the user and the states follow while they fit, and what does not
  * fit is checked on the rows the service returns, so every combination of options is a query Azure answers.
  */
-import { odata } from "@azure/data-tables";
 import { type PrivacySettings } from "../snapshot";
-import { type StoredRow } from "../store";
+import { odata, type StoredRow } from "../store";
 import { userColumnsFilter, userFilterValues } from "../privacy";
 import { partitionOf } from "./eventRows";
 import { type EventCursor } from "./cursors";

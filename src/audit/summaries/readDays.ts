@@ -4,9 +4,8 @@
  * is read on its own (readDay.ts), and that read remembers it, quiet days too. A year already summarized is one
  * query (a page per 1,000 rows, or wherever the service ends a page).
  */
-import { odata } from "@azure/data-tables";
 import { mapLimit } from "../concurrency";
-import { type AuditStore, type StoredRow } from "../store";
+import { odata, type AuditStore, type StoredRow } from "../store";
 import { dayKey, dayOfKey, dayRowKey } from "./days";
 import { readDay } from "./readDay";
 import { dayTotalsOf, type DayTotals } from "./summarizeDay";
@@ -45,9 +44,8 @@ async function rowsOfRange(
   const keys = days.map(dayKey).sort();
   const byDay = new Map<string, StoredRow>();
   if (keys.length === 0) return byDay;
-  const client = await store.table(store.tables.summaries);
   const filter = odata`PartitionKey ge ${keys[0]!} and PartitionKey le ${keys.at(-1)!} and RowKey eq ${rowKey}`;
-  for await (const row of client.listEntities({ queryOptions: { filter } }))
+  for await (const row of store.scan(store.tables.summaries, filter))
     byDay.set(dayOfKey(String(row.partitionKey)), row);
   return byDay;
 }
