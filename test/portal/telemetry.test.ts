@@ -221,6 +221,11 @@ describe("the telemetry of a real run", () => {
     assert.ok(lines.length > 20);
     const text = lines.join("\n");
     const forms = (value: string): string[] => [value, JSON.stringify(value).slice(1, -1), value.toLowerCase()];
+    const leaked = JSON.stringify({ event: "PrinterAudited", printerName: people[0]!.name });
+    assert.ok(
+      forms(people[0]!.name).some((form) => leaked.includes(form)),
+      "the check sees a value inside JSON",
+    );
     const found = personalValues.filter((value) => forms(value).some((form) => text.includes(form)));
     assert.deepEqual(found, []);
   });
