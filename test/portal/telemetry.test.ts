@@ -132,7 +132,18 @@ describe("the telemetry of a real run", () => {
           integrity.push({ name: "IntegrityVerified", level: "information", dimensions: JSON.parse(String(m)) }),
         warn: () => undefined,
       },
-      { outcome: "intact", printerId, rowsVerified: 10, mismatches: 0, durationMs: 5 },
+      {
+        outcome: "intact",
+        fromDay: "2026-11-01",
+        toDay: "2026-11-07",
+        rowsChecked: 10,
+        linksChecked: 10,
+        alteredRows: 0,
+        missingRows: 0,
+        unexpectedRows: 0,
+        rowsRemovedByRetention: 0,
+        durationMs: 5,
+      },
     );
     const all = [...events, ...integrity];
     for (const query of allShippedQueries()) {
