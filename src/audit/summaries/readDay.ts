@@ -5,16 +5,24 @@
  * only when no printer row of the day was Dirty, so it never holds counts older than its printers' rows.
  */
 import { odata, type AuditStore, type StoredRow } from "../store";
-import { dayKey, dayRowKey } from "./days";
+import { dayKey, dayOf, dayRowKey } from "./days";
 import { getSummaryRow, refreshSummary } from "./refresh";
 import { dayTotalsOf, type DaySummary, type DayTotals } from "./summarizeDay";
 import { dayTotalsOfRow, dayTotalsRow, summaryOfRow } from "./summaryRows";
 
-/** The summary rows of one day (one printer's, or every printer's), repairing any left Dirty. */
-export async function readDay(store: AuditStore, day: string, printerId?: string): Promise<DayTotals> {
+/**
+ * The summary rows of one day (one printer's, or every printer's), repairing any left Dirty. `known` is the
+ * day's "~day" row when the caller read it already (null: read, and there is none).
+ */
+export async function readDay(
+  store: AuditStore,
+  day: string,
+  printerId?: string,
+  known?: StoredRow | null,
+): Promise<DayTotals> {
   let cached: StoredRow | undefined;
   if (!printerId) {
-    cached = await getSummaryRow(store, day, dayRowKey);
+    cached = known === undefined ? await getSummaryRow(store, day, dayRowKey) : (known ?? undefined);
     // A day too big for its row (thousands of printers or people) is added up from its printers' rows instead.
     if (cached && cached.Dirty !== true && cached.PrintersCut !== true && cached.UsersCut !== true)
       return dayTotalsOfRow(cached);
@@ -28,8 +36,10 @@ export async function readDay(store: AuditStore, day: string, printerId?: string
     day,
     summaries.sort((a, b) => (a.printerId < b.printerId ? -1 : 1)),
   );
-  // Cache the day only from printer rows that were all clean when read, under the etag read before them.
-  if (!printerId && dirty.length === 0 && summaries.length > 0) await cacheDay(store, totals, cached);
+  // Cache the day only from printer rows that were all clean when read, under the etag read before them; a past
+  // day without jobs is remembered too (a zero row), so a year of quiet days is not read again day by day.
+  const past = day < dayOf(Date.now());
+  if (!printerId && dirty.length === 0 && (summaries.length > 0 || past)) await cacheDay(store, totals, cached);
   return totals;
 }
 
