@@ -10,6 +10,22 @@ const localTools = {
   regex: "^(\\.\\./)+(test|sandbox|scripts|bench)/",
   message: "The app never imports the local tools.",
 };
+/** The audit's folders: outside its folder, each is used through its index.ts, its one public surface. */
+const auditFolders = [
+  "store",
+  "snapshot",
+  "recorder",
+  "indexes",
+  "summaries",
+  "privacy",
+  "redaction",
+  "events",
+  "read",
+];
+const auditSurfaces = {
+  regex: `^(\\.\\.?/)+((src/)?audit/)?(${auditFolders.join("|")})/`,
+  message: "Outside its folder, a folder of src/audit is used through its index.ts (its one public surface).",
+};
 const rooms = [
   {
     name: "graph",
@@ -47,6 +63,13 @@ const rooms = [
     notFrom: ["viewer"],
     packages: ["@azure/data-tables"],
     extra: [{ regex: "^\\./", message: "A function file never imports another; shared pieces live in src/http." }],
+  },
+  {
+    // Named telemetry events: formatted here, sent through the invocation's context by whoever emits them.
+    name: "telemetry",
+    files: ["src/telemetry/**/*.ts"],
+    notFrom: ["audit", "jobs", "http", "functions", "openapi", "viewer", "services", "identity", "graph"],
+    packages: ["@azure/functions", "@azure/data-tables"],
   },
   {
     // The kernel names a type from a room at most (AuditIncompleteError's result); it runs nothing of theirs.
@@ -93,6 +116,7 @@ const roomRules = rooms.map(({ name, files, notFrom, packages = [], extra = [], 
               ]
             : []),
           ...extra.map((pattern) => ({ ...pattern, allowTypeImports })),
+          auditSurfaces,
           localTools,
         ],
       },
@@ -138,7 +162,12 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^(\\.\\./)+(test|bench)/", message: "sandbox/ never imports the tests or benches." }] },
+        {
+          patterns: [
+            { regex: "^(\\.\\./)+(test|bench)/", message: "sandbox/ never imports the tests or benches." },
+            auditSurfaces,
+          ],
+        },
       ],
     },
   },
@@ -146,6 +175,11 @@ export default tseslint.config(
     // Tests read loosely typed JSON answers.
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // Tests, benches and scripts use the audit's folders as the app does.
+    files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [auditSurfaces] }] },
   },
   {
     files: ["**/*.mjs", "**/*.js"],

@@ -381,7 +381,7 @@ function hookSkipped(error: GrantError, principalId: string | undefined): string
   return (
     `${hookPrefix}: SKIPPED, ${reason}. azd up goes on and deploys the app, which answers 403 and records failed audit runs ` +
     `naming the missing roles (${requiredGraphRoles.join(", ")}) until someone with that role runs: ${grantBy}. ` +
-    "Granted after the app has asked Graph for a token, the roles can take up to about 24 hours to reach it (see infra/README.md)."
+    "Granted after the app has asked Graph for a token, the roles can take up to about 24 hours to reach it (see docs/deploying.md)."
   );
 }
 

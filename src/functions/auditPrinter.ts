@@ -6,6 +6,8 @@ import { getConfig } from "../config";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
 import { getAuditStore, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
 import { AuditIncompleteError, AuditMessageError, GraphError } from "../errors";
+import { newGraphUsage, withGraphUsage, type GraphUsage } from "../graph/usage";
+import { emitPrinterAudited, failureReason, type PrinterAudited } from "../telemetry";
 
 /** One delivery of a printer's audit message. */
 interface Attempt extends AuditMessage {
@@ -14,6 +16,8 @@ interface Attempt extends AuditMessage {
   startedAt: number;
   /** The run row marked running; awaited before the outcome is written over it. */
   marking: Promise<void>;
+  /** What this delivery asked of Graph, for its PrinterAudited event. */
+  usage: GraphUsage;
 }
 
 /** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
@@ -31,17 +35,19 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     Attempts: attempt,
   });
   marking.catch(() => undefined);
-  const delivery: Attempt = { ...run, attempt, startedAt, marking };
+  const delivery: Attempt = { ...run, attempt, startedAt, marking, usage: newGraphUsage() };
   try {
-    const result = await auditPrinterJobs({
-      graph: getGraphClient("background"),
-      store,
-      privacy: await getPrivacyPolicy(),
-      runId: run.runId,
-      printerId: run.printerId,
-      log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
-      attempt,
-    });
+    const result = await withGraphUsage(delivery.usage, async () =>
+      auditPrinterJobs({
+        graph: getGraphClient("background"),
+        store,
+        privacy: await getPrivacyPolicy(),
+        runId: run.runId,
+        printerId: run.printerId,
+        log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
+        attempt,
+      }),
+    );
     await recordSuccess(store, delivery, result, context);
   } catch (error) {
     await recordFailure(store, delivery, error, context);
@@ -63,7 +69,7 @@ function readMessage(message: unknown, context: InvocationContext): AuditMessage
 
 async function recordSuccess(
   store: AuditStore,
-  { runId, printerId, attempt, startedAt, marking }: Attempt,
+  { runId, printerId, attempt, startedAt, marking, usage }: Attempt,
   result: AuditResult,
   context: InvocationContext,
 ): Promise<void> {
@@ -85,12 +91,13 @@ async function recordSuccess(
     `auditPrinter run=${runId} printer=${printerId} attempt=${attempt} pages=${result.pages} jobsSeen=${result.jobsSeen} ` +
       `jobsFetched=${result.jobsFetched} changesWritten=${result.changesWritten} taskRowsWritten=${result.taskRowsWritten} durationMs=${Date.now() - startedAt}`,
   );
+  emitPrinterAudited(context, printerRunEvent({ runId, printerId, attempt, startedAt, usage }, result, "", []));
 }
 
 /** Writes the failed attempt on the run row (what it did before failing, and why) and logs AuditRunFailed for the alert. */
 async function recordFailure(
   store: AuditStore,
-  { runId, printerId, attempt, startedAt, marking }: Attempt,
+  { runId, printerId, attempt, startedAt, marking, usage }: Attempt,
   error: unknown,
   context: InvocationContext,
 ): Promise<void> {
@@ -130,6 +137,35 @@ async function recordFailure(
   context.error(
     `AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - startedAt}${missingNote}: ${failure}`,
   );
+  const attemptDone = { runId, printerId, attempt, startedAt, usage };
+  emitPrinterAudited(context, printerRunEvent(attemptDone, partial, failureReason(error), missingRoles));
+}
+
+/** The PrinterAudited event of a delivery: succeeded when no reason is given. */
+function printerRunEvent(
+  { runId, printerId, attempt, startedAt, usage }: Omit<Attempt, "marking">,
+  result: Partial<AuditResult> | undefined,
+  reason: string,
+  missingRoles: readonly string[],
+): PrinterAudited {
+  return {
+    runId,
+    printerId,
+    printerName: result?.printerName ?? "",
+    attempt,
+    outcome: reason ? "failed" : "succeeded",
+    reason,
+    missingRoles: missingRoles.join(","),
+    jobsSeen: result?.jobsSeen ?? 0,
+    jobsFetched: result?.jobsFetched ?? 0,
+    changesWritten: result?.changesWritten ?? 0,
+    graphRequests: usage.requests,
+    graphThrottled: usage.throttled,
+    graphForbidden: usage.forbidden,
+    graphLatencyMs: usage.latencyMs,
+    graphMaxLatencyMs: usage.maxLatencyMs,
+    durationMs: Date.now() - startedAt,
+  };
 }
 
 app.storageQueue("auditPrinter", {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { type AccessToken, type TokenCredential } from "@azure/core-auth";
-import { keyCacheInMs, PseudonymKeyProvider } from "../../src/audit/privacyKey";
+import { keyCacheInMs, PseudonymKeyProvider } from "../../src/audit/privacy";
 import { pseudonymKey } from "../../src/audit/privacy";
 import { loadConfig } from "../../src/config";
 import { PseudonymKeyUnavailableError } from "../../src/errors";

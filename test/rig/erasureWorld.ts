@@ -7,10 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { TableServiceClient } from "@azure/data-tables";
-import { eraseUser } from "../../src/audit/erasure";
+import { eraseUser, runRedaction } from "../../src/audit/redaction";
 import { pseudonym, pseudonymKey, type PrivacyPolicy } from "../../src/audit/privacy";
 import { auditPrinterJobs } from "../../src/audit/recorder";
-import { runRedaction } from "../../src/audit/redactionPass";
 import { AuditStore, tableClientFactory } from "../../src/audit/store";
 import { getGraphClient } from "../../src/services";
 import { type RedactUsers } from "../../src/settings/privacy";
