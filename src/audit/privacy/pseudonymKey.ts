@@ -18,12 +18,8 @@ export { keyVaultScope } from "./keyVaultSecret";
 /** How long an instance keeps the key it read before asking Key Vault again: the delay of a rotation. */
 export const keyCacheInMs = 60_000;
 
-/**
- * The key, and which other key ids it replaces: the ids of the secret's versions made before it. A row under a
- * key id not listed (a newer key another instance already holds) is never re-keyed with this one. Undefined:
- * the key is the only one there is (a key set in the setting itself, or one pinned version), so it replaces all.
- */
-export type CurrentKey = PseudonymKey & { olderKeyIds?: ReadonlySet<string> };
+/** The key as read: it names the ids of the keys it replaced (Key Vault's older versions), see PseudonymKey. */
+export type CurrentKey = PseudonymKey;
 
 export class PseudonymKeyProvider {
   private cached?: { key: CurrentKey; at: number; version?: string };

@@ -35,7 +35,12 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
     currentRows: changes.map((c) => c.current),
   };
   await namePrinter(observations, run);
+  await run.erasures.beforeCommit();
   await writeObservations(observations, run);
+  await run.erasures.afterCommit([
+    ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
+    ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
+  ]);
 }
 
 /** GET …/jobs/{id}?$expand=tasks for each job, 20 to a $batch, a few batches at once; answers in the jobs' order. */

@@ -113,9 +113,12 @@ export class AuditStore {
     filter: string | undefined,
     maxPageSize: number,
     continuationToken?: string,
+    select?: string[],
   ): Promise<{ rows: StoredRow[]; continuationToken?: string }> {
     const client = await this.table(tableName);
-    const pages = client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize, continuationToken });
+    const pages = client
+      .listEntities({ queryOptions: { filter, ...(select ? { select } : {}) } })
+      .byPage({ maxPageSize, continuationToken });
     const first = await pages.next();
     if (first.done) return { rows: [] };
     const page = first.value;
