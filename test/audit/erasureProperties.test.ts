@@ -7,33 +7,15 @@
  * or split in two, and none is left running. A fixed seed and a bounded number of runs keep it under a minute;
  * test/faults/erasureInterleavings.test.ts runs more.
  */
-import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { startRig, type Rig } from "../rig/rig";
-import { ErasureWorld, type Op } from "../rig/erasureWorld";
+import { holdsFor } from "../rig/erasureWorld";
 import { erasureOps } from "../rig/erasureOps";
 
 let rig: Rig;
-let world = 0;
 before(async () => (rig = await startRig({ storage: true, simulator: { pageSize: 50 } })));
 after(() => rig.stop());
-
-export async function holdsFor(rigToUse: Rig, ops: Op[], tag: string): Promise<void> {
-  const n = ++world;
-  const printerId = `e7a5${tag}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-  const w = await new ErasureWorld(rigToUse, printerId, `er${tag}${n}`).start();
-  try {
-    for (const op of ops) await w.apply(op);
-    await w.timerPass();
-    assert.deepEqual(w.failures, [], "the operations themselves");
-    assert.deepEqual(await w.violations(), [], "an erased person left in some table");
-    assert.deepEqual(await w.lostJobs(), [], "jobs whose facts were lost");
-    assert.equal(await w.runningErasures(), 0, "erasures left running");
-  } finally {
-    await w.stop();
-  }
-}
 
 describe("erasure follows the person", () => {
   test("random interleavings of jobs, runs, erasures, key removal and redaction switches leave no erased person", async () => {

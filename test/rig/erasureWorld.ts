@@ -5,6 +5,7 @@
  * audit run in flight (the run's store goes through a counting proxy that holds the Nth write until it is done).
  * Afterwards `violations` lists every erased person's identifier or findable pseudonym left in any table.
  */
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { TableServiceClient } from "@azure/data-tables";
 import { eraseUser, runRedaction } from "../../src/audit/redaction";
@@ -370,4 +371,23 @@ export class ErasureWorld {
 
 function noCredential(): never {
   throw new Error("no credential in tests");
+}
+
+let worlds = 0;
+
+/** Runs the operations in a fresh world (its own printer and tables), then the timer's pass, and checks every table. */
+export async function holdsFor(rig: Rig, ops: Op[], tag: string): Promise<void> {
+  const n = ++worlds;
+  const printerId = `e7a5${tag}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+  const w = await new ErasureWorld(rig, printerId, `er${tag}${n}`).start();
+  try {
+    for (const op of ops) await w.apply(op);
+    await w.timerPass();
+    assert.deepEqual(w.failures, [], "the operations themselves");
+    assert.deepEqual(await w.violations(), [], "an erased person left in some table");
+    assert.deepEqual(await w.lostJobs(), [], "jobs whose facts were lost");
+    assert.equal(await w.runningErasures(), 0, "erasures left running");
+  } finally {
+    await w.stop();
+  }
 }

@@ -61,21 +61,24 @@ export const erasingPartition = "erasing";
 
 /**
  * The erasure of a subject: a new one, or the one already running for the same subject, which this request
- * joins (two requests for one person are one erasure, with one record). A finished one is not joined.
+ * joins (two requests for one person are one erasure, with one record). Claims are only ever inserted: the
+ * claim after a finished erasure E is the row `<subject>|<E>`, so of two requests racing for it one wins.
  */
 async function erasureFor(store: AuditStore, subject: string, record: Row): Promise<string> {
-  const claim = { partitionKey: erasingPartition, rowKey: subject, ErasureId: record.rowKey };
-  const { existing } = await store.createRows(store.tables.privacy, [claim]);
-  if (existing && existing.length > 0) {
-    const heldId = String((await store.getRow(store.tables.privacy, erasingPartition, subject))?.ErasureId ?? "");
-    const held = erasureIdPattern.test(heldId) ? await getErasure(store, heldId) : undefined;
-    if (held?.status === "running") return held.erasureId;
-    if (erasureIdPattern.test(heldId) && !held) {
+  let claimKey = subject;
+  for (let generation = 0; generation < 1000; generation++) {
+    const claim = { partitionKey: erasingPartition, rowKey: claimKey, ErasureId: record.rowKey };
+    const { existing } = await store.createRows(store.tables.privacy, [claim]);
+    if (!existing || existing.length === 0) break;
+    const heldId = String((await store.getRow(store.tables.privacy, erasingPartition, claimKey))?.ErasureId ?? "");
+    const held = await getErasure(store, heldId);
+    if (held?.status === "running") return heldId;
+    if (!held) {
       // Claimed a moment ago and its record not written yet (or its writer stopped there): it is this erasure too.
       await store.mergeRow(store.tables.privacy, { ...record, rowKey: heldId });
       return heldId;
     }
-    await store.mergeRow(store.tables.privacy, claim);
+    claimKey = `${subject}|${heldId}`;
   }
   await store.mergeRow(store.tables.privacy, record);
   return record.rowKey;

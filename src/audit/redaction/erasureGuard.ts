@@ -18,6 +18,7 @@ import {
   type ErasureList,
 } from "./erasureList";
 import { dropStaleDerived, rewriteJob, unitOf, type JobUnit } from "./jobRewrite";
+import { learnedFrom } from "./erasureSweep";
 import { type HistoryKind } from "../derived";
 import { requestRedactionPass } from "./passState";
 
@@ -92,7 +93,18 @@ export class ErasureGuard {
       const unit = unitOf(row);
       if (unit) units.set(`${unit.printerId}\n${unit.prefix}`, unit);
     }
-    for (const unit of units.values()) await rewriteJob(this.store, unit, policy, subjects);
+    const learned = new Map<string, string>();
+    for (const unit of units.values()) {
+      const rewrite = await rewriteJob(this.store, unit, policy, subjects);
+      if (this.base.key)
+        for (const p of learnedFrom(rewrite, this.base.key)) if (!subjects.has(p)) learned.set(p, rewrite.erasureId!);
+    }
     for (const { row, kind } of written) await dropStaleDerived(this.store, row, kind);
+    // The identifiers these jobs carried belong to an erased person: listed, so their later jobs are stored erased.
+    for (const [subject, erasureId] of learned) {
+      subjects.set(subject, erasureId);
+      await listErasedSubjects(this.store, this.base.key!, [subject], erasureId);
+    }
+    if (learned.size > 0) await requestRedactionPass(this.store);
   }
 }

@@ -15,7 +15,7 @@ import {
 } from "../privacy";
 import { type AuditStore, type StoredRow } from "../store";
 import { erasureListVersion, listErasedSubjects, listedSubject, loadErasureList } from "./erasureList";
-import { rewriteJob, unitOf, type JobUnit } from "./jobRewrite";
+import { rewriteJob, unitOf, type JobRewrite, type JobUnit } from "./jobRewrite";
 
 const scanColumns = ["PartitionKey", "RowKey", "CreatedBy", "CreatedById", "DocumentNames", "PrivacyUsers", "KeyTime"];
 
@@ -57,6 +57,15 @@ async function jobsOfListed(
   return { units: [...units.values()], complete: true };
 }
 
+/** The pseudonyms an erased job's rows taught: its identifiers seen in clear, and pseudonyms stored under the key. */
+export function learnedFrom(rewrite: JobRewrite, key: PseudonymKey): string[] {
+  if (rewrite.erasureId === undefined) return [];
+  return [
+    ...[...rewrite.identity.ids, ...rewrite.identity.upns].map((v) => pseudonym(v, key)),
+    ...rewrite.storedPseudonyms,
+  ];
+}
+
 export interface SweepResult {
   rowsChanged: number;
   /** A sweep begun after the list's last change found nothing left; false when the deadline came first. */
@@ -79,9 +88,7 @@ export async function sweepErasedPeople(
     for (const unit of units) {
       const rewrite = await rewriteJob(store, unit, policy, list.subjects);
       rowsChanged += rewrite.rowsChanged;
-      if (rewrite.erasureId === undefined) continue;
-      for (const v of [...rewrite.identity.ids, ...rewrite.identity.upns]) learned.add(pseudonym(v, key));
-      for (const p of rewrite.storedPseudonyms) learned.add(p);
+      for (const p of learnedFrom(rewrite, key)) learned.add(p);
     }
     const fresh = [...learned].filter((p) => !list.subjects.has(p));
     await listErasedSubjects(store, key, fresh, erasureId);

@@ -11,9 +11,9 @@ import { type AuditLog } from "../auditLog";
 import { eachLimit } from "../concurrency";
 import { completeErasures, creditErasures } from "./erasure";
 import { erasureListVersion, listErasedSubjects, loadErasureList } from "./erasureList";
-import { rowOfListedPerson } from "./erasureSweep";
-import { needsRewrite, pseudonym, rowMarkers, targetMarkers, type PrivacyPolicy } from "../privacy";
-import { rewriteJob, scanFrom, unitOf, type JobRewrite, type JobUnit } from "./jobRewrite";
+import { learnedFrom, rowOfListedPerson } from "./erasureSweep";
+import { needsRewrite, rowMarkers, targetMarkers, type PrivacyPolicy } from "../privacy";
+import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./jobRewrite";
 import { readRedactionState, saveRedactionState, startRedactionPass, targetOf, type RedactionState } from "./passState";
 import { type AuditStore, type StoredRow } from "../store";
 import { refreshDirtySummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
@@ -199,7 +199,7 @@ async function rewritePage(
     state.PassJobsRewritten = (state.PassJobsRewritten ?? 0) + 1;
     if (rewrite.erasureId) {
       credits.set(rewrite.erasureId, (credits.get(rewrite.erasureId) ?? 0) + rewrite.rowsChanged);
-      for (const p of learnedOf(rewrite, policy)) if (!subjects.has(p)) learned.set(p, rewrite.erasureId);
+      for (const p of learnedFrom(rewrite, policy.key!)) if (!subjects.has(p)) learned.set(p, rewrite.erasureId);
     }
     await redactionFaultPoints.afterJobRewritten?.(result.jobsRewritten);
   });
@@ -236,14 +236,4 @@ function jobsToRewrite(run: RedactionRun, page: StoredRow[]): { units: JobUnit[]
 function rowNeedsWork(row: StoredRow, policy: PrivacyPolicy, subjects: ReadonlyMap<string, string>): boolean {
   const erased = policy.key !== undefined && rowOfListedPerson(row, policy.key, subjects);
   return needsRewrite(row, targetMarkers(rowMarkers(row), policy, erased));
-}
-
-/** The pseudonyms an erased job's rows taught: its identifiers seen in clear, and pseudonyms stored under the key. */
-function learnedOf(rewrite: JobRewrite, policy: PrivacyPolicy): string[] {
-  if (!policy.key) return [];
-  const key = policy.key;
-  return [
-    ...[...rewrite.identity.ids, ...rewrite.identity.upns].map((v) => pseudonym(v, key)),
-    ...rewrite.storedPseudonyms,
-  ];
 }
