@@ -92,6 +92,33 @@ describe("the import rule between rooms", () => {
   });
 });
 
+describe("the store is the one writer", () => {
+  test("only src/audit/store imports @azure/data-tables: no TableClient, no raw write, not even odata, elsewhere", async () => {
+    await refused(
+      "src/audit/summaries/x.ts",
+      `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
+      importRule,
+    );
+    await refused("src/audit/redaction/x.ts", `import { odata } from "@azure/data-tables";${use("odata")}`, importRule);
+    await refused(
+      "src/audit/x.ts",
+      `import { type TableClient } from "@azure/data-tables";\nexport type Used = TableClient;\n`,
+      importRule,
+    );
+    await refused(
+      "src/services.ts",
+      `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
+      importRule,
+    );
+    await refused("sandbox/x.ts", `import { TableClient } from "@azure/data-tables";${use("TableClient")}`, importRule);
+    await accepted("src/audit/store/x.ts", `import { TableClient } from "@azure/data-tables";${use("TableClient")}`);
+    await accepted(
+      "src/audit/summaries/x.ts",
+      `import { odata, AuditStore } from "../store";${use("[odata, AuditStore]")}`,
+    );
+  });
+});
+
 describe("the audit's folders", () => {
   test("outside its folder, a folder of the audit is used through its one public surface (index.ts)", async () => {
     await refused(

@@ -1,5 +1,7 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { auditPrinterJobs, describeFailure, leftDerivedRowsPending, type AuditResult } from "../audit/recorder";
+import { timeOfEventKey } from "../audit/events";
+import { nextOccurrence } from "../audit/nextRun";
 import { parseAuditMessage, recordRun, type AuditMessage } from "../audit/runs";
 import { type AuditStore } from "../audit/store";
 import { getConfig } from "../config";
@@ -128,7 +130,7 @@ async function recordFailure(
       Errors: partial?.errors ?? 1,
       LastError: failure,
       MissingGraphRoles: denied ? missingRoles.join(",") : undefined,
-      ...(leftDerivedRowsPending(error) ? { DerivedPending: true } : {}),
+      ...(leftDerivedRowsPending(error) ? { DerivedPending: true, HoldsFeedUntil: feedHoldEnd(runId) } : {}),
     });
   } catch (recordError) {
     context.warn(
@@ -167,6 +169,14 @@ function printerRunEvent(
     graphMaxLatencyMs: usage.maxLatencyMs,
     durationMs: Date.now() - startedAt,
   };
+}
+
+/** A run that failed half-written holds the events feed for one audit interval: until the next scheduled run. */
+function feedHoldEnd(runId: string): string | undefined {
+  const opened = timeOfEventKey(runId);
+  return Number.isFinite(opened)
+    ? nextOccurrence(getConfig().audit.schedule, new Date(opened))?.toISOString()
+    : undefined;
 }
 
 app.storageQueue("auditPrinter", {

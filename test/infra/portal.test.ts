@@ -113,10 +113,15 @@ test("CORS lets the portal of the cloud deployed to call the app (Test/Run), wit
   assert.deepEqual(cors, { allowedOrigins: "[parameters('corsAllowedOrigins')]", supportCredentials: false });
 });
 
-test("host.json samples none of the telemetry types the workbook, query pack and alerts read", () => {
+test("host.json keeps the events' level and samples none of the types the workbook, query pack and alerts read", () => {
   const host = JSON.parse(readFileSync(join(root, "host.json"), "utf8")) as {
-    logging: { applicationInsights: { samplingSettings: { isEnabled: boolean; excludedTypes?: string } } };
+    logging: {
+      logLevel: Record<string, string>;
+      applicationInsights: { samplingSettings: { isEnabled: boolean; excludedTypes?: string } };
+    };
   };
+  // The events are Information lines of the functions' own category: a stricter level would drop them.
+  assert.equal(host.logging.logLevel.Function ?? host.logging.logLevel.default, "Information");
   const sampling = host.logging.applicationInsights.samplingSettings;
   const excluded = new Set((sampling.excludedTypes ?? "").split(";"));
   const typeOfTable: Record<string, string> = {

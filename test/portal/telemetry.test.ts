@@ -46,6 +46,7 @@ const people = [
 ];
 const documentNames = people.map((p, i) => `Payslip ${p.name} ${hostileWireValues[i * 7]} ${i}.pdf`);
 const statusDescriptions = people.map((p) => `Held for release: ${p.name} (${p.upn})`);
+const hashKey = randomBytes(32).toString("base64");
 const personalValues = [...people.flatMap((p) => [p.upn, p.name, p.id]), ...documentNames, ...statusDescriptions];
 
 let rig: Rig;
@@ -84,7 +85,7 @@ before(async () => {
   rig.configure({
     AUDIT_TABLE_PREFIX: `tel${process.pid}x${Date.now().toString(36)}`,
     AUDIT_PRINTER_IDS: printerId,
-    AUDIT_HASH_KEY: randomBytes(32).toString("base64"),
+    AUDIT_HASH_KEY: hashKey,
   });
   rig.sim.addPrinter({ id: printerId, displayName: "Telemetry printer, 2nd floor" });
   addHostileJobs();
@@ -222,5 +223,14 @@ describe("the telemetry of a real run", () => {
     const forms = (value: string): string[] => [value, JSON.stringify(value).slice(1, -1), value.toLowerCase()];
     const found = personalValues.filter((value) => forms(value).some((form) => text.includes(form)));
     assert.deepEqual(found, []);
+  });
+
+  test("no token the app was issued, nor the pseudonym key, is in any line", () => {
+    const secrets = [...rig.identity.issuedTokens, hashKey];
+    assert.ok(rig.identity.issuedTokens.length > 0, "the run signed in to Graph");
+    assert.deepEqual(
+      secrets.filter((secret) => lines.some((line) => line.includes(secret))),
+      [],
+    );
   });
 });

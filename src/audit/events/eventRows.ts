@@ -6,11 +6,10 @@
  * The RowKey starts with the observation time and the PartitionKey is that time's hour, so RowKey order is
  * the feed's order across partitions, and a replay derives the same key from the same history row.
  */
-import { odata } from "@azure/data-tables";
 import { type DerivedRow, type HistoryKind } from "../derived";
 import { runIdFloor, type AuditTableNames } from "../keys";
 import { jobColumns } from "../snapshot";
-import { type Row } from "../store";
+import { odata, type Row } from "../store";
 
 /** An instant as it leads an event RowKey (the run id's form): 20261129T194337123Z. */
 export function eventTimeKey(ms: number): string {

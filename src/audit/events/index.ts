@@ -6,6 +6,7 @@
 export { currentCursor, decodeCursor, encodeCursor, type EventCursor } from "./cursors";
 export { eventRows, eventsBefore } from "./eventRows";
 export { eventFeedTuning, publicEvent, readEvents, timeOfEventKey } from "./feed";
+export { eventFilter, maxFilterComparisons, type EventFilter, type FeedQuery } from "./feedFilter";
 export { auditedPrinters } from "./printers";
 export { parseEventFeedQuery, parseJobFinishedQuery, parsePrinterFailingQuery } from "./query";
 export { failingPrinters, finishedJobs, type TriggerBatch } from "./triggers";

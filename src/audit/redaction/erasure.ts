@@ -7,12 +7,11 @@
  * finish within its time budget is finished by the audit timer's next rewrite pass.
  */
 import { randomBytes } from "node:crypto";
-import { odata } from "@azure/data-tables";
 import { listErasedSubjects, subjectOf } from "./erasureList";
 import { sweepErasedPeople } from "./erasureSweep";
 import { type PrivacyPolicy, type PseudonymKey } from "../privacy";
 import { requestRedactionPass } from "./passState";
-import { type AuditStore, type Row } from "../store";
+import { odata, type AuditStore, type Row } from "../store";
 
 /** The privacy table's partition of erasure records (RK the erasure id). */
 export const erasurePartition = "erasure";
@@ -68,8 +67,7 @@ async function erasureFor(store: AuditStore, subject: string, record: Row): Prom
   let claimKey = subject;
   for (let generation = 0; generation < 1000; generation++) {
     const claim = { partitionKey: erasingPartition, rowKey: claimKey, ErasureId: record.rowKey };
-    const { existing } = await store.createRows(store.tables.privacy, [claim]);
-    if (!existing || existing.length === 0) break;
+    if (await store.createRow(store.tables.privacy, claim)) break;
     const heldId = String((await store.getRow(store.tables.privacy, erasingPartition, claimKey))?.ErasureId ?? "");
     const held = await getErasure(store, heldId);
     if (held?.status === "running") return heldId;

@@ -5,9 +5,8 @@
  * writer that read the list before can tell, after it committed its rows, that it must check them again.
  */
 import { randomBytes } from "node:crypto";
-import { odata } from "@azure/data-tables";
 import { pseudonym, subjectPseudonyms, type JobIdentity, type PseudonymKey } from "../privacy";
-import { type AuditStore } from "../store";
+import { odata, type AuditStore } from "../store";
 
 export const erasedPartition = "erased";
 const versionRow = { partitionKey: "state", rowKey: "erasures" };
@@ -39,7 +38,7 @@ export async function loadErasureList(store: AuditStore, key: PseudonymKey | und
 export async function loadErasedSubjects(store: AuditStore, key: PseudonymKey): Promise<Map<string, string>> {
   const subjects = new Map<string, string>();
   const filter = odata`PartitionKey eq ${erasedPartition} and KeyId eq ${key.id}`;
-  for (const row of await store.rowsWhere(store.tables.privacy, filter, ["RowKey", "ErasureId"]))
+  for await (const row of store.scan(store.tables.privacy, filter, ["RowKey", "ErasureId"]))
     subjects.set(String(row.rowKey), String(row.ErasureId ?? ""));
   return subjects;
 }

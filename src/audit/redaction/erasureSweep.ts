@@ -39,20 +39,15 @@ async function jobsOfListed(
 ): Promise<{ units: JobUnit[]; complete: boolean }> {
   const units = new Map<string, JobUnit>();
   for (const table of [store.tables.jobs, store.tables.current]) {
-    let token: string | undefined;
-    do {
-      const page = await store.queryPage(table, undefined, 1000, token, scanColumns);
-      for (const row of page.rows) {
-        if (!rowOfListedPerson(row, key, subjects)) continue;
-        const unit =
-          table === store.tables.jobs
-            ? unitOf(row)
-            : { printerId: String(row.partitionKey), prefix: `${String(row.KeyTime)}|${String(row.rowKey)}|` };
-        if (unit) units.set(`${unit.printerId}\n${unit.prefix}`, unit);
-      }
-      token = page.continuationToken;
-      if (token && Date.now() > deadline) return { units: [...units.values()], complete: false };
-    } while (token);
+    for await (const row of store.scan(table, undefined, scanColumns)) {
+      if (Date.now() > deadline) return { units: [...units.values()], complete: false };
+      if (!rowOfListedPerson(row, key, subjects)) continue;
+      const unit =
+        table === store.tables.jobs
+          ? unitOf(row)
+          : { printerId: String(row.partitionKey), prefix: `${String(row.KeyTime)}|${String(row.rowKey)}|` };
+      if (unit) units.set(`${unit.printerId}\n${unit.prefix}`, unit);
+    }
   }
   return { units: [...units.values()], complete: true };
 }

@@ -5,8 +5,6 @@
  * still in clear holds what the scrub needs, and the background pass (which walks the history) finds the
  * job again, so a rerun after a crash finishes it.
  */
-import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
-import { isRestError } from "@azure/core-rest-pipeline";
 import { derivedRows, type HistoryKind } from "../derived";
 import { listedSubject } from "./erasureList";
 import {
@@ -20,7 +18,7 @@ import {
   type PrivacyPolicy,
 } from "../privacy";
 import { markSummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
-import { transactionChunks, type AuditStore, type Row, type StoredRow } from "../store";
+import { odata, type AuditStore, type Row, type StoredRow } from "../store";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
 export interface JobUnit {
@@ -54,17 +52,10 @@ function plain(row: StoredRow): Row {
   return rest as Row;
 }
 
-async function replaceRows(client: TableClient, rows: { row: Row; etag: string }[]): Promise<void> {
-  const etags = new Map(rows.map(({ row, etag }) => [row.rowKey, etag]));
-  for (const chunk of transactionChunks(rows.map((r) => r.row))) {
-    await client.submitTransaction(
-      chunk.map((row): TransactionAction => ["update", row, "Replace", { etag: etags.get(row.rowKey)! }]),
-    );
-  }
-}
-
 /** Derived rows written for a rewrite that then lost a race: dropped unless the stored history row derives them too. */
 type Attempted = { row: Row; kind: HistoryKind }[];
+
+const derivedKey = (d: { table: string; row: Row }): string => `${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`;
 
 /**
  * Deletes the derived rows of a history row as someone wrote it that the row as stored now does not derive (a
@@ -73,19 +64,9 @@ type Attempted = { row: Row; kind: HistoryKind }[];
 export async function dropStaleDerived(store: AuditStore, written: Row, kind: HistoryKind): Promise<void> {
   const table = kind === "job" ? store.tables.jobs : store.tables.tasks;
   const stored = await store.getRow(table, written.partitionKey, written.rowKey);
-  const keep = new Set(
-    (stored ? derivedRows(store.tables, plain(stored), kind) : []).map(
-      (d) => `${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`,
-    ),
-  );
-  for (const d of derivedRows(store.tables, written, kind)) {
-    if (keep.has(`${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`)) continue;
-    try {
-      await (await store.table(d.table)).deleteEntity(d.row.partitionKey, d.row.rowKey);
-    } catch (error) {
-      if (!(isRestError(error) && error.statusCode === 404)) throw error;
-    }
-  }
+  const keep = new Set((stored ? derivedRows(store.tables, plain(stored), kind) : []).map(derivedKey));
+  for (const d of derivedRows(store.tables, written, kind))
+    if (!keep.has(derivedKey(d))) await store.deleteRow(d.table, d.row);
 }
 
 /** Replaces a history row's derived rows by those of its rewritten version (new ones first, then the old keys no longer used). */
@@ -99,20 +80,17 @@ async function rederive(
   attempted?.push({ row: after, kind });
   const fresh = derivedRows(store.tables, after, kind);
   const keep = new Set(fresh.map((d) => `${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`));
-  for (const d of fresh) await (await store.table(d.table)).upsertEntity(d.row, "Replace");
+  for (const d of fresh) await store.putRow(d.table, d.row);
   for (const d of derivedRows(store.tables, before, kind)) {
-    if (keep.has(`${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`)) continue;
-    try {
-      await (await store.table(d.table)).deleteEntity(d.row.partitionKey, d.row.rowKey);
-    } catch (error) {
-      if (!(isRestError(error) && error.statusCode === 404)) throw error;
-    }
+    // A row already gone (a rerun after a crash) is fine.
+    if (!keep.has(`${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`)) await store.deleteRow(d.table, d.row);
   }
 }
 
 /** Whether a write lost a race on a row's etag (412, or a transaction refused for it). */
 function lostRace(error: unknown): boolean {
-  return isRestError(error) && (error.statusCode === 412 || /UpdateConditionNotSatisfied/i.test(error.message));
+  const e = error as { statusCode?: unknown; message?: unknown } | undefined;
+  return e?.statusCode === 412 || /UpdateConditionNotSatisfied|update condition/i.test(String(e?.message ?? ""));
 }
 
 /**
@@ -210,24 +188,18 @@ async function readJob(
 async function rewriteCurrent(store: AuditStore, rewrites: RowRewrite[]): Promise<number> {
   let changed = 0;
   for (const c of rewrites) {
-    try {
-      await (await store.table(store.tables.current)).updateEntity(c.after, "Replace", { etag: c.etag });
-      changed++;
-    } catch (error) {
-      // The audit moved the job meanwhile and wrote its new current state under the current policy.
-      if (!(isRestError(error) && error.statusCode === 412)) throw error;
-    }
+    // Refused when the audit moved the job meanwhile and wrote its new current state under the current policy.
+    if (await store.replaceRow(store.tables.current, c.after, c.etag)) changed++;
   }
   return changed;
 }
 
 async function rewriteTasks(store: AuditStore, tasks: RowRewrite[], attempted: Attempted): Promise<void> {
   for (const t of tasks) await rederive(store, t.before, t.after, "task", attempted);
-  if (tasks.length > 0)
-    await replaceRows(
-      await store.table(store.tables.tasks),
-      tasks.map((t) => ({ row: t.after, etag: t.etag })),
-    );
+  await store.replaceRows(
+    store.tables.tasks,
+    tasks.map((t) => ({ row: t.after, etag: t.etag })),
+  );
 }
 
 /**
@@ -245,8 +217,8 @@ async function rewriteHistory(
   if (jobs.length === 0) return;
   const rewritten = jobs.map((j) => j.after);
   await markSummaries(store, rewritten, touched);
-  await replaceRows(
-    await store.table(store.tables.jobs),
+  await store.replaceRows(
+    store.tables.jobs,
     jobs.map((j) => ({ row: j.after, etag: j.etag })),
   );
   await markSummaries(store, rewritten);

@@ -6,7 +6,6 @@
  * most one page. A pass that rewrote rows is followed by a checking pass; the state is clean when one finds
  * nothing left.
  */
-import { type TableClient, type TableEntityResultPage } from "@azure/data-tables";
 import { type AuditLog } from "../auditLog";
 import { eachLimit } from "../concurrency";
 import { completeErasures, creditErasures } from "./erasure";
@@ -15,7 +14,7 @@ import { learnedFrom, rowOfListedPerson } from "./erasureSweep";
 import { needsRewrite, rowMarkers, targetMarkers, type PrivacyPolicy } from "../privacy";
 import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./jobRewrite";
 import { readRedactionState, saveRedactionState, startRedactionPass, targetOf, type RedactionState } from "./passState";
-import { type AuditStore, type StoredRow } from "../store";
+import { type AuditStore, type RowPage, type StoredRow } from "../store";
 import { refreshDirtySummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
 
 export interface RedactionResult {
@@ -61,7 +60,6 @@ interface RedactionRun {
   /** The erasure list: pseudonym to erasure id, and the version it was read at (read again before each page). */
   subjects: Map<string, string>;
   listVersion: string;
-  jobs: TableClient;
   result: RedactionResult;
   now: () => Date;
   endBy: number;
@@ -90,11 +88,10 @@ export async function runRedaction(
     stopped: false,
   };
   if (state.Target === target && state.Clean) return { ...result, clean: true };
-  const jobs = await store.table(store.tables.jobs);
   if (state.Target !== target) {
     state = await startRedactionPass(store, { Target: target, Pass: state.Pass, Clean: false }, now());
     options.log.log(
-      (await anyRowRecorded(jobs))
+      (await anyRowRecorded(store))
         ? `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`
         : `auditRedaction: recording under ${target}; nothing was recorded before, so there is nothing to rewrite.`,
     );
@@ -102,18 +99,17 @@ export async function runRedaction(
   // A rewrite in progress may have stopped between rewriting a page and recomputing its daily summaries.
   await refreshDirtySummaries(store);
   const list = await loadErasureList(store, policy.key);
-  const run = { store, policy, options, subjects: list.subjects, listVersion: list.version, jobs, result, now, endBy };
-  return runPasses(run, state);
+  return runPasses(
+    { store, policy, options, subjects: list.subjects, listVersion: list.version, result, now, endBy },
+    state,
+  );
 }
 
 /** Whether the history holds any row (an empty store, as on a first start, has nothing to rewrite). */
-async function anyRowRecorded(jobs: TableClient): Promise<boolean> {
-  const first = await jobs
-    .listEntities({ queryOptions: { select: ["PartitionKey"] } })
-    .byPage({ maxPageSize: 1 })
-    .next();
+async function anyRowRecorded(store: AuditStore): Promise<boolean> {
+  const first = await store.queryPage(store.tables.jobs, undefined, 1);
   // The Table service may answer an empty page with a continuation token: rows may follow, so say they exist.
-  return !first.done && (first.value.length > 0 || first.value.continuationToken !== undefined);
+  return first.rows.length > 0 || first.continuationToken !== undefined;
 }
 
 /** At most a few passes a run: one that rewrites, one that finds nothing left (more only if the audit raced it). */
@@ -122,8 +118,7 @@ async function runPasses(run: RedactionRun, first: RedactionState): Promise<Reda
   let state = first;
   while (result.passes < 4) {
     result.passes++;
-    await readListAgain(run);
-    const listAtStart = run.listVersion;
+    const listAtStart = await readListAgain(run);
     if (await walkHistory(run, state)) {
       result.stopped = true;
       options.log.log(
@@ -157,9 +152,8 @@ async function runPasses(run: RedactionRun, first: RedactionState): Promise<Reda
 async function walkHistory(run: RedactionRun, state: RedactionState): Promise<boolean> {
   const [cursorPk, cursorPrefix] = (state.Cursor ?? "").split("\n");
   const filter = scanFrom(cursorPk ? { partitionKey: cursorPk, prefix: cursorPrefix ?? "" } : undefined);
-  for await (const page of run.jobs
-    .listEntities({ queryOptions: { filter, select: scanColumns } })
-    .byPage({ maxPageSize: run.options.pageSize ?? 1000 })) {
+  const query = { filter, select: scanColumns, maxPageSize: run.options.pageSize ?? 1000 };
+  for await (const page of run.store.pages(run.store.tables.jobs, query)) {
     await rewritePage(run, state, page);
     if (page.continuationToken && Date.now() > run.endBy) return true;
   }
@@ -178,14 +172,10 @@ async function readListAgain(run: RedactionRun): Promise<string> {
 }
 
 /** Rewrites the jobs of one page that need it, then saves the cursor after the page. */
-async function rewritePage(
-  run: RedactionRun,
-  state: RedactionState,
-  page: TableEntityResultPage<Record<string, unknown>>,
-): Promise<void> {
+async function rewritePage(run: RedactionRun, state: RedactionState, page: RowPage): Promise<void> {
   await readListAgain(run);
   const { store, policy, subjects, result } = run;
-  const { units, last } = jobsToRewrite(run, page);
+  const { units, last } = jobsToRewrite(run, page.rows);
   const learned = new Map<string, string>();
   // Jobs are independent: a few at a time, so 10,000 rows take well under one timer run.
   // The page's daily summaries are recomputed once its jobs are rewritten, not by each job against the others.
