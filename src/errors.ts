@@ -121,6 +121,8 @@ export interface AuditRunCounts {
   errors: number;
   lastError?: string;
   malformedFields: number;
+  /** Why nothing personal was recorded (no key while the erasure list holds people), when that happened. */
+  privacyWithheld?: string;
 }
 
 /** Thrown after a printer's audit when some jobs could not be read: the host retries the message. */

@@ -3,6 +3,7 @@ import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { apiBaseUrl } from "../http/links";
+import { requesterOf } from "../http/principal";
 import { errorReply, jsonReply } from "../http/replies";
 import { traced, type TracedCall } from "../http/tracedHandler";
 import { getAuditStore, getPrivacyPolicy } from "../services";
@@ -37,14 +38,6 @@ async function parseErasureBody(request: HttpRequest): Promise<string> {
   return user.trim();
 }
 
-/** Who asked: the signed-in principal when App Service authentication is on, else the admin key. */
-function requester(request: HttpRequest): string {
-  const name = request.headers.get("x-ms-client-principal-name");
-  const id = request.headers.get("x-ms-client-principal-id");
-  const principal = [name, id].filter((v): v is string => !!v).join(" ");
-  return principal ? `principal ${principal.replace(/[^\w.@ -]/g, "_").slice(0, 150)} with the admin key` : "admin key";
-}
-
 /** Erases one person from every audit table: 200 with the rows changed, or 202 with Location when it takes longer. */
 export async function eraseAuditUser(
   request: HttpRequest,
@@ -60,7 +53,7 @@ export async function eraseAuditUser(
     );
   const deadline = call.startedAt + Math.floor(getConfig().http.deadlineInMs * 0.6);
   const erasure = await eraseUser(getAuditStore(), { ...policy, key: policy.key }, user, {
-    requestedBy: requester(request),
+    requestedBy: requesterOf(request, getConfig().http.platformAuthentication),
     deadline,
   });
   context.log(`auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`);

@@ -25,5 +25,5 @@ export {
   type PrivacyPolicy,
   type PseudonymKey,
 } from "./policy";
-export { keyVaultScope, PseudonymKeyProvider } from "./pseudonymKey";
+export { keyCacheInMs, keyVaultScope, PseudonymKeyProvider, type CurrentKey } from "./pseudonymKey";
 export { userColumnsFilter, userFilter, userFilterValues } from "./userFilter";

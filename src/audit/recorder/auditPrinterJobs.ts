@@ -7,6 +7,7 @@
  * the fewer than 20 jobs that wait for a full $batch).
  */
 import { maxBatchSize } from "../../graph/batch";
+import { withheldReason } from "../redaction";
 import { refreshSummaries } from "../summaries";
 import { completeEarlierAttempt } from "./earlierAttempt";
 import { jobsToRead, type WantedJob } from "./jobsToRead";
@@ -63,8 +64,12 @@ function take<T>(map: Map<string, T>, count: number): T[] {
 }
 
 /** The run's result; Graph's unexpected shapes are logged, and jobs that could not be read fail the run. */
-function reportRun({ result, malformed, log, printerId, runId }: PrinterRun): AuditResult {
+function reportRun({ result, malformed, log, printerId, runId, erasures }: PrinterRun): AuditResult {
   result.malformedFields = malformed.count;
+  if (erasures.withheld) {
+    result.privacyWithheld = withheldReason;
+    log.warn(`AuditPrivacyWithheld run=${runId} printer=${printerId}: ${withheldReason}.`);
+  }
   if (malformed.count > 0) {
     log.warn(
       `Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`,

@@ -1,7 +1,7 @@
 /** One audit of one printer: what it is given, what it reports, and what its steps share while it runs. */
 import { type GraphClient } from "../../graph/client";
 import { type AuditLog } from "../auditLog";
-import { withErasureList } from "../redaction";
+import { ErasureGuard } from "../redaction";
 import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
 import { type AuditStore } from "../store";
@@ -31,6 +31,8 @@ export interface PrinterRun extends AuditPrinterOptions {
   printerRef: { id: string; name?: string };
   printerName: () => Promise<string | undefined>;
   privacyForWrites: () => Promise<PrivacySettings>;
+  /** The erasure list the run writes under: learned identifiers listed before a write, a recheck after it. */
+  erasures: ErasureGuard;
   result: AuditResult;
   /** The daily summaries (day, printer) this run marked. */
   summaries: Map<string, SummaryTarget>;
@@ -53,9 +55,8 @@ export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
       result.printerName = typeof body?.displayName === "string" ? body.displayName : undefined;
       return result.printerName;
     }));
-  let erasuresRead: Promise<PrivacySettings> | undefined;
-  const privacyForWrites = (): Promise<PrivacySettings> =>
-    (erasuresRead ??= withErasureList(options.store, options.privacy));
+  const erasures = new ErasureGuard(options.store, options.privacy);
+  const privacyForWrites = (): Promise<PrivacySettings> => erasures.policy();
   return {
     ...options,
     now: options.now ?? (() => new Date()),
@@ -63,6 +64,7 @@ export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
     printerRef: { id: options.printerId },
     printerName,
     privacyForWrites,
+    erasures,
     result,
     summaries: new Map(),
   };

@@ -37,7 +37,12 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
     currentRows: changes.map((c) => c.current),
   };
   await namePrinter(observations, run);
+  await run.erasures.beforeCommit();
   await writeObservations(observations, run);
+  await run.erasures.afterCommit([
+    ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
+    ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
+  ]);
 }
 
 /** A job whose id no URL can hold: recorded as the list showed it (no tasks), and noted as Graph's malformed data. */
