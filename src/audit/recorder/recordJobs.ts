@@ -8,21 +8,25 @@ import { type PrintJob } from "../../graph/types";
 import { mapLimit } from "../concurrency";
 import { writeObservations, type Observations } from "./historyWrites";
 import { type WantedJob } from "./jobsToRead";
-import { answeredSnapshot, observedChange, type ObservedChange } from "./observedChange";
-import { type PrinterRun } from "./printerRun";
+import { observedChange, parseBatchAnswer, type ObservedChange } from "./observedChange";
+import { type PrinterRun, type StepCounts } from "./printerRun";
 import { taskRowsOf } from "./taskRows";
 
-/** Reads jobs with their tasks ($batch of 20) and writes what changed: history first, the current state last. */
-export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<void> {
+/** Reads jobs with their tasks ($batch of 20) and writes what changed (history first, the current state last); returns what it did. */
+export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<StepCounts> {
   const answers = await readWithTasks(wanted, run);
-  run.result.jobsFetched += wanted.length;
+  let counts: StepCounts = { jobsFetched: wanted.length };
   // The sticky erasure list, read once per delivery and only when there is something to record.
   const privacy = await run.privacyForWrites();
   const observed = run.now();
   const changes: ObservedChange[] = [];
   wanted.forEach((job, i) => {
-    const snapshot = answeredSnapshot(job, answers[i]!, privacy, run);
-    const change = snapshot && observedChange(job.key, snapshot, job.known, observed, run);
+    const answer = parseBatchAnswer(job, answers[i]!, privacy, run);
+    if ("unreadable" in answer) {
+      counts = { ...counts, errors: (counts.errors ?? 0) + 1, lastError: answer.unreadable };
+      return;
+    }
+    const change = answer.snapshot && observedChange(job.key, answer.snapshot, job.known, observed, run);
     if (change) changes.push(change);
   });
   const observations: Observations = {
@@ -34,8 +38,9 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
     ),
     currentRows: changes.map((c) => c.current),
   };
-  await namePrinter(observations, run);
-  await writeObservations(observations, run);
+  const named = await namePrinter(observations, run);
+  const written = await writeObservations(observations, run);
+  return { ...counts, ...named, ...written };
 }
 
 /** GET …/jobs/{id}?$expand=tasks for each job, 20 to a $batch, a few batches at once; answers in the jobs' order. */
@@ -54,8 +59,12 @@ async function readWithTasks(wanted: WantedJob[], run: PrinterRun): Promise<Batc
 }
 
 /** The printer's current display name on every job row written (read once per run, only when there is one to write). */
-async function namePrinter({ jobRows, currentRows }: Observations, run: PrinterRun): Promise<void> {
-  if (jobRows.length === 0) return;
+async function namePrinter(
+  { jobRows, currentRows }: Observations,
+  run: PrinterRun,
+): Promise<Pick<StepCounts, "printerName">> {
+  if (jobRows.length === 0) return {};
   const name = await run.printerName();
   if (name !== undefined) for (const row of [...jobRows, ...currentRows.map((c) => c.row)]) row.PrinterName = name;
+  return { printerName: name };
 }
