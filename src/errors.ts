@@ -137,6 +137,18 @@ export class AuditIncompleteError extends Error {
   }
 }
 
+/**
+ * A printer's run failed after writing history rows and before the rows derived from them (indexes, events):
+ * the run row says so (the events feed waits for them) and the retry derives them. `cause` is what failed.
+ */
+export class DerivedRowsPendingError extends Error {
+  override readonly name = "DerivedRowsPendingError";
+  readonly code = "derivedRowsPending";
+  constructor(options: { cause: unknown }) {
+    super("History rows were written without the rows derived from them; the retry derives them.", options);
+  }
+}
+
 /** An audit queue message that is not one of ours: dropped, never retried. */
 export class AuditMessageError extends Error {
   override readonly name = "AuditMessageError";
