@@ -5,7 +5,9 @@
 import { maxBatchSize, type BatchResponse } from "../../graph/batch";
 import { isAddressable, printJobPath } from "../../graph/paths";
 import { type PrintJob } from "../../graph/types";
+import { type JobIdentity } from "../privacy";
 import { type JobSnapshot, type PrivacySettings } from "../snapshot";
+import { type Row } from "../store";
 import { mapLimit } from "../concurrency";
 import { writeObservations, type Observations } from "./historyWrites";
 import { type WantedJob } from "./jobsToRead";
@@ -21,11 +23,15 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
   const privacy = await run.privacyForWrites();
   const observed = run.now();
   const changes: ObservedChange[] = [];
+  // What each written job's user and documents were as Graph sent them: the erasure recheck after the write judges by it.
+  const identities = new Map<Row, JobIdentity>();
   wanted.forEach((job, i) => {
     const answer = answers[i];
     const snapshot = answer ? answeredSnapshot(job, answer, privacy, run) : unaddressable(job, privacy, run);
     const change = snapshot && observedChange(job.key, snapshot, job.known, observed, run);
-    if (change) changes.push(change);
+    if (!change) return;
+    changes.push(change);
+    identities.set(change.jobRow, snapshot.identity);
   });
   const observations: Observations = {
     jobRows: changes.map((c) => c.jobRow),
@@ -39,10 +45,13 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
   await namePrinter(observations, run);
   await run.erasures.beforeCommit();
   await writeObservations(observations, run);
-  await run.erasures.afterCommit([
-    ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
-    ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
-  ]);
+  await run.erasures.afterCommit(
+    [
+      ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
+      ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
+    ],
+    identities,
+  );
 }
 
 /** A job whose id no URL can hold: recorded as the list showed it (no tasks), and noted as Graph's malformed data. */
