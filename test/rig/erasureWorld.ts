@@ -102,7 +102,6 @@ export class ErasureWorld {
   private readonly jobs: WorldJob[] = [];
   /** Identifiers (lower case) an erasure was asked for, by a person. */
   private readonly erasedSeeds = new Set<string>();
-  private readonly erasedPeople = new Set<number>();
   private runs = 0;
   /** What went wrong during the operations themselves (an erasure that threw, two answers for one person). */
   readonly failures: string[] = [];
@@ -232,7 +231,6 @@ export class ErasureWorld {
     if (!policy.key || !identifier) return;
     const p = people[person]!;
     this.erasedSeeds.add(by === "id" ? p.id : p.upn);
-    this.erasedPeople.add(person);
     try {
       await eraseUser(this.store, { ...policy, key: policy.key }, identifier, {
         requestedBy: "property test",
@@ -251,7 +249,6 @@ export class ErasureWorld {
     if (!policy.key || !identifier) return;
     const p = people[person]!;
     this.erasedSeeds.add(by === "id" ? p.id : p.upn);
-    this.erasedPeople.add(person);
     const options = { requestedBy: "property test", deadline: Date.now() + 60_000 };
     const answers = await Promise.allSettled([
       eraseUser(this.store, { ...policy, key: policy.key }, identifier, options),
@@ -272,9 +269,14 @@ export class ErasureWorld {
     await runRedaction(this.store, this.policy(), { log: quiet });
   }
 
-  /** Jobs recorded without user columns before their person was erased: an erasure cannot tell they were theirs. */
+  /** Jobs recorded without user columns while none of their identifiers was erased: nothing ties them to the person. */
   private markUnlinkable(): void {
-    for (const job of this.jobs) if (job.audited && !this.erasedPeople.has(job.person)) job.unlinkable = true;
+    const erased = this.closure();
+    for (const job of this.jobs) {
+      if (!job.audited || job.unlinkable) continue;
+      const c = createdByOf(people[job.person]!, job.variant);
+      if (![c.id, c.userPrincipalName].some((v) => v && erased.has(v.toLowerCase()))) job.unlinkable = true;
+    }
   }
 
   /** The timer's next pass, as it runs after every audit. */

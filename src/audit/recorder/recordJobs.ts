@@ -5,7 +5,9 @@
 import { maxBatchSize, type BatchResponse } from "../../graph/batch";
 import { isAddressable, printJobPath } from "../../graph/paths";
 import { type PrintJob } from "../../graph/types";
+import { type JobIdentity } from "../privacy";
 import { type JobSnapshot, type PrivacySettings } from "../snapshot";
+import { type Row } from "../store";
 import { mapLimit } from "../concurrency";
 import { writeObservations, type Observations } from "./historyWrites";
 import { type WantedJob } from "./jobsToRead";
@@ -21,6 +23,8 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
   const privacy = await run.privacyForWrites();
   const observed = run.now();
   const changes: ObservedChange[] = [];
+  // What each written job's user and documents were as Graph sent them: the erasure recheck after the write judges by it.
+  const identities = new Map<Row, JobIdentity>();
   wanted.forEach((job, i) => {
     const answer = answers[i];
     const parsed = answer
@@ -31,7 +35,9 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
       return;
     }
     const change = parsed.snapshot && observedChange(job.key, parsed.snapshot, job.known, observed, run);
-    if (change) changes.push(change);
+    if (!change || !parsed.snapshot) return;
+    changes.push(change);
+    identities.set(change.jobRow, parsed.snapshot.identity);
   });
   const observations: Observations = {
     jobRows: changes.map((c) => c.jobRow),
@@ -45,10 +51,13 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
   const named = await namePrinter(observations, run);
   await run.erasures.beforeCommit();
   const written = await writeObservations(observations, run);
-  await run.erasures.afterCommit([
-    ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
-    ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
-  ]);
+  await run.erasures.afterCommit(
+    [
+      ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
+      ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
+    ],
+    identities,
+  );
   return { ...counts, ...named, ...written };
 }
 

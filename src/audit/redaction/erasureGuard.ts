@@ -81,21 +81,26 @@ export class ErasureGuard {
    * the new list, and index rows derived from what was written but no longer stored (an erasure rewrote the job
    * in between) are dropped.
    */
-  async afterCommit(written: readonly { row: Row; kind: HistoryKind }[]): Promise<void> {
+  async afterCommit(
+    written: readonly { row: Row; kind: HistoryKind }[],
+    identities: ReadonlyMap<Row, JobIdentity> = new Map(),
+  ): Promise<void> {
     if (!this.list || written.length === 0) return;
     const read = await this.list;
     if ((await erasureListVersion(this.store)) === read.version) return;
     this.list = loadErasureList(this.store, this.base.key);
     const policy = await this.policy();
     const subjects = (await this.list).subjects;
-    const units = new Map<string, JobUnit>();
+    const units = new Map<string, { unit: JobUnit; known?: JobIdentity }>();
     for (const { row } of written) {
       const unit = unitOf(row);
-      if (unit) units.set(`${unit.printerId}\n${unit.prefix}`, unit);
+      const known = identities.get(row);
+      if (unit) units.set(`${unit.printerId}\n${unit.prefix}`, { unit, ...(known ? { known } : {}) });
     }
     const learned = new Map<string, string>();
-    for (const unit of units.values()) {
-      const rewrite = await rewriteJob(this.store, unit, policy, subjects);
+    for (const { unit, known } of units.values()) {
+      // Judged by what was written (Graph's values), not only by what the rows kept: an omitted user is still theirs.
+      const rewrite = await rewriteJob(this.store, unit, policy, subjects, undefined, known);
       if (this.base.key)
         for (const p of learnedFrom(rewrite, this.base.key)) if (!subjects.has(p)) learned.set(p, rewrite.erasureId!);
     }

@@ -106,11 +106,13 @@ export async function rewriteJob(
   subjects: ReadonlyMap<string, string>,
   /** Collects the daily summaries to recompute, for a caller that rewrites jobs in parallel and recomputes once after; else they are recomputed here. */
   summaries?: Map<string, SummaryTarget>,
+  /** What the writer of the job's rows knew of its user and documents (Graph's values), when they were written just now. */
+  known?: JobIdentity,
 ): Promise<JobRewrite> {
   for (let attempt = 1; ; attempt++) {
     const attempted: Attempted = [];
     try {
-      return await rewriteJobOnce(store, unit, policy, subjects, attempted, summaries);
+      return await rewriteJobOnce(store, unit, policy, subjects, attempted, summaries, known);
     } catch (error) {
       if (!lostRace(error) || attempt >= 5) throw error;
       for (const { row, kind } of attempted) await dropStaleDerived(store, row, kind);
@@ -125,9 +127,12 @@ async function rewriteJobOnce(
   subjects: ReadonlyMap<string, string>,
   attempted: Attempted,
   summaries?: Map<string, SummaryTarget>,
+  known?: JobIdentity,
 ): Promise<JobRewrite> {
   const job = await readJob(store, unit);
   const identity = emptyIdentity();
+  if (known)
+    for (const k of ["ids", "upns", "names", "documents"] as const) for (const v of known[k]) identity[k].add(v);
   const stored: unknown[] = [];
   for (const row of [...job.history, ...(job.current ? [job.current] : [])]) {
     gatherIdentity(identity, row);
