@@ -13,7 +13,7 @@ import {
 import { parseServiceUrl } from "../src/settings/env";
 import { isGuid } from "../src/validation";
 import { GraphClient } from "../src/graph/client";
-import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
+import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/settings/clouds";
 import { requiredGraphPermissions, requiredGraphRoles } from "../src/graph/permissions";
 import { ConfigError, GraphError } from "../src/errors";
 

@@ -1,5 +1,4 @@
 import { RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { type AuditResult } from "./audit/recorder";
 
 /**
  * Every error the app throws on purpose, in one place as @azure/functions keeps its own: each class ends in
@@ -108,15 +107,45 @@ export class DeadlineExceededError extends Error {
   }
 }
 
+/** What one printer's audit run counted: its run row keeps them, and an incomplete run carries them. */
+export interface AuditRunCounts {
+  printerName?: string;
+  jobsSeen: number;
+  /** Jobs read one by one (in $batch) for their tasks. */
+  jobsFetched: number;
+  /** Job history rows written (one per new observed state). */
+  changesWritten: number;
+  taskRowsWritten: number;
+  pages: number;
+  /** Jobs that could not be read this time; their current state did not move, so the next run records them. */
+  errors: number;
+  lastError?: string;
+  malformedFields: number;
+  /** Why nothing personal was recorded (no key while the erasure list holds people), when that happened. */
+  privacyWithheld?: string;
+}
+
 /** Thrown after a printer's audit when some jobs could not be read: the host retries the message. */
 export class AuditIncompleteError extends Error {
   override readonly name = "AuditIncompleteError";
   readonly code = "auditIncomplete";
   /** What the run did record: the run row keeps its counts. */
-  readonly result: AuditResult;
-  constructor(message: string, options: { result: AuditResult }) {
+  readonly result: AuditRunCounts;
+  constructor(message: string, options: { result: AuditRunCounts }) {
     super(message);
     this.result = options.result;
+  }
+}
+
+/**
+ * A printer's run failed after writing history rows and before the rows derived from them (indexes, events):
+ * the run row says so (the events feed waits for them) and the retry derives them. `cause` is what failed.
+ */
+export class DerivedRowsPendingError extends Error {
+  override readonly name = "DerivedRowsPendingError";
+  readonly code = "derivedRowsPending";
+  constructor(options: { cause: unknown }) {
+    super("History rows were written without the rows derived from them; the retry derives them.", options);
   }
 }
 

@@ -30,7 +30,12 @@ resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
     category: 'workbook'
     sourceId: applicationInsights.id
     version: 'Notebook/1.0'
-    serializedData: replace(loadTextContent('../workbook/audit.workbook.json'), '__VIEWER_URL__', viewerUrl)
+    // Opened from Monitor's gallery (no resource in context), it falls back to the component.
+    serializedData: replace(
+      replace(loadTextContent('../workbook/audit.workbook.json'), '__VIEWER_URL__', viewerUrl),
+      '__APPLICATION_INSIGHTS_ID__',
+      applicationInsights.id
+    )
   }
 }
 

@@ -94,13 +94,20 @@ export interface RedactionPass {
   durationMs: number;
 }
 
-/** A check of the audit's integrity (GET /api/audit/integrity). */
+/** A check of the audit's integrity (GET /api/audit/integrity, or its background check of a longer range). */
 export interface IntegrityVerified {
-  /** intact, broken, failed */
+  /** intact, broken (a finding), failed (the check could not finish) */
   outcome: string;
-  printerId: string;
-  rowsVerified: number;
-  mismatches: number;
+  /** The UTC days checked, YYYY-MM-DD (`from` and `to` are KQL keywords, hence the names). */
+  fromDay: string;
+  toDay: string;
+  rowsChecked: number;
+  linksChecked: number;
+  /** Findings by kind: rows altered, missing, or slipped in. */
+  alteredRows: number;
+  missingRows: number;
+  unexpectedRows: number;
+  rowsRemovedByRetention: number;
   durationMs: number;
 }
 

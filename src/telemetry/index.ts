@@ -33,7 +33,7 @@ export const emitAuditErasure = (sink: TelemetrySink, event: AuditErasure): void
 export const emitRedactionPass = (sink: TelemetrySink, event: RedactionPass): void =>
   emit(sink, "RedactionPass", event, event.outcome === "failed");
 
-/** For GET /api/audit/integrity: one event per check, `broken` and `failed` raised to warnings. */
+/** For GET /api/audit/integrity and its background check: one event per check, `broken` and `failed` as warnings. */
 export const emitIntegrityVerified = (sink: TelemetrySink, event: IntegrityVerified): void =>
   emit(sink, "IntegrityVerified", event, event.outcome !== "intact");
 

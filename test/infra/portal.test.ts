@@ -59,7 +59,11 @@ test("the workbook: in the gallery, bound to Application Insights, ≥ 6 Logs qu
   assert.equal(props.category, "workbook");
   assert.equal(workbook.kind, "shared");
   assert.match(props.sourceId!, /Microsoft\.Insights\/components/);
-  assert.match(props.serializedData!, /^\[replace\(variables\('\$fxv#\d+'\), '__VIEWER_URL__', parameters\('viewerUrl'\)\)\]$/);
+  assert.match(
+    props.serializedData!,
+    /^\[replace\(replace\(variables\('\$fxv#\d+'\), '__VIEWER_URL__', parameters\('viewerUrl'\)\), '__APPLICATION_INSIGHTS_ID__', resourceId\('Microsoft\.Insights\/components', parameters\('applicationInsightsName'\)\)\)\]$/,
+  );
+  assert.deepEqual(workbookData().fallbackResourceIds, ["__APPLICATION_INSIGHTS_ID__"]);
   const data = JSON.parse(String(loadedContent(template, props.serializedData!))) as ReturnType<typeof workbookData>;
   assert.deepEqual(data, workbookData(), "the deployed workbook is infra/workbook/audit.workbook.json");
   const logsQueries = data.items.filter(

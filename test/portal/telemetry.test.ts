@@ -132,7 +132,18 @@ describe("the telemetry of a real run", () => {
           integrity.push({ name: "IntegrityVerified", level: "information", dimensions: JSON.parse(String(m)) }),
         warn: () => undefined,
       },
-      { outcome: "intact", printerId, rowsVerified: 10, mismatches: 0, durationMs: 5 },
+      {
+        outcome: "intact",
+        fromDay: "2026-11-01",
+        toDay: "2026-11-07",
+        rowsChecked: 10,
+        linksChecked: 10,
+        alteredRows: 0,
+        missingRows: 0,
+        unexpectedRows: 0,
+        rowsRemovedByRetention: 0,
+        durationMs: 5,
+      },
     );
     const all = [...events, ...integrity];
     for (const query of allShippedQueries()) {
@@ -221,6 +232,11 @@ describe("the telemetry of a real run", () => {
     assert.ok(lines.length > 20);
     const text = lines.join("\n");
     const forms = (value: string): string[] => [value, JSON.stringify(value).slice(1, -1), value.toLowerCase()];
+    const leaked = JSON.stringify({ event: "PrinterAudited", printerName: people[0]!.name });
+    assert.ok(
+      forms(people[0]!.name).some((form) => leaked.includes(form)),
+      "the check sees a value inside JSON",
+    );
     const found = personalValues.filter((value) => forms(value).some((form) => text.includes(form)));
     assert.deepEqual(found, []);
   });

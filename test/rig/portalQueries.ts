@@ -23,8 +23,8 @@ const root = repoRoot();
 const read = (...path: string[]): string => readFileSync(join(root, ...path), "utf8");
 
 /** The workbook's serialized data, as infra/modules/workbook.bicep deploys it (before the viewer URL is filled in). */
-export function workbookData(): { version: string; items: WorkbookItem[] } {
-  return JSON.parse(read("infra", "workbook", "audit.workbook.json")) as { version: string; items: WorkbookItem[] };
+export function workbookData(): { version: string; items: WorkbookItem[]; fallbackResourceIds: string[] } {
+  return JSON.parse(read("infra", "workbook", "audit.workbook.json")) as ReturnType<typeof workbookData>;
 }
 
 /** What the workbook puts in place of its parameters: every printer ('*', the "All" choice) and an hourly grain. */

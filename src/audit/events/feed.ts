@@ -160,6 +160,11 @@ function continuationRowKey(token: string): string | undefined {
   }
 }
 
+/** The cursor of "now": every event readable so far is behind it (a trigger's first poll). */
+export async function currentCursor(store: AuditStore, now?: number): Promise<EventCursor> {
+  return { key: eventTimeKey(await safeWatermark(store, now)), inclusive: true };
+}
+
 /** An event as the API shows it: the history row's columns (null when not recorded) and its feed id. */
 export function publicEvent(row: Record<string, unknown>): Record<string, unknown> {
   return { EventId: String(row.rowKey), ...Object.fromEntries(jobColumns.map((c) => [c, row[c] ?? null])) };

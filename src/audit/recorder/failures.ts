@@ -1,8 +1,9 @@
 /** What a failed attempt tells its run record: a short description, and whether it left derived rows pending. */
-import { GraphError } from "../../errors";
+import { DerivedRowsPendingError, GraphError } from "../../errors";
 
 /** A short, personal-data-free description of a failure, for run records and logs. */
 export function describeFailure(error: unknown): string {
+  if (error instanceof DerivedRowsPendingError) return describeFailure(error.cause);
   if (error instanceof GraphError) {
     // A 403's advice (which roles the token lacks) is added by auditPrinter, which knows the app's token.
     return `${error.kind} ${error.statusCode ?? "-"} ${error.code}: ${error.message}`.slice(0, 1000);
@@ -14,14 +15,7 @@ export function describeFailure(error: unknown): string {
   );
 }
 
-const derivedPending = new WeakSet<object>();
-
-/** Notes that a failure came between writing history rows and the rows derived from them. */
-export function markDerivedPending(error: unknown): void {
-  if (error !== null && typeof error === "object") derivedPending.add(error);
-}
-
 /** Whether a failure came between writing history rows and the rows derived from them (the events feed waits for those). */
 export function leftDerivedRowsPending(error: unknown): boolean {
-  return error !== null && typeof error === "object" && derivedPending.has(error);
+  return error instanceof DerivedRowsPendingError;
 }

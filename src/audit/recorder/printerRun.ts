@@ -1,10 +1,11 @@
-/** One audit of one printer: what it is given, what it reports, and what its steps share while it runs. */
+/** One audit of one printer: what it is given, what it reports, and the context its steps read (they return what they did). */
 import { type GraphClient } from "../../graph/client";
 import { type AuditLog } from "../auditLog";
 import { ErasureGuard } from "../redaction";
 import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
 import { type AuditStore } from "../store";
+import { type AuditRunCounts } from "../../errors";
 
 export interface AuditPrinterOptions {
   graph: GraphClient;
@@ -20,39 +21,15 @@ export interface AuditPrinterOptions {
   attempt?: number;
 }
 
-export interface AuditResult {
-  printerName?: string;
-  jobsSeen: number;
-  /** Jobs read one by one (in $batch) for their tasks. */
-  jobsFetched: number;
-  /** Job history rows written (one per new observed state). */
-  changesWritten: number;
-  taskRowsWritten: number;
-  pages: number;
-  /** Jobs that could not be read this time; their current state did not move, so the next run records them. */
-  errors: number;
-  lastError?: string;
-  malformedFields: number;
-  /** Why nothing personal was recorded (no key while the erasure list holds people), when that happened. */
-  privacyWithheld?: string;
-}
+/** What a printer's run reports (the kernel defines the counts, so an AuditIncompleteError can carry them). */
+export type AuditResult = AuditRunCounts;
 
-/** What the steps of one printer's run share. */
-export interface PrinterRun extends AuditPrinterOptions {
-  now: () => Date;
-  malformed: MalformedData;
-  printerRef: { id: string; name?: string };
-  printerName: () => Promise<string | undefined>;
-  privacyForWrites: () => Promise<PrivacySettings>;
-  /** The erasure list the run writes under: learned identifiers listed before a write, a recheck after it. */
-  erasures: ErasureGuard;
-  result: AuditResult;
-  /** The daily summaries (day, printer) this run marked. */
-  summaries: Map<string, SummaryTarget>;
-}
+/** What a step of the run did, added up into the run's result. */
+export type StepCounts = Partial<Omit<AuditResult, "malformedFields">>;
 
-export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
-  const result: AuditResult = {
+/** The counts of a run that did nothing yet. */
+export function noCounts(): AuditResult {
+  return {
     jobsSeen: 0,
     jobsFetched: 0,
     changesWritten: 0,
@@ -61,13 +38,46 @@ export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
     errors: 0,
     malformedFields: 0,
   };
+}
+
+/** A run's counts with a step's added (the latest error and printer name win). */
+export function addCounts(total: AuditResult, step: StepCounts): AuditResult {
+  const sum = (name: "jobsSeen" | "jobsFetched" | "changesWritten" | "taskRowsWritten" | "pages" | "errors") =>
+    total[name] + (step[name] ?? 0);
+  return {
+    ...total,
+    jobsSeen: sum("jobsSeen"),
+    jobsFetched: sum("jobsFetched"),
+    changesWritten: sum("changesWritten"),
+    taskRowsWritten: sum("taskRowsWritten"),
+    pages: sum("pages"),
+    errors: sum("errors"),
+    ...(step.lastError !== undefined ? { lastError: step.lastError } : {}),
+    ...("printerName" in step ? { printerName: step.printerName } : {}),
+  };
+}
+
+/** What the steps of one printer's run read: its options, and what is read once per run when first needed. */
+export interface PrinterRun extends Readonly<AuditPrinterOptions> {
+  readonly now: () => Date;
+  /** Graph's unexpected shapes, noted while snapshots are parsed. */
+  readonly malformed: MalformedData;
+  readonly printerRef: { id: string; name?: string };
+  readonly printerName: () => Promise<string | undefined>;
+  readonly privacyForWrites: () => Promise<PrivacySettings>;
+  /** The erasure list the run writes under: learned identifiers listed before a write, a recheck after it. */
+  readonly erasures: ErasureGuard;
+  /** The daily summaries (day, printer) this run marked, recomputed once at its end. */
+  readonly summaries: Map<string, SummaryTarget>;
+}
+
+export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
   // The printer's display name (printers get renamed) is read only when there is a row to write: a steady run spends no request on it.
   let nameRead: Promise<string | undefined> | undefined;
   const printerName = (): Promise<string | undefined> =>
-    (nameRead ??= options.graph.getPrinter(options.printerId, { select: ["id", "displayName"] }).then(({ body }) => {
-      result.printerName = typeof body?.displayName === "string" ? body.displayName : undefined;
-      return result.printerName;
-    }));
+    (nameRead ??= options.graph
+      .getPrinter(options.printerId, { select: ["id", "displayName"] })
+      .then(({ body }) => (typeof body?.displayName === "string" ? body.displayName : undefined)));
   const erasures = new ErasureGuard(options.store, options.privacy);
   const privacyForWrites = (): Promise<PrivacySettings> => erasures.policy();
   return {
@@ -78,7 +88,6 @@ export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
     printerName,
     privacyForWrites,
     erasures,
-    result,
     summaries: new Map(),
   };
 }

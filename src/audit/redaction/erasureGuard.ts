@@ -19,7 +19,7 @@ import {
 } from "./erasureList";
 import { dropStaleDerived, rewriteJob, unitOf, type JobUnit } from "./jobRewrite";
 import { learnedFrom } from "./erasureSweep";
-import { type HistoryKind } from "../derived";
+import { type HistoryKind } from "../keys";
 import { requestRedactionPass } from "./passState";
 
 /** Why nothing personal is recorded (the run row and the warning say so), or undefined when the policy applies as set. */

@@ -5,7 +5,8 @@
  * still in clear holds what the scrub needs, and the background pass (which walks the history) finds the
  * job again, so a rerun after a crash finishes it.
  */
-import { derivedRows, type HistoryKind } from "../derived";
+import { derivedRows } from "../derived";
+import { type HistoryKind } from "../keys";
 import { listedSubject } from "./erasureList";
 import {
   emptyIdentity,

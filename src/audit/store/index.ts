@@ -17,7 +17,7 @@ export { odata } from "@azure/data-tables";
 export { AuditStore } from "./auditStore";
 export { isContinuationToken } from "./continuationToken";
 export { type CurrentTracking } from "./currentTracking";
-export { type Row, type RowPage, type StoredRow } from "./rows";
+export { rowsByTable, type Row, type RowPage, type StoredRow, type TableRow } from "./rows";
 export { entityBytes, fitEntity, maxEntityBytes, maxStringChars, truncate } from "./sizes";
 export { tableClientFactory, type TableClientFactory } from "./tableClients";
 export { maxTransactionBytes, maxTransactionRows, transactionChunks, type WriteCounts } from "./transactions";

@@ -4,6 +4,23 @@ import { type TableEntity, type TableEntityResult } from "@azure/data-tables";
 export type Row = TableEntity<Record<string, unknown>>;
 export type StoredRow = TableEntityResult<Record<string, unknown>>;
 
+/** A row and the table it goes to. */
+export interface TableRow {
+  table: string;
+  row: Row;
+}
+
+/** Rows grouped by their table, each table's rows in the order given. */
+export function rowsByTable(rows: readonly TableRow[]): Map<string, Row[]> {
+  const byTable = new Map<string, Row[]>();
+  for (const { table, row } of rows) {
+    const list = byTable.get(table) ?? [];
+    list.push(row);
+    byTable.set(table, list);
+  }
+  return byTable;
+}
+
 /** One page of a query as the service cut it, and where the next one starts. */
 export interface RowPage {
   rows: StoredRow[];
