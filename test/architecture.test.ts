@@ -46,7 +46,10 @@ describe("the import rule between rooms", () => {
       `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
       importRule,
     );
-    await accepted("src/graph/x.ts", `import { GraphError } from "../errors";${use("GraphError")}`);
+    await accepted(
+      "src/graph/x.ts",
+      `import { RetryAfterTooLongError } from "../errors";${use("RetryAfterTooLongError")}`,
+    );
   });
 
   test("the audit domain never sees HTTP, a function or get-job; it may use Graph", async () => {

@@ -5,7 +5,8 @@ import { type AuditStore } from "../audit/store";
 import { getConfig } from "../config";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
 import { getAuditStore, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
-import { AuditIncompleteError, AuditMessageError, GraphError } from "../errors";
+import { AuditIncompleteError, AuditMessageError } from "../errors";
+import { GraphError } from "../graph/graphError";
 
 /** One delivery of a printer's audit message. */
 interface Attempt extends AuditMessage {

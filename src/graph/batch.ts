@@ -1,4 +1,4 @@
-import { GraphError } from "../errors";
+import { GraphError } from "./graphError";
 import { retryAfterInMs } from "./errorResponse";
 
 /** Graph allows at most 20 requests in one JSON batch. */

@@ -1,7 +1,8 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { errorReply, replyToError } from "./replies";
-import { GraphError, PseudonymKeyMissingError, PseudonymKeyUnavailableError } from "../errors";
+import { PseudonymKeyMissingError, PseudonymKeyUnavailableError } from "../errors";
+import { GraphError } from "../graph/graphError";
 
 /**
  * Failures of the audit's read routes: the audit tables unreachable or refusing is a 503 the caller can

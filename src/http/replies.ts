@@ -3,7 +3,8 @@ import { type ErrorBody } from "../contract/errorBody";
 import { noGraphTokenMessage } from "../graph/credential";
 import { graphAccessAdvice } from "../graph/tokenRoles";
 import { getGraphTokenRoles } from "../services";
-import { ConfigError, DeadlineExceededError, GraphError, InputError } from "../errors";
+import { ConfigError, DeadlineExceededError, InputError } from "../errors";
+import { GraphError } from "../graph/graphError";
 
 /** A JSON error answer: `{ "error": { "code", "message", "requestId" } }`, with the request id header too. */
 export function errorReply(

@@ -1,5 +1,5 @@
 /** What a failed attempt tells its run record: a short description, and whether it left derived rows pending. */
-import { GraphError } from "../../errors";
+import { GraphError } from "../../graph/graphError";
 
 /** A short, personal-data-free description of a failure, for run records and logs. */
 export function describeFailure(error: unknown): string {
