@@ -9,7 +9,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { TableClient } from "@azure/data-tables";
 import { type GraphClient } from "../src/graph/client";
-import { getGraphClient } from "../src/services";
+import { appClients } from "../src/composition/rooms";
 import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 import { startRig, type Rig } from "../test/rig/rig";
 import { makeJob, printerIdFor } from "../sandbox/tenant";
@@ -156,7 +156,7 @@ export async function run(): Promise<void> {
     for (let i = 0; i < 5; i++) steadyRuns.push(await measure(rig, () => appRun(rig)));
     const appFirst = median(firstRuns);
     const appSteady = median(steadyRuns);
-    const graph = getGraphClient("background");
+    const graph = (await appClients()).graph("background");
     const naiveFirst = await measure(rig, () => naiveRun(rig, graph, printers));
     const naiveSteady = await measure(rig, () => naiveRun(rig, graph, printers));
 

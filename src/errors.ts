@@ -75,8 +75,9 @@ export class AuditIncompleteError extends Error {
   readonly code = "auditIncomplete";
   /** What the run did record: the run row keeps its counts. */
   readonly result: AuditResult;
-  constructor(message: string, options: { result: AuditResult }) {
-    super(message);
+  /** `cause`: the last failure of a job's read (a GraphError), which says whether Graph refused the app. */
+  constructor(message: string, options: { result: AuditResult; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.result = options.result;
   }
 }

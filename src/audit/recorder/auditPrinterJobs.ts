@@ -63,7 +63,7 @@ function take<T>(map: Map<string, T>, count: number): T[] {
 }
 
 /** The run's result; Graph's unexpected shapes are logged, and jobs that could not be read fail the run. */
-function reportRun({ result, malformed, log, printerId, runId }: PrinterRun): AuditResult {
+function reportRun({ result, malformed, log, printerId, runId, lastFailure }: PrinterRun): AuditResult {
   result.malformedFields = malformed.count;
   if (malformed.count > 0) {
     log.warn(
@@ -73,7 +73,7 @@ function reportRun({ result, malformed, log, printerId, runId }: PrinterRun): Au
   if (result.errors > 0) {
     throw new AuditIncompleteError(
       `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`,
-      { result },
+      { result, cause: lastFailure },
     );
   }
   return result;

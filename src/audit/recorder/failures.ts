@@ -1,5 +1,6 @@
 /** What a failed attempt tells its run record: a short description, and whether it left derived rows pending. */
 import { GraphError } from "../../graph/graphError";
+import { AuditIncompleteError } from "../../errors";
 
 /** A short, personal-data-free description of a failure, for run records and logs. */
 export function describeFailure(error: unknown): string {
@@ -12,6 +13,13 @@ export function describeFailure(error: unknown): string {
     0,
     1000,
   );
+}
+
+/** The Graph failure behind an attempt's failure: the error itself, or the job read that left the run incomplete. */
+export function graphFailureOf(error: unknown): GraphError | undefined {
+  if (error instanceof GraphError) return error;
+  if (error instanceof AuditIncompleteError && error.cause instanceof GraphError) return error.cause;
+  return undefined;
 }
 
 const derivedPending = new WeakSet<object>();

@@ -5,6 +5,7 @@
  */
 import { type BatchResponse } from "../../graph/batch";
 import { type PrintJob } from "../../graph/types";
+import { GraphError } from "../../graph/graphError";
 import { invertedTime, jobHistoryPrefix, jobHistoryRowKey } from "../keys";
 import {
   isTerminal,
@@ -62,6 +63,11 @@ export function answeredSnapshot(
   result.errors++;
   const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
   result.lastError = `GET job ${listed.jobId} answered ${answer.status}${typeof code === "string" ? ` ${code}` : ""} in $batch`;
+  run.lastFailure = new GraphError(result.lastError, {
+    kind: "graph",
+    statusCode: answer.status,
+    code: typeof code === "string" ? code : `http${answer.status}`,
+  });
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 /** One audit of one printer: what it is given, what it reports, and what its steps share while it runs. */
 import { type GraphClient } from "../../graph/client";
+import { type GraphError } from "../../graph/graphError";
 import { type AuditLog } from "../auditLog";
 import { withErasureList } from "../erasureList";
 import { MalformedData, type PrivacySettings } from "../snapshot";
@@ -43,6 +44,8 @@ export interface PrinterRun extends AuditPrinterOptions {
   printerName: () => Promise<string | undefined>;
   privacyForWrites: () => Promise<PrivacySettings>;
   result: AuditResult;
+  /** The last job Graph would not give, as its error: the cause of the run's AuditIncompleteError. */
+  lastFailure?: GraphError;
   /** The daily summaries (day, printer) this run marked. */
   summaries: Map<string, SummaryTarget>;
 }
