@@ -72,6 +72,20 @@ describe("the import rule between rooms", () => {
     await accepted("src/functions/x.ts", `import { traced } from "../http/tracedHandler";${use("traced")}`);
   });
 
+  test("a function file takes its room from the composition root; the HTTP layer and the domain never reach for it", async () => {
+    await accepted("src/functions/x.ts", `import { jobsRoom } from "../composition/rooms";${use("jobsRoom")}`);
+    await refused(
+      "src/http/x.ts",
+      `import { appClients } from "../composition/rooms";${use("appClients")}`,
+      importRule,
+    );
+    await refused(
+      "src/audit/x.ts",
+      `import { appClients } from "../composition/rooms";${use("appClients")}`,
+      importRule,
+    );
+  });
+
   test("the viewer and the contract stay browser-safe", async () => {
     await refused("src/viewer/x.ts", `import { csvLine } from "../audit/csv";${use("csvLine")}`, importRule);
     await refused("src/viewer/x.ts", `import { isGuid } from "../validation";${use("isGuid")}`, importRule);

@@ -12,7 +12,7 @@ import { purgeHistory } from "../src/audit/retention";
 import { recordRun } from "../src/audit/runs";
 import { jobColumns } from "../src/audit/snapshot";
 import { type Row } from "../src/audit/store";
-import { appClients } from "../src/composition/rooms";
+import { appClients, auditClients } from "../src/composition/rooms";
 import { type AuditStore } from "../src/audit/store";
 import { getConfig } from "../src/config";
 import { CountingProxy, RequestCounter } from "./rig/countingProxy";
@@ -131,7 +131,7 @@ async function printerAudit(
 }
 
 async function historyRows(): Promise<Row[]> {
-  const store = (await appClients()).auditStore();
+  const store = (await auditClients()).auditStore();
   return (await store.rowsWhere(store.tables.jobs, "PartitionKey ne ''")) as Row[];
 }
 
@@ -301,7 +301,7 @@ describe("cursors never skip or repeat an event", () => {
   test("a slow run's events, written after a reader passed their observation time, are still delivered", async () => {
     await runAudit();
     const { cursor: start } = await readAll("/audit/events");
-    const store = (await appClients()).auditStore();
+    const store = (await auditClients()).auditStore();
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     const opened = Date.now();
     const runId = newRunId(new Date(opened));
@@ -336,7 +336,7 @@ describe("cursors never skip or repeat an event", () => {
   test("two runs of one printer at once: every new state once", async () => {
     await runAudit();
     const { cursor } = await readAll("/audit/events");
-    const store = (await appClients()).auditStore();
+    const store = (await auditClients()).auditStore();
     for (const id of ["1", "2", "3"]) rig.sim.setJobState(printers[1]!, id, "completed");
     const runs = [newRunId(), newRunId()];
     for (const runId of runs) await recordRun(store, { RunId: runId, PrinterId: printers[1]!, Status: "running" });
@@ -367,7 +367,7 @@ describe("cursors never skip or repeat an event", () => {
   test("a message re-delivered after a crash mid-run: events from the recorded history, once, never passed by a reader", async () => {
     await runAudit();
     const { cursor } = await readAll("/audit/events");
-    const store = (await appClients()).auditStore();
+    const store = (await auditClients()).auditStore();
     const runId = newRunId();
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "running" });
     rig.sim.setJobState(printers[0]!, "6", "canceled");
@@ -417,7 +417,7 @@ describe("cursors never skip or repeat an event", () => {
 
   test("a retried delivery derives what an earlier attempt left, even when the job changed again in between", async () => {
     await runAudit();
-    const store = (await appClients()).auditStore();
+    const store = (await auditClients()).auditStore();
     const runId = newRunId();
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "queued" });
     rig.sim.setJobState(printers[0]!, "6", "paused");
@@ -461,7 +461,7 @@ describe("cursors never skip or repeat an event", () => {
 
   test("a failed run holds the feed only if it failed between history and events, until a later run of its printer succeeds", async () => {
     await runAudit();
-    const store = (await appClients()).auditStore();
+    const store = (await auditClients()).auditStore();
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     const graphFailure = Date.now();
     await recordRun(store, { RunId: newRunId(new Date(graphFailure)), PrinterId: printers[1]!, Status: "failed" });
@@ -494,7 +494,7 @@ describe("cursors never skip or repeat an event", () => {
 
   test("an attempt that fails between writing history and its events says so; a Graph failure does not", async () => {
     await runAudit();
-    const store = (await appClients()).auditStore();
+    const store = (await auditClients()).auditStore();
     const options = await printerAudit(store, newRunId(), printers[0]!);
     rig.sim.setJobState(printers[0]!, "2", "aborted");
     const createRows = store.createRows.bind(store);
@@ -716,7 +716,7 @@ describe("When a printer keeps failing (OnPrinterFailing)", () => {
 describe("retention", () => {
   test("the daily purge deletes events observed before the cutoff's hour, with the history, and keeps later ones", async () => {
     await auditIntoFreshTables();
-    const store = (await appClients()).auditStore();
+    const store = (await auditClients()).auditStore();
     const { events } = await readAll("/audit/events?top=1000");
     assert.ok(events.length > 0);
     const kept = await purgeHistory(store, { retentionDays: 1, log: quietLog });

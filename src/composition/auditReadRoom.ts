@@ -22,11 +22,11 @@ import { type PrivacySettings } from "../audit/snapshot";
 import { parseSummaryQuery, readSummaries, type SummaryQuery } from "../audit/summariesQuery";
 import { auditReplyToError } from "../http/auditReplies";
 import { type TriggerFeed } from "../http/triggerPolls";
-import { type AppClients } from "./clients";
+import { type AuditClients } from "./auditClients";
 
 export type AuditReadRoom = ReturnType<typeof createAuditReadRoom>;
 
-export function createAuditReadRoom(clients: AppClients) {
+export function createAuditReadRoom(clients: AuditClients) {
   const store = clients.auditStore();
   const { audit } = clients.config;
   // The key is needed only to find a person's pseudonymized rows.
@@ -34,7 +34,7 @@ export function createAuditReadRoom(clients: AppClients) {
     user === undefined ? Promise.resolve(audit) : clients.privacyForLookup();
   return {
     replyToError: (context: InvocationContext, error: unknown, subject: string) =>
-      auditReplyToError(context, error, subject, clients.graphTokenRoles()),
+      auditReplyToError(context, error, subject, clients.app.graphTokenRoles()),
     encodeCursor,
     publicEvent,
     parseHistoryQuery: (query: URLSearchParams) => parseHistoryQuery(query, audit),

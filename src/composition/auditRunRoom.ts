@@ -9,11 +9,11 @@ import { redactForRun } from "../audit/redactionRun";
 import { purgeHistory } from "../audit/retention";
 import { getRun, parseAuditMessage, recordRun, type RunRecord } from "../audit/runs";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
-import { type AppClients } from "./clients";
+import { type AuditClients } from "./auditClients";
 
 export type AuditRunRoom = ReturnType<typeof createAuditRunRoom>;
 
-export function createAuditRunRoom(clients: AppClients) {
+export function createAuditRunRoom(clients: AuditClients) {
   const store = clients.auditStore();
   const { audit } = clients.config;
   return {
@@ -24,18 +24,24 @@ export function createAuditRunRoom(clients: AppClients) {
     /** The privacy to record under; the timer, one run at a time, may create a missing Key Vault secret. */
     privacy: (options: { create?: boolean } = {}) => clients.privacy(options),
     completeIndexesOfNewAudit: (log: AuditLog) => completeIndexesOfNewAudit(store, log),
-    resolvePrinters: (log: AuditLog) => resolvePrinters(audit, clients.graph("background"), log),
+    resolvePrinters: (log: AuditLog) => resolvePrinters(audit, clients.app.graph("background"), log),
     openRun: (printerIds: readonly string[], pastDue: boolean) =>
       openRun({ printerIds, pastDue, store, queue: clients.queue(audit.queueName) }),
     redactForRun: (runId: string, privacy: PrivacyPolicy, log: AuditLog) => redactForRun(store, runId, privacy, log),
     recordRun: (record: Partial<RunRecord> & { RunId: string; PrinterId: string }) => recordRun(store, record),
     getRun: (runId: string, printerId: string) => getRun(store, runId, printerId),
     auditPrinterJobs: async (run: { runId: string; printerId: string; attempt: number }, log: AuditLog) =>
-      auditPrinterJobs({ graph: clients.graph("background"), store, privacy: await clients.privacy(), ...run, log }),
+      auditPrinterJobs({
+        graph: clients.app.graph("background"),
+        store,
+        privacy: await clients.privacy(),
+        ...run,
+        log,
+      }),
     /** When Graph refused the attempt (403): the roles the app's own token lacks, and what to do about a cached token. */
     graphRefusal: (error: unknown) => {
       if (graphFailureOf(error)?.statusCode !== 403) return undefined;
-      const roles = clients.graphTokenRoles();
+      const roles = clients.app.graphTokenRoles();
       return { missingRoles: missingGraphRoles(roles), advice: graphAccessAdvice(roles) };
     },
     purgeHistory: (log: AuditLog) => purgeHistory(store, { retentionDays: audit.retentionDays, log }),

@@ -1,15 +1,11 @@
 /**
  * The process's shared clients, built on first use from one reading of the settings: one credential for
- * everything, and two Graph clients over it. The interactive one serves HTTP callers and gives up on long
+ * everything (auditClients.ts builds the storage clients over it too), and two Graph clients over it. The interactive one serves HTTP callers and gives up on long
  * Retry-After pauses (the caller gets 429 with Retry-After); the background one serves the audit and waits
  * as long as Graph asks. Only the rooms (this folder) hold them; rooms.ts drops them when settings change.
+ * Tables and Queues are not loaded here: a get-job call does not need them.
  */
 import { type TokenCredential } from "@azure/core-auth";
-import { QueueClient } from "@azure/storage-queue";
-import { type PrivacyPolicy } from "../audit/privacy";
-import { PseudonymKeyProvider } from "../audit/privacyKey";
-import { privacyForLookup, privacyPolicy } from "../audit/privacyPolicy";
-import { AuditStore, tableClientFactory } from "../audit/store";
 import { type AppConfig } from "../config";
 import { GraphClient } from "../graph/client";
 import { TokenRoleWatcher, type TokenRoles } from "../graph/tokenRoles";
@@ -22,9 +18,6 @@ export class AppClients {
   private credentialInstance?: TokenCredential;
   private graphCredential?: TokenRoleWatcher;
   private readonly graphClients = new Map<GraphPurpose, GraphClient>();
-  private auditStoreInstance?: AuditStore;
-  private readonly queueClients = new Map<string, QueueClient>();
-  private keyProvider?: PseudonymKeyProvider;
 
   constructor(readonly config: AppConfig) {}
 
@@ -57,47 +50,5 @@ export class AppClients {
   /** The application roles of the app's current Graph token (undefined before the first one, or if unreadable). */
   graphTokenRoles(): TokenRoles | undefined {
     return this.graphCredential?.current();
-  }
-
-  /** The audit tables, over the storage the settings name (AzureWebJobsStorage: connection string or identity). */
-  auditStore(): AuditStore {
-    if (!this.auditStoreInstance) {
-      const { audit, storage } = this.config;
-      this.auditStoreInstance = new AuditStore(
-        audit.tablePrefix,
-        tableClientFactory(storage, () => this.credential()),
-      );
-    }
-    return this.auditStoreInstance;
-  }
-
-  /** A client for a queue of the app's storage account (the audit's fan-out queue by default). */
-  queue(queueName: string = this.config.audit.queueName): QueueClient {
-    let client = this.queueClients.get(queueName);
-    if (!client) {
-      const { storage } = this.config;
-      client =
-        storage.kind === "connectionString"
-          ? new QueueClient(storage.connectionString, queueName)
-          : new QueueClient(`${storage.queueServiceUri}/${queueName}`, this.credential());
-      this.queueClients.set(queueName, client);
-    }
-    return client;
-  }
-
-  /** The pseudonym key (AUDIT_HASH_KEY), read from the setting or its Key Vault secret. */
-  pseudonymKeys(): PseudonymKeyProvider {
-    this.keyProvider ??= new PseudonymKeyProvider(this.config.audit.hashKey, () => this.credential());
-    return this.keyProvider;
-  }
-
-  /** The privacy settings with the key resolved; `create` lets the audit timer create a missing Key Vault secret. */
-  privacy(options: { create?: boolean } = {}): Promise<PrivacyPolicy> {
-    return privacyPolicy(this.config.audit, this.pseudonymKeys(), options);
-  }
-
-  /** For finding a user's rows: the policy with the key when it can be read (required only under hash). */
-  privacyForLookup(): Promise<PrivacyPolicy> {
-    return privacyForLookup(this.config.audit, this.pseudonymKeys());
   }
 }

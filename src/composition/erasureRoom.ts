@@ -2,7 +2,7 @@
 import { type InvocationContext } from "@azure/functions";
 import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/erasure";
 import { auditReplyToError } from "../http/auditReplies";
-import { type AppClients } from "./clients";
+import { type AuditClients } from "./auditClients";
 import { PseudonymKeyUnavailableError } from "../errors";
 
 export interface ErasureRoom {
@@ -13,7 +13,7 @@ export interface ErasureRoom {
   replyToError(context: InvocationContext, error: unknown, subject: string): ReturnType<typeof auditReplyToError>;
 }
 
-export function createErasureRoom(clients: AppClients): ErasureRoom {
+export function createErasureRoom(clients: AuditClients): ErasureRoom {
   const store = clients.auditStore();
   return {
     erase: async (user, options) => {
@@ -26,6 +26,7 @@ export function createErasureRoom(clients: AppClients): ErasureRoom {
     },
     erasure: (erasureId) => getErasure(store, erasureId),
     erasureIdPattern,
-    replyToError: (context, error, subject) => auditReplyToError(context, error, subject, clients.graphTokenRoles()),
+    replyToError: (context, error, subject) =>
+      auditReplyToError(context, error, subject, clients.app.graphTokenRoles()),
   };
 }

@@ -7,18 +7,28 @@
 import { getConfig } from "../config";
 import { type AuditReadRoom } from "./auditReadRoom";
 import { type AuditRunRoom } from "./auditRunRoom";
+import { type AuditClients } from "./auditClients";
 import { type AppClients } from "./clients";
 import { type ErasureRoom } from "./erasureRoom";
 import { type JobsRoom } from "./jobsRoom";
 import { type OpenApiRoom } from "./openApiRoom";
 
 let clients: Promise<AppClients> | undefined;
+let audit: Promise<AuditClients> | undefined;
 const built = new Map<string, Promise<unknown>>();
 
 /** The shared clients (one credential, the Graph clients, the audit store, the queues) of the current settings. */
 export function appClients(): Promise<AppClients> {
   clients ??= import("./clients.js").then(({ AppClients }) => new AppClients(getConfig()));
   return clients;
+}
+
+/** The audit's clients (tables, queues, the pseudonym key) over the shared credential. */
+export function auditClients(): Promise<AuditClients> {
+  audit ??= Promise.all([appClients(), import("./auditClients.js")]).then(
+    ([app, { AuditClients }]) => new AuditClients(app),
+  );
+  return audit;
 }
 
 /** A room's factory: the first call builds it, later calls share it; a failed build is tried again next time. */
@@ -41,17 +51,17 @@ export const jobsRoom = room<JobsRoom>("jobs", async () =>
 
 /** The audit's read API and polling triggers, over the audit tables. */
 export const auditReadRoom = room<AuditReadRoom>("auditRead", async () =>
-  (await import("./auditReadRoom.js")).createAuditReadRoom(await appClients()),
+  (await import("./auditReadRoom.js")).createAuditReadRoom(await auditClients()),
 );
 
 /** Erasing a person from the audit, and the erasure records. */
 export const erasureRoom = room<ErasureRoom>("erasure", async () =>
-  (await import("./erasureRoom.js")).createErasureRoom(await appClients()),
+  (await import("./erasureRoom.js")).createErasureRoom(await auditClients()),
 );
 
 /** The audit's timers and queue: runs, a printer's audit, retention, the index backfill. */
 export const auditRunRoom = room<AuditRunRoom>("auditRun", async () =>
-  (await import("./auditRunRoom.js")).createAuditRunRoom(await appClients()),
+  (await import("./auditRunRoom.js")).createAuditRunRoom(await auditClients()),
 );
 
 /** The OpenAPI definition the connector is imported from. */
@@ -62,5 +72,6 @@ export const openApiRoom = room<OpenApiRoom>("openApi", async () =>
 /** For tests and the sandbox: drop the clients and rooms so the next call builds them from fresh settings. */
 export function resetComposition(): void {
   clients = undefined;
+  audit = undefined;
   built.clear();
 }
