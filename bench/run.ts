@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark module in this folder (dist/bench/*.bench.js) one after the
- * other, or only those whose names match the arguments (e.g. `npm run bench -- getJob`).
+ * other, or only those whose names match the arguments, in any case (e.g. `npm run bench -- getJob coldstart`).
  * Each module exports `run(): Promise<void>` and prints its own figures.
  */
 import { readdirSync } from "node:fs";
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const filters = process.argv.slice(2);
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith(".bench.js"))
-    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+    .filter((f) => filters.length === 0 || filters.some((x) => f.toLowerCase().includes(x.toLowerCase())))
     .sort();
   if (files.length === 0) throw new Error(`No benchmark matches ${filters.join(", ")}`);
   for (const file of files) {
