@@ -10,6 +10,22 @@ const localTools = {
   regex: "^(\\.\\./)+(test|sandbox|scripts|bench)/",
   message: "The app never imports the local tools.",
 };
+/** The audit's folders: outside its folder, each is used through its index.ts, its one public surface. */
+const auditFolders = [
+  "store",
+  "snapshot",
+  "recorder",
+  "indexes",
+  "summaries",
+  "privacy",
+  "redaction",
+  "events",
+  "read",
+];
+const auditSurfaces = {
+  regex: `^(\\.\\.?/)+((src/)?audit/)?(${auditFolders.join("|")})/`,
+  message: "Outside its folder, a folder of src/audit is used through its index.ts (its one public surface).",
+};
 const rooms = [
   {
     name: "graph",
@@ -41,6 +57,12 @@ const rooms = [
     files: ["src/openapi/**/*.ts"],
     notFrom: ["audit", "jobs", "http", "functions", "viewer", "composition"],
     packages: ["@azure/functions", "@azure/data-tables"],
+  },
+  {
+    // The composition root: builds the clients and each room's calls; it never serves a route itself.
+    name: "composition",
+    files: ["src/composition/**/*.ts"],
+    notFrom: ["functions", "viewer"],
   },
   {
     name: "functions",
@@ -94,6 +116,7 @@ const roomRules = rooms.map(({ name, files, notFrom, packages = [], extra = [], 
               ]
             : []),
           ...extra.map((pattern) => ({ ...pattern, allowTypeImports })),
+          auditSurfaces,
           localTools,
         ],
       },
@@ -139,7 +162,12 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^(\\.\\./)+(test|bench)/", message: "sandbox/ never imports the tests or benches." }] },
+        {
+          patterns: [
+            { regex: "^(\\.\\./)+(test|bench)/", message: "sandbox/ never imports the tests or benches." },
+            auditSurfaces,
+          ],
+        },
       ],
     },
   },
@@ -147,6 +175,11 @@ export default tseslint.config(
     // Tests read loosely typed JSON answers.
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // Tests, benches and scripts use the audit's folders as the app does.
+    files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [auditSurfaces] }] },
   },
   {
     files: ["**/*.mjs", "**/*.js"],

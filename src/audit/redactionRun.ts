@@ -4,8 +4,8 @@
  */
 import { type AuditLog } from "./auditLog";
 import { type PrivacyPolicy } from "./privacy";
-import { runRedaction, type RedactionResult } from "./redactionPass";
 import { describeFailure } from "./recorder";
+import { runRedaction, type RedactionResult } from "./redaction";
 import { recordRedactionRun } from "./runs";
 import { type AuditStore } from "./store";
 

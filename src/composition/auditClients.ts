@@ -3,9 +3,7 @@
  * built on first use; loaded only by the audit's rooms, so that a get-job call never loads Tables or Queues.
  */
 import { QueueClient } from "@azure/storage-queue";
-import { type PrivacyPolicy } from "../audit/privacy";
-import { PseudonymKeyProvider } from "../audit/privacyKey";
-import { privacyForLookup, privacyPolicy } from "../audit/privacyPolicy";
+import { privacyForLookup, privacyPolicy, PseudonymKeyProvider, type PrivacyPolicy } from "../audit/privacy";
 import { AuditStore, tableClientFactory } from "../audit/store";
 import { type AppConfig } from "../config";
 import { type AppClients } from "./clients";

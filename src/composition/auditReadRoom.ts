@@ -1,25 +1,33 @@
 /** The audit's read API and polling triggers: the audit's read side over the audit tables of the settings. */
 import { type InvocationContext } from "@azure/functions";
-import { currentCursor, encodeCursor, publicEvent, readEvents, type EventCursor } from "../audit/events";
-import { auditedPrinters } from "../audit/eventsPrinters";
 import {
+  auditedPrinters,
+  currentCursor,
+  encodeCursor,
+  failingPrinters,
+  finishedJobs,
+  publicEvent,
+  readEvents,
+  type EventCursor,
+  type PrinterFailingAlert,
   parseEventFeedQuery,
   parseJobFinishedQuery,
   parsePrinterFailingQuery,
   type EventFeedRequest,
   type JobFinishedRequest,
   type PrinterFailingRequest,
-} from "../audit/eventsQuery";
-import { failingPrinters, finishedJobs, type PrinterFailingAlert } from "../audit/eventsTriggers";
+} from "../audit/events";
 import {
   exportHistoryCsv,
   getJobTimeline,
   listHistoryPage,
   parseHistoryQuery,
+  parseSummaryQuery,
+  readSummaries,
   type HistoryQuery,
-} from "../audit/query";
+  type SummaryQuery,
+} from "../audit/read";
 import { type PrivacySettings } from "../audit/snapshot";
-import { parseSummaryQuery, readSummaries, type SummaryQuery } from "../audit/summariesQuery";
 import { auditReplyToError } from "../http/auditReplies";
 import { type TriggerFeed } from "../http/triggerPolls";
 import { type AuditClients } from "./auditClients";

@@ -1,6 +1,6 @@
 /** Erasing one person from every audit table, and the records of erasures. */
 import { type InvocationContext } from "@azure/functions";
-import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/erasure";
+import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/redaction";
 import { auditReplyToError } from "../http/auditReplies";
 import { type AuditClients } from "./auditClients";
 import { PseudonymKeyUnavailableError } from "../errors";

@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { type ErasureRecord } from "../audit/erasure";
+import { type ErasureRecord } from "../audit/redaction";
 import { type ErasureRoom } from "../composition/erasureRoom";
 import { erasureRoom } from "../composition/rooms";
 import { apiBaseUrl } from "../http/links";

@@ -1,6 +1,5 @@
 import { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { type EventCursor } from "../audit/events";
-import { type TriggerBatch } from "../audit/eventsTriggers";
+import { type EventCursor, type TriggerBatch } from "../audit/events";
 import { cursorLink } from "./eventLinks";
 import { jsonReply, replyHeaders } from "./replies";
 

@@ -2,7 +2,7 @@
 import { type GraphClient } from "../../graph/client";
 import { type GraphError } from "../../graph/graphError";
 import { type AuditLog } from "../auditLog";
-import { withErasureList } from "../erasureList";
+import { withErasureList } from "../redaction";
 import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
 import { type AuditStore } from "../store";

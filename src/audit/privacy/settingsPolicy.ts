@@ -1,8 +1,8 @@
 /** The privacy the audit applies: what the settings ask for, with the pseudonym key resolved. */
-import { type PrivacyPolicy } from "./privacy";
-import { type PseudonymKeyProvider } from "./privacyKey";
-import { type AuditSettings } from "../settings/audit";
-import { PseudonymKeyUnavailableError } from "../errors";
+import { type PrivacyPolicy } from "./policy";
+import { type PseudonymKeyProvider } from "./pseudonymKey";
+import { type AuditSettings } from "../../settings/audit";
+import { PseudonymKeyUnavailableError } from "../../errors";
 
 type PrivacySettings = Pick<AuditSettings, "redactUsers" | "omitDocumentNames">;
 
