@@ -11,7 +11,9 @@ import { type AuditStore } from "./store";
 
 /** What the step did: nothing to rewrite, a pass (complete or to be continued), or a failure to report. */
 export type RedactionStep =
-  { outcome: "clean" } | { outcome: "rewritten"; result: RedactionResult } | { outcome: "failed"; failure: string };
+  | { outcome: "clean" }
+  | { outcome: "rewritten"; result: RedactionResult }
+  | { outcome: "failed"; failure: string; error: unknown };
 
 /** Runs the redaction pass for a run; a failure is recorded on the run's row and returned, not thrown. */
 export async function redactForRun(
@@ -58,6 +60,6 @@ export async function redactForRun(
       EndedDateTime: new Date().toISOString(),
       LastError: failure,
     }).catch(() => undefined);
-    return { outcome: "failed", failure };
+    return { outcome: "failed", failure, error };
   }
 }

@@ -8,7 +8,10 @@ import { auditPrinterJobs, describeFailure, graphFailureOf, leftDerivedRowsPendi
 import { redactForRun } from "../audit/redactionRun";
 import { purgeHistory } from "../audit/retention";
 import { getRun, parseAuditMessage, recordRun, type RunRecord } from "../audit/runs";
+import { nextOccurrence } from "../audit/nextRun";
+import { timeOfEventKey } from "../audit/events";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
+import { emitAuditRunStarted, emitPrinterAudited, emitRedactionPass, failureReason } from "../telemetry";
 import { type AuditClients } from "./auditClients";
 
 export type AuditRunRoom = ReturnType<typeof createAuditRunRoom>;
@@ -44,6 +47,12 @@ export function createAuditRunRoom(clients: AuditClients) {
       const roles = clients.app.graphTokenRoles();
       return { missingRoles: missingGraphRoles(roles), advice: graphAccessAdvice(roles) };
     },
+    /** A run that failed half-written holds the events feed for one audit interval: until the next scheduled run. */
+    feedHoldEnd: (runId: string): string | undefined => {
+      const opened = timeOfEventKey(runId);
+      return Number.isFinite(opened) ? nextOccurrence(audit.schedule, new Date(opened))?.toISOString() : undefined;
+    },
+    telemetry: { emitAuditRunStarted, emitPrinterAudited, emitRedactionPass, failureReason },
     purgeHistory: (log: AuditLog) => purgeHistory(store, { retentionDays: audit.retentionDays, log }),
     isIndexComplete: () => isIndexComplete(store),
     backfillIndexes: (options: { log: AuditLog; shouldStop: () => boolean }) => backfillIndexes(store, options),

@@ -2,6 +2,7 @@
 import { type InvocationContext } from "@azure/functions";
 import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/redaction";
 import { auditReplyToError } from "../http/auditReplies";
+import { emitAuditErasure } from "../telemetry";
 import { type AuditClients } from "./auditClients";
 import { PseudonymKeyUnavailableError } from "../errors";
 
@@ -10,6 +11,7 @@ export interface ErasureRoom {
   erase(user: string, options: { requestedBy: string; deadline: number }): Promise<ErasureRecord>;
   erasure(erasureId: string): Promise<ErasureRecord | undefined>;
   erasureIdPattern: RegExp;
+  emitAuditErasure: typeof emitAuditErasure;
   replyToError(context: InvocationContext, error: unknown, subject: string): ReturnType<typeof auditReplyToError>;
 }
 
@@ -26,6 +28,7 @@ export function createErasureRoom(clients: AuditClients): ErasureRoom {
     },
     erasure: (erasureId) => getErasure(store, erasureId),
     erasureIdPattern,
+    emitAuditErasure,
     replyToError: (context, error, subject) =>
       auditReplyToError(context, error, subject, clients.app.graphTokenRoles()),
   };

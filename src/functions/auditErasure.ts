@@ -56,6 +56,8 @@ export async function eraseAuditUser(
   const deadline = call.startedAt + Math.floor(call.deadlineInMs * 0.6);
   const erasure = await erasures.erase(user, { requestedBy: requester(request), deadline });
   context.log(`auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`);
+  const { erasureId, status, rowsChanged } = erasure;
+  erasures.emitAuditErasure(context, { erasureId, status, rowsChanged, durationMs: Date.now() - call.startedAt });
   if (erasure.status === "completed") return jsonReply(context, 200, publicErasure(erasure));
   return jsonReply(context, 202, publicErasure(erasure), {
     location: `${apiBaseUrl(request)}/audit/erasures/${erasure.erasureId}`,

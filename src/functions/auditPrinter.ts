@@ -4,7 +4,9 @@ import { type AuditResult } from "../audit/recorder";
 import { type AuditRunRoom } from "../composition/auditRunRoom";
 import { auditRunRoom } from "../composition/rooms";
 import { getConfig } from "../config";
+import { newGraphUsage, withGraphUsage, type GraphUsage } from "../graph/usage";
 import { invocationLog } from "../http/invocationLog";
+import { type PrinterAudited } from "../telemetry";
 import { AuditIncompleteError, AuditMessageError } from "../errors";
 
 /** One delivery of a printer's audit message. */
@@ -14,6 +16,8 @@ interface Attempt extends AuditMessage {
   startedAt: number;
   /** The run row marked running; awaited before the outcome is written over it. */
   marking: Promise<void>;
+  /** What this delivery asked of Graph, for its PrinterAudited event. */
+  usage: GraphUsage;
 }
 
 /** Audits one printer for one run. A failure throws, so the host retries the message (and poisons it after its dequeue limit). */
@@ -31,9 +35,10 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
     Attempts: attempt,
   });
   marking.catch(() => undefined);
-  const delivery: Attempt = { ...run, attempt, startedAt, marking };
+  const delivery: Attempt = { ...run, attempt, startedAt, marking, usage: newGraphUsage() };
   try {
-    const result = await runs.auditPrinterJobs({ ...run, attempt }, invocationLog(context));
+    const log = invocationLog(context);
+    const result = await withGraphUsage(delivery.usage, () => runs.auditPrinterJobs({ ...run, attempt }, log));
     await recordSuccess(runs, delivery, result, context);
   } catch (error) {
     await recordFailure(runs, delivery, error, context);
@@ -55,7 +60,7 @@ function readMessage(runs: AuditRunRoom, message: unknown, context: InvocationCo
 
 async function recordSuccess(
   runs: AuditRunRoom,
-  { runId, printerId, attempt, startedAt, marking }: Attempt,
+  { runId, printerId, attempt, startedAt, marking, usage }: Attempt,
   result: AuditResult,
   context: InvocationContext,
 ): Promise<void> {
@@ -77,12 +82,16 @@ async function recordSuccess(
     `auditPrinter run=${runId} printer=${printerId} attempt=${attempt} pages=${result.pages} jobsSeen=${result.jobsSeen} ` +
       `jobsFetched=${result.jobsFetched} changesWritten=${result.changesWritten} taskRowsWritten=${result.taskRowsWritten} durationMs=${Date.now() - startedAt}`,
   );
+  runs.telemetry.emitPrinterAudited(
+    context,
+    printerRunEvent({ runId, printerId, attempt, startedAt, usage }, result, "", []),
+  );
 }
 
 /** Writes the failed attempt on the run row (what it did before failing, and why) and logs AuditRunFailed for the alert. */
 async function recordFailure(
   runs: AuditRunRoom,
-  { runId, printerId, attempt, startedAt, marking }: Attempt,
+  { runId, printerId, attempt, startedAt, marking, usage }: Attempt,
   error: unknown,
   context: InvocationContext,
 ): Promise<void> {
@@ -108,7 +117,7 @@ async function recordFailure(
       Errors: partial?.errors ?? 1,
       LastError: failure,
       MissingGraphRoles: refusal ? refusal.missingRoles.join(",") : undefined,
-      ...(runs.leftDerivedRowsPending(error) ? { DerivedPending: true } : {}),
+      ...(runs.leftDerivedRowsPending(error) ? { DerivedPending: true, HoldsFeedUntil: runs.feedHoldEnd(runId) } : {}),
     });
   } catch (recordError) {
     context.warn(
@@ -118,6 +127,37 @@ async function recordFailure(
   context.error(
     `AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - startedAt}${missingNote}: ${failure}`,
   );
+  const attemptDone = { runId, printerId, attempt, startedAt, usage };
+  const missingRoles = refusal?.missingRoles ?? [];
+  const event = printerRunEvent(attemptDone, partial, runs.telemetry.failureReason(error), missingRoles);
+  runs.telemetry.emitPrinterAudited(context, event);
+}
+
+/** The PrinterAudited event of a delivery: succeeded when no reason is given. */
+function printerRunEvent(
+  { runId, printerId, attempt, startedAt, usage }: Omit<Attempt, "marking">,
+  result: Partial<AuditResult> | undefined,
+  reason: string,
+  missingRoles: readonly string[],
+): PrinterAudited {
+  return {
+    runId,
+    printerId,
+    printerName: result?.printerName ?? "",
+    attempt,
+    outcome: reason ? "failed" : "succeeded",
+    reason,
+    missingRoles: missingRoles.join(","),
+    jobsSeen: result?.jobsSeen ?? 0,
+    jobsFetched: result?.jobsFetched ?? 0,
+    changesWritten: result?.changesWritten ?? 0,
+    graphRequests: usage.requests,
+    graphThrottled: usage.throttled,
+    graphForbidden: usage.forbidden,
+    graphLatencyMs: usage.latencyMs,
+    graphMaxLatencyMs: usage.maxLatencyMs,
+    durationMs: Date.now() - startedAt,
+  };
 }
 
 app.storageQueue("auditPrinter", {

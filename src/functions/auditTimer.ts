@@ -27,13 +27,13 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
   }
   const scope = await runs.resolvePrinters(log);
   let runId = runs.newRunId();
+  const pastDue = timer?.isPastDue === true;
   if (scope.printerIds.length === 0) {
     context.warn(
       "auditTimer: nothing to audit. Set AUDIT_PRINTER_IDS to the printer GUIDs to audit (comma- or space-separated), " +
         "or AUDIT_DISCOVER_PRINTERS=true where the identity may list printers.",
     );
   } else {
-    const pastDue = timer?.isPastDue === true;
     const run = await runs.openRun(scope.printerIds, pastDue);
     runId = run.runId;
     if (pastDue)
@@ -44,6 +44,15 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
       `auditTimer: run ${run.runId} queued ${run.printerIds.length} printer(s) (${scope.source}) on ${audit.queueName} in ${Date.now() - started} ms.`,
     );
   }
+  const queued = scope.printerIds.length;
+  runs.telemetry.emitAuditRunStarted(context, {
+    runId,
+    outcome: queued > 0 ? "queued" : "nothingToAudit",
+    printersQueued: queued,
+    source: scope.source,
+    pastDue,
+    durationMs: Date.now() - started,
+  });
   if (privacy) await redactionStep(runs, runId, privacy, context);
 }
 
@@ -54,15 +63,23 @@ async function redactionStep(
   privacy: PrivacyPolicy,
   context: InvocationContext,
 ): Promise<void> {
+  const started = Date.now();
   const step = await runs.redactForRun(runId, privacy, invocationLog(context));
+  const { emitRedactionPass, failureReason } = runs.telemetry;
   if (step.outcome === "failed") {
     context.error(`auditRedaction run=${runId} failed: ${step.failure} The next run continues from its cursor.`);
+    const reason = failureReason(step.error);
+    const counts = { rowsRewritten: 0, jobsRewritten: 0, rowsScanned: 0, passes: 0 };
+    emitRedactionPass(context, { runId, outcome: "failed", reason, ...counts, durationMs: Date.now() - started });
   } else if (step.outcome === "rewritten") {
-    const { result } = step;
+    const { rowsRewritten, jobsRewritten, rowsScanned, passes, clean, stopped } = step.result;
     context.log(
-      `auditRedaction run=${runId} rowsRewritten=${result.rowsRewritten} jobsRewritten=${result.jobsRewritten} rowsScanned=${result.rowsScanned} ` +
-        `passes=${result.passes} complete=${result.clean}${result.stopped ? " (time budget used up; the next run continues)" : ""}`,
+      `auditRedaction run=${runId} rowsRewritten=${rowsRewritten} jobsRewritten=${jobsRewritten} rowsScanned=${rowsScanned} ` +
+        `passes=${passes} complete=${clean}${stopped ? " (time budget used up; the next run continues)" : ""}`,
     );
+    const counts = { rowsRewritten, jobsRewritten, rowsScanned, passes };
+    const outcome = clean ? "succeeded" : "continuing";
+    emitRedactionPass(context, { runId, outcome, reason: "", ...counts, durationMs: Date.now() - started });
   }
 }
 

@@ -1,7 +1,9 @@
 import { type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { getConfig } from "../config";
+import { newGraphUsage, withGraphUsage } from "../graph/usage";
+import { type emitCallTelemetry } from "./callTelemetry";
 import { withDeadline } from "./deadline";
-import { logCall, type CallSubject } from "./trace";
+import { callOutcome, logCall, type CallSubject } from "./trace";
 
 /** What a handler tells the wrapper about its call as it learns it, and the time it has. */
 export interface TracedCall {
@@ -46,8 +48,9 @@ export interface TraceOptions<Room extends RouteRoom> {
 
 /**
  * The one frame of every API route (not the viewer's page, which serves a file): loads the route's room,
- * gives the handler HTTP_DEADLINE_MS (a 504 past it), turns a thrown error into its JSON answer, and logs
- * the call log line (trace.ts) with the answer's status, outcome and duration.
+ * gives the handler HTTP_DEADLINE_MS (a 504 past it), turns a thrown error into its JSON answer, logs the call
+ * log line (trace.ts) with the answer's status, outcome and duration, and sends the call's named event
+ * (callTelemetry.ts, loaded with the first answer) with what it asked of Graph.
  */
 export function traced<Room extends RouteRoom>(
   handle: TracedHttpHandler<Room>,
@@ -58,6 +61,7 @@ export function traced<Room extends RouteRoom>(
     const record: CallSubject = { operation: options.operation };
     let subject = options.subject;
     let room: Room | undefined;
+    const usage = newGraphUsage();
     let reply: HttpResponseInit;
     try {
       const { deadlineInMs } = getConfig().http;
@@ -75,15 +79,30 @@ export function traced<Room extends RouteRoom>(
           deadlineInMs,
           abortSignal,
         };
-        return handle(request, context, call, room);
+        return withGraphUsage(usage, () => handle(request, context, call, room!));
       };
       reply =
         options.deadline === false ? await run(new AbortController().signal) : await withDeadline(deadlineInMs, run);
     } catch (error) {
       reply = await failureReply(room, context, error, subject);
     }
+    (await callTelemetry())(request, context, reply, {
+      operation: options.operation,
+      record,
+      outcome: callOutcome(reply),
+      usage,
+      startedAt,
+    });
     return logCall(context, record, reply, startedAt);
   };
+}
+
+let telemetry: Promise<typeof emitCallTelemetry> | undefined;
+
+/** The call's named event: its module knows get-job and Graph's telemetry, so it is loaded with the first answer. */
+function callTelemetry(): Promise<typeof emitCallTelemetry> {
+  telemetry ??= import("./callTelemetry.js").then((m) => m.emitCallTelemetry);
+  return telemetry;
 }
 
 /** The room's answer to a failure; before the room is at hand (a setting is wrong, say), the common one. */

@@ -3,8 +3,10 @@ import { type EventCursor, type TriggerBatch } from "../audit/events";
 import { cursorLink } from "./eventLinks";
 import { jsonReply, replyHeaders } from "./replies";
 
-/** Seconds Power Automate waits before the next poll; an audit run comes every few minutes at most. */
+/** Seconds Power Automate waits before the next poll when all is delivered; an audit run comes every few minutes at most. */
 export const triggerRetryAfterSeconds = 60;
+/** Seconds it waits while more is waiting: a backlog drains at the flow's pace, not one answer a minute. */
+export const triggerBacklogRetryAfterSeconds = 1;
 
 /** What a polling trigger reads from the audit: where the feed is now, what came after a cursor, a cursor as text. */
 export interface TriggerFeed<Item> {
@@ -38,6 +40,7 @@ export async function answerTriggerPoll<Item>(
   }
   const batch = await feed.readBatch(poll.cursor);
   const location = cursorLink(request, poll.route, feed.encodeCursor(batch.next));
-  if (batch.value.length === 0) return { status: 202, headers: { ...replyHeaders(context), ...retryAfter, location } };
-  return jsonReply(context, 200, { value: batch.value }, { ...retryAfter, location });
+  const wait = { "retry-after": String(batch.more ? triggerBacklogRetryAfterSeconds : triggerRetryAfterSeconds) };
+  if (batch.value.length === 0) return { status: 202, headers: { ...replyHeaders(context), ...wait, location } };
+  return jsonReply(context, 200, { value: batch.value }, { ...wait, location });
 }
