@@ -133,7 +133,7 @@ describe("the store is the one writer", () => {
       importRule,
     );
     await refused(
-      "src/services.ts",
+      "src/composition/auditClients.ts",
       `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
       importRule,
     );
