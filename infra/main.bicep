@@ -301,8 +301,11 @@ var appSettings = {
   GRAPH_TRY_TIMEOUT_MS: string(graphTryTimeoutMs)
   GRAPH_MAX_RETRY_AFTER_MS: string(graphMaxRetryAfterMs)
   PUBLIC_BASE_URL: publicBaseUrl
-  // The pseudonym key: a Key Vault secret the app creates on first use; no version, so a rotation is picked up.
-  AUDIT_HASH_KEY: '@Microsoft.KeyVault(SecretUri=https://${keyVaultName}${environment().suffixes.keyvaultDns}/secrets/audit-hash-key/)'
+  // The pseudonym key: a Key Vault secret the app creates on first use and reads itself (every minute at most), so
+  // every instance holds the same key; not a Key Vault reference, which the platform re-reads only about daily.
+  AUDIT_HASH_KEY: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/secrets/audit-hash-key'
+  // Only App Service authentication can vouch for the caller named in x-ms-client-principal (erasure's requestedBy).
+  APP_SERVICE_AUTH_ENABLED: enableEntraAuth ? 'true' : 'false'
 }
 
 // Known only once the component and identity exist. Telemetry is Entra-only (the component disables local auth).

@@ -1,5 +1,5 @@
 import { auditSettings, type AuditSettings } from "./settings/audit";
-import { integer, parseServiceUrl, text, type Env } from "./settings/env";
+import { boolean, integer, parseServiceUrl, text, type Env } from "./settings/env";
 import { credentialSettings, graphSettings, type CredentialSettings, type GraphSettings } from "./settings/graph";
 import { storageSettings, type StorageSettings } from "./settings/storage";
 
@@ -13,6 +13,11 @@ export interface HttpSettings {
   deadlineInMs: number;
   /** Absolute base URL for links the app hands out (nextLink, Location); defaults to the request's own. */
   publicBaseUrl?: string;
+  /**
+   * APP_SERVICE_AUTH_ENABLED: App Service authentication checks every caller (the Bicep sets it when it turns Entra
+   * sign-in on), so the platform's x-ms-client-principal header can be believed; otherwise any caller could forge it.
+   */
+  platformAuthentication: boolean;
 }
 
 export interface AppConfig {
@@ -30,6 +35,7 @@ function httpSettings(env: Env): HttpSettings {
   return {
     deadlineInMs: integer(env, "HTTP_DEADLINE_MS", 25_000, 1_000, 220_000),
     publicBaseUrl: publicBase ? parseServiceUrl("PUBLIC_BASE_URL", publicBase) : undefined,
+    platformAuthentication: boolean(env, "APP_SERVICE_AUTH_ENABLED", false),
   };
 }
 

@@ -81,7 +81,12 @@ export interface AuditRunCounts {
   /** Jobs that could not be read this time; their current state did not move, so the next run records them. */
   errors: number;
   lastError?: string;
+  /** The HTTP status and Graph code of that last unreadable job: an incomplete run's cause says whether Graph refused. */
+  lastErrorStatus?: number;
+  lastErrorCode?: string;
   malformedFields: number;
+  /** Why nothing personal was recorded (no key while the erasure list holds people), when that happened. */
+  privacyWithheld?: string;
 }
 
 /** Thrown after a printer's audit when some jobs could not be read: the host retries the message. */
@@ -94,6 +99,18 @@ export class AuditIncompleteError extends Error {
   constructor(message: string, options: { result: AuditRunCounts; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.result = options.result;
+  }
+}
+
+/**
+ * A printer's run failed after writing history rows and before the rows derived from them (indexes, events):
+ * the run row says so (the events feed waits for them) and the retry derives them. `cause` is what failed.
+ */
+export class DerivedRowsPendingError extends Error {
+  override readonly name = "DerivedRowsPendingError";
+  readonly code = "derivedRowsPending";
+  constructor(options: { cause: unknown }) {
+    super("History rows were written without the rows derived from them; the retry derives them.", options);
   }
 }
 

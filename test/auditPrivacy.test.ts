@@ -334,7 +334,7 @@ describe("erasure on request", () => {
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.status, "completed");
     assert.equal(body.rowsChanged, expected);
-    assert.equal(body.requestedBy, "admin key");
+    assert.equal(body.requestedBy, "function key");
     assert.equal(body.subject, undefined);
 
     const afterRows = await auditRows();

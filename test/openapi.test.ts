@@ -11,9 +11,12 @@ import { startRig, type Rig } from "./rig/rig";
 import { addSeedPrinter, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
 
 const functionKey = "test-function-key-789";
+const masterKey = "test-master-key-456";
 let rig: Rig;
 
-before(async () => (rig = await startRig({ host: { functionKeys: [functionKey] }, tenant: addSeedPrinter })));
+before(
+  async () => (rig = await startRig({ host: { functionKeys: [functionKey], masterKey }, tenant: addSeedPrinter })),
+);
 after(() => rig.stop());
 
 async function get(
@@ -306,10 +309,12 @@ describe("traceability: every answer carries a request id that finds the call's 
     const sample: Record<string, string> = { printerId: seedPrinterId, shareId: seedShareId, jobId: seedJobId };
     for (const route of rig.host.httpRoutes()) {
       const path = `/${route.route.replace(/\{(\w+)[^}]*\}/g, (_, name: string) => sample[name] ?? "x")}`;
-      // A POST-only route (the erasure) is called with its own method and an empty body (a 400).
-      const { headers, status } = route.methods.includes("GET")
-        ? await get(path)
-        : await fetch(`${rig.api}${path}`, { method: route.methods[0], headers: { "x-functions-key": functionKey } });
+      // A POST-only route (the erasure) is called with its own method and an empty body (a 400); admin routes with the master key.
+      const key = route.authLevel === "admin" ? masterKey : functionKey;
+      const { headers, status } = await fetch(`${rig.api}${path}`, {
+        method: route.methods.includes("GET") ? "GET" : route.methods[0],
+        headers: { "x-functions-key": key },
+      });
       assert.ok(headers.get("x-request-id"), `${route.name} (${status}) answers without x-request-id`);
     }
   });

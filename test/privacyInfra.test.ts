@@ -27,14 +27,15 @@ const templates = (t: Json): Json[] => [
 ];
 
 test(
-  "AUDIT_HASH_KEY is a versionless Key Vault reference to the app's own vault, built from the vault name alone",
+  "AUDIT_HASH_KEY is the versionless URL of the secret in the app's own vault, read by the app itself (no platform reference)",
   opts,
   () => {
     const t = load();
     assert.equal(
       t.variables.appSettings.AUDIT_HASH_KEY,
-      "[format('@Microsoft.KeyVault(SecretUri=https://{0}{1}/secrets/audit-hash-key/)', variables('keyVaultName'), environment().suffixes.keyvaultDns)]",
+      "[format('https://{0}{1}/secrets/audit-hash-key', variables('keyVaultName'), environment().suffixes.keyvaultDns)]",
     );
+    assert.doesNotMatch(JSON.stringify(t.variables.appSettings), /@Microsoft\.KeyVault/);
     assert.equal(t.variables.keyVaultName, "[format('kv-{0}', variables('resourceToken'))]");
     const passed = JSON.stringify(moduleNamed(t, "functionapp").properties.parameters.appSettings);
     assert.doesNotMatch(passed, /AUDIT_HASH_SALT|hashSalt/);
@@ -70,36 +71,79 @@ test(
   },
 );
 
-test("the vault: RBAC only, soft delete on, the app's identity the one principal with a data role", opts, () => {
-  const t = load();
-  const kv = moduleNamed(t, "keyvault");
-  assert.ok(kv, "main.bicep deploys modules/keyvault.bicep");
-  const inner = kv.properties.template as Json;
-  const vault = resources(inner).find((r) => r.type === "Microsoft.KeyVault/vaults")!;
-  assert.equal(vault.properties.enableRbacAuthorization, true);
-  assert.equal(vault.properties.enableSoftDelete, true);
-  assert.equal(vault.properties.accessPolicies, undefined, "no access policies");
-  assert.equal(vault.properties.enabledForTemplateDeployment, false, "ARM cannot read its secrets into a deployment");
-  const assignments = resources(inner).filter((r) => r.type === "Microsoft.Authorization/roleAssignments");
-  assert.equal(assignments.length, 1);
-  assert.equal(
-    assignments[0]!.properties.roleDefinitionId,
-    "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', variables('secretsOfficerRoleId'))]",
-  );
-  assert.equal(
-    inner.variables.secretsOfficerRoleId,
-    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
-    "Key Vault Secrets Officer (create once, read)",
-  );
-  assert.equal(assignments[0]!.properties.principalId, "[parameters('appPrincipalId')]");
-  assert.equal(assignments[0]!.properties.principalType, "ServicePrincipal");
-  assert.match(JSON.stringify(kv.properties.parameters.appPrincipalId), /systemAssignedPrincipalId|principalId/);
-  // The module gets names and the principal id only: no object parameter that could carry a secret.
-  for (const [name, p] of Object.entries(inner.parameters as Json)) {
-    assert.notEqual((p as Json).type, "secureObject", name);
-    assert.ok(name === "tags" || (p as Json).type !== "object", `${name} is not a plain object`);
+const keyUserDataActions = [
+  "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+  "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+  "Microsoft.KeyVault/vaults/secrets/setSecret/action",
+];
+
+test(
+  "the vault: RBAC only, soft delete and purge protection on, the app's identity the one principal with a data role",
+  opts,
+  () => {
+    const t = load();
+    const kv = moduleNamed(t, "keyvault");
+    assert.ok(kv, "main.bicep deploys modules/keyvault.bicep");
+    const inner = kv.properties.template as Json;
+    const vault = resources(inner).find((r) => r.type === "Microsoft.KeyVault/vaults")!;
+    assert.equal(vault.properties.enableRbacAuthorization, true);
+    assert.equal(vault.properties.enableSoftDelete, true);
+    assert.equal(vault.properties.enablePurgeProtection, true, "nobody can purge the key or the vault");
+    assert.equal(vault.properties.accessPolicies, undefined, "no access policies");
+    assert.equal(vault.properties.enabledForTemplateDeployment, false, "ARM cannot read its secrets into a deployment");
+    const assignments = resources(inner).filter((r) => r.type === "Microsoft.Authorization/roleAssignments");
+    assert.equal(assignments.length, 1);
+    assert.equal(assignments[0]!.properties.principalId, "[parameters('appPrincipalId')]");
+    assert.equal(assignments[0]!.properties.principalType, "ServicePrincipal");
+    assert.match(JSON.stringify(kv.properties.parameters.appPrincipalId), /systemAssignedPrincipalId|principalId/);
+    // The module gets names and the principal id only: no object parameter that could carry a secret.
+    for (const [name, p] of Object.entries(inner.parameters as Json)) {
+      assert.notEqual((p as Json).type, "secureObject", name);
+      assert.ok(name === "tags" || (p as Json).type !== "object", `${name} is not a plain object`);
+    }
+  },
+);
+
+test("the app's role on the vault reads and creates the secret and can neither delete nor purge it", opts, () => {
+  const inner = moduleNamed(load(), "keyvault").properties.template as Json;
+  const roles = resources(inner).filter((r) => r.type === "Microsoft.Authorization/roleDefinitions");
+  assert.equal(roles.length, 1, "one custom role");
+  const role = roles[0]!;
+  assert.equal(role.properties.type, "CustomRole");
+  assert.equal(role.properties.permissions.length, 1);
+  const permission = role.properties.permissions[0] as Json;
+  const dataActions = String(permission.dataActions).startsWith("[variables('")
+    ? inner.variables[/variables\('(\w+)'\)/.exec(permission.dataActions)![1]!]
+    : permission.dataActions;
+  assert.deepEqual([...dataActions].sort(), keyUserDataActions, "exactly read, read metadata and set");
+  for (const action of dataActions as string[]) {
+    assert.doesNotMatch(action, /\*|delete|purge|backup|restore|recover/i, action);
   }
+  assert.deepEqual(permission.actions, [], "no control-plane action (the vault itself cannot be deleted by the app)");
+  assert.deepEqual(role.properties.assignableScopes, ["[resourceGroup().id]"]);
+  // The one assignment grants that role, not a built-in one (Key Vault Secrets Officer could delete and purge).
+  const assignment = resources(inner).find((r) => r.type === "Microsoft.Authorization/roleAssignments")!;
+  const roleId = String(assignment.properties.roleDefinitionId);
+  assert.match(
+    roleId,
+    /^\[subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', guid\(resourceGroup\(\)\.id, /,
+  );
+  assert.ok(roleId.includes(String(role.name).replace(/^\[|\]$/g, "")), "the assignment names the custom role");
+  assert.doesNotMatch(JSON.stringify(inner), /b86a8fe4-44ce-4948-aee5-eccb2c155cd7/, "no Key Vault Secrets Officer");
 });
+
+test(
+  "APP_SERVICE_AUTH_ENABLED follows enableEntraAuth, so principal headers are believed only behind App Service authentication",
+  opts,
+  () => {
+    const t = load();
+    assert.equal(
+      t.variables.appSettings.APP_SERVICE_AUTH_ENABLED,
+      "[if(parameters('enableEntraAuth'), 'true', 'false')]",
+    );
+    assert.equal(t.parameters.enableEntraAuth.defaultValue, false);
+  },
+);
 
 test("the site resolves Key Vault references with the app's own identity", opts, () => {
   const t = load();

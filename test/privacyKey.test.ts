@@ -174,7 +174,7 @@ describe("the Key Vault secret", () => {
         provider.get({ create: true }),
         (e: Error) =>
           e instanceof PseudonymKeyUnavailableError &&
-          /Key Vault Secrets Officer/.test(e.message) &&
+          /Audit pseudonym key user/.test(e.message) &&
           !e.message.includes(secrets.get("audit-hash-key")!),
       );
     } finally {

@@ -16,8 +16,10 @@ import { TimerTriggers, timerInput } from "./timerTriggers";
 
 export interface LocalHostOptions {
   port?: number;
-  /** Require a function key on authLevel function/admin routes (Core Tools does not, locally). */
+  /** Require keys as Azure does (Core Tools does not, locally): these open authLevel function routes. */
   functionKeys?: string[];
+  /** The master (admin) key: the only key that opens authLevel admin routes. */
+  masterKey?: string;
   /** Print each log line. */
   printLogs?: boolean;
   /** Route prefix, as host.json's extensions.http.routePrefix (default "api"). */
@@ -92,8 +94,8 @@ export class LocalFunctionsHost {
   }
 
   async start(): Promise<this> {
-    const { routePrefix = "api", functionKeys } = this.options;
-    this.server = new HttpTriggerServer(this.routes, { routePrefix, functionKeys }, this.log);
+    const { routePrefix = "api", functionKeys, masterKey } = this.options;
+    this.server = new HttpTriggerServer(this.routes, { routePrefix, functionKeys, masterKey }, this.log);
     this.port = await this.server.listen(this.options.port ?? 0);
     return this;
   }

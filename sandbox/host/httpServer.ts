@@ -12,8 +12,10 @@ import { findRoute, type CompiledRoute } from "./httpRoutes";
 export interface HttpServerOptions {
   /** Route prefix, as host.json's extensions.http.routePrefix. */
   routePrefix: string;
-  /** Require a function key on authLevel function/admin routes (Core Tools does not, locally). */
+  /** Require a key as Azure does (Core Tools does not, locally): function or master key on function routes. */
   functionKeys?: string[];
+  /** The master (admin) key: the only key that opens authLevel admin routes (it opens function routes too). */
+  masterKey?: string;
 }
 
 export class HttpTriggerServer {
@@ -67,11 +69,15 @@ export class HttpTriggerServer {
     }
   }
 
+  /** As Azure: anonymous routes need no key, function routes a function or the master key, admin routes the master key. */
   private keyAccepted(registration: Registration, req: IncomingMessage, url: URL): boolean {
     const authLevel = String(triggerOf(registration).authLevel ?? "anonymous");
-    if (authLevel === "anonymous" || !this.options.functionKeys) return true;
+    const { functionKeys, masterKey } = this.options;
+    if (authLevel === "anonymous" || (!functionKeys && masterKey === undefined)) return true;
     const key = req.headers["x-functions-key"] ?? url.searchParams.get("code");
-    return typeof key === "string" && this.options.functionKeys.includes(key);
+    if (typeof key !== "string") return false;
+    if (masterKey !== undefined && key === masterKey) return true;
+    return authLevel !== "admin" && (functionKeys ?? []).includes(key);
   }
 }
 

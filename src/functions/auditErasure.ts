@@ -2,7 +2,9 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { type ErasureRecord } from "../audit/redaction";
 import { type ErasureRoom } from "../composition/erasureRoom";
 import { erasureRoom } from "../composition/rooms";
+import { getConfig } from "../config";
 import { apiBaseUrl } from "../http/links";
+import { requesterOf } from "../http/principal";
 import { errorReply, jsonReply } from "../http/replies";
 import { traced, type TracedCall } from "../http/tracedHandler";
 import { InputError } from "../errors";
@@ -35,14 +37,6 @@ async function parseErasureBody(request: HttpRequest): Promise<string> {
   return user.trim();
 }
 
-/** Who asked: the signed-in principal when App Service authentication is on, else the admin key. */
-function requester(request: HttpRequest): string {
-  const name = request.headers.get("x-ms-client-principal-name");
-  const id = request.headers.get("x-ms-client-principal-id");
-  const principal = [name, id].filter((v): v is string => !!v).join(" ");
-  return principal ? `principal ${principal.replace(/[^\w.@ -]/g, "_").slice(0, 150)} with the admin key` : "admin key";
-}
-
 /** Erases one person from every audit table: 200 with the rows changed, or 202 with Location when it takes longer. */
 export async function eraseAuditUser(
   request: HttpRequest,
@@ -54,7 +48,8 @@ export async function eraseAuditUser(
   const user = await parseErasureBody(request);
   // Its own budget: what is not erased by then, the next audit timer run finishes (202 with Location).
   const deadline = call.startedAt + Math.floor(call.deadlineInMs * 0.6);
-  const erasure = await erasures.erase(user, { requestedBy: requester(request), deadline });
+  const requestedBy = requesterOf(request, getConfig().http.platformAuthentication);
+  const erasure = await erasures.erase(user, { requestedBy, deadline });
   context.log(`auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`);
   const { erasureId, status, rowsChanged } = erasure;
   erasures.emitAuditErasure(context, { erasureId, status, rowsChanged, durationMs: Date.now() - call.startedAt });

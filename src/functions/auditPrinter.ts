@@ -77,6 +77,7 @@ async function recordSuccess(
     ChangesWritten: result.changesWritten,
     TaskRowsWritten: result.taskRowsWritten,
     Errors: 0,
+    ...(result.privacyWithheld ? { PrivacyWithheld: result.privacyWithheld } : {}),
   });
   context.log(
     `auditPrinter run=${runId} printer=${printerId} attempt=${attempt} pages=${result.pages} jobsSeen=${result.jobsSeen} ` +

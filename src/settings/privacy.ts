@@ -4,15 +4,15 @@ import { parseServiceUrl, text, type Env } from "./env";
 export type RedactUsers = "none" | "hash" | "omit";
 
 /**
- * Where the pseudonym key comes from: the key itself (the sandbox, or a Key Vault reference App Service has
- * resolved), or a Key Vault secret the app reads (and creates on first use) itself, when App Service has not
- * resolved the reference (it leaves the reference text in place while the secret does not exist yet).
+ * Where the pseudonym key comes from: the key itself (the sandbox), or a Key Vault secret the app reads (and
+ * creates on first use) itself: the secret's URL, as the Bicep sets it, or a Key Vault reference App Service
+ * has not resolved (it leaves the reference text in place while the secret does not exist yet).
  */
 export type HashKeySource = { kind: "value"; key: Buffer } | { kind: "keyVault"; secretUri: string };
 
 const keyVaultReference = /^@Microsoft\.KeyVault\(SecretUri=([^)\s]+)\)$/i;
 
-/** AUDIT_HASH_KEY: at least 32 random bytes (base64 or hex), or a Key Vault reference by SecretUri. Its value is never quoted. */
+/** AUDIT_HASH_KEY: at least 32 random bytes (base64 or hex), a Key Vault secret's URL, or a reference by SecretUri. Its value is never quoted. */
 export function hashKeySetting(env: Env, redactUsers: RedactUsers): HashKeySource | undefined {
   if (env["AUDIT_HASH_SALT"] !== undefined) {
     throw new ConfigError(
@@ -25,13 +25,14 @@ export function hashKeySetting(env: Env, redactUsers: RedactUsers): HashKeySourc
     if (redactUsers === "hash") {
       throw new ConfigError(
         "AUDIT_HASH_KEY",
-        "is required with AUDIT_REDACT_USERS=hash: set it to a Key Vault reference (@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/audit-hash-key/)) or, locally, to 32 random bytes in base64 (openssl rand -base64 32).",
+        "is required with AUDIT_REDACT_USERS=hash: set it to a Key Vault secret's URL (https://<vault>.vault.azure.net/secrets/audit-hash-key, as the Bicep does) or, locally, to 32 random bytes in base64 (openssl rand -base64 32).",
       );
     }
     return undefined;
   }
   const reference = keyVaultReference.exec(raw);
   if (reference) return keyVaultSecret(reference[1]!);
+  if (/^https?:\/\//i.test(raw)) return keyVaultSecret(raw);
   if (/^@Microsoft\.KeyVault\(/i.test(raw)) {
     throw new ConfigError("AUDIT_HASH_KEY", "only the SecretUri=... form of a Key Vault reference is read.");
   }
@@ -43,7 +44,7 @@ function keyVaultSecret(rawUri: string): HashKeySource {
   if (!/^https?:\/\/[^/]+\/secrets\/[0-9A-Za-z-]{1,127}(\/[0-9a-f]{32})?$/i.test(secretUri)) {
     throw new ConfigError(
       "AUDIT_HASH_KEY",
-      "the Key Vault reference must name a secret: SecretUri=https://<vault>.vault.azure.net/secrets/<name>/ (no version, so a rotation is picked up).",
+      "a Key Vault secret must be named by its URL: https://<vault>.vault.azure.net/secrets/<name> (no version, so a rotation is picked up).",
     );
   }
   return { kind: "keyVault", secretUri: `${secretUri}/` };

@@ -25,6 +25,6 @@ export {
   type PrivacyPolicy,
   type PseudonymKey,
 } from "./policy";
-export { keyVaultScope, PseudonymKeyProvider } from "./pseudonymKey";
+export { keyCacheInMs, keyVaultScope, PseudonymKeyProvider, type CurrentKey } from "./pseudonymKey";
 export { privacyForLookup, privacyPolicy } from "./settingsPolicy";
 export { userColumnsFilter, userFilter, userFilterValues } from "./userFilter";

@@ -11,6 +11,12 @@ import { type RedactUsers } from "../../settings/privacy";
 export interface PseudonymKey {
   key: Buffer;
   id: string;
+  /**
+   * The ids of the keys this one replaced (Key Vault's older versions of the secret). A row under a key id not
+   * listed may be under a newer key another instance already holds: it is never re-keyed back. Undefined: this
+   * key replaces every other (a key given in the setting itself).
+   */
+  olderKeyIds?: ReadonlySet<string>;
 }
 
 export function pseudonymKey(key: Buffer): PseudonymKey {
@@ -94,12 +100,24 @@ export function targetMarkers(
   if (erased) return { users: erasedText, documents: "erased" };
   const wantedUsers = userMarkerOf(policy);
   let users = userRank(current.users) >= userRank(wantedUsers) ? current.users : wantedUsers;
-  // A pseudonym under another key (or the old public salt) is re-keyed while hashing is on.
-  if (users.startsWith("hash:") && policy.redactUsers === "hash" && users !== wantedUsers) users = wantedUsers;
+  // A pseudonym under an older key (or the old public salt) is re-keyed while hashing is on; never one under a newer key.
+  if (
+    users.startsWith("hash:") &&
+    policy.redactUsers === "hash" &&
+    users !== wantedUsers &&
+    replaces(policy.key, users)
+  )
+    users = wantedUsers;
   const wantedDocuments = documentMarkerOf(policy);
   const documents =
     documentRank(current.documents) >= documentRank(wantedDocuments) ? current.documents : wantedDocuments;
   return { users, documents };
+}
+
+/** Whether the key replaces the one a row's marker names (hash:<key id>, or hash:legacy for the old public salt). */
+function replaces(key: PseudonymKey | undefined, marker: UserMarker): boolean {
+  if (!key?.olderKeyIds || marker === "hash:legacy") return true;
+  return key.olderKeyIds.has(marker.slice("hash:".length));
 }
 
 /** What is known of the person and documents of one job, gathered from its rows still in clear. */

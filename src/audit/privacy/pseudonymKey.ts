@@ -2,45 +2,41 @@
  * The pseudonym key (AUDIT_HASH_KEY). In Azure it is a Key Vault secret only the app's identity can use:
  * the app creates it itself (32 random bytes) on the audit timer's first run, so the key never passes
  * through a deployment, its history or outputs, or anyone's machine, and re-deployments leave it alone.
- * App Service resolves the app setting's Key Vault reference once the secret exists; until then (and to
- * pick up a rotation within minutes) the app reads the secret's latest version itself.
+ * The app reads the secret's current version itself, at most keyCacheInMs apart, so every instance holds
+ * the same key within a minute of a rotation (a platform Key Vault reference is re-read only about daily).
  */
 import { randomBytes } from "node:crypto";
 import { type TokenCredential } from "@azure/core-auth";
-import {
-  createDefaultHttpClient,
-  createHttpHeaders,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  type HttpClient,
-} from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import { type HashKeySource } from "../../settings/privacy";
-import { addBearerTokenPolicies } from "../../graph/policies/loopbackHttpPolicy";
 import { pseudonymKey, type PseudonymKey } from "./policy";
+import { KeyVaultSecret, recoverCommand, type SecretVersion } from "./keyVaultSecret";
 import { PseudonymKeyUnavailableError } from "../../errors";
 
-const apiVersion = "7.4";
-export const keyCacheInMs = 10 * 60_000;
+export { keyVaultScope } from "./keyVaultSecret";
 
-/** The token scope of a Key Vault secret URI's cloud: https://vault.azure.net/.default for *.vault.azure.net. */
-export function keyVaultScope(secretUri: string): string {
-  const host = new URL(secretUri).hostname;
-  const dot = host.indexOf(".");
-  return dot > 0 && !/^\d+\.\d+\.\d+\.\d+$/.test(host)
-    ? `https://${host.slice(dot + 1)}/.default`
-    : "https://vault.azure.net/.default";
-}
+/** How long an instance keeps the key it read before asking Key Vault again: the delay of a rotation. */
+export const keyCacheInMs = 60_000;
+
+/** The key as read: it names the ids of the keys it replaced (Key Vault's older versions), see PseudonymKey. */
+export type CurrentKey = PseudonymKey;
 
 export class PseudonymKeyProvider {
-  private cached?: { key: PseudonymKey; at: number };
-  private readonly httpClient: HttpClient;
+  private cached?: { key: CurrentKey; at: number; version?: string };
+  private reading?: Promise<CurrentKey>;
+  /** Key ids of the secret's versions, by version (a version never changes). */
+  private readonly versionKeyIds = new Map<string, string>();
+  private readonly vault?: KeyVaultSecret;
+  private readonly now: () => number;
 
   constructor(
     private readonly source: HashKeySource | undefined,
-    private readonly credential: () => TokenCredential,
-    options: { httpClient?: HttpClient } = {},
+    credential: () => TokenCredential,
+    options: { httpClient?: HttpClient; now?: () => number } = {},
   ) {
-    this.httpClient = options.httpClient ?? createDefaultHttpClient();
+    this.now = options.now ?? Date.now;
+    if (source?.kind === "keyVault")
+      this.vault = new KeyVaultSecret(source.secretUri, credential, options.httpClient ?? createDefaultHttpClient());
   }
 
   /** Whether a key is configured at all (AUDIT_HASH_KEY set). */
@@ -52,76 +48,61 @@ export class PseudonymKeyProvider {
    * The key, or undefined when AUDIT_HASH_KEY is not set. `create`: make the Key Vault secret when it does not
    * exist yet (only the audit timer does, one run at a time, so two instances never make two keys).
    */
-  async get(options: { create?: boolean } = {}): Promise<PseudonymKey | undefined> {
+  async get(options: { create?: boolean } = {}): Promise<CurrentKey | undefined> {
     const source = this.source;
     if (!source) return undefined;
     if (source.kind === "value") return (this.cached ??= { key: pseudonymKey(source.key), at: 0 }).key;
-    if (this.cached && Date.now() - this.cached.at < keyCacheInMs) return this.cached.key;
-    let value = await this.send("GET", source.secretUri);
-    if (value === undefined) {
-      if (!options.create) {
-        throw new PseudonymKeyUnavailableError(
-          "Setting AUDIT_HASH_KEY: the Key Vault secret does not exist yet; the audit timer creates it on its first run (or run it now).",
-        );
-      }
-      value = await this.send(
-        "PUT",
-        source.secretUri.replace(/\/[0-9a-f]{32}\/?$/i, "/"),
-        randomBytes(32).toString("base64"),
-      );
-    }
-    const key = Buffer.from(value ?? "", "base64");
-    if (key.length < 32)
-      throw new PseudonymKeyUnavailableError(
-        "Setting AUDIT_HASH_KEY: the Key Vault secret is not 32 or more bytes in base64; delete it and let the app create it again (rows hashed with it are then re-keyed).",
-      );
-    this.cached = { key: pseudonymKey(key), at: Date.now() };
-    return this.cached.key;
+    if (this.cached && this.now() - this.cached.at < keyCacheInMs) return this.cached.key;
+    this.reading ??= this.read(options.create === true).finally(() => (this.reading = undefined));
+    return this.reading;
   }
 
-  /** One Key Vault call; the secret's value, or undefined for 404. Failures name the role to grant, never the value. */
-  private async send(method: "GET" | "PUT", secretUri: string, value?: string): Promise<string | undefined> {
-    const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 3, retryDelayInMs: 500 } });
-    addBearerTokenPolicies(pipeline, { credential: this.credential(), scopes: keyVaultScope(secretUri) });
-    const request = createPipelineRequest({
-      url: `${secretUri.replace(/\/$/, "")}?api-version=${apiVersion}`,
-      method,
-      timeout: 15_000,
-      headers: createHttpHeaders({
-        accept: "application/json",
-        ...(value !== undefined ? { "content-type": "application/json" } : {}),
-      }),
-      ...(value !== undefined
-        ? { body: JSON.stringify({ value, contentType: "universal-print-jobs pseudonym key (base64)" }) }
-        : {}),
-    });
-    let status: number;
-    let body: string | undefined;
-    try {
-      const response = await pipeline.sendRequest(this.httpClient, request);
-      status = response.status;
-      body = response.bodyAsText ?? undefined;
-    } catch (error) {
-      throw new PseudonymKeyUnavailableError(
-        `Setting AUDIT_HASH_KEY: Key Vault could not be reached (${(error as Error).name}); the audit tries again on its next run.`,
-      );
+  private async read(create: boolean): Promise<CurrentKey> {
+    const vault = this.vault!;
+    let secret = await vault.current();
+    if (secret === undefined) {
+      if (!create) {
+        throw new PseudonymKeyUnavailableError(
+          `Setting AUDIT_HASH_KEY: the Key Vault secret does not exist yet; the audit timer creates it on its first run (or run it now). If it was deleted, recover it instead: ${recoverCommand(vault.secretUri)}`,
+        );
+      }
+      secret = await vault.create(randomBytes(32).toString("base64"));
     }
-    if (status === 404 && method === "GET") return undefined;
-    if (status === 401 || status === 403) {
+    const bytes = Buffer.from(secret.value, "base64");
+    if (bytes.length < 32)
       throw new PseudonymKeyUnavailableError(
-        `Setting AUDIT_HASH_KEY: Key Vault refused the app's identity (${status}); grant it "Key Vault Secrets Officer" on the vault (the Bicep does).`,
+        "Setting AUDIT_HASH_KEY: the Key Vault secret is not 32 or more bytes in base64; set a new version of it (openssl rand -base64 32) and the rows are re-keyed.",
       );
-    }
-    if (status < 200 || status >= 300)
-      throw new PseudonymKeyUnavailableError(
-        `Setting AUDIT_HASH_KEY: Key Vault answered ${status} to ${method} of the secret.`,
-      );
+    const key: CurrentKey = pseudonymKey(bytes);
+    if (secret.version) this.versionKeyIds.set(secret.version, key.id);
+    const same = this.cached?.version !== undefined && this.cached.version === secret.version;
+    key.olderKeyIds = vault.pinned ? undefined : same ? this.cached!.key.olderKeyIds : await this.olderKeyIds(secret);
+    this.cached = { key, at: this.now(), version: secret.version };
+    return key;
+  }
+
+  /** The key ids of the versions made before this one (read once each); a version that cannot be read is left out. */
+  private async olderKeyIds(current: SecretVersion): Promise<ReadonlySet<string>> {
+    const ids = new Set<string>();
+    let versions: Awaited<ReturnType<KeyVaultSecret["versions"]>>;
     try {
-      const parsed = JSON.parse(body ?? "") as { value?: unknown };
-      if (typeof parsed.value === "string") return parsed.value;
+      versions = await this.vault!.versions();
     } catch {
-      // Falls through to the error below.
+      // Without the list no other key is known to be older, so nothing is re-keyed: safe, only slower.
+      return ids;
     }
-    throw new PseudonymKeyUnavailableError("Setting AUDIT_HASH_KEY: Key Vault's answer held no secret value.");
+    for (const { version, created, enabled } of versions) {
+      if (version === current.version || created >= current.created || !enabled) continue;
+      let id = this.versionKeyIds.get(version);
+      if (id === undefined) {
+        const older = await this.vault!.version(version).catch(() => undefined);
+        if (!older) continue;
+        id = pseudonymKey(Buffer.from(older.value, "base64")).id;
+        this.versionKeyIds.set(version, id);
+      }
+      ids.add(id);
+    }
+    ids.delete(pseudonymKey(Buffer.from(current.value, "base64")).id);
+    return ids;
   }
 }

@@ -7,25 +7,35 @@
  * the fewer than 20 jobs that wait for a full $batch).
  */
 import { maxBatchSize } from "../../graph/batch";
+import { withheldReason } from "../redaction";
 import { refreshSummaries } from "../summaries";
 import { completeEarlierAttempt } from "./earlierAttempt";
 import { jobsToRead, type WantedJob } from "./jobsToRead";
-import { startPrinterRun, type AuditPrinterOptions, type AuditResult, type PrinterRun } from "./printerRun";
+import {
+  addCounts,
+  noCounts,
+  startPrinterRun,
+  type AuditPrinterOptions,
+  type AuditResult,
+  type PrinterRun,
+} from "./printerRun";
 import { recordJobs } from "./recordJobs";
+import { GraphError } from "../../graph/graphError";
 import { AuditIncompleteError } from "../../errors";
 
 export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<AuditResult> {
   const run = startPrinterRun(options);
   if ((options.attempt ?? 1) > 1) await completeEarlierAttempt(run);
-  await recordEveryPage(run);
+  const counts = await recordEveryPage(run);
   // The daily summaries this run marked are recomputed once, at the end (a crash leaves them marked: the next run or read recomputes them).
   await refreshSummaries(options.store, run.summaries.values());
-  return reportRun(run);
+  return reportRun(run, counts);
 }
 
-/** Lists the printer's jobs page by page and records those to read, 20 to a $batch. */
-async function recordEveryPage(run: PrinterRun): Promise<void> {
+/** Lists the printer's jobs page by page and records those to read, 20 to a $batch; returns what it did. */
+async function recordEveryPage(run: PrinterRun): Promise<AuditResult> {
   const batchConcurrency = run.batchConcurrency ?? 4;
+  let counts = noCounts();
   // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
   const waiting = new Map<string, WantedJob>();
   const pages = run.graph.listPrinterJobs(run.printerId, { expand: ["documents"] }).byPage();
@@ -36,19 +46,20 @@ async function recordEveryPage(run: PrinterRun): Promise<void> {
     if (page.done) break;
     pending = pages.next();
     pending.catch(() => undefined);
-    run.result.pages++;
-    for (const job of await jobsToRead(page.value, run)) {
+    const { wanted, seen } = await jobsToRead(page.value, run);
+    counts = addCounts(counts, { pages: 1, jobsSeen: seen });
+    for (const job of wanted) {
       waiting.delete(job.key);
       waiting.set(job.key, job);
     }
     while (waiting.size >= maxBatchSize) {
-      await recordJobs(
-        take(waiting, Math.min(Math.floor(waiting.size / maxBatchSize), batchConcurrency) * maxBatchSize),
-        run,
-      );
+      const batches = Math.min(Math.floor(waiting.size / maxBatchSize), batchConcurrency);
+      counts = addCounts(counts, await recordJobs(take(waiting, batches * maxBatchSize), run));
     }
   }
-  while (waiting.size > 0) await recordJobs(take(waiting, maxBatchSize * batchConcurrency), run);
+  while (waiting.size > 0)
+    counts = addCounts(counts, await recordJobs(take(waiting, maxBatchSize * batchConcurrency), run));
+  return counts;
 }
 
 /** The first `count` entries of a map, removed from it. */
@@ -63,8 +74,12 @@ function take<T>(map: Map<string, T>, count: number): T[] {
 }
 
 /** The run's result; Graph's unexpected shapes are logged, and jobs that could not be read fail the run. */
-function reportRun({ result, malformed, log, printerId, runId, lastFailure }: PrinterRun): AuditResult {
-  result.malformedFields = malformed.count;
+function reportRun({ malformed, log, printerId, runId, erasures }: PrinterRun, counts: AuditResult): AuditResult {
+  const result: AuditResult = { ...counts, malformedFields: malformed.count };
+  if (erasures.withheld) {
+    result.privacyWithheld = withheldReason;
+    log.warn(`AuditPrivacyWithheld run=${runId} printer=${printerId}: ${withheldReason}.`);
+  }
   if (malformed.count > 0) {
     log.warn(
       `Graph sent ${malformed.count} field(s) in an unexpected shape for printer ${printerId} in run ${runId}; recorded what could be read (${malformed.summary()}).`,
@@ -73,8 +88,18 @@ function reportRun({ result, malformed, log, printerId, runId, lastFailure }: Pr
   if (result.errors > 0) {
     throw new AuditIncompleteError(
       `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`,
-      { result, cause: lastFailure },
+      { result, cause: lastJobFailure(result) },
     );
   }
   return result;
+}
+
+/** The last job Graph would not give, as the GraphError it answered: the cause of the run's AuditIncompleteError. */
+function lastJobFailure({ lastError, lastErrorStatus, lastErrorCode }: AuditResult): GraphError | undefined {
+  if (lastError === undefined || lastErrorStatus === undefined) return undefined;
+  return new GraphError(lastError, {
+    kind: "graph",
+    statusCode: lastErrorStatus,
+    code: lastErrorCode ?? `http${lastErrorStatus}`,
+  });
 }

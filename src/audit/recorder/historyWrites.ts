@@ -8,8 +8,8 @@ import { mapLimit } from "../concurrency";
 import { derivedRowsByTable } from "../derived";
 import { markSummaries, type SummaryTarget } from "../summaries";
 import { type AuditStore, type Row } from "../store";
-import { markDerivedPending } from "./failures";
-import { type AuditResult } from "./printerRun";
+import { type StepCounts } from "./printerRun";
+import { DerivedRowsPendingError } from "../../errors";
 
 /**
  * A fault-injection point for tests (crash between the history writes and the current-state writes).
@@ -23,32 +23,27 @@ export interface Observations {
   currentRows: { row: Row; etag?: string }[];
 }
 
+/** Writes a batch's observations; returns the history rows written (a replay's rows recorded before are not counted). */
 export async function writeObservations(
   { jobRows, taskRows, currentRows }: Observations,
-  run: { store: AuditStore; printerId: string; result: AuditResult; summaries: Map<string, SummaryTarget> },
-): Promise<void> {
+  run: { store: AuditStore; printerId: string; summaries: Map<string, SummaryTarget> },
+): Promise<StepCounts> {
   const { store, printerId } = run;
+  let written: StepCounts;
   try {
-    await writeHistoryAndDerived(store, jobRows, taskRows, run.result);
+    written = await writeHistoryAndDerived(store, jobRows, taskRows);
   } catch (error) {
-    markDerivedPending(error);
-    throw error;
+    throw new DerivedRowsPendingError({ cause: error });
   }
   await markSummaries(store, jobRows, run.summaries);
   if (currentRows.length > 0) await auditFaultPoints.beforeCurrentStateWrite?.(printerId);
   await store.writeCurrent(currentRows);
+  return written;
 }
 
-async function writeHistoryAndDerived(
-  store: AuditStore,
-  jobRows: Row[],
-  taskRows: Row[],
-  result: AuditResult,
-): Promise<void> {
+async function writeHistoryAndDerived(store: AuditStore, jobRows: Row[], taskRows: Row[]): Promise<StepCounts> {
   const jobWrite = await store.createRows(store.tables.jobs, jobRows);
   const taskWrite = await store.createRows(store.tables.tasks, taskRows);
-  result.changesWritten += jobWrite.rows;
-  result.taskRowsWritten += taskWrite.rows;
   // Index and event rows follow the history they derive from and precede the current state, like the history.
   // A history row recorded before (a replay) is derived as stored: its observation time, not this attempt's.
   const [recordedJobs, recordedTasks] = await Promise.all([
@@ -59,6 +54,7 @@ async function writeHistoryAndDerived(
     ...recordedJobs.map((row) => ({ row, kind: "job" as const })),
     ...recordedTasks.map((row) => ({ row, kind: "task" as const })),
   ]);
+  return { changesWritten: jobWrite.rows, taskRowsWritten: taskWrite.rows };
 }
 
 /** Writes the rows derived from history rows, table by table ("create": a row derived before stays as it is). */

@@ -13,9 +13,9 @@ export interface WantedJob {
   known?: CurrentTracking;
 }
 
-/** The jobs of one list page that must be read one by one: new, changed, or not yet finished. */
-export async function jobsToRead(jobs: PrintJob[], run: PrinterRun): Promise<WantedJob[]> {
-  const { store, privacy, printerId, malformed, printerRef, result } = run;
+/** The jobs of one list page that must be read one by one (new, changed, or not yet finished), and how many it listed. */
+export async function jobsToRead(jobs: PrintJob[], run: PrinterRun): Promise<{ wanted: WantedJob[]; seen: number }> {
+  const { store, privacy, printerId, malformed, printerRef } = run;
   const listed = new Map<string, { raw: PrintJob; snapshot: JobSnapshot }>();
   for (const raw of jobs) {
     if (raw == null || typeof raw !== "object") {
@@ -25,8 +25,7 @@ export async function jobsToRead(jobs: PrintJob[], run: PrinterRun): Promise<Wan
     const snapshot = snapshotOf(raw, printerRef, privacy, malformed);
     if (snapshot) listed.set(keyPart(snapshot.jobId), { raw, snapshot });
   }
-  result.jobsSeen += listed.size;
-  if (listed.size === 0) return [];
+  if (listed.size === 0) return { wanted: [], seen: 0 };
   const current = await store.currentTracking(printerId, [...listed.keys()]);
   const wanted: WantedJob[] = [];
   for (const [key, { raw, snapshot }] of listed) {
@@ -35,5 +34,5 @@ export async function jobsToRead(jobs: PrintJob[], run: PrinterRun): Promise<Wan
       !known || known.jobFingerprint !== jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint));
     if (changed || !isTerminal(snapshot.status.state)) wanted.push({ key, raw, snapshot, known });
   }
-  return wanted;
+  return { wanted, seen: listed.size };
 }

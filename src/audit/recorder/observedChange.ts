@@ -5,7 +5,6 @@
  */
 import { type BatchResponse } from "../../graph/batch";
 import { type PrintJob } from "../../graph/types";
-import { GraphError } from "../../graph/graphError";
 import { invertedTime, jobHistoryPrefix, jobHistoryRowKey } from "../keys";
 import {
   isTerminal,
@@ -39,41 +38,42 @@ export interface TaskChange {
   sequence: number;
 }
 
-/** The job as its $batch answer shows it; undefined when it could not be read (counted as an error) or parsed. */
-export function answeredSnapshot(
+/** What a job's $batch answer says: the job as it shows it (none when it cannot be parsed), or why it could not be read. */
+export type BatchAnswer = { snapshot?: JobSnapshot } | { unreadable: string; status: number; code?: string };
+
+/** Parses a job's $batch answer; an answer that is not the job (nor a 404) is unreadable, and the run counts it as an error. */
+export function parseBatchAnswer(
   { raw, snapshot: listed }: WantedJob,
   answer: BatchResponse<PrintJob>,
   privacy: PrivacySettings,
-  run: PrinterRun,
-): JobSnapshot | undefined {
-  const { printerRef, malformed, result } = run;
+  run: Pick<PrinterRun, "printerRef" | "malformed">,
+): BatchAnswer {
+  const { printerRef, malformed } = run;
   if (answer.status === 200 && answer.body && typeof answer.body === "object") {
     const { "@odata.context": _context, ...detail } = answer.body;
-    return snapshotOf(
+    const snapshot = snapshotOf(
       { ...raw, ...detail, documents: raw.documents ?? detail.documents },
       printerRef,
       privacy,
       malformed,
     );
+    return snapshot ? { snapshot } : {};
   }
   // Gone between the list and the batch: record what the list showed.
-  if (answer.status === 404) return listedSnapshot({ raw, snapshot: listed }, privacy, run);
-  result.errors++;
+  if (answer.status === 404) return { snapshot: listedSnapshot({ raw, snapshot: listed }, privacy, run) };
   const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
-  result.lastError = `GET job ${listed.jobId} answered ${answer.status}${typeof code === "string" ? ` ${code}` : ""} in $batch`;
-  run.lastFailure = new GraphError(result.lastError, {
-    kind: "graph",
-    statusCode: answer.status,
-    code: typeof code === "string" ? code : `http${answer.status}`,
-  });
-  return undefined;
+  return {
+    unreadable: `GET job ${listed.jobId} answered ${answer.status}${typeof code === "string" ? ` ${code}` : ""} in $batch`,
+    status: answer.status,
+    ...(typeof code === "string" ? { code } : {}),
+  };
 }
 
 /** The job as its list page showed it (made again when the user was erased meanwhile). */
 export function listedSnapshot(
   { raw, snapshot: listed }: Pick<WantedJob, "raw" | "snapshot">,
   privacy: PrivacySettings,
-  { printerRef }: PrinterRun,
+  { printerRef }: Pick<PrinterRun, "printerRef">,
 ): JobSnapshot {
   return privacy.isErased ? (snapshotOf(raw, printerRef, privacy, new MalformedData()) ?? listed) : listed;
 }
@@ -84,7 +84,7 @@ export function observedChange(
   snapshot: JobSnapshot,
   known: CurrentTracking | undefined,
   observed: Date,
-  run: PrinterRun,
+  run: Pick<PrinterRun, "printerId" | "runId">,
 ): ObservedChange | undefined {
   const tasksFp = snapshot.tasks ? tasksFingerprint(snapshot.tasks) : (known?.tasksFingerprint ?? tasksFingerprint([]));
   // Compared in the version the current row was written in (an upgrade is not a change); written in the newest.

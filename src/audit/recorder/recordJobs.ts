@@ -5,27 +5,40 @@
 import { maxBatchSize, type BatchResponse } from "../../graph/batch";
 import { isAddressable, printJobPath } from "../../graph/paths";
 import { type PrintJob } from "../../graph/types";
+import { type JobIdentity } from "../privacy";
 import { type JobSnapshot, type PrivacySettings } from "../snapshot";
+import { type Row } from "../store";
 import { mapLimit } from "../concurrency";
 import { writeObservations, type Observations } from "./historyWrites";
 import { type WantedJob } from "./jobsToRead";
-import { answeredSnapshot, listedSnapshot, observedChange, type ObservedChange } from "./observedChange";
-import { type PrinterRun } from "./printerRun";
+import { listedSnapshot, observedChange, parseBatchAnswer, type ObservedChange } from "./observedChange";
+import { type PrinterRun, type StepCounts } from "./printerRun";
 import { taskRowsOf } from "./taskRows";
 
-/** Reads jobs with their tasks ($batch of 20) and writes what changed: history first, the current state last. */
-export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<void> {
+/** Reads jobs with their tasks ($batch of 20) and writes what changed (history first, the current state last); returns what it did. */
+export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<StepCounts> {
   const answers = await readWithTasks(wanted, run);
-  run.result.jobsFetched += wanted.length;
+  let counts: StepCounts = { jobsFetched: wanted.length };
   // The sticky erasure list, read once per delivery and only when there is something to record.
   const privacy = await run.privacyForWrites();
   const observed = run.now();
   const changes: ObservedChange[] = [];
+  // What each written job's user and documents were as Graph sent them: the erasure recheck after the write judges by it.
+  const identities = new Map<Row, JobIdentity>();
   wanted.forEach((job, i) => {
     const answer = answers[i];
-    const snapshot = answer ? answeredSnapshot(job, answer, privacy, run) : unaddressable(job, privacy, run);
-    const change = snapshot && observedChange(job.key, snapshot, job.known, observed, run);
-    if (change) changes.push(change);
+    const parsed = answer
+      ? parseBatchAnswer(job, answer, privacy, run)
+      : { snapshot: unaddressable(job, privacy, run) };
+    if ("unreadable" in parsed) {
+      const { unreadable: lastError, status: lastErrorStatus, code: lastErrorCode } = parsed;
+      counts = { ...counts, errors: (counts.errors ?? 0) + 1, lastError, lastErrorStatus, lastErrorCode };
+      return;
+    }
+    const change = parsed.snapshot && observedChange(job.key, parsed.snapshot, job.known, observed, run);
+    if (!change || !parsed.snapshot) return;
+    changes.push(change);
+    identities.set(change.jobRow, parsed.snapshot.identity);
   });
   const observations: Observations = {
     jobRows: changes.map((c) => c.jobRow),
@@ -36,8 +49,17 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
     ),
     currentRows: changes.map((c) => c.current),
   };
-  await namePrinter(observations, run);
-  await writeObservations(observations, run);
+  const named = await namePrinter(observations, run);
+  await run.erasures.beforeCommit();
+  const written = await writeObservations(observations, run);
+  await run.erasures.afterCommit(
+    [
+      ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
+      ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
+    ],
+    identities,
+  );
+  return { ...counts, ...named, ...written };
 }
 
 /** A job whose id no URL can hold: recorded as the list showed it (no tasks), and noted as Graph's malformed data. */
@@ -68,8 +90,12 @@ async function readWithTasks(wanted: WantedJob[], run: PrinterRun): Promise<(Bat
 }
 
 /** The printer's current display name on every job row written (read once per run, only when there is one to write). */
-async function namePrinter({ jobRows, currentRows }: Observations, run: PrinterRun): Promise<void> {
-  if (jobRows.length === 0) return;
+async function namePrinter(
+  { jobRows, currentRows }: Observations,
+  run: PrinterRun,
+): Promise<Pick<StepCounts, "printerName">> {
+  if (jobRows.length === 0) return {};
   const name = await run.printerName();
   if (name !== undefined) for (const row of [...jobRows, ...currentRows.map((c) => c.row)]) row.PrinterName = name;
+  return { printerName: name };
 }

@@ -1,16 +1,17 @@
 /**
  * Erasure on request: every row of one person in every audit table gets `erased` in place of the user
  * id, UPN, display name, document names and their mentions in free text; job facts stay. The person's
- * pseudonyms go on the sticky erasure list first (so a crash, or a job recorded meanwhile, cannot bring
- * them back), then their rows are found by id, UPN or pseudonym and rewritten job by job. An erasure that
- * cannot finish within its time budget is finished by the audit timer's next rewrite pass.
+ * pseudonym goes on the sticky erasure list first (so a crash, or a job recorded meanwhile, cannot bring
+ * them back), then sweeps of the history rewrite their jobs and list the identifiers learned on the way
+ * (erasureSweep.ts). Requests for one person while an erasure of them runs join it. An erasure that cannot
+ * finish within its time budget is finished by the audit timer's next rewrite pass.
  */
 import { randomBytes } from "node:crypto";
-import { listErasedSubjects, loadErasedSubjects, subjectOf } from "./erasureList";
-import { pseudonym, type PrivacyPolicy, type PseudonymKey } from "../privacy";
-import { historyRowsOfUser, rewriteJob, unitOf } from "./jobRewrite";
+import { listErasedSubjects, subjectOf } from "./erasureList";
+import { sweepErasedPeople } from "./erasureSweep";
+import { type PrivacyPolicy, type PseudonymKey } from "../privacy";
 import { requestRedactionPass } from "./passState";
-import { odata, type AuditStore } from "../store";
+import { odata, type AuditStore, type Row } from "../store";
 
 /** The privacy table's partition of erasure records (RK the erasure id). */
 export const erasurePartition = "erasure";
@@ -54,9 +55,37 @@ export async function getErasure(store: AuditStore, erasureId: string): Promise<
   return row ? toRecord(row) : undefined;
 }
 
+/** The privacy table's partition of the erasure running for each subject (RK the subject's pseudonym). */
+export const erasingPartition = "erasing";
+
 /**
- * Erases one person (by UPN or user id). Returns the record: completed with the rows changed, or running
- * when the deadline came first (the next audit timer run finishes it and adds to its count).
+ * The erasure of a subject: a new one, or the one already running for the same subject, which this request
+ * joins (two requests for one person are one erasure, with one record). Claims are only ever inserted: the
+ * claim after a finished erasure E is the row `<subject>|<E>`, so of two requests racing for it one wins.
+ */
+async function erasureFor(store: AuditStore, subject: string, record: Row): Promise<string> {
+  let claimKey = subject;
+  for (let generation = 0; generation < 1000; generation++) {
+    const claim = { partitionKey: erasingPartition, rowKey: claimKey, ErasureId: record.rowKey };
+    if (await store.createRow(store.tables.privacy, claim)) break;
+    const heldId = String((await store.getRow(store.tables.privacy, erasingPartition, claimKey))?.ErasureId ?? "");
+    const held = await getErasure(store, heldId);
+    if (held?.status === "running") return heldId;
+    if (!held) {
+      // Claimed a moment ago and its record not written yet (or its writer stopped there): it is this erasure too.
+      await store.mergeRow(store.tables.privacy, { ...record, rowKey: heldId });
+      return heldId;
+    }
+    claimKey = `${subject}|${heldId}`;
+  }
+  await store.mergeRow(store.tables.privacy, record);
+  return record.rowKey;
+}
+
+/**
+ * Erases one person (by UPN, object id, or the pseudonym the API shows). Returns the record: completed with the
+ * rows changed once a sweep found nothing of the person left in clear, or running when the deadline came first
+ * (the next audit timer run finishes it and adds to its count).
  */
 export async function eraseUser(
   store: AuditStore,
@@ -66,72 +95,30 @@ export async function eraseUser(
 ): Promise<ErasureRecord> {
   const now = options.now ?? (() => new Date());
   const key = policy.key;
-  const erasureId = newErasureId(now());
   const subject = subjectOf(identifier, key);
-  const requested = {
+  const erasureId = await erasureFor(store, subject, {
     partitionKey: erasurePartition,
-    rowKey: erasureId,
+    rowKey: newErasureId(now()),
     Status: "running",
     RequestedDateTime: now().toISOString(),
     RequestedBy: options.requestedBy.slice(0, 200),
     Subject: subject,
     KeyId: key.id,
     RowsChanged: 0,
-  };
-  await store.mergeRow(store.tables.privacy, requested);
-  await listErasedSubjects(store, key, [subject], erasureId, now());
-  const searchFor = [identifier.trim(), identifier.trim().toLowerCase(), subject];
-  const { rowsChanged, finished } = await eraseRowsOf(store, policy, searchFor, { erasureId, ...options, now });
-  const completed = finished ? { Status: "completed", CompletedDateTime: now().toISOString() } : {};
-  await store.mergeRow(store.tables.privacy, {
-    partitionKey: erasurePartition,
-    rowKey: erasureId,
-    RowsChanged: rowsChanged,
-    ...completed,
   });
-  // The next timer run checks the whole history against the list (a UPN stored in another letter case is only found there) and adds what it finds.
+  await listErasedSubjects(store, key, [subject], erasureId, now());
+  // The timer's pass also walks the whole history against the list: it finishes what the deadline cuts short.
   await requestRedactionPass(store);
+  const { rowsChanged, finished } = await sweepErasedPeople(store, policy, erasureId, options.deadline);
+  await creditErasures(store, new Map([[erasureId, rowsChanged]]));
+  if (finished)
+    await store.mergeRow(store.tables.privacy, {
+      partitionKey: erasurePartition,
+      rowKey: erasureId,
+      Status: "completed",
+      CompletedDateTime: now().toISOString(),
+    });
   return (await getErasure(store, erasureId))!;
-}
-
-/**
- * Rewrites, job by job, every job whose history rows hold one of the values; the person's other identifiers
- * found on the way are listed and searched too. Stops at the deadline (then `finished` is false).
- */
-async function eraseRowsOf(
-  store: AuditStore,
-  policy: PrivacyPolicy & { key: PseudonymKey },
-  values: string[],
-  options: { erasureId: string; deadline: number; now: () => Date },
-): Promise<{ rowsChanged: number; finished: boolean }> {
-  const { key } = policy;
-  const subjects = await loadErasedSubjects(store, key);
-  const searched = new Set<string>();
-  let pending = values;
-  let rowsChanged = 0;
-  while (pending.length > 0) {
-    const searching = pending.filter((v) => !searched.has(v));
-    searching.forEach((v) => searched.add(v));
-    pending = [];
-    const done = new Set<string>();
-    for await (const row of historyRowsOfUser(store, searching)) {
-      if (Date.now() > options.deadline) return { rowsChanged, finished: false };
-      const unit = unitOf(row);
-      if (!unit || done.has(`${unit.printerId}\n${unit.prefix}`)) continue;
-      done.add(`${unit.printerId}\n${unit.prefix}`);
-      const rewrite = await rewriteJob(store, unit, policy, subjects);
-      rowsChanged += rewrite.rowsChanged;
-      // The person's other identifiers (an id when the UPN was given, and the reverse) are listed and searched too.
-      const learned = [...rewrite.identity.ids, ...rewrite.identity.upns];
-      const learnedSubjects = learned.map((v) => pseudonym(v, key)).filter((p) => !subjects.has(p));
-      if (learnedSubjects.length > 0) {
-        await listErasedSubjects(store, key, learnedSubjects, options.erasureId, options.now());
-        for (const p of learnedSubjects) subjects.set(p, options.erasureId);
-      }
-      pending.push(...learned, ...learnedSubjects);
-    }
-  }
-  return { rowsChanged, finished: true };
 }
 
 /** Credits rows changed to the erasures they completed. */
@@ -147,10 +134,18 @@ export async function creditErasures(store: AuditStore, credits: Map<string, num
   }
 }
 
-/** Marks erasures still running as completed once a pass over the whole history found nothing left. */
-export async function completeErasures(store: AuditStore, now: Date): Promise<void> {
+/**
+ * Marks erasures still running as completed once a pass over the whole history found nothing left: only those
+ * whose subject was on the list the pass used (an erasure listed after the pass read the list is not done by it).
+ */
+export async function completeErasures(
+  store: AuditStore,
+  now: Date,
+  covered: ReadonlyMap<string, string>,
+): Promise<void> {
   const filter = odata`PartitionKey eq ${erasurePartition} and Status eq ${"running"}`;
-  for await (const record of store.scan(store.tables.privacy, filter, ["RowKey"])) {
+  for (const record of await store.rowsWhere(store.tables.privacy, filter, ["RowKey", "Subject"])) {
+    if (!covered.has(String(record.Subject ?? ""))) continue;
     await store.mergeRow(store.tables.privacy, {
       partitionKey: erasurePartition,
       rowKey: String(record.rowKey),

@@ -5,5 +5,6 @@
  * erasure list first (erasureList.ts) so the recorder stores their later jobs erased.
  */
 export { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "./erasure";
-export { withErasureList } from "./erasureList";
+export { ErasureGuard, withheldReason } from "./erasureGuard";
+export { unitOf, type JobUnit } from "./jobRewrite";
 export { redactionFaultPoints, runRedaction, type RedactionResult } from "./rewritePass";

@@ -20,7 +20,6 @@ import {
 } from "../privacy";
 import { markSummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
 import { odata, type AuditStore, type Row, type StoredRow } from "../store";
-import { userColumnsFilter } from "../privacy";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
 export interface JobUnit {
@@ -38,6 +37,8 @@ export function unitOf(row: { partitionKey?: string; rowKey?: string }): JobUnit
 
 export interface JobRewrite {
   rowsChanged: number;
+  /** Pseudonyms its rows hold under the current key (to list with the person's, when the job is erased). */
+  storedPseudonyms: string[];
   /** The erasure a listed person's job was credited to. */
   erasureId?: string;
   /** Identifiers of the job's user seen in clear (to search their other rows by). */
@@ -52,8 +53,32 @@ function plain(row: StoredRow): Row {
   return rest as Row;
 }
 
+/** Derived rows written for a rewrite that then lost a race: dropped unless the stored history row derives them too. */
+type Attempted = { row: Row; kind: HistoryKind }[];
+
+const derivedKey = (d: { table: string; row: Row }): string => `${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`;
+
+/**
+ * Deletes the derived rows of a history row as someone wrote it that the row as stored now does not derive (a
+ * writer that lost a race, or wrote under an erasure list that changed: their index rows keyed by a person).
+ */
+export async function dropStaleDerived(store: AuditStore, written: Row, kind: HistoryKind): Promise<void> {
+  const table = kind === "job" ? store.tables.jobs : store.tables.tasks;
+  const stored = await store.getRow(table, written.partitionKey, written.rowKey);
+  const keep = new Set((stored ? derivedRows(store.tables, plain(stored), kind) : []).map(derivedKey));
+  for (const d of derivedRows(store.tables, written, kind))
+    if (!keep.has(derivedKey(d))) await store.deleteRow(d.table, d.row);
+}
+
 /** Replaces a history row's derived rows by those of its rewritten version (new ones first, then the old keys no longer used). */
-async function rederive(store: AuditStore, before: Row, after: Row, kind: HistoryKind): Promise<void> {
+async function rederive(
+  store: AuditStore,
+  before: Row,
+  after: Row,
+  kind: HistoryKind,
+  attempted?: Attempted,
+): Promise<void> {
+  attempted?.push({ row: after, kind });
   const fresh = derivedRows(store.tables, after, kind);
   const keep = new Set(fresh.map((d) => `${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`));
   for (const d of fresh) await store.putRow(d.table, d.row);
@@ -63,9 +88,16 @@ async function rederive(store: AuditStore, before: Row, after: Row, kind: Histor
   }
 }
 
+/** Whether a write lost a race on a row's etag (412, or a transaction refused for it). */
+function lostRace(error: unknown): boolean {
+  const e = error as { statusCode?: unknown; message?: unknown } | undefined;
+  return e?.statusCode === 412 || /UpdateConditionNotSatisfied|update condition/i.test(String(e?.message ?? ""));
+}
+
 /**
  * Rewrites one job's rows (tasks, history, current state) that the policy or the erasure list asks to
- * change. `subjects` is the erasure list (pseudonym to erasure id).
+ * change. `subjects` is the erasure list (pseudonym to erasure id). A job another writer changed meanwhile (an
+ * erasure, the background pass, the audit) is read again and rewritten from what it holds now.
  */
 export async function rewriteJob(
   store: AuditStore,
@@ -74,9 +106,33 @@ export async function rewriteJob(
   subjects: ReadonlyMap<string, string>,
   /** Collects the daily summaries to recompute, for a caller that rewrites jobs in parallel and recomputes once after; else they are recomputed here. */
   summaries?: Map<string, SummaryTarget>,
+  /** What the writer of the job's rows knew of its user and documents (Graph's values), when they were written just now. */
+  known?: JobIdentity,
+): Promise<JobRewrite> {
+  for (let attempt = 1; ; attempt++) {
+    const attempted: Attempted = [];
+    try {
+      return await rewriteJobOnce(store, unit, policy, subjects, attempted, summaries, known);
+    } catch (error) {
+      if (!lostRace(error) || attempt >= 5) throw error;
+      for (const { row, kind } of attempted) await dropStaleDerived(store, row, kind);
+    }
+  }
+}
+
+async function rewriteJobOnce(
+  store: AuditStore,
+  unit: JobUnit,
+  policy: PrivacyPolicy,
+  subjects: ReadonlyMap<string, string>,
+  attempted: Attempted,
+  summaries?: Map<string, SummaryTarget>,
+  known?: JobIdentity,
 ): Promise<JobRewrite> {
   const job = await readJob(store, unit);
   const identity = emptyIdentity();
+  if (known)
+    for (const k of ["ids", "upns", "names", "documents"] as const) for (const v of known[k]) identity[k].add(v);
   const stored: unknown[] = [];
   for (const row of [...job.history, ...(job.current ? [job.current] : [])]) {
     gatherIdentity(identity, row);
@@ -84,7 +140,13 @@ export async function rewriteJob(
   }
   const subject = policy.key ? listedSubject(identity, policy.key, subjects, stored) : undefined;
   const erased = subject !== undefined;
-  const result: JobRewrite = { rowsChanged: 0, identity, ...(erased ? { erasureId: subjects.get(subject) } : {}) };
+  const storedPseudonyms = stored.filter((v): v is string => typeof v === "string" && /^[0-9a-f]{64}$/.test(v));
+  const result: JobRewrite = {
+    rowsChanged: 0,
+    storedPseudonyms,
+    identity,
+    ...(erased ? { erasureId: subjects.get(subject) } : {}),
+  };
   const plan = (rows: StoredRow[]): RowRewrite[] =>
     rows.flatMap((row) => {
       const target = targetMarkers(rowMarkers(row), policy, erased);
@@ -97,10 +159,10 @@ export async function rewriteJob(
   // again after a crash, and they still hold what the scrub of the other rows needs.
   result.rowsChanged += await rewriteCurrent(store, job.current ? plan([job.current]) : []);
   const tasks = plan(job.tasks);
-  await rewriteTasks(store, tasks);
+  await rewriteTasks(store, tasks, attempted);
   const jobs = plan(job.history);
   const touched = summaries ?? new Map<string, SummaryTarget>();
-  await rewriteHistory(store, jobs, touched);
+  await rewriteHistory(store, jobs, touched, attempted);
   if (!summaries) await refreshSummariesAndDays(store, touched.values());
   result.rowsChanged += tasks.length + jobs.length;
   return result;
@@ -138,8 +200,8 @@ async function rewriteCurrent(store: AuditStore, rewrites: RowRewrite[]): Promis
   return changed;
 }
 
-async function rewriteTasks(store: AuditStore, tasks: RowRewrite[]): Promise<void> {
-  for (const t of tasks) await rederive(store, t.before, t.after, "task");
+async function rewriteTasks(store: AuditStore, tasks: RowRewrite[], attempted: Attempted): Promise<void> {
+  for (const t of tasks) await rederive(store, t.before, t.after, "task", attempted);
   await store.replaceRows(
     store.tables.tasks,
     tasks.map((t) => ({ row: t.after, etag: t.etag })),
@@ -155,8 +217,9 @@ async function rewriteHistory(
   store: AuditStore,
   jobs: RowRewrite[],
   touched: Map<string, SummaryTarget>,
+  attempted: Attempted,
 ): Promise<void> {
-  for (const j of jobs) await rederive(store, j.before, j.after, "job");
+  for (const j of jobs) await rederive(store, j.before, j.after, "job", attempted);
   if (jobs.length === 0) return;
   const rewritten = jobs.map((j) => j.after);
   await markSummaries(store, rewritten, touched);
@@ -165,15 +228,6 @@ async function rewriteHistory(
     jobs.map((j) => ({ row: j.after, etag: j.etag })),
   );
   await markSummaries(store, rewritten);
-}
-
-/** The history rows (jobs table) whose user columns hold one of the values: one query per 14 values. */
-export async function* historyRowsOfUser(store: AuditStore, values: readonly string[]): AsyncGenerator<StoredRow> {
-  const distinct = [...new Set(values)];
-  for (let i = 0; i < distinct.length; i += 7) {
-    const chunk = distinct.slice(i, i + 7);
-    yield* store.scan(store.tables.jobs, userColumnsFilter(chunk), ["PartitionKey", "RowKey"]);
-  }
 }
 
 /** The jobs table from one job on, in key order: where the background pass resumes. */

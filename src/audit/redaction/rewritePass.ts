@@ -9,16 +9,9 @@
 import { type AuditLog } from "../auditLog";
 import { eachLimit } from "../concurrency";
 import { completeErasures, creditErasures } from "./erasure";
-import { loadErasedSubjects } from "./erasureList";
-import {
-  emptyIdentity,
-  gatherIdentity,
-  needsRewrite,
-  pseudonym,
-  rowMarkers,
-  targetMarkers,
-  type PrivacyPolicy,
-} from "../privacy";
+import { erasureListVersion, listErasedSubjects, loadErasureList } from "./erasureList";
+import { learnedFrom, rowOfListedPerson } from "./erasureSweep";
+import { needsRewrite, rowMarkers, targetMarkers, type PrivacyPolicy } from "../privacy";
 import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./jobRewrite";
 import { readRedactionState, saveRedactionState, startRedactionPass, targetOf, type RedactionState } from "./passState";
 import { type AuditStore, type RowPage, type StoredRow } from "../store";
@@ -64,8 +57,9 @@ interface RedactionRun {
   store: AuditStore;
   policy: PrivacyPolicy;
   options: RedactionOptions;
-  /** The erasure list: pseudonym to erasure id. */
-  subjects: ReadonlyMap<string, string>;
+  /** The erasure list: pseudonym to erasure id, and the version it was read at (read again before each page). */
+  subjects: Map<string, string>;
+  listVersion: string;
   result: RedactionResult;
   now: () => Date;
   endBy: number;
@@ -104,8 +98,11 @@ export async function runRedaction(
   }
   // A rewrite in progress may have stopped between rewriting a page and recomputing its daily summaries.
   await refreshDirtySummaries(store);
-  const subjects = policy.key ? await loadErasedSubjects(store, policy.key) : new Map<string, string>();
-  return runPasses({ store, policy, options, subjects, result, now, endBy }, state);
+  const list = await loadErasureList(store, policy.key);
+  return runPasses(
+    { store, policy, options, subjects: list.subjects, listVersion: list.version, result, now, endBy },
+    state,
+  );
 }
 
 /** Whether the history holds any row (an empty store, as on a first start, has nothing to rewrite). */
@@ -121,6 +118,7 @@ async function runPasses(run: RedactionRun, first: RedactionState): Promise<Reda
   let state = first;
   while (result.passes < 4) {
     result.passes++;
+    const listAtStart = await readListAgain(run);
     if (await walkHistory(run, state)) {
       result.stopped = true;
       options.log.log(
@@ -128,9 +126,10 @@ async function runPasses(run: RedactionRun, first: RedactionState): Promise<Reda
       );
       return result;
     }
-    if ((state.PassJobsRewritten ?? 0) === 0) {
+    // Clean only if the erasure list did not change while the pass walked (an erasure that landed meanwhile needs a pass of its own).
+    if ((state.PassJobsRewritten ?? 0) === 0 && (await readListAgain(run)) === listAtStart) {
       await saveRedactionState(store, { Clean: true, CleanDateTime: run.now().toISOString() });
-      await completeErasures(store, run.now());
+      await completeErasures(store, run.now(), run.subjects);
       result.clean = true;
       options.log.log(
         `auditRedaction: pass ${state.Pass} found every row recorded under ${result.target}; nothing left in clear that the policy keeps out.`,
@@ -161,10 +160,23 @@ async function walkHistory(run: RedactionRun, state: RedactionState): Promise<bo
   return false;
 }
 
+/** The list's version now; when it changed since the run read it, the list is read again. */
+async function readListAgain(run: RedactionRun): Promise<string> {
+  const version = await erasureListVersion(run.store);
+  if (version !== run.listVersion) {
+    const list = await loadErasureList(run.store, run.policy.key);
+    run.subjects = list.subjects;
+    run.listVersion = list.version;
+  }
+  return run.listVersion;
+}
+
 /** Rewrites the jobs of one page that need it, then saves the cursor after the page. */
 async function rewritePage(run: RedactionRun, state: RedactionState, page: RowPage): Promise<void> {
+  await readListAgain(run);
   const { store, policy, subjects, result } = run;
   const { units, last } = jobsToRewrite(run, page.rows);
+  const learned = new Map<string, string>();
   // Jobs are independent: a few at a time, so 10,000 rows take well under one timer run.
   // The page's daily summaries are recomputed once its jobs are rewritten, not by each job against the others.
   const summaries = new Map<string, SummaryTarget>();
@@ -175,11 +187,16 @@ async function rewritePage(run: RedactionRun, state: RedactionState, page: RowPa
     result.jobsRewritten++;
     state.PassRowsRewritten = (state.PassRowsRewritten ?? 0) + rewrite.rowsChanged;
     state.PassJobsRewritten = (state.PassJobsRewritten ?? 0) + 1;
-    if (rewrite.erasureId) credits.set(rewrite.erasureId, (credits.get(rewrite.erasureId) ?? 0) + rewrite.rowsChanged);
+    if (rewrite.erasureId) {
+      credits.set(rewrite.erasureId, (credits.get(rewrite.erasureId) ?? 0) + rewrite.rowsChanged);
+      for (const p of learnedFrom(rewrite, policy.key!)) if (!subjects.has(p)) learned.set(p, rewrite.erasureId);
+    }
     await redactionFaultPoints.afterJobRewritten?.(result.jobsRewritten);
   });
   await refreshSummariesAndDays(store, summaries.values());
   await creditErasures(store, credits);
+  // An erased person's other identifiers seen in their rows go on the list (its new version makes another pass).
+  for (const [subject, erasureId] of learned) await listErasedSubjects(store, policy.key!, [subject], erasureId);
   // The cursor is the last job of the page: a job cut by the page boundary is finished by the next page (its rows are skipped once rewritten).
   if (last && page.continuationToken) state.Cursor = `${last.printerId}\n${last.prefix}`;
   await saveRedactionState(store, {
@@ -207,15 +224,6 @@ function jobsToRewrite(run: RedactionRun, page: StoredRow[]): { units: JobUnit[]
 
 /** Whether one stored history row needs its job rewritten. */
 function rowNeedsWork(row: StoredRow, policy: PrivacyPolicy, subjects: ReadonlyMap<string, string>): boolean {
-  const markers = rowMarkers(row);
-  let erased = false;
-  if (subjects.size > 0 && policy.key && markers.users !== "erased") {
-    const identity = emptyIdentity();
-    gatherIdentity(identity, row);
-    const values = [...identity.ids, ...identity.upns].map((v) => pseudonym(v, policy.key!));
-    if (markers.users === `hash:${policy.key.id}`)
-      values.push(String(row.CreatedBy ?? ""), String(row.CreatedById ?? ""));
-    erased = values.some((v) => subjects.has(v));
-  }
-  return needsRewrite(row, targetMarkers(markers, policy, erased));
+  const erased = policy.key !== undefined && rowOfListedPerson(row, policy.key, subjects);
+  return needsRewrite(row, targetMarkers(rowMarkers(row), policy, erased));
 }
