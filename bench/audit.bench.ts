@@ -11,7 +11,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { TableClient } from "@azure/data-tables";
 import { type GraphClient } from "../src/graph/client";
-import { getGraphClient } from "../src/services";
+import { appClients } from "../src/composition/rooms";
 import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 import { startRig, type Rig } from "../test/rig/rig";
 import { type TableCounts } from "../test/rig/strictTables";
@@ -163,7 +163,8 @@ export async function tableCosts(rig: Rig, printers: string[], jobs: number, rou
     rig.configure({ AUDIT_TABLE_PREFIX: "benchroundtrip" });
     const app = await measure(rig, () => appRun(rig));
     tables.takeCounts();
-    const naive = await measure(rig, () => naiveRun(rig, getGraphClient("background"), printers, "naiveRoundTrip"));
+    const graph = (await appClients()).graph("background");
+    const naive = await measure(rig, () => naiveRun(rig, graph, printers, "naiveRoundTrip"));
     const naiveLine = tableLine("naive, first run", tables.takeCounts(), jobs);
     console.log(line(`app, first run, ${roundTripMs} ms per Table request`, app));
     console.log(line(`naive, first run, ${roundTripMs} ms per Table request`, naive));
@@ -206,7 +207,7 @@ export async function run(): Promise<void> {
     for (let i = 0; i < 5; i++) steadyRuns.push(await measure(rig, () => appRun(rig)));
     const appFirst = median(firstRuns);
     const appSteady = median(steadyRuns);
-    const graph = getGraphClient("background");
+    const graph = (await appClients()).graph("background");
     const naiveFirst = await measure(rig, () => naiveRun(rig, graph, printers));
     const naiveSteady = await measure(rig, () => naiveRun(rig, graph, printers));
 

@@ -1,13 +1,8 @@
 /**
  * Get-job latency through the function against a bare Graph call on the simulator (5 ms per request),
- * token requests per token lifetime, and the time to import the built app (cold start), bundled and not.
+ * and token requests per token lifetime. The cold start has a bench of its own (coldStart.bench.ts).
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { HttpRequest } from "@azure/functions";
-import { expandMain, repoRoot } from "../sandbox/host/functionApp";
 import { makeToken } from "../sandbox/tokens";
 import { startRig } from "../test/rig/rig";
 import { addSeedPrinter, seedJobId, seedPrinterId } from "../sandbox/tenant";
@@ -94,46 +89,6 @@ async function latency(): Promise<void> {
   await rig.stop();
 }
 
-function coldStart(): void {
-  const root = repoRoot();
-  const main = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { main: string }).main;
-  const files = expandMain(root, main);
-  const shim = join(root, "dist", "sandbox", "host", "functionsCore.js");
-  const env = { ...process.env, AzureWebJobsStorage: "UseDevelopmentStorage=true" };
-  const importScript = (entries: string[]): string =>
-    `const t=process.hrtime.bigint();require(${JSON.stringify(shim)}).installFunctionsCore();` +
-    `for (const f of ${JSON.stringify(entries)}) require(f);` +
-    `console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const run = (entries: string[]): number => {
-    const samples: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const out = spawnSync(process.execPath, ["-e", importScript(entries)], { env, encoding: "utf8" });
-      if (out.status !== 0) throw new Error(out.stderr);
-      samples.push(Number(out.stdout.trim().split("\n").pop()));
-    }
-    return summary(samples).p50;
-  };
-  const unbundled = run(files);
-  const outDir = mkdtempSync(join(tmpdir(), "upj-bundle-"));
-  const bundle = join(outDir, "app.js");
-  const entry = join(outDir, "entry.js");
-  writeFileSync(entry, files.map((f) => `require(${JSON.stringify(f)});`).join("\n"));
-  execFileSync(join(root, "node_modules", ".bin", "esbuild"), [
-    entry,
-    "--bundle",
-    "--platform=node",
-    "--target=node20",
-    "--external:@azure/functions-core",
-    `--outfile=${bundle}`,
-    "--log-level=error",
-  ]);
-  const bundled = run([bundle]);
-  console.log(
-    `cold start: importing the built app (${files.length} entry files) median ${ms(unbundled)}; as one esbuild bundle (${(statSync(bundle).size / 1024).toFixed(0)} KiB) median ${ms(bundled)}`,
-  );
-}
-
 export async function run(): Promise<void> {
   await latency();
-  coldStart();
 }

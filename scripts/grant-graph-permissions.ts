@@ -15,7 +15,8 @@ import { isGuid } from "../src/validation";
 import { GraphClient } from "../src/graph/client";
 import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/settings/clouds";
 import { requiredGraphPermissions, requiredGraphRoles } from "../src/graph/permissions";
-import { ConfigError, GraphError } from "../src/errors";
+import { ConfigError } from "../src/errors";
+import { GraphError } from "../src/graph/graphError";
 
 /** Microsoft Graph's well-known application id (the same in every cloud). */
 export const graphAppId = "00000003-0000-0000-c000-000000000000";

@@ -1,8 +1,10 @@
-import { RestError, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { type PipelineResponse } from "@azure/core-rest-pipeline";
 
 /**
  * Every error the app throws on purpose, in one place as @azure/functions keeps its own: each class ends in
  * `Error` and carries the stable `code` a caller branches on; messages say what to do, never a secret.
+ * GraphError alone lives with the Graph client (src/graph/graphError.ts): it extends the pipeline's RestError,
+ * and the kernel loads no SDK, so that a cold worker registers its functions without loading one.
  */
 
 /**
@@ -48,47 +50,6 @@ export class InputError extends Error {
   }
 }
 
-/**
- * What went wrong with a Graph call, as a caller branches on it.
- * - graph: Graph answered with an error status (see statusCode and code)
- * - throttled: Graph still throttles after the retries, or asked for a longer pause than the caller may wait
- * - timeout: no answer within the time allowed
- * - network: Graph could not be reached, or the connection broke
- * - credential: the managed identity (or developer credential) could not get a token
- * - invalidResponse: Graph's answer could not be read (not JSON, cut short)
- */
-export type GraphErrorKind = "graph" | "throttled" | "timeout" | "network" | "credential" | "invalidResponse";
-
-export interface GraphErrorOptions {
-  kind: GraphErrorKind;
-  statusCode?: number;
-  /** Graph's own error code (e.g. itemNotFound, accessDenied), or one of ours for non-Graph failures. */
-  code: string;
-  requestId?: string;
-  retryAfterInMs?: number;
-  cause?: unknown;
-}
-
-/** A Graph call failed: a RestError with Graph's code, the kind of failure and Graph's request id. */
-export class GraphError extends RestError {
-  override readonly name = "GraphError";
-  readonly kind: GraphErrorKind;
-  readonly requestId?: string;
-  readonly retryAfterInMs?: number;
-  override readonly code: string;
-
-  constructor(message: string, options: GraphErrorOptions) {
-    super(message, { code: options.code, statusCode: options.statusCode });
-    // RestError resets the prototype to its own; restore the subclass's so instanceof works.
-    Object.setPrototypeOf(this, new.target.prototype);
-    this.kind = options.kind;
-    this.code = options.code;
-    this.requestId = options.requestId;
-    this.retryAfterInMs = options.retryAfterInMs;
-    if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
-  }
-}
-
 /** Thrown inside the Graph pipeline (not a RestError, so the retry policy lets it through) when a pause is too long. */
 export class RetryAfterTooLongError extends Error {
   override readonly name = "RetryAfterTooLongError";
@@ -120,6 +81,9 @@ export interface AuditRunCounts {
   /** Jobs that could not be read this time; their current state did not move, so the next run records them. */
   errors: number;
   lastError?: string;
+  /** The HTTP status and Graph code of that last unreadable job: an incomplete run's cause says whether Graph refused. */
+  lastErrorStatus?: number;
+  lastErrorCode?: string;
   malformedFields: number;
   /** Why nothing personal was recorded (no key while the erasure list holds people), when that happened. */
   privacyWithheld?: string;
@@ -131,8 +95,9 @@ export class AuditIncompleteError extends Error {
   readonly code = "auditIncomplete";
   /** What the run did record: the run row keeps its counts. */
   readonly result: AuditRunCounts;
-  constructor(message: string, options: { result: AuditRunCounts }) {
-    super(message);
+  /** `cause`: the last failure of a job's read (a GraphError), which says whether Graph refused the app. */
+  constructor(message: string, options: { result: AuditRunCounts; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.result = options.result;
   }
 }

@@ -49,7 +49,10 @@ describe("the import rule between rooms", () => {
       `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
       importRule,
     );
-    await accepted("src/graph/x.ts", `import { GraphError } from "../errors";${use("GraphError")}`);
+    await accepted(
+      "src/graph/x.ts",
+      `import { RetryAfterTooLongError } from "../errors";${use("RetryAfterTooLongError")}`,
+    );
   });
 
   test("the audit domain never sees HTTP, a function or get-job; it may use Graph", async () => {
@@ -70,6 +73,20 @@ describe("the import rule between rooms", () => {
   test("a function file never imports another", async () => {
     await refused("src/functions/x.ts", `import { handler } from "./getPrintJob";${use("handler")}`, importRule);
     await accepted("src/functions/x.ts", `import { traced } from "../http/tracedHandler";${use("traced")}`);
+  });
+
+  test("a function file takes its room from the composition root; the HTTP layer and the domain never reach for it", async () => {
+    await accepted("src/functions/x.ts", `import { jobsRoom } from "../composition/rooms";${use("jobsRoom")}`);
+    await refused(
+      "src/http/x.ts",
+      `import { appClients } from "../composition/rooms";${use("appClients")}`,
+      importRule,
+    );
+    await refused(
+      "src/audit/x.ts",
+      `import { appClients } from "../composition/rooms";${use("appClients")}`,
+      importRule,
+    );
   });
 
   test("the viewer and the contract stay browser-safe", async () => {
@@ -116,7 +133,7 @@ describe("the store is the one writer", () => {
       importRule,
     );
     await refused(
-      "src/services.ts",
+      "src/composition/auditClients.ts",
       `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
       importRule,
     );

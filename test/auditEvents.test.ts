@@ -13,7 +13,8 @@ import { purgeHistory } from "../src/audit/retention";
 import { recordRun } from "../src/audit/runs";
 import { jobColumns } from "../src/audit/snapshot";
 import { type Row } from "../src/audit/store";
-import { getAuditStore, getGraphClient } from "../src/services";
+import { appClients, auditClients } from "../src/composition/rooms";
+import { type AuditStore } from "../src/audit/store";
 import { getConfig } from "../src/config";
 import { CountingProxy, RequestCounter } from "./rig/countingProxy";
 import { assertMatchesDefinition } from "./rig/openapi";
@@ -121,16 +122,17 @@ async function readAll(path: string): Promise<{ events: any[]; cursor: string; p
 const quietLog = { log() {}, warn() {} };
 
 /** One printer's audit as the queue trigger runs it, with the app's own Graph client and privacy settings; no log. */
-function printerAudit(
-  store: ReturnType<typeof getAuditStore>,
+async function printerAudit(
+  store: AuditStore,
   runId: string,
   printerId: string,
-): Parameters<typeof auditPrinterJobs>[0] {
-  return { graph: getGraphClient("background"), store, privacy: getConfig().audit, runId, printerId, log: quietLog };
+): Promise<Parameters<typeof auditPrinterJobs>[0]> {
+  const graph = (await appClients()).graph("background");
+  return { graph, store, privacy: getConfig().audit, runId, printerId, log: quietLog };
 }
 
 async function historyRows(): Promise<Row[]> {
-  const store = getAuditStore();
+  const store = (await auditClients()).auditStore();
   return (await store.rowsWhere(store.tables.jobs, "PartitionKey ne ''")) as Row[];
 }
 
@@ -300,7 +302,7 @@ describe("cursors never skip or repeat an event", () => {
   test("a slow run's events, written after a reader passed their observation time, are still delivered", async () => {
     await runAudit();
     const { cursor: start } = await readAll("/audit/events");
-    const store = getAuditStore();
+    const store = (await auditClients()).auditStore();
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     const opened = Date.now();
     const runId = newRunId(new Date(opened));
@@ -315,7 +317,7 @@ describe("cursors never skip or repeat an event", () => {
     const readerPolledAt = Date.now();
     assert.deepEqual(held.body.value, []);
     assert.ok(timeOfEventKey(decodeCursor(held.body.cursor).key) <= opened, "the cursor does not pass an open run");
-    await auditPrinterJobs({ ...printerAudit(store, runId, printers[0]!), now: () => observedAt });
+    await auditPrinterJobs({ ...(await printerAudit(store, runId, printers[0]!)), now: () => observedAt });
     assert.deepEqual(
       (await get(`/audit/events?cursor=${held.body.cursor}`)).body.value,
       [],
@@ -335,14 +337,14 @@ describe("cursors never skip or repeat an event", () => {
   test("two runs of one printer at once: every new state once", async () => {
     await runAudit();
     const { cursor } = await readAll("/audit/events");
-    const store = getAuditStore();
+    const store = (await auditClients()).auditStore();
     for (const id of ["1", "2", "3"]) rig.sim.setJobState(printers[1]!, id, "completed");
     const runs = [newRunId(), newRunId()];
     for (const runId of runs) await recordRun(store, { RunId: runId, PrinterId: printers[1]!, Status: "running" });
     const attempt = async (runId: string): Promise<void> => {
       for (let i = 0; ; i++) {
         try {
-          await auditPrinterJobs(printerAudit(store, runId, printers[1]!));
+          await auditPrinterJobs(await printerAudit(store, runId, printers[1]!));
           break;
         } catch (error) {
           // The host retries the message of the run that lost the race on the current state.
@@ -366,12 +368,12 @@ describe("cursors never skip or repeat an event", () => {
   test("a message re-delivered after a crash mid-run: events from the recorded history, once, never passed by a reader", async () => {
     await runAudit();
     const { cursor } = await readAll("/audit/events");
-    const store = getAuditStore();
+    const store = (await auditClients()).auditStore();
     const runId = newRunId();
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "running" });
     rig.sim.setJobState(printers[0]!, "6", "canceled");
     rig.sim.setJobState(printers[0]!, "7", "completed");
-    const options = printerAudit(store, runId, printers[0]!);
+    const options = await printerAudit(store, runId, printers[0]!);
     // First attempt: the history is written, the crash loses the event rows and the current state.
     auditFaultPoints.beforeCurrentStateWrite = async () => {
       for (const row of await store.rowsWhere(
@@ -416,7 +418,7 @@ describe("cursors never skip or repeat an event", () => {
 
   test("a retried delivery derives what an earlier attempt left, even when the job changed again in between", async () => {
     await runAudit();
-    const store = getAuditStore();
+    const store = (await auditClients()).auditStore();
     const runId = newRunId();
     await recordRun(store, { RunId: runId, PrinterId: printers[0]!, Status: "queued" });
     rig.sim.setJobState(printers[0]!, "6", "paused");
@@ -460,7 +462,7 @@ describe("cursors never skip or repeat an event", () => {
 
   test("a failed run holds the feed only if it failed between history and events, until a later run of its printer succeeds", async () => {
     await runAudit();
-    const store = getAuditStore();
+    const store = (await auditClients()).auditStore();
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     const graphFailure = Date.now();
     await recordRun(store, { RunId: newRunId(new Date(graphFailure)), PrinterId: printers[1]!, Status: "failed" });
@@ -493,7 +495,7 @@ describe("cursors never skip or repeat an event", () => {
 
   test("a printer that keeps failing half-written holds the others' events for one audit interval, no longer", async () => {
     await runAudit();
-    const store = getAuditStore();
+    const store = (await auditClients()).auditStore();
     const createRows = store.createRows.bind(store);
     store.createRows = async (table, rows) => {
       if (table === store.tables.events && rows.some((r) => r.PrinterId === printers[0]))
@@ -531,8 +533,8 @@ describe("cursors never skip or repeat an event", () => {
 
   test("an attempt that fails between writing history and its events says so; a Graph failure does not", async () => {
     await runAudit();
-    const store = getAuditStore();
-    const options = printerAudit(store, newRunId(), printers[0]!);
+    const store = (await auditClients()).auditStore();
+    const options = await printerAudit(store, newRunId(), printers[0]!);
     rig.sim.setJobState(printers[0]!, "2", "aborted");
     const createRows = store.createRows.bind(store);
     store.createRows = async (table, rows) => {
@@ -776,7 +778,7 @@ describe("When a printer keeps failing (OnPrinterFailing)", () => {
 describe("retention", () => {
   test("the daily purge deletes events observed before the cutoff's hour, with the history, and keeps later ones", async () => {
     await auditIntoFreshTables();
-    const store = getAuditStore();
+    const store = (await auditClients()).auditStore();
     const { events } = await readAll("/audit/events?top=1000");
     assert.ok(events.length > 0);
     const kept = await purgeHistory(store, { retentionDays: 1, log: quietLog });

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { type BatchRequest } from "../src/graph/batch";
 import { GraphClient } from "../src/graph/client";
-import { GraphError } from "../src/errors";
+import { GraphError } from "../src/graph/graphError";
 import { ManagedIdentityEndpoint } from "../sandbox/identityEndpoint";
 import { UniversalPrintSimulator } from "../sandbox/graph/simulator";
 import { addGeneratedTenant, printerIdFor } from "../sandbox/tenant";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type PrintJob } from "../src/graph/types";
-import { getGraphClient } from "../src/services";
+import { appClients } from "../src/composition/rooms";
 import { startRig, type Rig } from "./rig/rig";
 import {
   addGeneratedTenant,
@@ -90,7 +90,7 @@ before(async () => {
   rig.sim.setJobState(printers[0]!, "1", "processing", { details: ["transforming"] });
   rig.sim.setJobState(printers[0]!, "2", "paused", { details: ["releaseWait"] });
 
-  const graph = getGraphClient("interactive");
+  const graph = (await appClients()).graph("interactive");
   const get = async (source: string, path: string): Promise<void> => {
     served.push({ source, body: (await graph.requestJson("GET", path)).body, factory: "printJob" });
   };

@@ -148,6 +148,26 @@ describe("in the running app", () => {
     );
   });
 
+  test("a run whose job reads Graph refuses (403 in $batch) says on its run row that the token has both roles", async () => {
+    const prefix = `mr${++prefixCounter}x${Date.now().toString(36)}`;
+    rig.configure({ AZURE_CLIENT_ID: freshIdentity(), AUDIT_TABLE_PREFIX: prefix, AUDIT_PRINTER_IDS: printers[0]! });
+    rig.sim.inject({ path: /\/jobs\/[^/]+$/, inBatch: true, status: 403, code: "accessDenied" });
+    await runScheduledAudit(rig, { timeoutMs: 20_000 });
+    const runs = TableClient.fromConnectionString(rig.azurite!.connectionString, `${prefix}Runs`, {
+      allowInsecureConnection: true,
+    });
+    const rows: Record<string, unknown>[] = [];
+    for await (const row of runs.listEntities()) if (runIdPattern.test(String(row.partitionKey))) rows.push(row);
+    assert.equal(rows.length, 1);
+    const [row] = rows;
+    assert.equal(row!.MissingGraphRoles, "");
+    assert.match(String(row!.LastError), /answered 403 accessDenied in \$batch/);
+    assert.match(
+      String(row!.LastError),
+      /carries PrintJob\.ReadBasic\.All and Printer\.Read\.All, so Graph refused for another reason/,
+    );
+  });
+
   test("a refused audit run: its run row, its PrinterAudited events and the alert's dimension name the missing roles", async () => {
     const prefix = `mr${++prefixCounter}x${Date.now().toString(36)}`;
     rig.identity.roles = [];

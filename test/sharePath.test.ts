@@ -10,7 +10,7 @@ import {
   sharePrintersCached,
   sharePrinterTtlInMs,
 } from "../src/jobs/sharePath";
-import { getGraphClient } from "../src/services";
+import { appClients } from "../src/composition/rooms";
 import { assertMatchesDefinition } from "./rig/openapi";
 import { startRig, type Rig } from "./rig/rig";
 import { addSeedPrinter, makeJob, seedExamples, seedJobId, seedPrinterId, seedShareId } from "../sandbox/tenant";
@@ -140,7 +140,7 @@ describe("the share's printer, once resolved", () => {
   });
 
   test("expires after its time to live, then is resolved again", async () => {
-    const graph = getGraphClient("interactive");
+    const graph = (await appClients()).graph("interactive");
     let now = 1_000_000;
     await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId }, {}, () => now);
     const resolves = rig.sim.count(sharePrinterPath);
@@ -156,7 +156,7 @@ describe("the share's printer, once resolved", () => {
   });
 
   test("is bounded: past sharePrinterCacheSize shares the oldest is forgotten and resolved again", async () => {
-    const graph = getGraphClient("interactive");
+    const graph = (await appClients()).graph("interactive");
     await getServedPrintJob(graph, { shareId: seedShareId, jobId: seedJobId });
     const resolves = rig.sim.count(sharePrinterPath);
     for (let i = 0; i < sharePrinterCacheSize; i++)

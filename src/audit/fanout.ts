@@ -10,7 +10,7 @@ import { newRunId } from "./keys";
 import { type AuditLog } from "./auditLog";
 import { recordRun, type AuditMessage } from "./runs";
 import { type AuditStore } from "./store";
-import { GraphError } from "../errors";
+import { GraphError } from "../graph/graphError";
 
 export interface PrinterScope {
   printerIds: string[];

@@ -70,3 +70,24 @@ export async function recordRun(
 export async function getRun(store: AuditStore, runId: string, printerId: string): Promise<RunRecord | undefined> {
   return (await store.getRow(store.tables.runs, runId, printerId)) as unknown as RunRecord | undefined;
 }
+
+/** The row of a run's redaction step (RowKey "redaction"), beside its printers' rows; it names no printer. */
+export const redactionRunRowKey = "redaction";
+
+export interface RedactionRunRecord {
+  Status: "running" | "continuing" | "succeeded" | "failed";
+  StartedDateTime?: string;
+  EndedDateTime?: string;
+  /** The policy the pass works towards (a fingerprint that names the key by its id, never the key). */
+  Target?: string;
+  RowsRewritten?: number;
+  JobsRewritten?: number;
+  RowsScanned?: number;
+  Passes?: number;
+  Complete?: boolean;
+  LastError?: string;
+}
+
+export async function recordRedactionRun(store: AuditStore, runId: string, record: RedactionRunRecord): Promise<void> {
+  await store.mergeRow(store.tables.runs, { partitionKey: runId, rowKey: redactionRunRowKey, ...record });
+}

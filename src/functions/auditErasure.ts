@@ -1,14 +1,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/redaction";
+import { type ErasureRecord } from "../audit/redaction";
+import { type ErasureRoom } from "../composition/erasureRoom";
+import { erasureRoom } from "../composition/rooms";
 import { getConfig } from "../config";
-import { auditReplyToError } from "../http/auditReplies";
 import { apiBaseUrl } from "../http/links";
 import { requesterOf } from "../http/principal";
 import { errorReply, jsonReply } from "../http/replies";
 import { traced, type TracedCall } from "../http/tracedHandler";
-import { getAuditStore, getPrivacyPolicy } from "../services";
-import { InputError, PseudonymKeyUnavailableError } from "../errors";
-import { emitAuditErasure } from "../telemetry";
+import { InputError } from "../errors";
 import { assertQueryAllowed } from "../validation";
 
 /** The erasure as the API shows it: when, by whom, how many rows; never the person. */
@@ -43,22 +42,17 @@ export async function eraseAuditUser(
   request: HttpRequest,
   context: InvocationContext,
   call: TracedCall,
+  erasures: ErasureRoom,
 ): Promise<HttpResponseInit> {
   assertQueryAllowed(request.query, []);
   const user = await parseErasureBody(request);
-  const policy = await getPrivacyPolicy();
-  if (!policy.key)
-    throw new PseudonymKeyUnavailableError(
-      "Setting AUDIT_HASH_KEY is not set: the erasure list is keyed with it, so erasure needs it (the Bicep wires a Key Vault secret).",
-    );
-  const deadline = call.startedAt + Math.floor(getConfig().http.deadlineInMs * 0.6);
-  const erasure = await eraseUser(getAuditStore(), { ...policy, key: policy.key }, user, {
-    requestedBy: requesterOf(request, getConfig().http.platformAuthentication),
-    deadline,
-  });
+  // Its own budget: what is not erased by then, the next audit timer run finishes (202 with Location).
+  const deadline = call.startedAt + Math.floor(call.deadlineInMs * 0.6);
+  const requestedBy = requesterOf(request, getConfig().http.platformAuthentication);
+  const erasure = await erasures.erase(user, { requestedBy, deadline });
   context.log(`auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`);
   const { erasureId, status, rowsChanged } = erasure;
-  emitAuditErasure(context, { erasureId, status, rowsChanged, durationMs: Date.now() - call.startedAt });
+  erasures.emitAuditErasure(context, { erasureId, status, rowsChanged, durationMs: Date.now() - call.startedAt });
   if (erasure.status === "completed") return jsonReply(context, 200, publicErasure(erasure));
   return jsonReply(context, 202, publicErasure(erasure), {
     location: `${apiBaseUrl(request)}/audit/erasures/${erasure.erasureId}`,
@@ -67,15 +61,20 @@ export async function eraseAuditUser(
 }
 
 /** The record of one erasure (status, rows changed so far). */
-export async function getAuditErasure(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function getAuditErasure(
+  request: HttpRequest,
+  context: InvocationContext,
+  _call: TracedCall,
+  erasures: ErasureRoom,
+): Promise<HttpResponseInit> {
   assertQueryAllowed(request.query, []);
   const erasureId = request.params.erasureId ?? "";
-  if (!erasureIdPattern.test(erasureId))
+  if (!erasures.erasureIdPattern.test(erasureId))
     throw new InputError(
       "erasureId",
       "erasureId must be an id this API handed out, such as 20261129T200102345Z-0a1b2c3d4e5f.",
     );
-  const erasure = await getErasure(getAuditStore(), erasureId);
+  const erasure = await erasures.erasure(erasureId);
   if (!erasure) return errorReply(context, 404, "notFound", `There is no erasure ${erasureId}.`);
   return jsonReply(context, 200, publicErasure(erasure), erasure.status === "running" ? { "retry-after": "60" } : {});
 }
@@ -87,7 +86,9 @@ app.http("eraseAuditUser", {
   handler: traced(eraseAuditUser, {
     operation: "EraseAuditUser",
     subject: "the erasure",
-    replyToError: auditReplyToError,
+    room: erasureRoom,
+    // The erasure keeps the budget above and answers 202 when it runs out; the next timer run goes on.
+    deadline: false,
   }),
 });
 
@@ -98,6 +99,6 @@ app.http("getAuditErasure", {
   handler: traced(getAuditErasure, {
     operation: "GetAuditErasure",
     subject: "the erasure",
-    replyToError: auditReplyToError,
+    room: erasureRoom,
   }),
 });

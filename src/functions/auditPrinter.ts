@@ -1,15 +1,13 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { auditPrinterJobs, describeFailure, leftDerivedRowsPending, type AuditResult } from "../audit/recorder";
-import { timeOfEventKey } from "../audit/events";
-import { nextOccurrence } from "../audit/nextRun";
-import { parseAuditMessage, recordRun, type AuditMessage } from "../audit/runs";
-import { type AuditStore } from "../audit/store";
+import { type AuditMessage } from "../audit/runs";
+import { type AuditResult } from "../audit/recorder";
+import { type AuditRunRoom } from "../composition/auditRunRoom";
+import { auditRunRoom } from "../composition/rooms";
 import { getConfig } from "../config";
-import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
-import { getAuditStore, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
-import { AuditIncompleteError, AuditMessageError, GraphError } from "../errors";
 import { newGraphUsage, withGraphUsage, type GraphUsage } from "../graph/usage";
-import { emitPrinterAudited, failureReason, type PrinterAudited } from "../telemetry";
+import { invocationLog } from "../http/invocationLog";
+import { type PrinterAudited } from "../telemetry";
+import { AuditIncompleteError, AuditMessageError } from "../errors";
 
 /** One delivery of a printer's audit message. */
 interface Attempt extends AuditMessage {
@@ -26,10 +24,10 @@ interface Attempt extends AuditMessage {
 export async function auditPrinter(message: unknown, context: InvocationContext): Promise<void> {
   const startedAt = Date.now();
   const attempt = Number(context.triggerMetadata?.dequeueCount ?? 1) || 1;
-  const run = readMessage(message, context);
+  const runs = await auditRunRoom();
+  const run = readMessage(runs, message, context);
   if (!run) return;
-  const store = getAuditStore();
-  const marking = recordRun(store, {
+  const marking = runs.recordRun({
     RunId: run.runId,
     PrinterId: run.printerId,
     Status: "running",
@@ -39,28 +37,19 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
   marking.catch(() => undefined);
   const delivery: Attempt = { ...run, attempt, startedAt, marking, usage: newGraphUsage() };
   try {
-    const result = await withGraphUsage(delivery.usage, async () =>
-      auditPrinterJobs({
-        graph: getGraphClient("background"),
-        store,
-        privacy: await getPrivacyPolicy(),
-        runId: run.runId,
-        printerId: run.printerId,
-        log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
-        attempt,
-      }),
-    );
-    await recordSuccess(store, delivery, result, context);
+    const log = invocationLog(context);
+    const result = await withGraphUsage(delivery.usage, () => runs.auditPrinterJobs({ ...run, attempt }, log));
+    await recordSuccess(runs, delivery, result, context);
   } catch (error) {
-    await recordFailure(store, delivery, error, context);
+    await recordFailure(runs, delivery, error, context);
     throw error;
   }
 }
 
 /** The run and printer a message asks for; a malformed message is dropped (undefined). */
-function readMessage(message: unknown, context: InvocationContext): AuditMessage | undefined {
+function readMessage(runs: AuditRunRoom, message: unknown, context: InvocationContext): AuditMessage | undefined {
   try {
-    return parseAuditMessage(message);
+    return runs.parseAuditMessage(message);
   } catch (error) {
     // Retrying cannot mend a malformed message: say so and drop it.
     context.error(`AuditRunFailed run=- printer=-: ${(error as Error).message} The message was dropped.`);
@@ -70,13 +59,13 @@ function readMessage(message: unknown, context: InvocationContext): AuditMessage
 }
 
 async function recordSuccess(
-  store: AuditStore,
+  runs: AuditRunRoom,
   { runId, printerId, attempt, startedAt, marking, usage }: Attempt,
   result: AuditResult,
   context: InvocationContext,
 ): Promise<void> {
   await marking;
-  await recordRun(store, {
+  await runs.recordRun({
     RunId: runId,
     PrinterId: printerId,
     Status: "succeeded",
@@ -94,30 +83,29 @@ async function recordSuccess(
     `auditPrinter run=${runId} printer=${printerId} attempt=${attempt} pages=${result.pages} jobsSeen=${result.jobsSeen} ` +
       `jobsFetched=${result.jobsFetched} changesWritten=${result.changesWritten} taskRowsWritten=${result.taskRowsWritten} durationMs=${Date.now() - startedAt}`,
   );
-  emitPrinterAudited(context, printerRunEvent({ runId, printerId, attempt, startedAt, usage }, result, "", []));
+  runs.telemetry.emitPrinterAudited(
+    context,
+    printerRunEvent({ runId, printerId, attempt, startedAt, usage }, result, "", []),
+  );
 }
 
 /** Writes the failed attempt on the run row (what it did before failing, and why) and logs AuditRunFailed for the alert. */
 async function recordFailure(
-  store: AuditStore,
+  runs: AuditRunRoom,
   { runId, printerId, attempt, startedAt, marking, usage }: Attempt,
   error: unknown,
   context: InvocationContext,
 ): Promise<void> {
   const partial = error instanceof AuditIncompleteError ? error.result : undefined;
   // Refused by Graph: name the roles the app's own token lacks (its roles claim), and what to do about a cached token.
-  const denied =
-    (error instanceof GraphError && error.statusCode === 403) ||
-    (error instanceof AuditIncompleteError && / 403\b/.test(error.message));
-  const tokenRoles = denied ? getGraphTokenRoles() : undefined;
-  const missingRoles = denied ? missingGraphRoles(tokenRoles) : [];
-  const failure = denied
-    ? `${describeFailure(error)} ${graphAccessAdvice(tokenRoles)}`.slice(0, 1000)
-    : describeFailure(error);
-  const missingNote = missingRoles.length ? ` missingRoles=${missingRoles.join(",")}` : "";
+  const refusal = runs.graphRefusal(error);
+  const failure = refusal
+    ? `${runs.describeFailure(error)} ${refusal.advice}`.slice(0, 1000)
+    : runs.describeFailure(error);
+  const missingNote = refusal?.missingRoles.length ? ` missingRoles=${refusal.missingRoles.join(",")}` : "";
   try {
     await marking.catch(() => undefined);
-    await recordRun(store, {
+    await runs.recordRun({
       RunId: runId,
       PrinterId: printerId,
       Status: "failed",
@@ -129,19 +117,21 @@ async function recordFailure(
       TaskRowsWritten: partial?.taskRowsWritten,
       Errors: partial?.errors ?? 1,
       LastError: failure,
-      MissingGraphRoles: denied ? missingRoles.join(",") : undefined,
-      ...(leftDerivedRowsPending(error) ? { DerivedPending: true, HoldsFeedUntil: feedHoldEnd(runId) } : {}),
+      MissingGraphRoles: refusal ? refusal.missingRoles.join(",") : undefined,
+      ...(runs.leftDerivedRowsPending(error) ? { DerivedPending: true, HoldsFeedUntil: runs.feedHoldEnd(runId) } : {}),
     });
   } catch (recordError) {
     context.warn(
-      `auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${describeFailure(recordError)}).`,
+      `auditPrinter run=${runId} printer=${printerId}: the run row could not be updated (${runs.describeFailure(recordError)}).`,
     );
   }
   context.error(
     `AuditRunFailed run=${runId} printer=${printerId} attempt=${attempt} durationMs=${Date.now() - startedAt}${missingNote}: ${failure}`,
   );
   const attemptDone = { runId, printerId, attempt, startedAt, usage };
-  emitPrinterAudited(context, printerRunEvent(attemptDone, partial, failureReason(error), missingRoles));
+  const missingRoles = refusal?.missingRoles ?? [];
+  const event = printerRunEvent(attemptDone, partial, runs.telemetry.failureReason(error), missingRoles);
+  runs.telemetry.emitPrinterAudited(context, event);
 }
 
 /** The PrinterAudited event of a delivery: succeeded when no reason is given. */
@@ -169,14 +159,6 @@ function printerRunEvent(
     graphMaxLatencyMs: usage.maxLatencyMs,
     durationMs: Date.now() - startedAt,
   };
-}
-
-/** A run that failed half-written holds the events feed for one audit interval: until the next scheduled run. */
-function feedHoldEnd(runId: string): string | undefined {
-  const opened = timeOfEventKey(runId);
-  return Number.isFinite(opened)
-    ? nextOccurrence(getConfig().audit.schedule, new Date(opened))?.toISOString()
-    : undefined;
 }
 
 app.storageQueue("auditPrinter", {

@@ -1,22 +1,19 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { parseSummaryQuery, readSummaries } from "../audit/read";
-import { getConfig } from "../config";
-import { auditReplyToError } from "../http/auditReplies";
-import { withDeadline } from "../http/deadline";
+import { type AuditReadRoom } from "../composition/auditReadRoom";
+import { auditReadRoom } from "../composition/rooms";
 import { jsonReply } from "../http/replies";
 import { traced, type TracedCall } from "../http/tracedHandler";
-import { getAuditStore } from "../services";
 
 /** Daily summaries of the audit (jobs per state per day, per printer, busiest people), from the rows kept at record time. */
 export async function auditSummaries(
   request: HttpRequest,
   context: InvocationContext,
   call: TracedCall,
+  audit: AuditReadRoom,
 ): Promise<HttpResponseInit> {
-  const { audit, http } = getConfig();
-  const query = parseSummaryQuery(request.query);
+  const query = audit.parseSummaryQuery(request.query);
   if (query.printerId) call.record.printerId = query.printerId;
-  const answer = await withDeadline(http.deadlineInMs, () => readSummaries(getAuditStore(), query, audit));
+  const answer = await audit.summaries(query);
   context.log(`auditSummaries days=${answer.days.length} jobs=${answer.jobs}`);
   return jsonReply(context, 200, answer);
 }
@@ -28,6 +25,6 @@ app.http("auditSummaries", {
   handler: traced(auditSummaries, {
     operation: "GetAuditSummaries",
     subject: "the audit summaries",
-    replyToError: auditReplyToError,
+    room: auditReadRoom,
   }),
 });

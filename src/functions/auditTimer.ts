@@ -1,35 +1,32 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { openRun, resolvePrinters } from "../audit/fanout";
-import { completeIndexesOfNewAudit } from "../audit/indexes";
-import { newRunId } from "../audit/keys";
 import { type PrivacyPolicy } from "../audit/privacy";
-import { describeFailure } from "../audit/recorder";
-import { runRedaction } from "../audit/redaction";
+import { type AuditRunRoom } from "../composition/auditRunRoom";
+import { auditRunRoom } from "../composition/rooms";
 import { getConfig } from "../config";
-import { getAuditStore, getGraphClient, getPrivacyPolicy, getQueueClient } from "../services";
-import { emitAuditRunStarted, emitRedactionPass, failureReason } from "../telemetry";
+import { invocationLog } from "../http/invocationLog";
 
 /** Opens an audit run: one run row and one queue message per printer; auditPrinter does the work. Then rewrites rows a privacy change left behind. */
 export async function auditTimer(timer: Timer, context: InvocationContext): Promise<void> {
   const started = Date.now();
   const { audit } = getConfig();
-  const log = { log: (m: string) => context.log(m), warn: (m: string) => context.warn(m) };
+  const runs = await auditRunRoom();
+  const log = invocationLog(context);
   // The timer runs one at a time across instances: the one place that creates a missing pseudonym key.
   let privacy: PrivacyPolicy | undefined;
   try {
-    privacy = await getPrivacyPolicy({ create: true });
+    privacy = await runs.privacy({ create: true });
   } catch (error) {
-    context.error(`auditTimer: the privacy settings cannot be applied: ${describeFailure(error)}`);
+    context.error(`auditTimer: the privacy settings cannot be applied: ${runs.describeFailure(error)}`);
   }
   try {
-    await completeIndexesOfNewAudit(getAuditStore(), log);
+    await runs.completeIndexesOfNewAudit(log);
   } catch (error) {
     context.warn(
-      `auditTimer: could not check whether the read indexes need a backfill (${describeFailure(error)}); the backfill timer does.`,
+      `auditTimer: could not check whether the read indexes need a backfill (${runs.describeFailure(error)}); the backfill timer does.`,
     );
   }
-  const scope = await resolvePrinters(audit, getGraphClient("background"), log);
-  let runId = newRunId();
+  const scope = await runs.resolvePrinters(log);
+  let runId = runs.newRunId();
   const pastDue = timer?.isPastDue === true;
   if (scope.printerIds.length === 0) {
     context.warn(
@@ -37,12 +34,7 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
         "or AUDIT_DISCOVER_PRINTERS=true where the identity may list printers.",
     );
   } else {
-    const run = await openRun({
-      printerIds: scope.printerIds,
-      pastDue,
-      store: getAuditStore(),
-      queue: getQueueClient(audit.queueName),
-    });
+    const run = await runs.openRun(scope.printerIds, pastDue);
     runId = run.runId;
     if (pastDue)
       context.warn(
@@ -53,92 +45,42 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
     );
   }
   const queued = scope.printerIds.length;
-  const outcome = queued > 0 ? "queued" : "nothingToAudit";
-  emitAuditRunStarted(context, {
+  runs.telemetry.emitAuditRunStarted(context, {
     runId,
-    outcome,
+    outcome: queued > 0 ? "queued" : "nothingToAudit",
     printersQueued: queued,
     source: scope.source,
     pastDue,
     durationMs: Date.now() - started,
   });
-  if (privacy) await redactionStep(runId, privacy, context);
+  if (privacy) await redactionStep(runs, runId, privacy, context);
 }
 
-/** Rows recorded under a laxer policy, an older key or of an erased person are rewritten; progress goes to the run's "redaction" row. */
-async function redactionStep(runId: string, privacy: PrivacyPolicy, context: InvocationContext): Promise<void> {
-  const store = getAuditStore();
-  const log = { log: (m: string) => context.log(m), warn: (m: string) => context.warn(m) };
-  const startedAt = new Date().toISOString();
+/** Rows recorded under a laxer policy, an older key or of an erased person are rewritten; the run's "redaction" row says how far. */
+async function redactionStep(
+  runs: AuditRunRoom,
+  runId: string,
+  privacy: PrivacyPolicy,
+  context: InvocationContext,
+): Promise<void> {
   const started = Date.now();
-  let recorded = false;
-  try {
-    const result = await runRedaction(store, privacy, {
-      log,
-      onProgress: async (progress) => {
-        // A pass that finds nothing to rewrite leaves the run's rows as they are.
-        if (progress.rowsRewritten === 0) return;
-        recorded = true;
-        await store.mergeRow(store.tables.runs, {
-          partitionKey: runId,
-          rowKey: "redaction",
-          Status: "running",
-          StartedDateTime: startedAt,
-          RowsRewritten: progress.rowsRewritten,
-          JobsRewritten: progress.jobsRewritten,
-          RowsScanned: progress.rowsScanned,
-        });
-      },
-    });
-    if (!recorded && result.clean) return;
-    await store.mergeRow(store.tables.runs, {
-      partitionKey: runId,
-      rowKey: "redaction",
-      Status: result.clean ? "succeeded" : "continuing",
-      StartedDateTime: startedAt,
-      EndedDateTime: new Date().toISOString(),
-      Target: result.target,
-      RowsRewritten: result.rowsRewritten,
-      JobsRewritten: result.jobsRewritten,
-      RowsScanned: result.rowsScanned,
-      Passes: result.passes,
-      Complete: result.clean,
-    });
+  const step = await runs.redactForRun(runId, privacy, invocationLog(context));
+  const { emitRedactionPass, failureReason } = runs.telemetry;
+  if (step.outcome === "failed") {
+    context.error(`auditRedaction run=${runId} failed: ${step.failure} The next run continues from its cursor.`);
+    const reason = failureReason(step.error);
+    const counts = { rowsRewritten: 0, jobsRewritten: 0, rowsScanned: 0, passes: 0 };
+    emitRedactionPass(context, { runId, outcome: "failed", reason, ...counts, durationMs: Date.now() - started });
+  } else if (step.outcome === "rewritten") {
+    const { rowsRewritten, jobsRewritten, rowsScanned, passes, clean, stopped } = step.result;
     context.log(
-      `auditRedaction run=${runId} rowsRewritten=${result.rowsRewritten} jobsRewritten=${result.jobsRewritten} rowsScanned=${result.rowsScanned} ` +
-        `passes=${result.passes} complete=${result.clean}${result.stopped ? " (time budget used up; the next run continues)" : ""}`,
+      `auditRedaction run=${runId} rowsRewritten=${rowsRewritten} jobsRewritten=${jobsRewritten} rowsScanned=${rowsScanned} ` +
+        `passes=${passes} complete=${clean}${stopped ? " (time budget used up; the next run continues)" : ""}`,
     );
-    const outcome = result.clean ? "succeeded" : "continuing";
-    emitRedactionPass(context, { runId, outcome, reason: "", ...counts(result), durationMs: Date.now() - started });
-  } catch (error) {
-    const failure = describeFailure(error);
-    context.error(`auditRedaction run=${runId} failed: ${failure} The next run continues from its cursor.`);
-    const reason = failureReason(error);
-    emitRedactionPass(context, { runId, outcome: "failed", reason, ...counts(), durationMs: Date.now() - started });
-    await store
-      .mergeRow(store.tables.runs, {
-        partitionKey: runId,
-        rowKey: "redaction",
-        Status: "failed",
-        EndedDateTime: new Date().toISOString(),
-        LastError: failure,
-      })
-      .catch(() => undefined);
+    const counts = { rowsRewritten, jobsRewritten, rowsScanned, passes };
+    const outcome = clean ? "succeeded" : "continuing";
+    emitRedactionPass(context, { runId, outcome, reason: "", ...counts, durationMs: Date.now() - started });
   }
-}
-
-type RedactionResult = Awaited<ReturnType<typeof runRedaction>>;
-
-/** A redaction pass's counts for its RedactionPass event; zero when it failed before it counted. */
-function counts(
-  result?: RedactionResult,
-): Pick<RedactionResult, "rowsRewritten" | "jobsRewritten" | "rowsScanned" | "passes"> {
-  return {
-    rowsRewritten: result?.rowsRewritten ?? 0,
-    jobsRewritten: result?.jobsRewritten ?? 0,
-    rowsScanned: result?.rowsScanned ?? 0,
-    passes: result?.passes ?? 0,
-  };
 }
 
 app.timer("auditTimer", {

@@ -1,11 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getJobTimeline as readTimeline } from "../audit/read";
-import { getConfig } from "../config";
-import { auditReplyToError } from "../http/auditReplies";
-import { withDeadline } from "../http/deadline";
+import { type AuditReadRoom } from "../composition/auditReadRoom";
+import { auditReadRoom } from "../composition/rooms";
 import { errorReply, jsonReply } from "../http/replies";
 import { traced, type TracedCall } from "../http/tracedHandler";
-import { getAuditStore } from "../services";
 import { assertQueryAllowed, parseJobId, parsePrinterId } from "../validation";
 
 /** A job's audit timeline: its current state, its recorded states and task states, oldest first. */
@@ -13,15 +10,14 @@ export async function getJobTimeline(
   request: HttpRequest,
   context: InvocationContext,
   call: TracedCall,
+  audit: AuditReadRoom,
 ): Promise<HttpResponseInit> {
   const printerId = parsePrinterId(request.params.printerId);
   const jobId = parseJobId(request.params.jobId);
   Object.assign(call.record, { printerId, jobId });
   call.subject = `the audit of job ${jobId} on printer ${printerId}`;
   assertQueryAllowed(request.query, []);
-  const timeline = await withDeadline(getConfig().http.deadlineInMs, () =>
-    readTimeline(getAuditStore(), printerId, jobId),
-  );
+  const timeline = await audit.jobTimeline(printerId, jobId);
   if (!timeline) {
     return errorReply(
       context,
@@ -41,6 +37,6 @@ app.http("getJobTimeline", {
   handler: traced(getJobTimeline, {
     operation: "GetJobAuditTimeline",
     subject: "the audit of this job",
-    replyToError: auditReplyToError,
+    room: auditReadRoom,
   }),
 });

@@ -1,12 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { exportHistoryCsv, listHistoryPage, parseHistoryQuery } from "../audit/read";
-import { getConfig } from "../config";
-import { auditReplyToError } from "../http/auditReplies";
-import { withDeadline } from "../http/deadline";
+import { type AuditReadRoom } from "../composition/auditReadRoom";
+import { auditReadRoom } from "../composition/rooms";
 import { apiBaseUrl } from "../http/links";
 import { jsonReply, replyHeaders } from "../http/replies";
-import { traced } from "../http/tracedHandler";
-import { getAuditStore, getPrivacyForLookup } from "../services";
+import { traced, type TracedCall } from "../http/tracedHandler";
 
 /** The absolute link to the next page: the same query with the new token, on PUBLIC_BASE_URL or the request's own origin. */
 function nextLink(request: HttpRequest, continuationToken: string): string {
@@ -20,16 +17,17 @@ function nextLink(request: HttpRequest, continuationToken: string): string {
 }
 
 /** Audit history, filtered and paged (JSON), or exported whole (CSV). */
-export async function listAuditJobs(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const { audit, http } = getConfig();
-  const query = parseHistoryQuery(request.query, audit);
-  const store = getAuditStore();
-  // The key is needed only to find a user's pseudonymized rows.
-  const privacy = query.user !== undefined ? await getPrivacyForLookup() : audit;
+export async function listAuditJobs(
+  request: HttpRequest,
+  context: InvocationContext,
+  call: TracedCall,
+  audit: AuditReadRoom,
+): Promise<HttpResponseInit> {
+  const query = audit.parseHistoryQuery(request.query);
   if (query.format === "csv") {
     // Leave a fifth of the deadline to answer with what was gathered.
-    const deadline = Date.now() + Math.floor(http.deadlineInMs * 0.8);
-    const csv = await withDeadline(http.deadlineInMs, () => exportHistoryCsv(store, query, privacy, { deadline }));
+    const deadline = Date.now() + Math.floor(call.deadlineInMs * 0.8);
+    const csv = await audit.historyCsv(query, { deadline });
     context.log(`listAuditJobs format=csv rows=${csv.rows} complete=${!csv.continuationToken}`);
     return {
       status: 200,
@@ -45,8 +43,8 @@ export async function listAuditJobs(request: HttpRequest, context: InvocationCon
     };
   }
   // Reading stops at four fifths of the deadline with the rows in hand (never an empty page while rows were found).
-  const deadline = Date.now() + Math.floor(http.deadlineInMs * 0.8);
-  const page = await withDeadline(http.deadlineInMs, () => listHistoryPage(store, query, privacy, { deadline }));
+  const deadline = Date.now() + Math.floor(call.deadlineInMs * 0.8);
+  const page = await audit.historyPage(query, { deadline });
   context.log(`listAuditJobs rows=${page.value.length} more=${page.continuationToken !== undefined}`);
   return jsonReply(context, 200, {
     value: page.value,
@@ -63,6 +61,6 @@ app.http("listAuditJobs", {
   handler: traced(listAuditJobs, {
     operation: "ListAuditJobs",
     subject: "the audit history",
-    replyToError: auditReplyToError,
+    room: auditReadRoom,
   }),
 });

@@ -1,19 +1,19 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { auditedPrinters } from "../audit/events";
-import { getConfig } from "../config";
-import { auditReplyToError } from "../http/auditReplies";
-import { withDeadline } from "../http/deadline";
+import { type AuditReadRoom } from "../composition/auditReadRoom";
+import { auditReadRoom } from "../composition/rooms";
 import { jsonReply } from "../http/replies";
-import { traced } from "../http/tracedHandler";
-import { getAuditStore } from "../services";
+import { traced, type TracedCall } from "../http/tracedHandler";
 import { assertQueryAllowed } from "../validation";
 
 /** The audited printers with their names: the triggers' printer picker. */
-export async function listAuditedPrinters(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function listAuditedPrinters(
+  request: HttpRequest,
+  context: InvocationContext,
+  _call: TracedCall,
+  audit: AuditReadRoom,
+): Promise<HttpResponseInit> {
   assertQueryAllowed(request.query, []);
-  const { audit, http } = getConfig();
-  const value = await withDeadline(http.deadlineInMs, () => auditedPrinters(getAuditStore(), audit.printerIds));
-  return jsonReply(context, 200, { value });
+  return jsonReply(context, 200, { value: await audit.auditedPrinters() });
 }
 
 app.http("listAuditedPrinters", {
@@ -23,6 +23,6 @@ app.http("listAuditedPrinters", {
   handler: traced(listAuditedPrinters, {
     operation: "ListAuditedPrinters",
     subject: "the audited printers",
-    replyToError: auditReplyToError,
+    room: auditReadRoom,
   }),
 });

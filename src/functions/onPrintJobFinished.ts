@@ -1,12 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { parseJobFinishedQuery } from "../audit/events";
-import { finishedJobs } from "../audit/events";
-import { getConfig } from "../config";
-import { auditReplyToError } from "../http/auditReplies";
-import { withDeadline } from "../http/deadline";
+import { type AuditReadRoom } from "../composition/auditReadRoom";
+import { auditReadRoom } from "../composition/rooms";
 import { traced, type TracedCall } from "../http/tracedHandler";
 import { answerTriggerPoll } from "../http/triggerPolls";
-import { getAuditStore, getPrivacyForLookup } from "../services";
 
 /** The route, which the Location of every poll repeats. */
 const route = "audit/triggers/jobFinished";
@@ -19,26 +15,11 @@ export async function onPrintJobFinished(
   request: HttpRequest,
   context: InvocationContext,
   call: TracedCall,
+  audit: AuditReadRoom,
 ): Promise<HttpResponseInit> {
-  const { audit, http } = getConfig();
-  const query = parseJobFinishedQuery(request.query, audit);
+  const query = audit.parseJobFinishedQuery(request.query);
   if (query.printerId) call.record.printerId = query.printerId;
-  return answerTriggerPoll(request, context, {
-    route,
-    cursor: query.cursor,
-    readBatch: async (from) => {
-      const privacy = query.user !== undefined ? await getPrivacyForLookup() : audit;
-      return withDeadline(http.deadlineInMs, () =>
-        finishedJobs(getAuditStore(), {
-          from,
-          printerId: query.printerId,
-          states: query.states,
-          user: query.user,
-          privacy,
-        }),
-      );
-    },
-  });
+  return answerTriggerPoll(request, context, { route, cursor: query.cursor, feed: audit.finishedJobs(query) });
 }
 
 app.http("onPrintJobFinished", {
@@ -48,6 +29,6 @@ app.http("onPrintJobFinished", {
   handler: traced(onPrintJobFinished, {
     operation: "OnPrintJobFinished",
     subject: "finished print jobs",
-    replyToError: auditReplyToError,
+    room: auditReadRoom,
   }),
 });

@@ -1,12 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { parsePrinterFailingQuery } from "../audit/events";
-import { failingPrinters } from "../audit/events";
-import { getConfig } from "../config";
-import { auditReplyToError } from "../http/auditReplies";
-import { withDeadline } from "../http/deadline";
+import { type AuditReadRoom } from "../composition/auditReadRoom";
+import { auditReadRoom } from "../composition/rooms";
 import { traced, type TracedCall } from "../http/tracedHandler";
 import { answerTriggerPoll } from "../http/triggerPolls";
-import { getAuditStore } from "../services";
 
 /** The route, which the Location of every poll repeats. */
 const route = "audit/triggers/printerFailing";
@@ -16,25 +12,11 @@ export async function onPrinterFailing(
   request: HttpRequest,
   context: InvocationContext,
   call: TracedCall,
+  audit: AuditReadRoom,
 ): Promise<HttpResponseInit> {
-  const { audit, http } = getConfig();
-  const query = parsePrinterFailingQuery(request.query);
+  const query = audit.parsePrinterFailingQuery(request.query);
   if (query.printerId) call.record.printerId = query.printerId;
-  return answerTriggerPoll(request, context, {
-    route,
-    cursor: query.cursor,
-    readBatch: (from) =>
-      withDeadline(http.deadlineInMs, () =>
-        failingPrinters(getAuditStore(), {
-          from,
-          printerId: query.printerId,
-          threshold: query.threshold,
-          windowMs: query.windowMs,
-          window: query.window,
-          privacy: audit,
-        }),
-      ),
-  });
+  return answerTriggerPoll(request, context, { route, cursor: query.cursor, feed: audit.failingPrinters(query) });
 }
 
 app.http("onPrinterFailing", {
@@ -44,6 +26,6 @@ app.http("onPrinterFailing", {
   handler: traced(onPrinterFailing, {
     operation: "OnPrinterFailing",
     subject: "failing printers",
-    replyToError: auditReplyToError,
+    room: auditReadRoom,
   }),
 });

@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getConfig } from "../config";
+import { jobsRoom } from "../composition/rooms";
+import { type JobsRoom } from "../composition/jobsRoom";
 import { isTerminalJobState } from "../graph/types";
-import { withDeadline } from "../http/deadline";
 import { apiBaseUrl } from "../http/links";
 import { errorReply, jsonReply } from "../http/replies";
 import { traced, type TracedCall } from "../http/tracedHandler";
@@ -11,8 +11,7 @@ import {
   parseCompletionRequest,
   type CompletionRequest,
 } from "../jobs/completion";
-import { getServedPrintJob, printJobPathHeader, type ServedPrintJob } from "../jobs/sharePath";
-import { getGraphClient } from "../services";
+import { type ServedPrintJob } from "../jobs/sharePath";
 
 /** What a 202 says while the job runs; the caller polls Location after Retry-After seconds. */
 export interface CompletionPending {
@@ -85,18 +84,20 @@ function pendingReply(
 
 /** One poll of a wait for a print job to finish: 200 with the job once final, 202 while it runs, 504 past the deadline. */
 function waitForPrintJob(parent: "printer" | "share") {
-  return async (request: HttpRequest, context: InvocationContext, call: TracedCall): Promise<HttpResponseInit> => {
+  return async (
+    request: HttpRequest,
+    context: InvocationContext,
+    call: TracedCall,
+    jobs: JobsRoom,
+  ): Promise<HttpResponseInit> => {
     const input = parseCompletionRequest(parent, request.params, request.query, new Date());
     Object.assign(call.record, { printerId: input.ref.printerId, shareId: input.ref.shareId, jobId: input.ref.jobId });
     call.subject = `job ${input.ref.jobId} on ${parent} ${input.ref.printerId ?? input.ref.shareId}`;
-    const graph = getGraphClient("interactive");
-    const job = await withDeadline(getConfig().http.deadlineInMs, (abortSignal) =>
-      getServedPrintJob(graph, input.ref, { expand: input.expand, abortSignal }),
-    );
+    const job = await jobs.getServedPrintJob(input.ref, { expand: input.expand, abortSignal: call.abortSignal });
     const status = readStatus(job);
     Object.assign(call.record, { state: status.state, graphRequestId: job.requestId });
     const headers: Record<string, string> = {
-      [printJobPathHeader]: job.path,
+      [jobs.printJobPathHeader]: job.path,
       ...(job.requestId ? { "x-graph-request-id": job.requestId } : {}),
     };
     if (isTerminalJobState(status.state)) return jsonReply(context, 200, job.body, headers);
@@ -110,12 +111,20 @@ app.http("waitForPrinterJob", {
   route: "printers/{printerId}/jobs/{jobId}/completion",
   methods: ["GET"],
   authLevel: "function",
-  handler: traced(waitForPrintJob("printer"), { operation: "WaitForPrinterJob", subject: "the job on this printer" }),
+  handler: traced(waitForPrintJob("printer"), {
+    operation: "WaitForPrinterJob",
+    subject: "the job on this printer",
+    room: jobsRoom,
+  }),
 });
 
 app.http("waitForShareJob", {
   route: "shares/{shareId}/jobs/{jobId}/completion",
   methods: ["GET"],
   authLevel: "function",
-  handler: traced(waitForPrintJob("share"), { operation: "WaitForShareJob", subject: "the job on this share" }),
+  handler: traced(waitForPrintJob("share"), {
+    operation: "WaitForShareJob",
+    subject: "the job on this share",
+    room: jobsRoom,
+  }),
 });

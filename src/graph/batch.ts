@@ -1,4 +1,4 @@
-import { GraphError } from "../errors";
+import { GraphError } from "./graphError";
 import { retryAfterInMs } from "./errorResponse";
 import { noteThrottledSubRequest } from "./usage";
 

@@ -9,7 +9,7 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { type TokenCredential } from "@azure/core-auth";
-import { GraphError } from "../errors";
+import { GraphError } from "./graphError";
 import { getInBatches, type BatchAnswer, type BatchRequest, type BatchResponse, type BatchRetryOptions } from "./batch";
 import { credentialWithTimeout } from "./credential";
 import { graphErrorFromResponse, requestIdOf } from "./errorResponse";

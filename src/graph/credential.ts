@@ -1,5 +1,5 @@
 import { type TokenCredential } from "@azure/core-auth";
-import { GraphError } from "../errors";
+import { GraphError } from "./graphError";
 
 /** What anyone is told when the app gets no token for Graph, with what to check (`reason`: the failure's name). */
 export function noGraphTokenMessage(reason?: string): string {

@@ -1,5 +1,5 @@
 import { type PipelineResponse } from "@azure/core-rest-pipeline";
-import { GraphError } from "../errors";
+import { GraphError } from "./graphError";
 
 /** Graph's request id for a response: the `request-id` header, else the error body's innerError. */
 export function requestIdOf(response: PipelineResponse | undefined, body?: unknown): string | undefined {

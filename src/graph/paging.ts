@@ -1,5 +1,5 @@
 import { getPagedAsyncIterator, type PagedAsyncIterableIterator } from "@azure/core-paging";
-import { GraphError } from "../errors";
+import { GraphError } from "./graphError";
 import { describePath } from "./paths";
 import { type GraphPage } from "./types";
 

@@ -1,4 +1,4 @@
-import { GraphError } from "../errors";
+import { GraphError } from "./graphError";
 import { isLoopbackHttpUrl } from "./policies/loopbackHttpPolicy";
 
 /** Reference to one print job, through its printer or through a printer share. */

@@ -1,5 +1,6 @@
 import { isRestError } from "@azure/core-rest-pipeline";
-import { GraphError, RetryAfterTooLongError } from "../errors";
+import { RetryAfterTooLongError } from "../errors";
+import { GraphError } from "./graphError";
 import { isCredentialError, noGraphTokenMessage } from "./credential";
 import { graphErrorFromResponse } from "./errorResponse";
 

@@ -1,7 +1,10 @@
 import { type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { errorReply, replyToError } from "./replies";
-import { GraphError, PseudonymKeyMissingError, PseudonymKeyUnavailableError } from "../errors";
+import { replyToError } from "./errorReplies";
+import { errorReply } from "./replies";
+import { PseudonymKeyMissingError, PseudonymKeyUnavailableError } from "../errors";
+import { GraphError } from "../graph/graphError";
+import { type TokenRoles } from "../graph/tokenRoles";
 
 /** Table answers that say the request itself was wrong: trying again cannot help. */
 const refusedStatuses = new Set([400, 413, 414]);
@@ -11,7 +14,12 @@ const refusedStatuses = new Set([400, 413, 414]);
  * (the details, status and code only, go to the log); the tables refusing the query as built is this app's
  * bug, a 500 to report, never a retry; anything else as every route answers it.
  */
-export function auditReplyToError(context: InvocationContext, error: unknown, subject: string): HttpResponseInit {
+export function auditReplyToError(
+  context: InvocationContext,
+  error: unknown,
+  subject: string,
+  tokenRoles?: TokenRoles,
+): HttpResponseInit {
   if (isRestError(error) && !(error instanceof GraphError) && refusedStatuses.has(error.statusCode ?? 0)) {
     context.error(
       `Audit tables refused the query for ${subject}: status=${error.statusCode} code=${error.code ?? "-"}`,
@@ -37,5 +45,5 @@ export function auditReplyToError(context: InvocationContext, error: unknown, su
     context.warn(`Pseudonym key unavailable for ${subject}: ${error.message}`);
     return errorReply(context, 503, error.code, error.message, { headers: { "retry-after": "60" } });
   }
-  return replyToError(context, error, subject);
+  return replyToError(context, error, subject, tokenRoles);
 }

@@ -1,9 +1,5 @@
 import { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { currentCursor, type EventCursor } from "../audit/events";
-import { type TriggerBatch } from "../audit/events";
-import { getConfig } from "../config";
-import { getAuditStore } from "../services";
-import { withDeadline } from "./deadline";
+import { type EventCursor, type TriggerBatch } from "../audit/events";
 import { cursorLink } from "./eventLinks";
 import { jsonReply, replyHeaders } from "./replies";
 
@@ -12,26 +8,38 @@ export const triggerRetryAfterSeconds = 60;
 /** Seconds it waits while more is waiting: a backlog drains at the flow's pace, not one answer a minute. */
 export const triggerBacklogRetryAfterSeconds = 1;
 
+/** What a polling trigger reads from the audit: where the feed is now, what came after a cursor, a cursor as text. */
+export interface TriggerFeed<Item> {
+  currentCursor(): Promise<EventCursor>;
+  readBatch(from: EventCursor): Promise<TriggerBatch<Item>>;
+  encodeCursor(cursor: EventCursor): string;
+}
+
 /**
  * One poll of a polling trigger (Power Platform's polling protocol): the first poll answers 202 with a
  * Location holding the current cursor; later polls answer 202 with the same or an advanced cursor when
- * nothing new happened, or 200 with the new items and the advanced cursor. `readBatch` reads after a cursor.
+ * nothing new happened, or 200 with the new items and the advanced cursor.
  */
 export async function answerTriggerPoll<Item>(
   request: HttpRequest,
   context: InvocationContext,
-  poll: { route: string; cursor?: EventCursor; readBatch: (from: EventCursor) => Promise<TriggerBatch<Item>> },
+  poll: { route: string; cursor?: EventCursor; feed: TriggerFeed<Item> },
 ): Promise<HttpResponseInit> {
+  const { feed } = poll;
   const retryAfter = { "retry-after": String(triggerRetryAfterSeconds) };
   if (!poll.cursor) {
-    const cursor = await withDeadline(getConfig().http.deadlineInMs, () => currentCursor(getAuditStore()));
+    const cursor = await feed.currentCursor();
     return {
       status: 202,
-      headers: { ...replyHeaders(context), ...retryAfter, location: cursorLink(request, poll.route, cursor) },
+      headers: {
+        ...replyHeaders(context),
+        ...retryAfter,
+        location: cursorLink(request, poll.route, feed.encodeCursor(cursor)),
+      },
     };
   }
-  const batch = await poll.readBatch(poll.cursor);
-  const location = cursorLink(request, poll.route, batch.next);
+  const batch = await feed.readBatch(poll.cursor);
+  const location = cursorLink(request, poll.route, feed.encodeCursor(batch.next));
   const wait = { "retry-after": String(batch.more ? triggerBacklogRetryAfterSeconds : triggerRetryAfterSeconds) };
   if (batch.value.length === 0) return { status: 202, headers: { ...replyHeaders(context), ...wait, location } };
   return jsonReply(context, 200, { value: batch.value }, { ...wait, location });

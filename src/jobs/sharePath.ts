@@ -1,6 +1,6 @@
 import { type GetPrintJobOptions, type GraphClient, type GraphResponse } from "../graph/client";
 import { type PrintJobRef } from "../graph/paths";
-import { GraphError } from "../errors";
+import { GraphError } from "../graph/graphError";
 import { type PrintJob } from "../graph/types";
 
 /**

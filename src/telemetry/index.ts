@@ -1,6 +1,6 @@
 /** The app's named telemetry: one function per event (events.ts lists their dimensions), sent through emit.ts. */
 import { RestError } from "@azure/core-rest-pipeline";
-import { GraphError } from "../errors";
+import { GraphError } from "../graph/graphError";
 import { emit, type TelemetrySink } from "./emit";
 import {
   type AuditErasure,

@@ -12,7 +12,7 @@ import { eraseUser, runRedaction } from "../../src/audit/redaction";
 import { pseudonym, pseudonymKey, type PrivacyPolicy } from "../../src/audit/privacy";
 import { auditPrinterJobs } from "../../src/audit/recorder";
 import { AuditStore, tableClientFactory } from "../../src/audit/store";
-import { getGraphClient } from "../../src/services";
+import { appClients } from "../../src/composition/rooms";
 import { type RedactUsers } from "../../src/settings/privacy";
 import { makeJob } from "../../sandbox/tenant";
 import { CountingProxy, RequestCounter, type ProxyAction } from "./countingProxy";
@@ -197,7 +197,7 @@ export class ErasureWorld {
     const pending = this.jobs.filter((j) => !j.audited);
     try {
       await auditPrinterJobs({
-        graph: getGraphClient("background"),
+        graph: (await appClients()).graph("background"),
         store: this.proxiedStore,
         privacy: this.policy(),
         runId,

@@ -3,7 +3,7 @@
  * simulator, optionally Azurite, and the built app loaded through the local Functions host.
  */
 import { resetConfig } from "../../src/config";
-import { resetServices } from "../../src/services";
+import { resetComposition } from "../../src/composition/rooms";
 import { UniversalPrintSimulator, type SimulatorOptions } from "../../sandbox/graph/simulator";
 import { loadFunctionApp } from "../../sandbox/host/functionApp";
 import { type Registration } from "../../sandbox/host/functionsCore";
@@ -61,7 +61,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       else process.env[name] = value;
     }
     resetConfig();
-    resetServices();
+    resetComposition();
   };
   configure({
     ...identity.env(),

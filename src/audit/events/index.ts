@@ -8,5 +8,12 @@ export { eventRows, eventsBefore } from "./eventRows";
 export { currentCursor, eventFeedTuning, publicEvent, readEvents, timeOfEventKey } from "./feed";
 export { eventFilter, maxFilterComparisons, type EventFilter, type FeedQuery } from "./feedFilter";
 export { auditedPrinters } from "./printers";
-export { parseEventFeedQuery, parseJobFinishedQuery, parsePrinterFailingQuery } from "./query";
-export { failingPrinters, finishedJobs, type TriggerBatch } from "./triggers";
+export {
+  parseEventFeedQuery,
+  parseJobFinishedQuery,
+  parsePrinterFailingQuery,
+  type EventFeedRequest,
+  type JobFinishedRequest,
+  type PrinterFailingRequest,
+} from "./query";
+export { failingPrinters, finishedJobs, type PrinterFailingAlert, type TriggerBatch } from "./triggers";

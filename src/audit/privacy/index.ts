@@ -26,4 +26,5 @@ export {
   type PseudonymKey,
 } from "./policy";
 export { keyCacheInMs, keyVaultScope, PseudonymKeyProvider, type CurrentKey } from "./pseudonymKey";
+export { privacyForLookup, privacyPolicy } from "./settingsPolicy";
 export { userColumnsFilter, userFilter, userFilterValues } from "./userFilter";

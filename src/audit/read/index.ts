@@ -9,5 +9,5 @@ export { exportHistoryCsv } from "./csvExport";
 export { listHistoryPage, publicRow } from "./historyPage";
 export { parseHistoryQuery, type HistoryQuery } from "./historyQuery";
 export { historyFilter } from "./historyReader";
-export { parseSummaryQuery, readSummaries } from "./summariesQuery";
+export { parseSummaryQuery, readSummaries, type SummaryQuery } from "./summariesQuery";
 export { getJobTimeline } from "./timeline";

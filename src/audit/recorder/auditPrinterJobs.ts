@@ -20,6 +20,7 @@ import {
   type PrinterRun,
 } from "./printerRun";
 import { recordJobs } from "./recordJobs";
+import { GraphError } from "../../graph/graphError";
 import { AuditIncompleteError } from "../../errors";
 
 export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<AuditResult> {
@@ -87,8 +88,18 @@ function reportRun({ malformed, log, printerId, runId, erasures }: PrinterRun, c
   if (result.errors > 0) {
     throw new AuditIncompleteError(
       `${result.errors} job(s) of printer ${printerId} could not be read from Graph (${result.lastError}); they are recorded on the next attempt.`,
-      { result },
+      { result, cause: lastJobFailure(result) },
     );
   }
   return result;
+}
+
+/** The last job Graph would not give, as the GraphError it answered: the cause of the run's AuditIncompleteError. */
+function lastJobFailure({ lastError, lastErrorStatus, lastErrorCode }: AuditResult): GraphError | undefined {
+  if (lastError === undefined || lastErrorStatus === undefined) return undefined;
+  return new GraphError(lastError, {
+    kind: "graph",
+    statusCode: lastErrorStatus,
+    code: lastErrorCode ?? `http${lastErrorStatus}`,
+  });
 }

@@ -1,5 +1,6 @@
 /** What a failed attempt tells its run record: a short description, and whether it left derived rows pending. */
-import { DerivedRowsPendingError, GraphError } from "../../errors";
+import { GraphError } from "../../graph/graphError";
+import { AuditIncompleteError, DerivedRowsPendingError } from "../../errors";
 
 /** A short, personal-data-free description of a failure, for run records and logs. */
 export function describeFailure(error: unknown): string {
@@ -18,4 +19,11 @@ export function describeFailure(error: unknown): string {
 /** Whether a failure came between writing history rows and the rows derived from them (the events feed waits for those). */
 export function leftDerivedRowsPending(error: unknown): boolean {
   return error instanceof DerivedRowsPendingError;
+}
+
+/** The Graph failure behind an attempt's failure: the error itself, or the job read that left the run incomplete. */
+export function graphFailureOf(error: unknown): GraphError | undefined {
+  if (error instanceof GraphError) return error;
+  if (error instanceof AuditIncompleteError && error.cause instanceof GraphError) return error.cause;
+  return undefined;
 }

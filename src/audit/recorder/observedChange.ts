@@ -39,7 +39,7 @@ export interface TaskChange {
 }
 
 /** What a job's $batch answer says: the job as it shows it (none when it cannot be parsed), or why it could not be read. */
-export type BatchAnswer = { snapshot?: JobSnapshot } | { unreadable: string };
+export type BatchAnswer = { snapshot?: JobSnapshot } | { unreadable: string; status: number; code?: string };
 
 /** Parses a job's $batch answer; an answer that is not the job (nor a 404) is unreadable, and the run counts it as an error. */
 export function parseBatchAnswer(
@@ -64,6 +64,8 @@ export function parseBatchAnswer(
   const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
   return {
     unreadable: `GET job ${listed.jobId} answered ${answer.status}${typeof code === "string" ? ` ${code}` : ""} in $batch`,
+    status: answer.status,
+    ...(typeof code === "string" ? { code } : {}),
   };
 }
 

@@ -52,7 +52,9 @@ export function addCounts(total: AuditResult, step: StepCounts): AuditResult {
     taskRowsWritten: sum("taskRowsWritten"),
     pages: sum("pages"),
     errors: sum("errors"),
-    ...(step.lastError !== undefined ? { lastError: step.lastError } : {}),
+    ...(step.lastError !== undefined
+      ? { lastError: step.lastError, lastErrorStatus: step.lastErrorStatus, lastErrorCode: step.lastErrorCode }
+      : {}),
     ...("printerName" in step ? { printerName: step.printerName } : {}),
   };
 }

@@ -31,7 +31,8 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
       ? parseBatchAnswer(job, answer, privacy, run)
       : { snapshot: unaddressable(job, privacy, run) };
     if ("unreadable" in parsed) {
-      counts = { ...counts, errors: (counts.errors ?? 0) + 1, lastError: parsed.unreadable };
+      const { unreadable: lastError, status: lastErrorStatus, code: lastErrorCode } = parsed;
+      counts = { ...counts, errors: (counts.errors ?? 0) + 1, lastError, lastErrorStatus, lastErrorCode };
       return;
     }
     const change = parsed.snapshot && observedChange(job.key, parsed.snapshot, job.known, observed, run);

@@ -7,4 +7,4 @@
 export { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "./erasure";
 export { ErasureGuard, withheldReason } from "./erasureGuard";
 export { unitOf, type JobUnit } from "./jobRewrite";
-export { redactionFaultPoints, runRedaction } from "./rewritePass";
+export { redactionFaultPoints, runRedaction, type RedactionResult } from "./rewritePass";
