@@ -3,12 +3,14 @@
  * current-state row, fetches tasks ($batch of GET …/jobs/{id}?$expand=tasks) only for jobs that are new,
  * changed or not yet terminal, and writes what changed: history rows first (jobs, then tasks), the
  * current-state rows last. A crash in between leaves the current state behind, so the next run records
- * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page (and
- * the fewer than 20 jobs that wait for a full $batch).
+ * the same observation under the same keys: no duplicate, no gap. What changed is gathered across pages and
+ * written in full transactions (historyWrites.ts): memory is bounded by 1,000 jobs' rows (and the fewer than
+ * 20 jobs that wait for a full $batch).
  */
 import { maxBatchSize } from "../../graph/batch";
 import { refreshSummaries } from "../summaries";
 import { completeEarlierAttempt } from "./earlierAttempt";
+import { flushObservations } from "./historyWrites";
 import { jobsToRead, type WantedJob } from "./jobsToRead";
 import { startPrinterRun, type AuditPrinterOptions, type AuditResult, type PrinterRun } from "./printerRun";
 import { recordJobs } from "./recordJobs";
@@ -18,6 +20,7 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   const run = startPrinterRun(options);
   if ((options.attempt ?? 1) > 1) await completeEarlierAttempt(run);
   await recordEveryPage(run);
+  await flushObservations(run);
   // The daily summaries this run marked are recomputed once, at the end (a crash leaves them marked: the next run or read recomputes them).
   await refreshSummaries(options.store, run.summaries.values());
   return reportRun(run);

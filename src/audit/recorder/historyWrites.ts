@@ -9,7 +9,7 @@ import { derivedRowsByTable } from "../derived";
 import { markSummaries, type SummaryTarget } from "../summaries";
 import { type AuditStore, type Row } from "../store";
 import { markDerivedPending } from "./failures";
-import { type AuditResult } from "./printerRun";
+import { type AuditResult, type Observations } from "./printerRun";
 
 /**
  * A fault-injection point for tests (crash between the history writes and the current-state writes).
@@ -17,10 +17,35 @@ import { type AuditResult } from "./printerRun";
  */
 export const auditFaultPoints: { beforeCurrentStateWrite?: (printerId: string) => void | Promise<void> } = {};
 
-export interface Observations {
-  jobRows: Row[];
-  taskRows: Row[];
-  currentRows: { row: Row; etag?: string }[];
+/** Jobs a printer's run gathers before it writes (about 10 rows a job): full transactions, bounded memory. */
+export const maxBufferedJobs = 1000;
+
+export function noObservations(): Observations {
+  return { jobRows: [], taskRows: [], currentRows: [] };
+}
+
+type RunWrites = Parameters<typeof writeObservations>[1] & { pending: Observations };
+
+/**
+ * Gathers a batch's observations across the printer's pages, so each partition is written in few, full
+ * transactions. The buffer is written first when a job in the batch is in it already (a job is written once
+ * per write), and after the batch when it holds maxBufferedJobs jobs.
+ */
+export async function bufferObservations(observations: Observations, run: RunWrites): Promise<void> {
+  const buffered = new Set(run.pending.currentRows.map((c) => c.row.rowKey));
+  if (observations.currentRows.some((c) => buffered.has(c.row.rowKey))) await flushObservations(run);
+  run.pending.jobRows.push(...observations.jobRows);
+  run.pending.taskRows.push(...observations.taskRows);
+  run.pending.currentRows.push(...observations.currentRows);
+  if (run.pending.currentRows.length >= maxBufferedJobs) await flushObservations(run);
+}
+
+/** Writes what the run gathered, in the order that makes a crash harmless (writeObservations). */
+export async function flushObservations(run: RunWrites): Promise<void> {
+  const pending = run.pending;
+  run.pending = noObservations();
+  if (pending.jobRows.length + pending.taskRows.length + pending.currentRows.length === 0) return;
+  await writeObservations(pending, run);
 }
 
 export async function writeObservations(

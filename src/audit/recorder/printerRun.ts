@@ -4,7 +4,7 @@ import { type AuditLog } from "../auditLog";
 import { withErasureList } from "../redaction";
 import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
-import { type AuditStore } from "../store";
+import { type AuditStore, type Row } from "../store";
 
 export interface AuditPrinterOptions {
   graph: GraphClient;
@@ -35,6 +35,13 @@ export interface AuditResult {
   malformedFields: number;
 }
 
+/** What a batch of jobs observed, as rows: history (jobs, tasks) and each job's new current state. */
+export interface Observations {
+  jobRows: Row[];
+  taskRows: Row[];
+  currentRows: { row: Row; etag?: string }[];
+}
+
 /** What the steps of one printer's run share. */
 export interface PrinterRun extends AuditPrinterOptions {
   now: () => Date;
@@ -45,6 +52,8 @@ export interface PrinterRun extends AuditPrinterOptions {
   result: AuditResult;
   /** The daily summaries (day, printer) this run marked. */
   summaries: Map<string, SummaryTarget>;
+  /** Observations gathered across pages and not yet written (historyWrites.ts). */
+  pending: Observations;
 }
 
 export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
@@ -76,5 +85,6 @@ export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
     privacyForWrites,
     result,
     summaries: new Map(),
+    pending: { jobRows: [], taskRows: [], currentRows: [] },
   };
 }

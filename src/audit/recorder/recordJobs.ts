@@ -7,10 +7,10 @@ import { isAddressable, printJobPath } from "../../graph/paths";
 import { type PrintJob } from "../../graph/types";
 import { type JobSnapshot, type PrivacySettings } from "../snapshot";
 import { mapLimit } from "../concurrency";
-import { writeObservations, type Observations } from "./historyWrites";
+import { bufferObservations } from "./historyWrites";
 import { type WantedJob } from "./jobsToRead";
 import { answeredSnapshot, listedSnapshot, observedChange, type ObservedChange } from "./observedChange";
-import { type PrinterRun } from "./printerRun";
+import { type Observations, type PrinterRun } from "./printerRun";
 import { taskRowsOf } from "./taskRows";
 
 /** Reads jobs with their tasks ($batch of 20) and writes what changed: history first, the current state last. */
@@ -37,7 +37,7 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
     currentRows: changes.map((c) => c.current),
   };
   await namePrinter(observations, run);
-  await writeObservations(observations, run);
+  await bufferObservations(observations, run);
 }
 
 /** A job whose id no URL can hold: recorded as the list showed it (no tasks), and noted as Graph's malformed data. */
