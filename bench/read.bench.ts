@@ -11,6 +11,8 @@
  * that partition inside its RowKey range, from where it starts (its continuation) to where it stops (the
  * continuation it answers); a query without it reads the table from its continuation to where it stops.
  * READ_BENCH_JOBS changes the number of jobs (a multiple of 200).
+ * Then a year of daily summaries through the route (GET /api/audit/summaries), read three times, with the
+ * Table requests each read costs.
  */
 import { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { TableClient } from "@azure/data-tables";
@@ -294,7 +296,29 @@ export async function run(): Promise<void> {
     } finally {
       await proxy.stop();
     }
+    await yearOfSummaries(rig);
   } finally {
     await rig.stop();
+  }
+}
+
+/** A year of daily summaries through the route, read three times: what each read costs in Table requests. */
+async function yearOfSummaries(rig: Rig): Promise<void> {
+  const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  const last = start + (days - 1) * dayMs;
+  const [from, to] = [day(last - 364 * dayMs), day(last)];
+  const tables = rig.azurite!.tables;
+  console.log("");
+  for (const label of ["first", "second", "third"]) {
+    tables.takeCounts();
+    const began = performance.now();
+    const response = await fetch(`${rig.api}/audit/summaries?from=${from}&to=${to}`);
+    const body = (await response.json()) as { jobs?: number };
+    const counts = tables.takeCounts();
+    console.log(
+      `a year of summaries (${from} to ${to}, ${days} days with jobs), ${label} read: ${response.status}, ${body.jobs} jobs, ` +
+        `${counts.requests} Table requests (${counts.query} queries returning ${counts.rowsReturned} rows, ` +
+        `${counts.insert + counts.upsertOrMerge + counts.batch} writes), ${Math.round(performance.now() - began)} ms`,
+    );
   }
 }

@@ -17,6 +17,7 @@ import {
   deleteRowsOfPages,
   replaceCurrentRows,
   replaceRowsInTransactions,
+  transactionChunks,
   type WriteCounts,
 } from "./transactions";
 
@@ -95,6 +96,18 @@ export class AuditStore {
   /** Merges columns into one row, creating it if missing: run records, markers, lists. */
   async mergeRow(tableName: string, row: Row): Promise<void> {
     await this.committer(tableName)({ op: "merge", row });
+  }
+
+  /**
+   * Merges columns into many rows, creating those missing: one transaction per partition (at most 100 rows),
+   * so rows of one partition change together, in the order given.
+   */
+  async mergeRows(tableName: string, rows: readonly Row[]): Promise<void> {
+    const partitions = new Map<string, Row[]>();
+    for (const row of rows) partitions.set(row.partitionKey, [...(partitions.get(row.partitionKey) ?? []), row]);
+    for (const partition of partitions.values())
+      for (const chunk of transactionChunks(partition))
+        await this.committer(tableName)(chunk.map((row): RowWrite => ({ op: "merge", row })));
   }
 
   /** Writes one row whole, whatever was there: a row derived again from its source. */

@@ -28,29 +28,25 @@ export async function markSummaries(
   await markDirty(store, targets, touched);
 }
 
-/** Marks printer rows and then their days' rows Dirty. */
+/**
+ * Marks printer rows and then their days' rows Dirty: a day's rows share its partition, so each day is one
+ * transaction (the day row last), and a reader never sees the day row marked without its printers' rows.
+ */
 export async function markDirty(
   store: AuditStore,
   targets: ReadonlyMap<string, SummaryTarget>,
   touched?: Map<string, SummaryTarget>,
 ): Promise<void> {
+  const byDay = new Map<string, Row[]>();
   for (const [key, { day, printerId }] of targets) {
-    await store.mergeRow(store.tables.summaries, {
-      partitionKey: dayKey(day),
-      rowKey: printerId,
-      Day: day,
-      PrinterId: printerId,
-      Dirty: true,
-    });
+    const rows = byDay.get(day) ?? [];
+    rows.push({ partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true });
+    byDay.set(day, rows);
     touched?.set(key, { day, printerId });
   }
-  // The day rows after their printers' rows: a reader that cleans a day row has then seen the printer row Dirty or its new counts.
-  for (const day of new Set([...targets.values()].map((t) => t.day))) {
-    await store.mergeRow(store.tables.summaries, {
-      partitionKey: dayKey(day),
-      rowKey: dayRowKey,
-      Day: day,
-      Dirty: true,
-    });
-  }
+  for (const [day, rows] of byDay)
+    await store.mergeRows(store.tables.summaries, [
+      ...rows,
+      { partitionKey: dayKey(day), rowKey: dayRowKey, Day: day, Dirty: true },
+    ]);
 }

@@ -5,29 +5,32 @@
  * only when no printer row of the day was Dirty, so it never holds counts older than its printers' rows.
  */
 import { odata, type AuditStore, type StoredRow } from "../store";
-import { dayKey, dayOf, dayRowKey } from "./days";
+import { dayKey, dayRowKey } from "./days";
 import { getSummaryRow, refreshSummary } from "./refresh";
 import { dayTotalsOf, type DaySummary, type DayTotals } from "./summarizeDay";
 import { dayTotalsOfRow, dayTotalsRow, summaryOfRow } from "./summaryRows";
 
-/**
- * The summary rows of one day (one printer's, or every printer's), repairing any left Dirty. `known` is the
- * day's "~day" row when the caller read it already (null: read, and there is none).
- */
+/** Rows of a day the caller read already (readDays.ts): its "~day" row (null: there is none), its printers' rows. */
+export interface KnownDayRows {
+  dayRow: StoredRow | null;
+  printerRows: readonly StoredRow[];
+}
+
+/** The summary rows of one day (one printer's, or every printer's), repairing any left Dirty. */
 export async function readDay(
   store: AuditStore,
   day: string,
   printerId?: string,
-  known?: StoredRow | null,
+  known?: KnownDayRows,
 ): Promise<DayTotals> {
   let cached: StoredRow | undefined;
   if (!printerId) {
-    cached = known === undefined ? await getSummaryRow(store, day, dayRowKey) : (known ?? undefined);
+    cached = known ? (known.dayRow ?? undefined) : await getSummaryRow(store, day, dayRowKey);
     // A day too big for its row (thousands of printers or people) is added up from its printers' rows instead.
     if (cached && cached.Dirty !== true && cached.PrintersCut !== true && cached.UsersCut !== true)
       return dayTotalsOfRow(cached);
   }
-  const { summaries, dirty } = await readPrinterRows(store, day, printerId);
+  const { summaries, dirty } = known ? splitDirty(known.printerRows) : await readPrinterRows(store, day, printerId);
   for (const id of dirty) {
     const repaired = await refreshSummary(store, day, id);
     if (repaired) summaries.push(repaired);
@@ -36,10 +39,8 @@ export async function readDay(
     day,
     summaries.sort((a, b) => (a.printerId < b.printerId ? -1 : 1)),
   );
-  // Cache the day only from printer rows that were all clean when read, under the etag read before them; a past
-  // day without jobs is remembered too (a zero row), so a year of quiet days is not read again day by day.
-  const past = day < dayOf(Date.now());
-  if (!printerId && dirty.length === 0 && (summaries.length > 0 || past)) await cacheDay(store, totals, cached);
+  // Cache the day only from printer rows that were all clean when read, under the etag read before them.
+  if (!printerId && dirty.length === 0 && summaries.length > 0) await cacheDay(store, totals, cached);
   return totals;
 }
 
@@ -52,9 +53,16 @@ async function readPrinterRows(
   const filter = printerId
     ? odata`PartitionKey eq ${dayKey(day)} and RowKey eq ${printerId}`
     : odata`PartitionKey eq ${dayKey(day)} and RowKey ne ${dayRowKey}`;
+  const rows: StoredRow[] = [];
+  for await (const row of store.scan(store.tables.summaries, filter)) rows.push(row);
+  return splitDirty(rows);
+}
+
+/** Printer rows: the clean ones as summaries, the Dirty ones by printer id. */
+function splitDirty(rows: readonly StoredRow[]): { summaries: DaySummary[]; dirty: string[] } {
   const summaries: DaySummary[] = [];
   const dirty: string[] = [];
-  for await (const row of store.scan(store.tables.summaries, filter)) {
+  for (const row of rows) {
     if (row.Dirty === true) dirty.push(String(row.rowKey));
     else summaries.push(summaryOfRow(row));
   }

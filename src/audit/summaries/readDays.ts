@@ -1,8 +1,8 @@
 /**
- * Reading a range of days in a bounded number of requests: one range query over the day partitions fetches
- * every "~day" row (or one printer's rows) of the range at once; only a day whose row is missing, Dirty or cut
- * is read on its own (readDay.ts), and that read remembers it, quiet days too. A year already summarized is one
- * query (a page per 1,000 rows, or wherever the service ends a page).
+ * Reading a range of days in a bounded number of requests, however many days are quiet: one range query over
+ * the day partitions fetches every "~day" row of the range; a second fetches the printers' rows of the days
+ * whose "~day" row is missing, Dirty or cut (quiet days have none: they cost nothing). A day is then added up
+ * and its "~day" row written back as readDay.ts does. One printer's range is one query of its rows.
  */
 import { mapLimit } from "../concurrency";
 import { odata, type AuditStore, type StoredRow } from "../store";
@@ -11,41 +11,59 @@ import { readDay } from "./readDay";
 import { dayTotalsOf, type DayTotals } from "./summarizeDay";
 import { dayTotalsOfRow, summaryOfRow } from "./summaryRows";
 
-/** The totals of each day from `from` to `to` (UTC days, inclusive), every printer's or one printer's. */
+const isClean = (row: StoredRow | undefined): row is StoredRow =>
+  row !== undefined && row.Dirty !== true && row.PrintersCut !== true && row.UsersCut !== true;
+
+/** The totals of each of `days` (UTC days), every printer's or one printer's. */
 export async function readDays(
   store: AuditStore,
   days: readonly string[],
   options: { printerId?: string; concurrency?: number } = {},
 ): Promise<Map<string, DayTotals>> {
   const { printerId, concurrency = 8 } = options;
-  const rows = await rowsOfRange(store, days, printerId ?? dayRowKey);
   const perDay = new Map<string, DayTotals>();
-  await mapLimit([...days], concurrency, async (day) => {
-    const row = rows.get(day);
-    if (printerId) {
+  if (printerId) {
+    const rows = await rowsOfRange(store, days, odata`RowKey eq ${printerId}`);
+    await mapLimit([...days], concurrency, async (day) => {
       // A printer's quiet day has no row; a Dirty one is recomputed by readDay.
-      if (!row) perDay.set(day, dayTotalsOf(day, []));
-      else if (row.Dirty !== true) perDay.set(day, dayTotalsOf(day, [summaryOfRow(row)]));
-      else perDay.set(day, await readDay(store, day, printerId));
-      return;
-    }
-    const clean = row && row.Dirty !== true && row.PrintersCut !== true && row.UsersCut !== true;
-    perDay.set(day, clean ? dayTotalsOfRow(row) : await readDay(store, day, undefined, row ?? null));
+      const row = rows.get(day)?.[0];
+      if (row?.Dirty === true) perDay.set(day, await readDay(store, day, printerId));
+      else perDay.set(day, dayTotalsOf(day, row ? [summaryOfRow(row)] : []));
+    });
+    return perDay;
+  }
+  const dayRows = await rowsOfRange(store, days, odata`RowKey eq ${dayRowKey}`);
+  const uncached = days.filter((day) => !isClean(dayRows.get(day)?.[0]));
+  const printerRows = await rowsOfRange(store, uncached, odata`RowKey ne ${dayRowKey}`);
+  await mapLimit([...days], concurrency, async (day) => {
+    const dayRow = dayRows.get(day)?.[0];
+    if (isClean(dayRow)) perDay.set(day, dayTotalsOfRow(dayRow));
+    else
+      perDay.set(
+        day,
+        await readDay(store, day, undefined, { dayRow: dayRow ?? null, printerRows: printerRows.get(day) ?? [] }),
+      );
   });
   return perDay;
 }
 
-/** One RowKey's rows over the range's day partitions (newer days have smaller keys), by day. */
+/** The rows a RowKey filter selects over the day partitions from the first of `days` to the last, by day. */
 async function rowsOfRange(
   store: AuditStore,
   days: readonly string[],
-  rowKey: string,
-): Promise<Map<string, StoredRow>> {
+  rowFilter: string,
+): Promise<Map<string, StoredRow[]>> {
+  const wanted = new Set(days);
   const keys = days.map(dayKey).sort();
-  const byDay = new Map<string, StoredRow>();
+  const byDay = new Map<string, StoredRow[]>();
   if (keys.length === 0) return byDay;
-  const filter = odata`PartitionKey ge ${keys[0]!} and PartitionKey le ${keys.at(-1)!} and RowKey eq ${rowKey}`;
-  for await (const row of store.scan(store.tables.summaries, filter))
-    byDay.set(dayOfKey(String(row.partitionKey)), row);
+  const filter = `${odata`PartitionKey ge ${keys[0]!} and PartitionKey le ${keys.at(-1)!}`} and ${rowFilter}`;
+  for await (const row of store.scan(store.tables.summaries, filter)) {
+    const day = dayOfKey(String(row.partitionKey));
+    if (!wanted.has(day)) continue;
+    const list = byDay.get(day) ?? [];
+    list.push(row);
+    byDay.set(day, list);
+  }
   return byDay;
 }
