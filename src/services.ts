@@ -8,6 +8,7 @@ import { type TokenCredential } from "@azure/core-auth";
 import { QueueClient } from "@azure/storage-queue";
 import { type PrivacyPolicy } from "./audit/privacy";
 import { PseudonymKeyProvider } from "./audit/privacyKey";
+import { BlobAnchor, evidenceContainer, type EvidenceAnchor } from "./audit/integrity";
 import { AuditStore, tableClientFactory } from "./audit/store";
 import { getConfig } from "./config";
 import { GraphClient } from "./graph/client";
@@ -24,6 +25,7 @@ const graphClients = new Map<GraphPurpose, GraphClient>();
 let auditStore: AuditStore | undefined;
 const queueClients = new Map<string, QueueClient>();
 let keyProvider: PseudonymKeyProvider | undefined;
+let evidenceAnchor: EvidenceAnchor | undefined;
 
 export function getCredential(): TokenCredential {
   credential ??= createCredential(getConfig());
@@ -65,6 +67,15 @@ export function getAuditStore(): AuditStore {
   return auditStore;
 }
 
+/** The evidence anchor: append blobs in AUDIT_EVIDENCE_CONTAINER of the same storage account, with the same credential. */
+export function getEvidenceAnchor(): EvidenceAnchor {
+  if (!evidenceAnchor) {
+    const { audit, storage } = getConfig();
+    evidenceAnchor = new BlobAnchor(evidenceContainer(storage, audit.evidenceContainer, getCredential));
+  }
+  return evidenceAnchor;
+}
+
 /** A client for a queue of the app's storage account (the audit's fan-out queue by default). */
 export function getQueueClient(queueName: string = getConfig().audit.queueName): QueueClient {
   let client = queueClients.get(queueName);
@@ -93,6 +104,7 @@ export function resetServices(): void {
   auditStore = undefined;
   queueClients.clear();
   keyProvider = undefined;
+  evidenceAnchor = undefined;
 }
 
 /** The privacy settings with the key resolved; `create` lets the audit timer create a missing Key Vault secret. */

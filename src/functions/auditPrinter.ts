@@ -4,7 +4,7 @@ import { parseAuditMessage, recordRun, type AuditMessage } from "../audit/runs";
 import { type AuditStore } from "../audit/store";
 import { getConfig } from "../config";
 import { graphAccessAdvice, missingGraphRoles } from "../graph/tokenRoles";
-import { getAuditStore, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
+import { getAuditStore, getEvidenceAnchor, getGraphClient, getGraphTokenRoles, getPrivacyPolicy } from "../services";
 import { AuditIncompleteError, AuditMessageError, GraphError } from "../errors";
 
 /** One delivery of a printer's audit message. */
@@ -41,6 +41,7 @@ export async function auditPrinter(message: unknown, context: InvocationContext)
       printerId: run.printerId,
       log: { log: (m) => context.log(m), warn: (m) => context.warn(m) },
       attempt,
+      evidence: getEvidenceAnchor(),
     });
     await recordSuccess(store, delivery, result, context);
   } catch (error) {

@@ -5,6 +5,7 @@ import { withErasureList } from "../erasureList";
 import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
 import { type AuditStore } from "../store";
+import { PrinterEvidence, type EvidenceAnchor } from "../integrity";
 
 export interface AuditPrinterOptions {
   graph: GraphClient;
@@ -18,6 +19,8 @@ export interface AuditPrinterOptions {
   batchConcurrency?: number;
   /** The delivery's attempt (the queue's dequeue count): a retry first completes what an earlier attempt of the run wrote. */
   attempt?: number;
+  /** The evidence anchor (integrity/): when given, every history row written is digested and anchored. */
+  evidence?: EvidenceAnchor;
 }
 
 export interface AuditResult {
@@ -45,6 +48,8 @@ export interface PrinterRun extends AuditPrinterOptions {
   result: AuditResult;
   /** The daily summaries (day, printer) this run marked. */
   summaries: Map<string, SummaryTarget>;
+  /** This attempt's evidence writer, when the run has an anchor. */
+  integrity?: PrinterEvidence;
 }
 
 export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
@@ -76,5 +81,13 @@ export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
     privacyForWrites,
     result,
     summaries: new Map(),
+    ...(options.evidence
+      ? {
+          integrity: new PrinterEvidence(
+            { store: options.store, anchor: options.evidence },
+            { printerId: options.printerId, runId: options.runId, now: options.now },
+          ),
+        }
+      : {}),
   };
 }
