@@ -10,6 +10,22 @@ const localTools = {
   regex: "^(\\.\\./)+(test|sandbox|scripts|bench)/",
   message: "The app never imports the local tools.",
 };
+/** The audit's folders: outside its folder, each is used through its index.ts, its one public surface. */
+const auditFolders = [
+  "store",
+  "snapshot",
+  "recorder",
+  "indexes",
+  "summaries",
+  "privacy",
+  "redaction",
+  "events",
+  "read",
+];
+const auditSurfaces = {
+  regex: `^(\\.\\.?/)+((src/)?audit/)?(${auditFolders.join("|")})/`,
+  message: "Outside its folder, a folder of src/audit is used through its index.ts (its one public surface).",
+};
 const rooms = [
   {
     name: "graph",
@@ -93,6 +109,7 @@ const roomRules = rooms.map(({ name, files, notFrom, packages = [], extra = [], 
               ]
             : []),
           ...extra.map((pattern) => ({ ...pattern, allowTypeImports })),
+          auditSurfaces,
           localTools,
         ],
       },
@@ -138,7 +155,12 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^(\\.\\./)+(test|bench)/", message: "sandbox/ never imports the tests or benches." }] },
+        {
+          patterns: [
+            { regex: "^(\\.\\./)+(test|bench)/", message: "sandbox/ never imports the tests or benches." },
+            auditSurfaces,
+          ],
+        },
       ],
     },
   },
@@ -146,6 +168,11 @@ export default tseslint.config(
     // Tests read loosely typed JSON answers.
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // Tests, benches and scripts use the audit's folders as the app does.
+    files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [auditSurfaces] }] },
   },
   {
     files: ["**/*.mjs", "**/*.js"],

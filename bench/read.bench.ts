@@ -15,7 +15,7 @@
 import { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { TableClient } from "@azure/data-tables";
 import { backfillPartition, backfillRowKey } from "../src/audit/indexes";
-import { listHistoryPage, type HistoryQuery } from "../src/audit/query";
+import { listHistoryPage, type HistoryQuery } from "../src/audit/read";
 import { type PrivacySettings } from "../src/audit/snapshot";
 import { AuditStore, tableClientFactory } from "../src/audit/store";
 import { CountingProxy, RequestCounter } from "../test/rig/countingProxy";

@@ -9,7 +9,7 @@ import { type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { TableClient } from "@azure/data-tables";
 import { invertedTime, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "../src/audit/keys";
 import { pseudonymKey } from "../src/audit/privacy";
-import { runRedaction } from "../src/audit/redactionPass";
+import { runRedaction } from "../src/audit/redaction";
 import { AuditStore, type Row } from "../src/audit/store";
 import { Azurite } from "../sandbox/azurite";
 import { printerIdFor } from "../sandbox/tenant";

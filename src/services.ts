@@ -7,7 +7,7 @@
 import { type TokenCredential } from "@azure/core-auth";
 import { QueueClient } from "@azure/storage-queue";
 import { type PrivacyPolicy } from "./audit/privacy";
-import { PseudonymKeyProvider } from "./audit/privacyKey";
+import { PseudonymKeyProvider } from "./audit/privacy";
 import { BlobAnchor, evidenceContainer, type EvidenceAnchor } from "./audit/integrity";
 import { AuditStore, tableClientFactory } from "./audit/store";
 import { getConfig } from "./config";

@@ -70,7 +70,7 @@ describe("the import rule between rooms", () => {
   });
 
   test("the viewer and the contract stay browser-safe", async () => {
-    await refused("src/viewer/x.ts", `import { csvLine } from "../audit/csv";${use("csvLine")}`, importRule);
+    await refused("src/viewer/x.ts", `import { csvCell } from "../audit/read";${use("csvCell")}`, importRule);
     await refused("src/viewer/x.ts", `import { isGuid } from "../validation";${use("isGuid")}`, importRule);
     await accepted("src/viewer/x.ts", `import { visibleText } from "../contract/visibleText";${use("visibleText")}`);
     await refused("src/contract/x.ts", `import { InputError } from "../errors";${use("InputError")}`, importRule);
@@ -89,6 +89,26 @@ describe("the import rule between rooms", () => {
     );
     await refused("src/jobs/x.ts", `import { makeJob } from "../../sandbox/tenant";${use("makeJob")}`, importRule);
     await refused("sandbox/x.ts", `import { startRig } from "../test/rig/rig";${use("startRig")}`, importRule);
+  });
+});
+
+describe("the audit's folders", () => {
+  test("outside its folder, a folder of the audit is used through its one public surface (index.ts)", async () => {
+    await refused(
+      "src/audit/summaries/x.ts",
+      `import { isWriteConflict } from "../store/tableCalls";${use("isWriteConflict")}`,
+      importRule,
+    );
+    await refused("src/audit/x.ts", `import { eventRows } from "./events/eventRows";${use("eventRows")}`, importRule);
+    await refused("src/http/x.ts", `import { csvCell } from "../audit/read/csv";${use("csvCell")}`, importRule);
+    await refused(
+      "test/x.ts",
+      `import { AuditStore } from "../src/audit/store/auditStore";${use("AuditStore")}`,
+      importRule,
+    );
+    await accepted("src/audit/summaries/x.ts", `import { AuditStore } from "../store";${use("AuditStore")}`);
+    await accepted("src/audit/store/x.ts", `import { fitEntity } from "./sizes";${use("fitEntity")}`);
+    await accepted("src/http/x.ts", `import { csvCell } from "../audit/read";${use("csvCell")}`);
   });
 });
 

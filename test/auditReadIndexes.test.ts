@@ -21,8 +21,8 @@ import {
   readPage,
 } from "../src/audit/indexes";
 import { invertedTime, jobHistoryRowKey } from "../src/audit/keys";
-import { historyFilter } from "../src/audit/historyReader";
-import { listHistoryPage, publicRow, type HistoryQuery } from "../src/audit/query";
+import { historyFilter } from "../src/audit/read";
+import { listHistoryPage, publicRow, type HistoryQuery } from "../src/audit/read";
 import { purgeHistory } from "../src/audit/retention";
 import { type PrivacySettings } from "../src/audit/snapshot";
 import { AuditStore, tableClientFactory, type Row, type StoredRow } from "../src/audit/store";

@@ -11,9 +11,9 @@ import {
   taskHistoryRowKey,
   timeOfInverted,
 } from "../src/audit/keys";
-import { csvCell } from "../src/audit/query";
-import { entityBytes, fitEntity, MalformedData, maxEntityBytes, snapshotOf, truncate } from "../src/audit/snapshot";
-import { transactionChunks } from "../src/audit/store";
+import { csvCell } from "../src/audit/read";
+import { MalformedData, snapshotOf } from "../src/audit/snapshot";
+import { entityBytes, fitEntity, maxEntityBytes, transactionChunks, truncate } from "../src/audit/store";
 import { parseAuditMessage } from "../src/audit/runs";
 import { makeJob, printerIdFor } from "../sandbox/tenant";
 

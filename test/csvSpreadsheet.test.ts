@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
-import { csvCell } from "../src/audit/csv";
+import { csvCell } from "../src/audit/read";
 import { visibleText } from "../src/contract/visibleText";
 import { Figures } from "./rig/figures";
 import { runScheduledAudit, serveAuditQueues } from "./rig/auditedApp";

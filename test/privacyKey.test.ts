@@ -8,7 +8,7 @@ import { type AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type AccessToken, type TokenCredential } from "@azure/core-auth";
 import { loadConfig } from "../src/config";
-import { PseudonymKeyProvider, keyVaultScope } from "../src/audit/privacyKey";
+import { PseudonymKeyProvider, keyVaultScope } from "../src/audit/privacy";
 import { pseudonymKey } from "../src/audit/privacy";
 import { ConfigError, PseudonymKeyUnavailableError } from "../src/errors";
 

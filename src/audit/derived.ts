@@ -5,7 +5,7 @@
  * erasure and backfills can recompute them from the history row they came from.
  */
 import { eventRows } from "./events";
-import { indexRows } from "./indexes/indexRows";
+import { indexRows } from "./indexes";
 import { type AuditTableNames } from "./keys";
 import { type Row } from "./store";
 

@@ -8,7 +8,7 @@
  *   Runs     PK = runId       RK = printerId
  *   Summaries PK = 99999999 - YYYYMMDD   RK = printerId, or ~day   (summaries/days.ts)
  *   JobIndex PK = u|<user> / i|<user id> / c|<bucket> / s|<state>   RK = <keyTime>|<printerId>|<jobId>|<sequence>|<fingerprint>
- *   Events   PK = <yyyyMMddHH observed>   RK = <observed time>|<printerId>|<history RowKey>   (events.ts)
+ *   Events   PK = <yyyyMMddHH observed>   RK = <observed time>|<printerId>|<history RowKey>   (events/)
  *   Integrity PK = printerId   RK = link|<999999999999 - n>, or open|<runId>|<attempt>   (integrity/links.ts)
  *
  * keyTime is 9999999999999 minus the job's CreatedDateTime in epoch milliseconds (13 digits), so a
@@ -87,9 +87,9 @@ export interface AuditTableNames {
   tasks: string;
   current: string;
   runs: string;
-  /** The events feed (src/audit/events.ts): one row per job history row, by observation time. */
+  /** The events feed (src/audit/events/): one row per job history row, by observation time. */
   events: string;
-  /** Redaction state (redactionState.ts), the sticky erasure list by pseudonym (erasureList.ts) and erasure records (erasure.ts). */
+  /** Redaction state, the sticky erasure list by pseudonym and erasure records (all in redaction/). */
   privacy: string;
   /** Daily summaries per printer and day (summaries/). */
   summaries: string;

@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/erasure";
+import { eraseUser, erasureIdPattern, getErasure, type ErasureRecord } from "../audit/redaction";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { apiBaseUrl } from "../http/links";

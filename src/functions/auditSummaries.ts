@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { parseSummaryQuery, readSummaries } from "../audit/summariesQuery";
+import { parseSummaryQuery, readSummaries } from "../audit/read";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { withDeadline } from "../http/deadline";

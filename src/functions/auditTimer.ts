@@ -4,7 +4,7 @@ import { completeIndexesOfNewAudit } from "../audit/indexes";
 import { newRunId } from "../audit/keys";
 import { type PrivacyPolicy } from "../audit/privacy";
 import { describeFailure } from "../audit/recorder";
-import { runRedaction } from "../audit/redactionPass";
+import { runRedaction } from "../audit/redaction";
 import { getConfig } from "../config";
 import { getAuditStore, getGraphClient, getPrivacyPolicy, getQueueClient } from "../services";
 

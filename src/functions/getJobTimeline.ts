@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getJobTimeline as readTimeline } from "../audit/query";
+import { getJobTimeline as readTimeline } from "../audit/read";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { withDeadline } from "../http/deadline";

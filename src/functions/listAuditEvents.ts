@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { encodeCursor, publicEvent, readEvents } from "../audit/events";
-import { parseEventFeedQuery } from "../audit/eventsQuery";
+import { parseEventFeedQuery } from "../audit/events";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { withDeadline } from "../http/deadline";

@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { exportHistoryCsv, listHistoryPage, parseHistoryQuery } from "../audit/query";
+import { exportHistoryCsv, listHistoryPage, parseHistoryQuery } from "../audit/read";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { withDeadline } from "../http/deadline";

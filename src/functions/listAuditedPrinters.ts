@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { auditedPrinters } from "../audit/eventsPrinters";
+import { auditedPrinters } from "../audit/events";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { withDeadline } from "../http/deadline";

@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { parseJobFinishedQuery } from "../audit/eventsQuery";
-import { finishedJobs } from "../audit/eventsTriggers";
+import { parseJobFinishedQuery } from "../audit/events";
+import { finishedJobs } from "../audit/events";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { withDeadline } from "../http/deadline";

@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { parsePrinterFailingQuery } from "../audit/eventsQuery";
-import { failingPrinters } from "../audit/eventsTriggers";
+import { parsePrinterFailingQuery } from "../audit/events";
+import { failingPrinters } from "../audit/events";
 import { getConfig } from "../config";
 import { auditReplyToError } from "../http/auditReplies";
 import { withDeadline } from "../http/deadline";

@@ -1,6 +1,6 @@
 import { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { currentCursor, type EventCursor } from "../audit/events";
-import { type TriggerBatch } from "../audit/eventsTriggers";
+import { type TriggerBatch } from "../audit/events";
 import { getConfig } from "../config";
 import { getAuditStore } from "../services";
 import { withDeadline } from "./deadline";

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
 import { AuditStore } from "../../src/audit/store";
 import { dayRowKey, summaryOfRow } from "../../src/audit/summaries";
-import { readSummaries } from "../../src/audit/summariesQuery";
+import { readSummaries } from "../../src/audit/read";
 import { makeJob } from "../../sandbox/tenant";
 import {
   crashPoints,

@@ -4,7 +4,7 @@
  * scripts/verify-evidence.mjs, which an auditor runs without this app.
  */
 import { createHash } from "node:crypto";
-import { fitEntity } from "../snapshot";
+import { fitEntity } from "../store";
 
 /** The history tables the evidence covers, as link entries name them. */
 export type FactTable = "jobs" | "tasks";

@@ -1,7 +1,7 @@
 /** One audit of one printer: what it is given, what it reports, and what its steps share while it runs. */
 import { type GraphClient } from "../../graph/client";
 import { type AuditLog } from "../auditLog";
-import { withErasureList } from "../erasureList";
+import { withErasureList } from "../redaction";
 import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
 import { type AuditStore } from "../store";

@@ -1,4 +1,4 @@
-/** What the audit records of a print job: its columns, the observation parsed from Graph, fingerprints, sizes. */
+/** What the audit records of a print job: its columns, the observation parsed from Graph, fingerprints. */
 export {
   jobColumns,
   taskColumns,
@@ -12,5 +12,4 @@ export { jobFingerprint, jobFingerprintVersion, observationFingerprint, tasksFin
 export { MalformedData } from "./graphValues";
 export { isTerminal, parseJobState, parseTasks, type JobState, type TaskState } from "./jobState";
 export { type PrivacySettings } from "./personalData";
-export { entityBytes, fitEntity, maxEntityBytes, maxStringChars, truncate } from "./sizes";
 export { snapshotOf, type JobSnapshot } from "./snapshotOf";

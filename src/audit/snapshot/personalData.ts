@@ -19,7 +19,7 @@ import { asString, type MalformedData } from "./graphValues";
 import { type JobRow } from "./columns";
 import { PseudonymKeyMissingError } from "../../errors";
 
-/** The privacy settings with the pseudonym key resolved (see privacyKey.ts). */
+/** The privacy settings with the pseudonym key resolved (see privacy/pseudonymKey.ts). */
 export type PrivacySettings = PrivacyPolicy;
 
 export interface CreatedBy {

@@ -2,7 +2,7 @@
  * What the audit records of a print job and its tasks: the Graph payload parsed once, tolerantly
  * (any field may be missing, null or of the wrong type; unknown states stay as text), into flat table
  * rows whose column names follow Universal Print's own job log (UniversalPrintJob_CL) where the data is
- * the same. Rows always fit Table Storage (sizes.ts).
+ * the same. Rows always fit Table Storage (store/sizes.ts).
  */
 import { type PrintJob } from "../../graph/types";
 import { type JobIdentity } from "../privacy";

@@ -5,7 +5,7 @@
  */
 import { odata, type TableClient, type TableEntity, type TableEntityResult } from "@azure/data-tables";
 import { auditTableNames, prefixEnd, type AuditTableNames } from "../keys";
-import { fitEntity } from "../snapshot/sizes";
+import { fitEntity } from "./sizes";
 import { readCurrentTracking, type CurrentTracking } from "./currentTracking";
 import { getEntityIfAny } from "./tableCalls";
 import { type TableClientFactory } from "./tableClients";

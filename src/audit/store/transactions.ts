@@ -6,7 +6,7 @@
 import { type TableClient, type TransactionAction } from "@azure/data-tables";
 import { mapLimit } from "../concurrency";
 import { isValidKey } from "../keys";
-import { entityBytes, fitEntity } from "../snapshot/sizes";
+import { entityBytes, fitEntity } from "./sizes";
 import { isAlreadyExists, isWriteConflict } from "./tableCalls";
 import { type Row } from "./auditStore";
 import { CurrentStateConflictError } from "../../errors";

@@ -6,7 +6,7 @@
  */
 import { odata, type TableClient } from "@azure/data-tables";
 import { type AuditStore, type StoredRow } from "../store";
-import { isWriteConflict } from "../store/tableCalls";
+import { isWriteConflict } from "../store";
 import { dayKey, dayRowKey } from "./days";
 import { getSummaryRow, refreshSummary } from "./refresh";
 import { dayTotalsOf, type DaySummary, type DayTotals } from "./summarizeDay";

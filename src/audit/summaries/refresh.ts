@@ -9,7 +9,7 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import { mapLimit } from "../concurrency";
 import { type AuditStore, type StoredRow } from "../store";
-import { getEntityIfAny, isNotFound, isWriteConflict } from "../store/tableCalls";
+import { getEntityIfAny, isNotFound, isWriteConflict } from "../store";
 import { dayKey, dayRange, type SummaryTarget } from "./days";
 import { summarizeHistory, type DaySummary } from "./summarizeDay";
 import { summaryOfRow, summaryRow } from "./summaryRows";

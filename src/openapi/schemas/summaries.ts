@@ -1,4 +1,4 @@
-/** The daily summaries' answer (src/audit/summariesQuery.ts): counts per UTC day, printer, state and person. */
+/** The daily summaries' answer (src/audit/read/summariesQuery.ts): counts per UTC day, printer, state and person. */
 import { array, count, field, str, text, type Schema } from "../schema";
 
 const day = (summary: string, description: string): Schema =>

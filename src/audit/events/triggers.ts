@@ -8,19 +8,13 @@
  * - a printer keeps failing: the event of a printer's Nth distinct aborted job within the window (N and the
  *   window chosen by the flow maker); it fires again whenever the count climbs back to N.
  */
-import {
-  eventTimeKey,
-  historyKeyOf,
-  publicEvent,
-  readEvents,
-  timeOfEventKey,
-  type EventCursor,
-  type EventPage,
-} from "./events";
-import { sequenceKey } from "./keys";
-import { mapLimit } from "./concurrency";
-import { type PrivacySettings } from "./snapshot";
-import { type AuditStore, type StoredRow } from "./store";
+import { type EventCursor } from "./cursors";
+import { eventTimeKey } from "./eventRows";
+import { historyKeyOf, publicEvent, readEvents, timeOfEventKey, type EventPage } from "./feed";
+import { sequenceKey } from "../keys";
+import { mapLimit } from "../concurrency";
+import { type PrivacySettings } from "../snapshot";
+import { type AuditStore, type StoredRow } from "../store";
 
 /** The most items one poll delivers; the rest come with the next poll (the cursor stops at the last one delivered). */
 export const triggerPageSize = 100;

@@ -3,9 +3,9 @@
  * AUDIT_PRINTER_IDS and any other printer a recent run audited, with the name the latest run recorded.
  */
 import { odata } from "@azure/data-tables";
-import { isGuid } from "../validation";
-import { runIdFloor, runIdPattern } from "./keys";
-import { type AuditStore } from "./store";
+import { isGuid } from "../../validation";
+import { runIdFloor, runIdPattern } from "../keys";
+import { type AuditStore } from "../store";
 
 export interface AuditedPrinter {
   id: string;

@@ -3,7 +3,7 @@
  * on `,`, on `;` (Excel in many European locales) or on tabs, and starts a cell after a line break too, so
  * a text cell is defused wherever one of those could start a cell, not only at its own start.
  */
-import { visibleText } from "../contract/visibleText";
+import { visibleText } from "../../contract/visibleText";
 
 /**
  * Where a spreadsheet may start a cell inside our text (its start, or just after a separator candidate, a

@@ -8,10 +8,10 @@
 import { randomBytes } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import { listErasedSubjects, loadErasedSubjects, subjectOf } from "./erasureList";
-import { pseudonym, type PrivacyPolicy, type PseudonymKey } from "./privacy";
-import { historyRowsOfUser, rewriteJob, unitOf } from "./redaction";
-import { requestRedactionPass } from "./redactionState";
-import { type AuditStore } from "./store";
+import { pseudonym, type PrivacyPolicy, type PseudonymKey } from "../privacy";
+import { historyRowsOfUser, rewriteJob, unitOf } from "./jobRewrite";
+import { requestRedactionPass } from "./passState";
+import { type AuditStore } from "../store";
 
 /** The privacy table's partition of erasure records (RK the erasure id). */
 export const erasurePartition = "erasure";

@@ -14,10 +14,10 @@ import {
   createPipelineRequest,
   type HttpClient,
 } from "@azure/core-rest-pipeline";
-import { type HashKeySource } from "../settings/privacy";
-import { addBearerTokenPolicies } from "../graph/policies/loopbackHttpPolicy";
-import { pseudonymKey, type PseudonymKey } from "./privacy";
-import { PseudonymKeyUnavailableError } from "../errors";
+import { type HashKeySource } from "../../settings/privacy";
+import { addBearerTokenPolicies } from "../../graph/policies/loopbackHttpPolicy";
+import { pseudonymKey, type PseudonymKey } from "./policy";
+import { PseudonymKeyUnavailableError } from "../../errors";
 
 const apiVersion = "7.4";
 export const keyCacheInMs = 10 * 60_000;

@@ -3,7 +3,7 @@
  * one, read from the summary rows kept at record time (one partition per day, read in parallel), never
  * from the history itself. Jobs count once, on the UTC day they were created, in their latest state.
  */
-import { type SummaryAnswer } from "../contract/auditAnswers";
+import { type SummaryAnswer } from "../../contract/auditAnswers";
 import {
   assertQueryAllowed,
   calendarDayStart,
@@ -11,12 +11,12 @@ import {
   parseWholeNumber,
   shown,
   single,
-} from "../validation";
-import { mapLimit } from "./concurrency";
-import { type PrivacySettings } from "./snapshot";
-import { type AuditStore } from "./store";
-import { dayMs, dayOf, dayStart, readDay, type DayTotals } from "./summaries";
-import { InputError } from "../errors";
+} from "../../validation";
+import { mapLimit } from "../concurrency";
+import { type PrivacySettings } from "../snapshot";
+import { type AuditStore } from "../store";
+import { dayMs, dayOf, dayStart, readDay, type DayTotals } from "../summaries";
+import { InputError } from "../../errors";
 
 export const maxSummaryDays = 366;
 export const defaultSummaryDays = 31;

@@ -1,10 +1,10 @@
 /**
- * The state of the background rewrite (redactionPass.ts): one row in the privacy table (PK "state", RK
+ * The state of the background rewrite (rewritePass.ts): one row in the privacy table (PK "state", RK
  * "redaction") that holds the policy the pass works towards (a fingerprint naming the key by its id, never
  * the key), a cursor saved after each page, and counts.
  */
-import { documentMarkerOf, userMarkerOf, type PrivacyPolicy } from "./privacy";
-import { type AuditStore } from "./store";
+import { documentMarkerOf, userMarkerOf, type PrivacyPolicy } from "../privacy";
+import { type AuditStore } from "../store";
 
 export const statePartition = "state";
 export const redactionStateKey = "redaction";

@@ -4,8 +4,8 @@
  * is stored erased.
  */
 import { odata } from "@azure/data-tables";
-import { pseudonym, subjectPseudonyms, type JobIdentity, type PrivacyPolicy, type PseudonymKey } from "./privacy";
-import { type AuditStore } from "./store";
+import { pseudonym, subjectPseudonyms, type JobIdentity, type PrivacyPolicy, type PseudonymKey } from "../privacy";
+import { type AuditStore } from "../store";
 
 export const erasedPartition = "erased";
 

@@ -1,14 +1,14 @@
 /**
  * The background rewrite: when the privacy policy, the pseudonym key or the erasure list changes, the audit
  * timer walks the job history in key order and rewrites every job recorded under a laxer policy (see
- * redaction.ts). The state row (redactionState.ts) holds the policy the pass works towards, a cursor saved
+ * jobRewrite.ts). The state row (passState.ts) holds the policy the pass works towards, a cursor saved
  * after each page, and counts; a pass that runs out of time continues on the next run, and a crash repeats at
  * most one page. A pass that rewrote rows is followed by a checking pass; the state is clean when one finds
  * nothing left.
  */
 import { type TableClient, type TableEntityResultPage } from "@azure/data-tables";
-import { type AuditLog } from "./auditLog";
-import { eachLimit } from "./concurrency";
+import { type AuditLog } from "../auditLog";
+import { eachLimit } from "../concurrency";
 import { completeErasures, creditErasures } from "./erasure";
 import { loadErasedSubjects } from "./erasureList";
 import {
@@ -19,17 +19,11 @@ import {
   rowMarkers,
   targetMarkers,
   type PrivacyPolicy,
-} from "./privacy";
-import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./redaction";
-import {
-  readRedactionState,
-  saveRedactionState,
-  startRedactionPass,
-  targetOf,
-  type RedactionState,
-} from "./redactionState";
-import { type AuditStore, type StoredRow } from "./store";
-import { refreshDirtySummaries, refreshSummariesAndDays, type SummaryTarget } from "./summaries";
+} from "../privacy";
+import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./jobRewrite";
+import { readRedactionState, saveRedactionState, startRedactionPass, targetOf, type RedactionState } from "./passState";
+import { type AuditStore, type StoredRow } from "../store";
+import { refreshDirtySummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
 
 export interface RedactionResult {
   target: string;

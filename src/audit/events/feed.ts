@@ -15,13 +15,13 @@
  * clocks. A cursor never passes it, so a slow or crashed run's events are never skipped.
  */
 import { odata } from "@azure/data-tables";
-import { isGuid, shown } from "../validation";
-import { type DerivedRow, type HistoryKind } from "./derived";
-import { isValidKey, runIdFloor, runIdPattern, type AuditTableNames } from "./keys";
-import { jobColumns, type PrivacySettings } from "./snapshot";
-import { type AuditStore, type Row, type StoredRow } from "./store";
-import { userFilter } from "./userFilter";
-import { InputError } from "../errors";
+import { isGuid } from "../../validation";
+import { runIdFloor, runIdPattern } from "../keys";
+import { jobColumns, type PrivacySettings } from "../snapshot";
+import { type AuditStore, type StoredRow } from "../store";
+import { userFilter } from "../privacy";
+import { eventTimeKey, partitionOf } from "./eventRows";
+import { positionPattern, type EventCursor } from "./cursors";
 
 /** Tuning of the watermark; tests shorten it (like auditFaultPoints), the app keeps the defaults. */
 export const eventFeedTuning = {
@@ -30,67 +30,6 @@ export const eventFeedTuning = {
   /** A run row open longer than this (a lost message, a printer no longer audited) stops holding the feed back. */
   maxOpenRunAgeMs: 2 * 3_600_000,
 };
-
-/** An instant as it leads an event RowKey (the run id's form): 20261129T194337123Z. */
-export function eventTimeKey(ms: number): string {
-  return runIdFloor(ms);
-}
-
-function partitionOf(timeKey: string): string {
-  return `${timeKey.slice(0, 8)}${timeKey.slice(9, 11)}`;
-}
-
-/** The retention filter: events observed in hours wholly before the cutoff (the history they came from is older still). */
-export function eventsBefore(cutoffMs: number): string {
-  return odata`PartitionKey lt ${partitionOf(eventTimeKey(cutoffMs))}`;
-}
-
-/** The event row of a job history row (tasks have none: a task change is also a new job history row). */
-export function eventRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): DerivedRow[] {
-  if (kind !== "job") return [];
-  const observed = Date.parse(String(historyRow.ObservedDateTime ?? ""));
-  const printerId = String(historyRow.PrinterId ?? historyRow.partitionKey);
-  if (!Number.isFinite(observed)) return [];
-  const timeKey = eventTimeKey(observed);
-  const row: Row = { partitionKey: partitionOf(timeKey), rowKey: `${timeKey}|${printerId}|${historyRow.rowKey}` };
-  for (const column of jobColumns)
-    if (historyRow[column] !== undefined && historyRow[column] !== null) row[column] = historyRow[column];
-  return [{ table: tables.events, row }];
-}
-
-// ---- cursors ---------------------------------------------------------------------------------------------
-
-/** A feed position: events whose RowKey is after `key` (or at or after it, when inclusive). */
-export interface EventCursor {
-  key: string;
-  inclusive?: boolean;
-}
-
-const positionPattern = /^\d{8}T\d{9}Z(\|[^\\/#?]{1,900})?$/;
-
-/** The opaque text of a cursor: base64url JSON, so callers keep it whole and never build one. */
-export function encodeCursor(cursor: EventCursor): string {
-  return Buffer.from(JSON.stringify({ v: 1, k: cursor.key, ...(cursor.inclusive ? { i: 1 } : {}) }), "utf8").toString(
-    "base64url",
-  );
-}
-
-/** Reads a cursor this API handed out; anything else is a 400 naming the parameter. */
-export function decodeCursor(text: string, parameter = "cursor"): EventCursor {
-  const refuse = (): never => {
-    throw new InputError(parameter, `${parameter} is not one this API handed out; start again without it.`);
-  };
-  if (text.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(text)) refuse();
-  let parsed: { v?: unknown; k?: unknown; i?: unknown };
-  try {
-    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as typeof parsed;
-  } catch {
-    return refuse();
-  }
-  if (parsed?.v !== 1 || typeof parsed.k !== "string" || !positionPattern.test(parsed.k) || !isValidKey(parsed.k))
-    refuse();
-  return { key: parsed.k as string, ...(parsed.i === 1 ? { inclusive: true } : {}) };
-}
 
 // ---- the safe watermark ------------------------------------------------------------------------------------
 
@@ -246,16 +185,6 @@ function continuationRowKey(token: string): string | undefined {
   }
 }
 
-/** The cursor of "now": every event readable so far is behind it (a trigger's first poll). */
-export async function currentCursor(store: AuditStore, now?: number): Promise<EventCursor> {
-  return { key: eventTimeKey(await safeWatermark(store, now)), inclusive: true };
-}
-
-/** A cursor at an instant (a reader's `since`). */
-export function cursorAt(ms: number): EventCursor {
-  return { key: eventTimeKey(ms), inclusive: true };
-}
-
 /** An event as the API shows it: the history row's columns (null when not recorded) and its feed id. */
 export function publicEvent(row: Record<string, unknown>): Record<string, unknown> {
   return { EventId: String(row.rowKey), ...Object.fromEntries(jobColumns.map((c) => [c, row[c] ?? null])) };
@@ -266,28 +195,4 @@ export function historyKeyOf(eventRowKey: string): string {
   const first = eventRowKey.indexOf("|");
   const second = eventRowKey.indexOf("|", first + 1);
   return eventRowKey.slice(second + 1);
-}
-
-/** Checks the states a caller asks for: a comma list of job state names. */
-export function parseStates(raw: string, parameter: string, allowed?: readonly string[]): string[] {
-  const states = [
-    ...new Set(
-      raw
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0),
-    ),
-  ];
-  if (states.length === 0 || states.length > 8 || states.some((s) => !/^[A-Za-z]{1,32}$/.test(s))) {
-    throw new InputError(
-      parameter,
-      `${parameter} must be a comma list of job states such as aborted,canceled; got ${shown(raw)}.`,
-    );
-  }
-  if (allowed) {
-    const bad = states.find((s) => !allowed.includes(s));
-    if (bad !== undefined)
-      throw new InputError(parameter, `${parameter} takes ${allowed.join(", ")}; got ${shown(bad)}.`);
-  }
-  return states;
 }

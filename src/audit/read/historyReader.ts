@@ -18,12 +18,12 @@ import {
   userPartition,
   type ReadPlan,
   type RowReader,
-} from "./indexes";
-import { invertedTime } from "./keys";
-import { type HistoryQuery } from "./query";
-import { type PrivacySettings } from "./snapshot";
-import { type AuditStore } from "./store";
-import { userFilter, userFilterValues } from "./userFilter";
+} from "../indexes";
+import { invertedTime } from "../keys";
+import { type HistoryQuery } from "./historyQuery";
+import { type PrivacySettings } from "../snapshot";
+import { type AuditStore } from "../store";
+import { userFilter, userFilterValues } from "../privacy";
 
 /** The Table filter of a history query (at most 7 comparisons). */
 export function historyFilter(q: HistoryQuery, privacy: PrivacySettings): string | undefined {

@@ -5,7 +5,7 @@
  * older key, or of an erased person) into what the current policy stores.
  */
 import { createHmac } from "node:crypto";
-import { type RedactUsers } from "../settings/privacy";
+import { type RedactUsers } from "../../settings/privacy";
 
 /** The pseudonym key and a public identifier of it (a keyed hash of a constant: names the key, never reveals it). */
 export interface PseudonymKey {

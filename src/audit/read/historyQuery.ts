@@ -7,7 +7,6 @@
  * runs, the same rows come by printer id first. `latest=true` gives one row per job: its latest recorded
  * state among the rows the other options select.
  */
-import { type HistoryPage, type JobTimeline } from "../contract/auditAnswers";
 import {
   assertQueryAllowed,
   calendarDayStart,
@@ -16,14 +15,11 @@ import {
   parseWholeNumber,
   shown,
   single,
-} from "../validation";
-import { csvLine } from "./csv";
-import { historyReader } from "./historyReader";
-import { isWellFormedIndexToken, readPage } from "./indexes";
-import { jobHistoryPrefix, keyPart } from "./keys";
-import { jobColumns, taskColumns, type PrivacySettings } from "./snapshot";
-import { isContinuationToken, type AuditStore, type StoredRow } from "./store";
-import { InputError } from "../errors";
+} from "../../validation";
+import { isWellFormedIndexToken } from "../indexes";
+import { type PrivacySettings } from "../snapshot";
+import { isContinuationToken } from "../store";
+import { InputError } from "../../errors";
 
 export interface HistoryQuery {
   printerId?: string;
@@ -40,8 +36,6 @@ export interface HistoryQuery {
 
 export const defaultTop = 100;
 export const maxTop = 1000;
-/** The most rows one CSV export holds; a larger set is cut there (and says so in its headers). */
-export const maxCsvRows = 50_000;
 
 /** The options of GET /api/audit/jobs, in the order a refusal lists them. */
 const historyOptions = ["printerId", "from", "to", "state", "user", "top", "continuationToken", "format", "latest"];
@@ -126,89 +120,4 @@ function parseContinuationToken(token: string): string {
       "continuationToken is not one this API handed out; start again without it.",
     );
   return token;
-}
-
-/** A stored row as the API shows it: the table's column names, no keys or etag; a missing value is null. */
-export function publicRow(
-  row: Record<string, unknown>,
-  columns: readonly string[] = jobColumns,
-): Record<string, unknown> {
-  return Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
-}
-
-/**
- * One page of at most `top` rows (or jobs, with latest=true), in the documented order. Reading goes on
- * past the service's short or empty pages until the page is full, the rows run out, or the deadline passes
- * with at least one row in hand.
- */
-export async function listHistoryPage(
-  store: AuditStore,
-  q: HistoryQuery,
-  privacy: PrivacySettings,
-  options: { deadline?: number } = {},
-): Promise<HistoryPage> {
-  const reader = await historyReader(store, q, privacy);
-  const page = await readPage(reader, { top: q.top, latest: q.latest, deadline: options.deadline });
-  return {
-    value: page.rows.map((row) => publicRow(row)),
-    ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-  };
-}
-
-export { csvCell, csvLine } from "./csv";
-
-export interface CsvExport {
-  text: string;
-  rows: number;
-  /** Set when the export stopped at maxCsvRows or its time budget: where to continue. */
-  continuationToken?: string;
-}
-
-/** The whole filtered history as CSV (UTF-8 with BOM, CRLF lines, a header row of the column names). */
-export async function exportHistoryCsv(
-  store: AuditStore,
-  q: HistoryQuery,
-  privacy: PrivacySettings,
-  options: { maxRows?: number; deadline?: number } = {},
-): Promise<CsvExport> {
-  const maxRows = options.maxRows ?? maxCsvRows;
-  const reader = await historyReader(store, q, privacy);
-  const page = await readPage(reader, { top: maxRows, latest: q.latest, deadline: options.deadline });
-  const parts: string[] = ["\uFEFF", csvLine(jobColumns)];
-  for (const row of page.rows) parts.push(csvLine(jobColumns.map((c) => row[c])));
-  return {
-    text: parts.join(""),
-    rows: page.rows.length,
-    ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-  };
-}
-
-function bySequence(a: StoredRow, b: StoredRow): number {
-  const seq = Number(a.Sequence ?? 0) - Number(b.Sequence ?? 0);
-  if (seq !== 0) return seq;
-  const observed = String(a.ObservedDateTime ?? "").localeCompare(String(b.ObservedDateTime ?? ""));
-  return observed !== 0 ? observed : String(a.TaskId ?? "").localeCompare(String(b.TaskId ?? ""));
-}
-
-/** A job's recorded states and task states, oldest first; undefined when the job was never recorded. */
-export async function getJobTimeline(
-  store: AuditStore,
-  printerId: string,
-  jobId: string,
-): Promise<JobTimeline | undefined> {
-  const current = await store.getRow(store.tables.current, printerId, keyPart(jobId));
-  if (!current) return undefined;
-  const prefix = jobHistoryPrefix(String(current.KeyTime), jobId);
-  const [states, tasks] = await Promise.all([
-    store.rowsWithPrefix(store.tables.jobs, printerId, prefix),
-    store.rowsWithPrefix(store.tables.tasks, printerId, prefix),
-  ]);
-  return {
-    printerId,
-    jobId,
-    printerName: typeof current.PrinterName === "string" ? current.PrinterName : null,
-    current: publicRow(current),
-    states: states.sort(bySequence).map((r) => publicRow(r)),
-    tasks: tasks.sort(bySequence).map((r) => publicRow(r, taskColumns)),
-  };
 }

@@ -9,10 +9,11 @@ import {
   parseWholeNumber,
   shown,
   single,
-} from "../validation";
-import { cursorAt, decodeCursor, parseStates, type EventCursor, type EventFilter } from "./events";
-import { type PrivacySettings } from "./snapshot";
-import { InputError } from "../errors";
+} from "../../validation";
+import { cursorAt, decodeCursor, type EventCursor } from "./cursors";
+import { type EventFilter } from "./feed";
+import { type PrivacySettings } from "../snapshot";
+import { InputError } from "../../errors";
 
 export const defaultEventTop = 100;
 export const maxEventTop = 1000;
@@ -139,4 +140,28 @@ export function parsePrinterFailingQuery(query: URLSearchParams): PrinterFailing
   if (windowMs < 60_000) throw new InputError("window", `window must be at least PT1M; got ${shown(window)}.`);
   const cursor = cursorOption(query);
   return { threshold, window, windowMs, ...(printerId ? { printerId } : {}), ...(cursor ? { cursor } : {}) };
+}
+
+/** Checks the states a caller asks for: a comma list of job state names. */
+export function parseStates(raw: string, parameter: string, allowed?: readonly string[]): string[] {
+  const states = [
+    ...new Set(
+      raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    ),
+  ];
+  if (states.length === 0 || states.length > 8 || states.some((s) => !/^[A-Za-z]{1,32}$/.test(s))) {
+    throw new InputError(
+      parameter,
+      `${parameter} must be a comma list of job states such as aborted,canceled; got ${shown(raw)}.`,
+    );
+  }
+  if (allowed) {
+    const bad = states.find((s) => !allowed.includes(s));
+    if (bad !== undefined)
+      throw new InputError(parameter, `${parameter} takes ${allowed.join(", ")}; got ${shown(bad)}.`);
+  }
+  return states;
 }

@@ -7,7 +7,7 @@
  */
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { derivedRows, type HistoryKind } from "./derived";
+import { derivedRows, type HistoryKind } from "../derived";
 import { listedSubject } from "./erasureList";
 import {
   emptyIdentity,
@@ -18,10 +18,10 @@ import {
   targetMarkers,
   type JobIdentity,
   type PrivacyPolicy,
-} from "./privacy";
-import { markSummaries, refreshSummariesAndDays, type SummaryTarget } from "./summaries";
-import { transactionChunks, type AuditStore, type Row, type StoredRow } from "./store";
-import { userColumnsFilter } from "./userFilter";
+} from "../privacy";
+import { markSummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
+import { transactionChunks, type AuditStore, type Row, type StoredRow } from "../store";
+import { userColumnsFilter } from "../privacy";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
 export interface JobUnit {

@@ -3,7 +3,7 @@
  * and as its pseudonym under the current key, so a person's rows are found whatever mode recorded them.
  */
 import { odata } from "@azure/data-tables";
-import { pseudonym, type PrivacyPolicy } from "./privacy";
+import { pseudonym, type PrivacyPolicy } from "./policy";
 
 /** The values a user filter compares with the stored columns. */
 export function userFilterValues(value: string, privacy: PrivacyPolicy): string[] {
