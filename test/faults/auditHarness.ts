@@ -77,7 +77,7 @@ export interface AuditProcessOptions {
   /** Blob calls (the evidence anchor) go through the counting proxy too, numbered with the others. */
   proxyBlob?: boolean;
   /** When given, crashAt.call counts only the calls this accepts (e.g. writes), not every call. */
-  crashCounts?: (req: IncomingMessage) => boolean;
+  crashCounts?: (req: IncomingMessage, body: Buffer) => boolean;
 }
 
 /** Everything every audit process wrote (stdout and stderr), for suites that search it for secrets. */
@@ -119,9 +119,9 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
   let killedAt: number | undefined;
   let counted = 0;
-  counter.decide = async (n, req): Promise<ProxyAction> => {
+  counter.decide = async (n, req, body): Promise<ProxyAction> => {
     await options.onCall?.(n);
-    const k = options.crashCounts ? (options.crashCounts(req) ? ++counted : -1) : n;
+    const k = options.crashCounts ? (options.crashCounts(req, body) ? ++counted : -1) : n;
     if (options.crashAt?.call === k) {
       killedAt = k;
       counter.stopped = options.crashAt.when === "before";

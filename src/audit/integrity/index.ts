@@ -8,3 +8,4 @@ export { type FindingKind, type IntegrityFinding } from "./check";
 export { gatherEvidence, verifyIntegrity, type Evidence, type IntegrityReport, type VerifyOptions } from "./verify";
 export { checkIdPattern, checkQueueName, completeCheck, getCheck, startCheck, type IntegrityCheck } from "./checks";
 export { maxImmediateRangeDays, parseIntegrityRange, type IntegrityRange } from "./query";
+export { evidencePackFiles, type PackFacts } from "./pack";
