@@ -3,6 +3,8 @@
  * - 1,000 jobs with 3 tasks each on 10 printers: the app's first run and a steady run (nothing changed),
  *   against a naive sequential audit written here (one GET per job with $expand=tasks, one write per row);
  * - Graph requests per steady run against list pages + active jobs / 20;
+ * - Table requests per job (first and steady run), as the strict Table layer counts them, and the first run
+ *   against the naive audit with a 5 ms round trip per Table request (in-region);
  * - peak memory of the app's first run at 1,000 and 50,000 jobs.
  */
 import { setFlagsFromString } from "node:v8";
@@ -12,6 +14,7 @@ import { type GraphClient } from "../src/graph/client";
 import { getGraphClient } from "../src/services";
 import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
 import { startRig, type Rig } from "../test/rig/rig";
+import { type TableCounts } from "../test/rig/strictTables";
 import { makeJob, printerIdFor } from "../sandbox/tenant";
 
 const terminal = new Set(["completed", "canceled", "aborted"]);
@@ -103,11 +106,11 @@ async function measure(
 const appRun = (rig: Rig): Promise<void> => runScheduledAudit(rig, { timeoutMs: 600_000, pollMs: 5 });
 
 /** The naive audit: printer after printer, job after job, one GET per job and one write per row. */
-async function naiveRun(rig: Rig, graph: GraphClient, printers: string[]): Promise<void> {
+async function naiveRun(rig: Rig, graph: GraphClient, printers: string[], prefix = "naive"): Promise<void> {
   const table = (name: string): TableClient =>
     TableClient.fromConnectionString(rig.azurite!.connectionString, name, { allowInsecureConnection: true });
-  const jobs = table("naiveJobs");
-  const tasks = table("naiveTasks");
+  const jobs = table(`${prefix}Jobs`);
+  const tasks = table(`${prefix}Tasks`);
   await jobs.createTable();
   await tasks.createTable();
   for (const printerId of printers) {
@@ -128,6 +131,53 @@ async function naiveRun(rig: Rig, graph: GraphClient, printers: string[]): Promi
         });
       }
     }
+  }
+}
+
+/** Table requests of one kind and another, per job, as the strict layer counted them. */
+function tableLine(label: string, counts: TableCounts, jobs: number): string {
+  const perJob = (n: number): string => (n / jobs).toFixed(2);
+  return (
+    `${label.padEnd(36)} ${perJob(counts.requests)} Table requests per job (${counts.requests}: ` +
+    `${counts.batch} transactions of ${counts.batchOperations} rows, ${counts.insert + counts.upsertOrMerge + counts.delete} single writes, ` +
+    `${counts.query} queries returning ${counts.rowsReturned} rows, ${counts.pointRead} point reads, ${counts.table} table calls)`
+  );
+}
+
+/**
+ * What the Table service would see: requests per job of a first and a steady run, then the first run against
+ * the naive audit with `roundTripMs` added to every Table request.
+ */
+export async function tableCosts(rig: Rig, printers: string[], jobs: number, roundTripMs = 5): Promise<void> {
+  const tables = rig.azurite!.tables;
+  rig.configure({ AUDIT_PRINTER_IDS: printers.join(","), AUDIT_TABLE_PREFIX: "benchcount" });
+  tables.takeCounts();
+  await appRun(rig);
+  const first = tables.takeCounts();
+  await appRun(rig);
+  const steady = tables.takeCounts();
+  console.log(tableLine("app, first run", first, jobs));
+  console.log(tableLine("app, steady run", steady, jobs));
+  tables.options.roundTripMs = roundTripMs;
+  try {
+    rig.configure({ AUDIT_TABLE_PREFIX: "benchroundtrip" });
+    const app = await measure(rig, () => appRun(rig));
+    tables.takeCounts();
+    const naive = await measure(rig, () => naiveRun(rig, getGraphClient("background"), printers, "naiveRoundTrip"));
+    const naiveLine = tableLine("naive, first run", tables.takeCounts(), jobs);
+    console.log(line(`app, first run, ${roundTripMs} ms per Table request`, app));
+    console.log(line(`naive, first run, ${roundTripMs} ms per Table request`, naive));
+    console.log(naiveLine);
+    const ratio = naive.ms / app.ms;
+    console.log(
+      `speedup, first run with a ${roundTripMs} ms Table round trip: ${ratio.toFixed(1)}x (target >= 10x) ${ratio >= 10 ? "OK" : "BELOW TARGET"}`,
+    );
+    const perJob = first.requests / jobs;
+    console.log(
+      `Table requests per job, first run: ${perJob.toFixed(2)} (target <= 0.5) ${perJob <= 0.5 ? "OK" : "ABOVE TARGET"}`,
+    );
+  } finally {
+    tables.options.roundTripMs = 0;
   }
 }
 
@@ -191,6 +241,8 @@ export async function run(): Promise<void> {
       `Graph requests per steady run: ${appSteady.graphRequests} = list pages ${listPages} + $batch ${batches} (${active} active jobs, 20 to a $batch per printer)` +
         `${other !== 0 ? ` + other ${other}` : ""}; list pages + active jobs / 20 = ${(listPages + active / 20).toFixed(0)}`,
     );
+
+    await tableCosts(rig, printers, 1_000);
 
     // Memory as jobs grow: the same first run at 1,000 and at 50,000 jobs (10 more printers each time),
     // latency 0 so that 50,000 jobs take minutes, not hours.

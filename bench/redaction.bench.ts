@@ -11,7 +11,7 @@ import { invertedTime, jobHistoryRowKey, keyPart, taskHistoryRowKey } from "../s
 import { pseudonymKey } from "../src/audit/privacy";
 import { runRedaction } from "../src/audit/redaction";
 import { AuditStore, type Row } from "../src/audit/store";
-import { Azurite } from "../sandbox/azurite";
+import { StrictAzurite } from "../test/rig/strictTables";
 import { printerIdFor } from "../sandbox/tenant";
 
 const latencyMs = Number(process.env.STORAGE_LATENCY_MS ?? 10);
@@ -21,7 +21,7 @@ const delay: PipelinePolicy = {
 };
 
 export async function run(): Promise<void> {
-  const azurite = await new Azurite().start();
+  const azurite = await new StrictAzurite().start();
   try {
     let calls = 0;
     const counting: PipelinePolicy = { name: "benchCount", sendRequest: (request, next) => (calls++, next(request)) };

@@ -1,30 +1,101 @@
 /**
- * `npm run bench`: runs every benchmark module in this folder (dist/bench/*.bench.js) one after the
- * other, or only those whose names match the arguments (e.g. `npm run bench -- getJob`).
- * Each module exports `run(): Promise<void>` and prints its own figures.
+ * `npm run bench`: lists the benchmarks and runs none. `npm run bench -- <name> [<name>...]` runs those named
+ * (exact names), `npm run bench -- all` runs every one in the order below. Each bench is a module
+ * `bench/<name>.bench.ts` exporting `run(): Promise<void>` that prints its own figures; a new one gets a row here.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
+interface Bench {
+  /** `npm run bench -- <name>`, and the module `bench/<name>.bench.ts`. */
+  name: string;
+  /** What it measures, in a line. */
+  measures: string;
+  /** How long it takes on a 2-core machine. */
+  takes: string;
+}
+
+const benches: readonly Bench[] = [
+  {
+    name: "getJob",
+    measures: "get-job latency through the function against a bare Graph call, token requests, cold start",
+    takes: "TBD-MEASURED",
+  },
+  {
+    name: "audit",
+    measures: "first and steady audit of 1,000 jobs against a naive audit; Graph requests; memory at 50,000 jobs",
+    takes: "TBD-MEASURED",
+  },
+  {
+    name: "audit50k",
+    measures: "heap held while one printer's 50,000 jobs are audited in one delivery (AUDIT_BENCH_JOBS)",
+    takes: "TBD-MEASURED",
+  },
+  {
+    name: "redaction",
+    measures: "the privacy rewrite of 10,000 rows against a timer run's 5-minute budget (STORAGE_LATENCY_MS)",
+    takes: "TBD-MEASURED",
+  },
+  {
+    name: "viewer",
+    measures: "the viewer page's size, its first job table and a month of summaries in Chromium",
+    takes: "TBD-MEASURED",
+  },
+  {
+    name: "load",
+    measures: "200 concurrent get-job callers for 60 s: requests/s, p50/p95/p99, errors, heap (LOAD_DURATION_S)",
+    takes: "TBD-MEASURED",
+  },
+  {
+    name: "read",
+    measures: "auditors' questions over 60,000 recorded jobs, scan against indexes: rows read (READ_BENCH_JOBS)",
+    takes: "TBD-MEASURED",
+  },
+];
+
+/** A name that is not a bench: said in a line with the list, without a stack. */
+class BenchUsageError extends Error {}
+
+function listing(): string {
+  const width = Math.max(...benches.map((b) => b.name.length));
+  const takesWidth = Math.max(...benches.map((b) => b.takes.length));
+  return [
+    "Benchmarks (times on a 2-core machine). Run one or more with `npm run bench -- <name> ...`, or all with `npm run bench -- all`:",
+    ...benches.map((b) => `  ${b.name.padEnd(width)}  ${b.takes.padEnd(takesWidth)}  ${b.measures}`),
+  ].join("\n");
+}
+
+/** The benches to run: every bench for `all`, else each name given, exactly. */
+function chosen(names: string[]): Bench[] {
+  if (names.includes("all")) return [...benches];
+  const unknown = names.filter((n) => !benches.some((b) => b.name === n));
+  if (unknown.length > 0) throw new BenchUsageError(`No benchmark named ${unknown.join(", ")}.\n${listing()}`);
+  return benches.filter((b) => names.includes(b.name));
+}
+
 async function main(): Promise<void> {
-  const filters = process.argv.slice(2);
-  const files = readdirSync(__dirname)
+  const unlisted = readdirSync(__dirname)
     .filter((f) => f.endsWith(".bench.js"))
-    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-    .sort();
-  if (files.length === 0) throw new Error(`No benchmark matches ${filters.join(", ")}`);
-  for (const file of files) {
-    console.log(`\n### ${file.replace(/\.bench\.js$/, "")}`);
+    .map((f) => f.replace(/\.bench\.js$/, ""))
+    .filter((name) => !benches.some((b) => b.name === name));
+  if (unlisted.length > 0) throw new BenchUsageError(`bench/run.ts has no row for ${unlisted.join(", ")}: add one.`);
+  const names = process.argv.slice(2);
+  if (names.length === 0) {
+    console.log(`${listing()}\nNothing was run.`);
+    return;
+  }
+  for (const bench of chosen(names)) {
+    console.log(`\n### ${bench.name}`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(join(__dirname, file)) as { run: () => Promise<void> };
+    const mod = require(join(__dirname, `${bench.name}.bench.js`)) as { run: () => Promise<void> };
     await mod.run();
   }
 }
 
 main().then(
   () => process.exit(0),
-  (error) => {
-    console.error(error);
+  (error: unknown) => {
+    console.error(error instanceof BenchUsageError ? error.message : error);
     process.exit(1);
   },
 );

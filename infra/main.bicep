@@ -206,6 +206,10 @@ param auditFunctionNames array = [
 @maxValue(4)
 param alertSeverity int = 2
 
+@description('A printer whose last good audit run is older than this many minutes raises the stale-audit alert.')
+@minValue(30)
+param auditStaleAfterMinutes int = 120
+
 // ---- Names --------------------------------------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -348,6 +352,10 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     appSettings: union(additionalAppSettings, appSettings, runtimeAppSettings)
     virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
+    // The portal of the cloud this is deployed to (portal.azure.com, portal.azure.us, portal.azure.cn).
+    corsAllowedOrigins: [
+      environment().portal
+    ]
   }
 }
 
@@ -440,6 +448,31 @@ module alerts 'modules/alerts.bicep' = {
     evaluationFrequency: 'PT15M'
     windowSize: 'PT15M'
     severity: alertSeverity
+    staleAlertRuleName: 'alert-audit-stale-${resourceToken}'
+    staleAfterMinutes: auditStaleAfterMinutes
+  }
+}
+
+// Depends on the component through the function app's settings (its connection string).
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: applicationInsightsName
+    displayName: 'Universal Print audit'
+    viewerUrl: 'https://${functionApp.outputs.defaultHostName}/api/audit/ui'
+  }
+}
+
+module queryPack 'modules/querypack.bicep' = {
+  name: 'querypack'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    queryPackName: 'pack-${resourceToken}'
   }
 }
 

@@ -10,7 +10,7 @@ import { UniversalPrintSimulator } from "./graph/simulator";
 import { loadFunctionApp } from "./host/functionApp";
 import { LocalFunctionsHost } from "./host/functionsHost";
 import { ManagedIdentityEndpoint } from "./identityEndpoint";
-import { addDemoTenant, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "./tenant";
+import { addDemoTenant, advanceJobs, advanceOneJob, seedJobId, seedPrinterId, seedShareId } from "./tenant";
 
 const port = Number(process.env.PORT ?? 7071);
 
@@ -65,21 +65,32 @@ function configureApp({ azurite, sim, identity, printerIds }: StandIns): void {
  * The app's functions on the local host, and the audit as in Azure: timers on their schedules, the per-printer
  * queue on Azurite; one run now, at start.
  */
-async function startApp(azurite: Azurite): Promise<LocalFunctionsHost> {
+async function startApp({ azurite, sim }: StandIns): Promise<LocalFunctionsHost> {
   const host = await new LocalFunctionsHost(loadFunctionApp(), {
     port,
     printLogs: process.env.SANDBOX_QUIET !== "1",
   }).start();
   await host.startTriggers({ connectionString: azurite.connectionString });
   console.log("Running a first audit of the demo printers (timer, then one queue message per printer)…");
+  await auditNow(host);
+  // A few jobs move on and the audit runs again, so the first screen already shows timelines of several states.
+  const moved = advanceJobs(sim, 4);
+  console.log(`[simulator] ${moved.length} jobs moved on (${moved.map((m) => `${m.jobId} ${m.state}`).join(", ")})`);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  console.log("Running a second audit, which records those changes…");
+  await auditNow(host);
+  return host;
+}
+
+/** One audit run as the timer starts it, waited for until its queue messages are handled. */
+async function auditNow(host: LocalFunctionsHost): Promise<void> {
   await host.fireTimer("auditTimer");
   try {
     await host.waitForQueuesIdle({ timeoutMs: 60_000 });
   } catch {
     // A failing printer is retried by the queue as in Azure; the sandbox serves what is there meanwhile.
-    console.log("The first audit run is still retrying a printer (see the log); its run rows show why.");
+    console.log("The audit run is still retrying a printer (see the log); its run rows show why.");
   }
-  return host;
 }
 
 /** Demo life: every 20 s a printer moves one job forward, so the audit has changes to record. */
@@ -111,7 +122,7 @@ Try:
   curl "${api}/printers/${seedPrinterId}/jobs/${seedJobId}/completion?timeout=PT5M"
   (a job still running answers 202 with Location and Retry-After: follow it, as Power Automate does)
 
-Audit (first run done; then every run of AUDIT_SCHEDULE "${process.env.AUDIT_SCHEDULE}", UTC):
+Audit (two runs done; then every run of AUDIT_SCHEDULE "${process.env.AUDIT_SCHEDULE}", UTC):
   curl "${api}/audit/printers/${printerIds[1]}/jobs/100"
   curl "${api}/audit/jobs?printerId=${printerIds[1]}&top=5"
   curl "${api}/audit/jobs?state=completed&from=2026-01-01"
@@ -156,7 +167,7 @@ async function main(): Promise<void> {
   console.log("Starting the local sandbox: Azurite, the Universal Print simulator, the managed-identity endpoint…");
   const standIns = await startStandIns();
   configureApp(standIns);
-  const host = await startApp(standIns.azurite);
+  const host = await startApp(standIns);
   const life = startDemoLife(standIns.sim);
   console.log(welcome(host, standIns));
   stopOnSignal(host, life, standIns);

@@ -198,10 +198,17 @@ export function addDemoTenant(sim: UniversalPrintSimulator): string[] {
   return [seedPrinterId, ...ids];
 }
 
-/** Moves one non-terminal job a step forward, as printers do; returns what changed (for the sandbox's demo life). */
+export interface JobMove {
+  printerId: string;
+  jobId: string;
+  state: string;
+}
+
+/** Moves one non-terminal job (not one of `skip`, "printerId/jobId") a step forward, as printers do; returns what changed. */
 export function advanceOneJob(
   sim: UniversalPrintSimulator,
-): { printerId: string; jobId: string; state: string } | undefined {
+  skip: ReadonlySet<string> = new Set(),
+): JobMove | undefined {
   const next: Record<string, string> = {
     pending: "processing",
     processing: "completed",
@@ -211,7 +218,7 @@ export function advanceOneJob(
   for (const [printerId, printer] of sim.printers) {
     for (const [jobId, job] of printer.jobs) {
       const state = job.status?.state ?? "";
-      if (next[state]) {
+      if (next[state] && !skip.has(`${printerId}/${jobId}`)) {
         sim.setJobState(printerId, jobId, next[state]!, { isAcquiredByPrinter: true });
         for (const task of job.tasks ?? [])
           task.status = { state: next[state] === "completed" ? "completed" : "processing", description: "Updated." };
@@ -220,6 +227,19 @@ export function advanceOneJob(
     }
   }
   return undefined;
+}
+
+/** Moves up to `count` different jobs a step forward each (the sandbox's second run at start); returns what changed. */
+export function advanceJobs(sim: UniversalPrintSimulator, count: number): JobMove[] {
+  const moved: JobMove[] = [];
+  const skip = new Set<string>();
+  while (moved.length < count) {
+    const changed = advanceOneJob(sim, skip);
+    if (!changed) break;
+    skip.add(`${changed.printerId}/${changed.jobId}`);
+    moved.push(changed);
+  }
+  return moved;
 }
 
 /** Every printJobConfiguration property Graph v1.0 has, with values its enums know (checked in test/graphModels.test.ts). */

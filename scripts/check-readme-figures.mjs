@@ -1,6 +1,6 @@
-// Checks the README's "Reliability and security" figures against what the suites printed: reads the
-// suites' output (stdin or the files given), takes every `FIGURES <suite>: name=value ...` line, and for each
-// `name=value` the README section quotes whose name those lines print, requires a line to print that value.
+// Checks the figures of docs/reliability-and-security.md (and any the README quotes) against what the suites
+// printed: reads the suites' output (stdin or the files given), takes every `FIGURES <suite>: name=value ...` line,
+// and for each `name=value` those pages quote in code whose name those lines print, requires a line to print that value.
 // Figures of runs not given (e.g. the benches) are left alone. Exit 1, naming each mismatch.
 //   npm run test:faults 2>&1 | tee faults.log; node scripts/check-readme-figures.mjs faults.log
 import { readFileSync } from "node:fs";
@@ -23,23 +23,23 @@ if (printed.size === 0) {
   console.error("check-readme-figures: no FIGURES lines in the input.");
   process.exit(1);
 }
-const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-const start = readme.indexOf("## Reliability and security");
-const end = readme.indexOf("\n## ", start + 1);
-const section = readme.slice(start, end === -1 ? undefined : end);
-const quoted = [...section.matchAll(/`([^`]+)`/g)].flatMap(([, code]) =>
-  [...code.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => ({ name, value })),
-);
+const pages = ["docs/reliability-and-security.md", "README.md"];
+const quoted = pages.flatMap((page) => {
+  const text = readFileSync(new URL(`../${page}`, import.meta.url), "utf8");
+  return [...text.matchAll(/`([^`]+)`/g)].flatMap(([, code]) =>
+    [...code.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => ({ page, name, value })),
+  );
+});
 let checked = 0;
 const wrong = [];
-for (const { name, value } of quoted) {
+for (const { page, name, value } of quoted) {
   if (!printed.has(name)) continue;
   checked++;
   if (!printed.get(name).has(value))
-    wrong.push(`README says ${name}=${value}; the suites printed ${name}=${[...printed.get(name)].join(" or ")}`);
+    wrong.push(`${page} says ${name}=${value}; the suites printed ${name}=${[...printed.get(name)].join(" or ")}`);
 }
 for (const line of wrong) console.error(`check-readme-figures: ${line}`);
 console.log(
-  `check-readme-figures: ${checked} README figures checked against ${printed.size} printed names, ${wrong.length} differ.`,
+  `check-readme-figures: ${checked} figures of ${pages.join(" and ")} checked against ${printed.size} printed names, ${wrong.length} differ.`,
 );
 process.exit(wrong.length > 0 ? 1 : 0);

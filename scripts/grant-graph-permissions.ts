@@ -13,7 +13,7 @@ import {
 import { parseServiceUrl } from "../src/settings/env";
 import { isGuid } from "../src/validation";
 import { GraphClient } from "../src/graph/client";
-import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/graph/clouds";
+import { graphClouds, graphScope, isGraphCloudName, type GraphCloudName } from "../src/settings/clouds";
 import { requiredGraphPermissions, requiredGraphRoles } from "../src/graph/permissions";
 import { ConfigError, GraphError } from "../src/errors";
 
@@ -381,7 +381,7 @@ function hookSkipped(error: GrantError, principalId: string | undefined): string
   return (
     `${hookPrefix}: SKIPPED, ${reason}. azd up goes on and deploys the app, which answers 403 and records failed audit runs ` +
     `naming the missing roles (${requiredGraphRoles.join(", ")}) until someone with that role runs: ${grantBy}. ` +
-    "Granted after the app has asked Graph for a token, the roles can take up to about 24 hours to reach it (see infra/README.md)."
+    "Granted after the app has asked Graph for a token, the roles can take up to about 24 hours to reach it (see docs/deploying.md)."
   );
 }
 

@@ -8,7 +8,10 @@ import { join } from "node:path";
 
 const folder = process.argv[2] ?? ".";
 const read = (name) => readFileSync(join(folder, name), "utf8");
-const lines = (name) => read(name).split("\n").filter((line) => line.trim() !== "");
+const lines = (name) =>
+  read(name)
+    .split("\n")
+    .filter((line) => line.trim() !== "");
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
 const dayMs = 86_400_000;
 const openLookbackMs = 7 * dayMs;
@@ -26,7 +29,9 @@ for (const text of lines("links.jsonl")) {
     console.log(`an anchor line is not JSON: ${text.slice(0, 80)}`);
   }
 }
-const opened = new Set(records.filter((r) => r.record.type === "open").map((r) => `${r.record.printer}|${r.record.run}`));
+const opened = new Set(
+  records.filter((r) => r.record.type === "open").map((r) => `${r.record.printer}|${r.record.run}`),
+);
 const links = new Map();
 for (const { record, text } of records) {
   if (record.type !== "link") continue;
@@ -51,7 +56,12 @@ for (const list of links.values())
     if (link.n <= first.get(link.printer)) continue;
     const before = links.get(`${link.printer}|${link.n - 1}`) ?? [];
     if (!before.some((b) => b.hash === link.prev))
-      findings.push({ kind: "missing", table: facts.tables.integrity, partitionKey: link.printer, rowKey: linkRowKey(link.n - 1) });
+      findings.push({
+        kind: "missing",
+        table: facts.tables.integrity,
+        partitionKey: link.printer,
+        rowKey: linkRowKey(link.n - 1),
+      });
   }
 
 // Every row's leaf against the links' entries.

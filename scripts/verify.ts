@@ -44,11 +44,14 @@ export function parseVerifyArgs(args: readonly string[]): VerifyCommand {
   const known = ["from", "to", "account", "connection-string", "prefix", "container", "retention-days", "pack"];
   const unknown = [...values.keys()].filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new Error(`Unknown option --${unknown[0]}.\n${usage}`);
-  const range = parseIntegrityRange(new URLSearchParams({ from: values.get("from") ?? "", to: values.get("to") ?? "" }));
+  const range = parseIntegrityRange(
+    new URLSearchParams({ from: values.get("from") ?? "", to: values.get("to") ?? "" }),
+  );
   if (!values.has("account") === !values.has("connection-string"))
     throw new Error(`Give either --account or --connection-string.\n${usage}`);
   const retentionDays = Number(values.get("retention-days") ?? 400);
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error("--retention-days must be a whole number of days.");
+  if (!Number.isInteger(retentionDays) || retentionDays < 1)
+    throw new Error("--retention-days must be a whole number of days.");
   return {
     from: range.from,
     to: range.to,
@@ -65,7 +68,10 @@ export function parseVerifyArgs(args: readonly string[]): VerifyCommand {
 function serviceUris(account: string): { tableServiceUri: string; blobServiceUri: string } {
   const url = /^https?:\/\//.test(account) ? new URL(account) : new URL(`https://${account}.table.core.windows.net`);
   const host = url.host.replace(/\.(table|blob)\./, ".table.");
-  return { tableServiceUri: `${url.protocol}//${host}`, blobServiceUri: `${url.protocol}//${host.replace(".table.", ".blob.")}` };
+  return {
+    tableServiceUri: `${url.protocol}//${host}`,
+    blobServiceUri: `${url.protocol}//${host.replace(".table.", ".blob.")}`,
+  };
 }
 
 export function evidenceTarget(command: VerifyCommand, credential: () => TokenCredential): EvidenceTarget {
@@ -104,12 +110,21 @@ export async function runVerify(command: VerifyCommand, credential: () => TokenC
       windowStartMs: evidence.windowStartMs,
       checkedMs: now.getTime(),
       retentionDays: command.retentionDays,
-      tables: { jobs: target.store.tables.jobs, tasks: target.store.tables.tasks, integrity: target.store.tables.integrity },
+      tables: {
+        jobs: target.store.tables.jobs,
+        tasks: target.store.tables.tasks,
+        integrity: target.store.tables.integrity,
+      },
     });
     mkdirSync(command.pack, { recursive: true });
     for (const [name, text] of files) writeFileSync(join(command.pack, name), text);
-    copyFileSync(resolve(__dirname, "..", "..", "scripts", "verify-evidence.mjs"), join(command.pack, "verify-evidence.mjs"));
-    console.log(`Evidence pack written to ${command.pack}: hand the folder to the auditor (node verify-evidence.mjs re-checks it).`);
+    copyFileSync(
+      resolve(__dirname, "..", "..", "scripts", "verify-evidence.mjs"),
+      join(command.pack, "verify-evidence.mjs"),
+    );
+    console.log(
+      `Evidence pack written to ${command.pack}: hand the folder to the auditor (node verify-evidence.mjs re-checks it).`,
+    );
   }
   return report.intact ? 0 : 1;
 }

@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ESLint } from "eslint";
 import { repoRoot } from "../sandbox/host/functionApp";
@@ -76,19 +79,53 @@ describe("the import rule between rooms", () => {
     await refused("src/contract/x.ts", `import { InputError } from "../errors";${use("InputError")}`, importRule);
   });
 
-  test("the kernel runs nothing of a room (a type name is allowed), and the app never imports the sandbox", async () => {
+  test("the kernel imports nothing from a room, not even a type, and the app never imports the sandbox", async () => {
     await refused("src/config.ts", `import { AuditStore } from "./audit/store";${use("AuditStore")}`, importRule);
     await refused(
       "src/settings/x.ts",
       `import { GraphClient } from "../graph/client";${use("GraphClient")}`,
       importRule,
     );
-    await accepted(
+    await refused(
       "src/errors.ts",
       `import { type AuditStore } from "./audit/store";\nexport type Used = AuditStore;\n`,
+      importRule,
     );
+    await refused(
+      "src/settings/x.ts",
+      `import { type GraphClient } from "../graph/client";\nexport type Used = GraphClient;\n`,
+      importRule,
+    );
+    await accepted("src/settings/x.ts", `import { graphClouds } from "./clouds";${use("graphClouds")}`);
     await refused("src/jobs/x.ts", `import { makeJob } from "../../sandbox/tenant";${use("makeJob")}`, importRule);
     await refused("sandbox/x.ts", `import { startRig } from "../test/rig/rig";${use("startRig")}`, importRule);
+  });
+});
+
+describe("the store is the one writer", () => {
+  test("only src/audit/store imports @azure/data-tables: no TableClient, no raw write, not even odata, elsewhere", async () => {
+    await refused(
+      "src/audit/summaries/x.ts",
+      `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
+      importRule,
+    );
+    await refused("src/audit/redaction/x.ts", `import { odata } from "@azure/data-tables";${use("odata")}`, importRule);
+    await refused(
+      "src/audit/x.ts",
+      `import { type TableClient } from "@azure/data-tables";\nexport type Used = TableClient;\n`,
+      importRule,
+    );
+    await refused(
+      "src/services.ts",
+      `import { TableClient } from "@azure/data-tables";${use("TableClient")}`,
+      importRule,
+    );
+    await refused("sandbox/x.ts", `import { TableClient } from "@azure/data-tables";${use("TableClient")}`, importRule);
+    await accepted("src/audit/store/x.ts", `import { TableClient } from "@azure/data-tables";${use("TableClient")}`);
+    await accepted(
+      "src/audit/summaries/x.ts",
+      `import { odata, AuditStore } from "../store";${use("[odata, AuditStore]")}`,
+    );
   });
 });
 
@@ -109,6 +146,43 @@ describe("the audit's folders", () => {
     await accepted("src/audit/summaries/x.ts", `import { AuditStore } from "../store";${use("AuditStore")}`);
     await accepted("src/audit/store/x.ts", `import { fitEntity } from "./sizes";${use("fitEntity")}`);
     await accepted("src/http/x.ts", `import { csvCell } from "../audit/read";${use("csvCell")}`);
+  });
+});
+
+describe("no import cycles", () => {
+  const checkCycles = (...roots: string[]) =>
+    spawnSync(process.execPath, [join(root, "scripts", "check-import-cycles.mjs"), ...roots], {
+      cwd: root,
+      encoding: "utf8",
+    });
+
+  test("src/ has none, type imports included (scripts/check-import-cycles.mjs, run by npm run lint and .ci/run)", () => {
+    const run = checkCycles();
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /no import cycle among \d+ modules under src/);
+  });
+
+  test("a planted cycle is reported, even one closed by a type-only import through a folder's index.ts", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cycles-"));
+    try {
+      mkdirSync(join(dir, "store"));
+      writeFileSync(join(dir, "kernel.ts"), `import { type Row } from "./store";\nexport type Counts = Row[];\n`);
+      writeFileSync(join(dir, "store", "index.ts"), `export { type Row } from "./rows";\n`);
+      writeFileSync(
+        join(dir, "store", "rows.ts"),
+        `import { type Counts } from "../kernel";\nexport type Row = Counts;\n`,
+      );
+      writeFileSync(join(dir, "leaf.ts"), `export const leaf = 1;\n`);
+      const run = checkCycles(dir);
+      assert.equal(run.status, 1);
+      assert.match(
+        run.stderr,
+        /3 files import each other: .*kernel\.ts -> .*store\/index\.ts -> .*store\/rows\.ts -> .*kernel\.ts/,
+      );
+      assert.doesNotMatch(run.stderr, /leaf/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

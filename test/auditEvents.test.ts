@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { decodeCursor, encodeCursor, eventFeedTuning, timeOfEventKey } from "../src/audit/events";
+import { nextOccurrence } from "../src/audit/nextRun";
 import { newRunId } from "../src/audit/keys";
 import { auditFaultPoints, auditPrinterJobs, leftDerivedRowsPending } from "../src/audit/recorder";
 import { purgeHistory } from "../src/audit/retention";
@@ -377,7 +378,7 @@ describe("cursors never skip or repeat an event", () => {
         store.tables.events,
         `PrinterId eq '${printers[0]}' and RunId eq '${runId}'`,
       )) {
-        await (await store.table(store.tables.events)).deleteEntity(row.partitionKey!, row.rowKey!);
+        await store.deleteRow(store.tables.events, { partitionKey: row.partitionKey!, rowKey: row.rowKey! });
       }
       throw new Error("crashed");
     };
@@ -488,6 +489,44 @@ describe("cursors never skip or repeat an event", () => {
       timeOfEventKey(decodeCursor(released).key) >= opened + 50,
       "released by the later success of its printer",
     );
+  });
+
+  test("a printer that keeps failing half-written holds the others' events for one audit interval, no longer", async () => {
+    await runAudit();
+    const store = getAuditStore();
+    const createRows = store.createRows.bind(store);
+    store.createRows = async (table, rows) => {
+      if (table === store.tables.events && rows.some((r) => r.PrinterId === printers[0]))
+        throw Object.assign(new Error("storage went away"), { statusCode: 503 });
+      return createRows(table, rows);
+    };
+    let runId = "";
+    try {
+      rig.sim.setJobState(printers[0]!, "4", "aborted");
+      await runAudit();
+      const failed = (await store.rowsWhere(store.tables.runs, `RowKey eq '${printers[0]}'`))
+        .sort((a, b) => (a.partitionKey! < b.partitionKey! ? -1 : 1))
+        .at(-1)!;
+      runId = String(failed.partitionKey);
+      assert.equal(failed.DerivedPending, true);
+      assert.equal(
+        failed.HoldsFeedUntil,
+        nextOccurrence(getConfig().audit.schedule, new Date(timeOfEventKey(runId)))!.toISOString(),
+        "held until the next scheduled run",
+      );
+    } finally {
+      store.createRows = createRows;
+    }
+    const { cursor: held } = await readAll("/audit/events");
+    assert.ok(timeOfEventKey(decodeCursor(held).key) <= timeOfEventKey(runId), "held within the interval");
+    // The next scheduled run came and the printer failed again: the interval is over.
+    await recordRun(store, {
+      RunId: runId,
+      PrinterId: printers[0]!,
+      HoldsFeedUntil: new Date(Date.now() - 1).toISOString(),
+    });
+    const { cursor: moved } = await readAll("/audit/events");
+    assert.ok(timeOfEventKey(decodeCursor(moved).key) > timeOfEventKey(runId), "the feed goes on for the others");
   });
 
   test("an attempt that fails between writing history and its events says so; a Graph failure does not", async () => {
@@ -641,6 +680,29 @@ describe("When a print job finishes (OnPrintJobFinished), as Power Automate poll
       ["cursor=abc", "cursor"],
       ["since=2026-01-01T00:00:00Z", "since"],
     ]);
+  });
+});
+
+describe("a backlog of finished jobs drains at the flow's pace", () => {
+  const busy = printerIdFor(78);
+
+  test("Retry-After is 1 s while more finished jobs wait, and 60 s once all are delivered", async () => {
+    rig.sim.addPrinter({ id: busy, displayName: "Busy printer" });
+    for (let j = 1; j <= 130; j++) rig.sim.addJob(busy, makeJob(busy, j, { state: "processing" }));
+    freshTables({ AUDIT_PRINTER_IDS: busy });
+    await runAudit();
+    const first = await getChecked("OnPrintJobFinished", `/audit/triggers/jobFinished?printerId=${busy}`);
+    assert.equal(first.headers.get("retry-after"), "60");
+    for (let j = 1; j <= 130; j++) rig.sim.setJobState(busy, String(j), "aborted");
+    await runAudit();
+    const full = await getChecked("OnPrintJobFinished", first.headers.get("location")!);
+    assert.equal(full.status, 200);
+    assert.equal(full.body.value.length, 100);
+    assert.equal(full.headers.get("retry-after"), "1", "more are waiting: poll again soon");
+    const rest = await getChecked("OnPrintJobFinished", full.headers.get("location")!);
+    assert.equal(rest.status, 200);
+    assert.equal(rest.body.value.length, 30);
+    assert.equal(rest.headers.get("retry-after"), "60", "all delivered: back to the idle pace");
   });
 });
 

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { QueueClient } from "@azure/storage-queue";
-import { Azurite } from "../sandbox/azurite";
+import { StrictAzurite } from "./rig/strictTables";
 import { type Registration } from "../sandbox/host/functionsCore";
 import { LocalFunctionsHost } from "../sandbox/host/functionsHost";
 import { readQueueHostSettings } from "../sandbox/host/queueHostSettings";
 
-let azurite: Azurite;
+let azurite: StrictAzurite;
 before(async () => {
-  azurite = await new Azurite().start();
+  azurite = await new StrictAzurite().start();
 });
 after(() => azurite.stop());
 

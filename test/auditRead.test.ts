@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { LoopbackServer } from "../sandbox/loopbackServer";
 import { startRig, type Rig } from "./rig/rig";
 import { addGeneratedTenant, makeJob, printerIdFor } from "../sandbox/tenant";
 import { jobColumns } from "../src/audit/snapshot";
@@ -255,6 +256,36 @@ describe("storage failures", () => {
       assert.ok(!rig.host.logs.some((l) => l.message.includes(wrongKey) || l.message.includes("AccountKey")));
     } finally {
       rig.configure({ AzureWebJobsStorage: good });
+    }
+  });
+
+  test("a query the tables refuse as built (400) is a 500 auditQueryRefused to report, never a 503 to retry", async () => {
+    const good = rig.azurite!.connectionString;
+    const refusing = new LoopbackServer((_req, res) => {
+      res.writeHead(400, { "content-type": "application/json;odata=minimalmetadata;charset=utf-8" });
+      res.end(
+        JSON.stringify({
+          "odata.error": {
+            code: "InvalidInput",
+            message: { lang: "en-US", value: "One of the request inputs is not valid." },
+          },
+        }),
+      );
+    });
+    const port = await refusing.listen(0);
+    rig.configure({
+      AzureWebJobsStorage: good.replace(/TableEndpoint=http:\/\/[^/]+/, `TableEndpoint=http://127.0.0.1:${port}`),
+    });
+    try {
+      for (const path of [`/audit/jobs`, `/audit/events`]) {
+        const { status, body, headers } = await get(path);
+        assert.equal(status, 500, path);
+        assert.equal(body.error.code, "auditQueryRefused");
+        assert.equal(headers.get("retry-after"), null);
+      }
+    } finally {
+      rig.configure({ AzureWebJobsStorage: good });
+      await refusing.close();
     }
   });
 });

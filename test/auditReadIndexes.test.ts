@@ -26,9 +26,9 @@ import { listHistoryPage, publicRow, type HistoryQuery } from "../src/audit/read
 import { purgeHistory } from "../src/audit/retention";
 import { type PrivacySettings } from "../src/audit/snapshot";
 import { AuditStore, tableClientFactory, type Row, type StoredRow } from "../src/audit/store";
-import { Azurite } from "../sandbox/azurite";
+import { StrictAzurite } from "./rig/strictTables";
 
-let azurite: Azurite;
+let azurite: StrictAzurite;
 let prefixes = 0;
 const privacy: PrivacySettings = { redactUsers: "none", omitDocumentNames: false };
 const quiet = { log: () => undefined, warn: () => undefined };
@@ -42,7 +42,7 @@ const users = ["Alice@Contoso.com", "alice@contoso.com", "bob@contoso.com", "o'n
 const userIds = ["Alice@Contoso.com", "11111111-aaaa-4000-8000-000000000001", "22222222-bbbb-4000-8000-000000000002"];
 const day0 = Date.UTC(2026, 10, 1);
 
-before(async () => (azurite = await new Azurite().start()));
+before(async () => (azurite = await new StrictAzurite().start()));
 after(() => azurite.stop());
 
 function newStore(): AuditStore {
@@ -383,8 +383,7 @@ describe("backfill of history recorded before the indexes", () => {
     assert.deepEqual(index, expectedIndex, "every history row indexed once, no duplicate, no gap");
     // The daily summaries of the older history are rebuilt along the way: one row per day and printer it holds.
     const summaryKeys = new Set<string>();
-    for await (const e of (await store.table(store.tables.summaries)).listEntities())
-      summaryKeys.add(`${e.partitionKey}\n${e.rowKey}`);
+    for await (const e of store.scan(store.tables.summaries)) summaryKeys.add(`${e.partitionKey}\n${e.rowKey}`);
     const wantedSummaries = [...summaryTargets(rows).values()].map(
       ({ day, printerId }) => `${dayKey(day)}\n${printerId}`,
     );

@@ -293,6 +293,27 @@ describe("faults", () => {
     assert.ok(runRows.filter((r) => r.PrinterId !== missingPrinter).every((r) => r.Status === "succeeded"));
     assert.equal((await rows("Jobs")).length, graphJobs());
   });
+
+  test("a job whose id no URL can hold (a lone surrogate) is recorded as listed and noted; the printer's other jobs are audited", async () => {
+    const printerId = printerIdFor(31);
+    rig.sim.addPrinter({ id: printerId, displayName: "Lone surrogate" });
+    for (let j = 1; j <= 6; j++) rig.sim.addJob(printerId, makeJob(printerId, j, { tasks: 1, state: "processing" }));
+    rig.sim.addJob(printerId, { ...makeJob(printerId, 7, { tasks: 1, state: "processing" }), id: "bad\ud800id" });
+    freshTables({ AUDIT_PRINTER_IDS: printerId });
+    const logsBefore = rig.host.logs.length;
+    const [run] = await runAudit();
+    assert.equal(run!.Status, "succeeded", run!.LastError);
+    const jobs = await rows("Jobs");
+    assert.equal(jobs.length, 7, "every job, the unaddressable one too");
+    assert.ok(jobs.some((r) => r.JobId === "bad\ud800id"));
+    assert.equal((await rows("Tasks")).length, 6, "the tasks of every job that could be read");
+    assert.ok(
+      rig.host.logs
+        .slice(logsBefore)
+        .some((l) => /unexpected shape/.test(l.message) && /value\[\]\.id/.test(l.message)),
+      "the run says which field Graph sent malformed",
+    );
+  });
 });
 
 describe("oversize data and privacy", () => {

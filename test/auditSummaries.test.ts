@@ -287,6 +287,8 @@ describe("the summaries route", () => {
       ["top=0", "top"],
       ["state=completed", "state"],
       ["from=2026-11-20&from=2026-11-21", "from"],
+      ["from=0001-01-01", "from"],
+      ["to=9999-12-31", "to"],
     ] as const) {
       const { status, body, headers } = await getJson(`/audit/summaries?${query}`);
       assert.equal(status, 400, query);
@@ -301,6 +303,29 @@ describe("the summaries route", () => {
     assert.equal(body.days.length, 30);
     assert.equal(body.jobs, 0);
     assert.deepEqual(body.printers, []);
+  });
+  test("a year of summaries costs a bounded number of Table requests: quiet days are remembered, then one query", async () => {
+    seedTenant(6);
+    freshTables();
+    await runScheduledAudit(rig, { timeoutMs: 20_000 });
+    const year = "from=2025-11-22&to=2026-11-21";
+    const tables = rig.azurite!.tables;
+    const costs: number[] = [];
+    let first: any;
+    for (let i = 0; i < 3; i++) {
+      tables.takeCounts();
+      const body = await summaries(year);
+      costs.push(tables.takeCounts().requests);
+      first ??= body;
+      assert.equal(body.days.length, 365);
+      assert.deepEqual(body, first, "the same answer every time");
+    }
+    assert.ok(first.jobs > 0);
+    assert.ok(costs[0]! <= 3 * 365 + 1, `first read of a year: ${costs[0]} requests`);
+    assert.deepEqual(costs.slice(1), [1, 1], `later reads of the year: ${costs.join(", ")} requests`);
+    tables.takeCounts();
+    await summaries(`${year}&printerId=${printers[0]}`);
+    assert.equal(tables.takeCounts().requests, 1, "one printer's year: one query");
   });
 });
 

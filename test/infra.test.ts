@@ -439,7 +439,10 @@ test(
   () => {
     const template = loadTemplate();
     const all = walk(template);
-    const rule = single(all, "Microsoft.Insights/scheduledQueryRules");
+    const rule = ofType(all, "Microsoft.Insights/scheduledQueryRules").find((f) =>
+      /failedRunsQuery/.test(JSON.stringify(f.resource.properties)),
+    );
+    assert.ok(rule, "no scheduled query rule reads failedRunsQuery");
     const props = rule.resource.properties as {
       scopes: string[];
       enabled: boolean;
@@ -452,9 +455,16 @@ test(
     assert.equal(criterion.operator, "GreaterThan");
     assert.equal(criterion.threshold, 0);
     assert.equal(criterion.timeAggregation, "Count");
-    const query = String(rule.template.variables?.failedRunsQuery);
-    assert.match(query, /requests \| where operation_Name in \(\{0\}\) and success == false/);
-    assert.match(query, /customEvents \| where name == 'AuditRunFailed'/);
+    // The query is infra/queries/alert-failed-runs.kql, loaded into the module (test/infra/portal.test.ts binds it).
+    const query = Object.values(rule.template.variables ?? {})
+      .map(String)
+      .find((text) => text.includes("__AUDIT_FUNCTIONS__"));
+    assert.match(String(query), /requests \| where operation_Name in \(__AUDIT_FUNCTIONS__\) and success == false/);
+    assert.match(String(query), /message startswith '\{"event":"PrinterAudited"'/);
+    assert.match(
+      String(rule.template.variables?.failedRunsQuery),
+      /replace\(variables\('\$fxv#\d+'\), '__AUDIT_FUNCTIONS__'/,
+    );
     assert.deepEqual(template.parameters?.auditFunctionNames.defaultValue, ["auditTimer", "auditPrinter"]);
     const actionGroup = single(all, "Microsoft.Insights/actionGroups").resource;
     assert.equal(actionGroup.condition, "[not(empty(parameters('alertEmail')))]");

@@ -184,7 +184,7 @@ test("the template's Flex settings: runtime, deployment and scale live in functi
 // ---- Scale ----------------------------------------------------------------------------------------------------------
 
 test(
-  "maximumInstanceCount: 1 to 1000 as the docs allow, default 10, and the README's arithmetic uses host.json's batch size",
+  "maximumInstanceCount: 1 to 1000 as the docs allow, default 10, and docs/deploying.md's arithmetic uses host.json's batch size",
   opts,
   () => {
     const template = JSON.parse(readFileSync(resolve(repoRoot, "dist", "infra", "main.json"), "utf8")) as {
@@ -207,12 +207,12 @@ test(
 
     const batchSize = JSON.parse(readFileSync(resolve(repoRoot, "host.json"), "utf8")).extensions.queues
       .batchSize as number;
-    const readme = readFileSync(resolve(repoRoot, "infra", "README.md"), "utf8");
+    const readme = readFileSync(resolve(repoRoot, "docs", "deploying.md"), "utf8");
     const row = readme.split("\n").find((line) => line.startsWith("| `FUNCTION_MAXIMUM_INSTANCE_COUNT`"));
-    assert.ok(row, "infra/README.md has a row for FUNCTION_MAXIMUM_INSTANCE_COUNT");
+    assert.ok(row, "docs/deploying.md has a row for FUNCTION_MAXIMUM_INSTANCE_COUNT");
     assert.ok(
       row.includes(`10 × ${batchSize} = ${10 * batchSize}`),
-      `the README row computes with batchSize ${batchSize}: ${row}`,
+      `the docs/deploying.md row computes with batchSize ${batchSize}: ${row}`,
     );
     assert.match(row, /1 to 1000/);
   },
@@ -261,11 +261,11 @@ test(
       readFileSync(resolve(repoRoot, "infra", "main.parameters.json"), "utf8"),
     ).parameters;
     assert.deepEqual(azdParameters.additionalAppSettings.value, {});
-    const readme = readFileSync(resolve(repoRoot, "infra", "README.md"), "utf8");
+    const readme = readFileSync(resolve(repoRoot, "docs", "deploying.md"), "utf8");
     assert.match(
       readme,
       /added in the portal .*replaced/i,
-      "infra/README.md says portal settings do not survive a provision",
+      "docs/deploying.md says portal settings do not survive a provision",
     );
     assert.match(readme, /additionalAppSettings/);
   },

@@ -1,5 +1,6 @@
 // Until the Graph app roles are in the app's token, the app says exactly that: the get-job 403, the audit's run rows,
-// its AuditRunFailed log line and the failed-audit alert name the missing roles; the token itself never shows.
+// its AuditRunFailed log line, its PrinterAudited events and the failed-audit alert name the missing roles; the token
+// itself never shows.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -147,7 +148,7 @@ describe("in the running app", () => {
     );
   });
 
-  test("a refused audit run: its run row, its AuditRunFailed line and the alert's dimension name the missing roles", async () => {
+  test("a refused audit run: its run row, its PrinterAudited events and the alert's dimension name the missing roles", async () => {
     const prefix = `mr${++prefixCounter}x${Date.now().toString(36)}`;
     rig.identity.roles = [];
     rig.configure({
@@ -176,26 +177,30 @@ describe("in the running app", () => {
 
     const lines = rig.host.logs.slice(logsBefore).filter((l) => l.message.startsWith("AuditRunFailed"));
     assert.ok(lines.length >= 2 * 5, "every attempt and the poisoned message say so");
-    // The alert's own pattern (from the compiled template) finds the roles in every one of those lines.
-    const templatePath = resolve(__dirname, "..", "..", "dist", "infra", "main.json");
-    if (existsSync(templatePath)) {
-      const pattern = alertMissingRolesPattern(readFileSync(templatePath, "utf8"));
-      for (const line of lines)
-        assert.equal(pattern.exec(line.message)?.[1], "PrintJob.ReadBasic.All,Printer.Read.All", line.message);
-    } else {
-      assert.ok(!process.env.CI, "CI builds the template first");
+    // The alert reads the roles from the PrinterAudited event each failed attempt emits (docs/portal.md).
+    const events = rig.host.logs
+      .slice(logsBefore)
+      .filter((l) => l.message.startsWith('{"event":"PrinterAudited"'))
+      .map((l) => JSON.parse(l.message) as { outcome: string; reason: string; missingRoles: string });
+    assert.ok(events.length >= 2 * 5, "every attempt says so");
+    for (const event of events) {
+      assert.deepEqual([event.outcome, event.reason], ["failed", "graph403"]);
+      assert.equal(event.missingRoles, "PrintJob.ReadBasic.All,Printer.Read.All");
     }
+    const templatePath = resolve(__dirname, "..", "..", "dist", "infra", "main.json");
+    if (existsSync(templatePath)) assertAlertReadsMissingRoles(readFileSync(templatePath, "utf8"));
+    else assert.ok(!process.env.CI, "CI builds the template first");
     for (const token of rig.identity.issuedTokens) {
       assert.ok(!rig.host.logs.some((l) => l.message.includes(token)), "no token in the logs");
     }
   });
 });
 
-/** The regular expression the failed-audit alert's KQL extracts MissingRoles with, as a JavaScript RegExp. */
-function alertMissingRolesPattern(templateText: string): RegExp {
-  const match = /extract\(@'([^']+)', 1, message\)/.exec(templateText);
-  assert.ok(match, "the alert query extracts missingRoles from the AuditRunFailed line");
-  return new RegExp(match[1]!);
+/** The failed-audit alert's KQL takes MissingRoles from the missingRoles of the failed PrinterAudited events. */
+function assertAlertReadsMissingRoles(templateText: string): void {
+  assert.match(templateText, /message startswith '\{\\"event\\":\\"PrinterAudited\\"'/);
+  assert.match(templateText, /where tostring\(e\.outcome\) == 'failed'/);
+  assert.match(templateText, /MissingRoles = tostring\(e\.missingRoles\)/);
 }
 
 test("the failed-audit alert splits on MissingRoles and tells what to do", () => {
@@ -214,8 +219,5 @@ test("the failed-audit alert splits on MissingRoles and tells what to do", () =>
     text,
     /MissingRoles dimension .*grant them \(npm run grant-graph-permissions\), then restart the function app/,
   );
-  assert.equal(
-    alertMissingRolesPattern(text).exec("AuditRunFailed run=r printer=p attempt=1 durationMs=3: boom")?.[1],
-    undefined,
-  );
+  assertAlertReadsMissingRoles(text);
 });

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { freePort } from "../sandbox/azurite";
 import { repoRoot } from "../sandbox/host/functionApp";
 
-test("npm start's sandbox answers the example URLs it prints with 200 and the job JSON, and Ctrl+C stops it", async () => {
+test("npm start's sandbox answers the example URLs it prints with 200 and the job JSON, shows a job that moved on at start, and Ctrl+C stops it", async () => {
   const port = await freePort();
   const child = spawn(process.execPath, [join(repoRoot(), "dist", "sandbox", "start.js")], {
     env: { ...process.env, PORT: String(port), SANDBOX_QUIET: "1" },
@@ -36,6 +36,14 @@ test("npm start's sandbox answers the example URLs it prints with 200 and the jo
         assert.ok((body.states ?? body.value ?? []).length > 0, `the first audit run recorded what ${url} shows`);
       }
     }
+    const timeline = urls.find((u) => /\/audit\/printers\/[^/]+\/jobs\/100$/.test(u));
+    assert.ok(timeline, `the sandbox prints a job's audit timeline:\n${output}`);
+    const job100 = (await (await fetch(timeline)).json()) as { states: { JobState: string }[] };
+    assert.deepEqual(
+      job100.states.slice(0, 2).map((s) => s.JobState),
+      ["pending", "processing"],
+      "the demo moved job 100 on between two audits at start: its first timeline has two states",
+    );
     for (const url of urls.filter((u) => /\/jobs\/[^/?]+(\?|$)/.test(u) && !/\/audit\//.test(u))) {
       assert.ok(url.startsWith(`http://localhost:${port}/api/`), url);
       const response = await fetch(url);

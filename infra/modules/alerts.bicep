@@ -26,6 +26,13 @@ param evaluationFrequency string
 @description('Time window the rule looks back over (ISO 8601 duration).')
 param windowSize string
 
+@description('A printer whose last good run is older than this many minutes raises the stale-audit alert.')
+@minValue(30)
+param staleAfterMinutes int
+
+@description('Name of the scheduled query rule for stale audits.')
+param staleAlertRuleName string
+
 @description('Severity of the alert: 0 critical to 4 verbose.')
 @minValue(0)
 @maxValue(4)
@@ -33,17 +40,11 @@ param severity int
 
 var functionNameList = join(map(auditFunctionNames, name => '\'${name}\''), ', ')
 
-// Failed invocations of the audit functions, plus the app's own "AuditRunFailed …" log line for failures it catches
-// (traces; customEvents too, should a later version emit it as an event). MissingRoles is the line's
-// "missingRoles=A,B" (the Graph application roles the app's token lacked), 'none' otherwise; the alert splits on it,
-// so a fired alert names the roles.
-var failedRunsQuery = '''
-union
-  (requests | where operation_Name in ({0}) and success == false | project timestamp, operation_Name, MissingRoles = 'none'),
-  (traces | where message startswith 'AuditRunFailed' | project timestamp, operation_Name, MissingRoles = extract(@'missingRoles=([A-Za-z0-9._,-]+)', 1, message)),
-  (customEvents | where name == 'AuditRunFailed' | project timestamp, operation_Name, MissingRoles = tostring(customDimensions.missingRoles))
-| extend MissingRoles = iff(isempty(MissingRoles), 'none', MissingRoles)
-'''
+// The queries live in infra/queries/*.kql (the tests parse and bind them) and read the app's named events.
+// Failed invocations of the audit functions, plus the PrinterAudited events whose outcome is failed, split by
+// MissingRoles (the Graph application roles the app's token lacked; 'none' otherwise), so a fired alert names them.
+var failedRunsQuery = replace(loadTextContent('../queries/alert-failed-runs.kql'), '__AUDIT_FUNCTIONS__', functionNameList)
+var staleAuditQuery = replace(loadTextContent('../queries/alert-stale-audit.kql'), '__STALE_MINUTES__', string(staleAfterMinutes))
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -73,7 +74,7 @@ resource auditFailedAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
   kind: 'LogAlert'
   properties: {
     displayName: 'Universal Print audit run failed'
-    description: 'An audit run (timer or per-printer queue function) failed; see the failed requests and AuditRunFailed events in Application Insights. When the MissingRoles dimension is not none, Microsoft Graph refused the app and its token lacks those application roles: grant them (npm run grant-graph-permissions), then restart the function app so it asks for a new token (a cached managed-identity token can otherwise take up to about 24 hours).'
+    description: 'An audit run (timer or per-printer queue function) failed; see the failed requests and the PrinterAudited events with outcome failed in Application Insights (the workbook Universal Print audit shows them by reason). When the MissingRoles dimension is not none, Microsoft Graph refused the app and its token lacks those application roles: grant them (npm run grant-graph-permissions), then restart the function app so it asks for a new token (a cached managed-identity token can otherwise take up to about 24 hours).'
     severity: severity
     enabled: true
     scopes: [
@@ -87,7 +88,7 @@ resource auditFailedAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
     criteria: {
       allOf: [
         {
-          query: format(failedRunsQuery, functionNameList)
+          query: failedRunsQuery
           timeAggregation: 'Count'
           dimensions: [
             {
@@ -113,4 +114,52 @@ resource auditFailedAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
   }
 }
 
+// A printer whose audit stopped succeeding (failing every attempt, or its runs no longer finishing), one alert per printer.
+resource staleAuditAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: staleAlertRuleName
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Universal Print audit is stale'
+    description: 'A printer audited in the last day has had no successful run for ${staleAfterMinutes} minutes. The workbook Universal Print audit shows each printer\'s minutes since its last good run and the reasons its runs failed.'
+    severity: severity
+    enabled: true
+    scopes: [
+      applicationInsights.id
+    ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P1D'
+    autoMitigate: true
+    skipQueryValidation: true
+    criteria: {
+      allOf: [
+        {
+          query: staleAuditQuery
+          timeAggregation: 'Count'
+          dimensions: [
+            {
+              name: 'PrinterId'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: empty(alertEmail) ? [] : [actionGroup.id]
+    }
+  }
+}
+
 output alertRuleName string = auditFailedAlert.name
+output staleAlertRuleName string = staleAuditAlert.name

@@ -35,6 +35,9 @@ param maximumInstanceCount int
 @description('App settings of the function app (name to value).')
 param appSettings object
 
+@description('Origins the browser may call the app from: the Azure portal of this cloud, so its Test/Run works.')
+param corsAllowedOrigins array
+
 @description('Subnet (delegated to Microsoft.App/environments) the app joins; empty for no VNet integration.')
 param virtualNetworkSubnetId string
 
@@ -79,6 +82,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       http20Enabled: true
+      // The portal's Test/Run calls the function from the browser; no cookies are sent, so no credentials.
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
     }
     virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     functionAppConfig: {

@@ -6,15 +6,11 @@
  */
 import { eventRows } from "./events";
 import { indexRows } from "./indexes";
-import { type AuditTableNames } from "./keys";
-import { type Row } from "./store";
+import { type AuditTableNames, type HistoryKind } from "./keys";
+import { rowsByTable, type Row, type TableRow } from "./store";
 
-export interface DerivedRow {
-  table: string;
-  row: Row;
-}
-
-export type HistoryKind = "job" | "task";
+/** A row derived from a history row, and the table it goes to. */
+export type DerivedRow = TableRow;
 
 /** Every row derived from one job history row or task history row, in every derived table. */
 export function derivedRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): DerivedRow[] {
@@ -27,15 +23,4 @@ export function derivedRowsByTable(
   rows: readonly { row: Row; kind: HistoryKind }[],
 ): Map<string, Row[]> {
   return rowsByTable(rows.flatMap(({ row, kind }) => derivedRows(tables, row, kind)));
-}
-
-/** Derived rows grouped by their table, each table's rows in the order given. */
-export function rowsByTable(derived: readonly DerivedRow[]): Map<string, Row[]> {
-  const byTable = new Map<string, Row[]>();
-  for (const { table, row } of derived) {
-    const list = byTable.get(table) ?? [];
-    list.push(row);
-    byTable.set(table, list);
-  }
-  return byTable;
 }

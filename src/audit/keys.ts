@@ -65,6 +65,9 @@ export function sequenceKey(sequence: number): string {
 }
 
 /** The RowKey prefix every history row of one job shares (jobs and tasks tables). */
+/** Which history table a row is of: a job's states (Jobs) or its tasks' (Tasks). */
+export type HistoryKind = "job" | "task";
+
 export function jobHistoryPrefix(keyTime: string, jobId: string): string {
   return `${keyTime}|${keyPart(jobId)}|`;
 }

@@ -4,11 +4,10 @@
  * finished jobs that old go too, and run rows opened before the cutoff. Index rows (indexes/indexRows.ts) share the
  * history's time key and go first, so no index row outlives the history it points to.
  */
-import { odata } from "@azure/data-tables";
 import { eventsBefore } from "./events";
 import { invertedTime, runIdFloor } from "./keys";
 import { type AuditLog } from "./auditLog";
-import { type AuditStore } from "./store";
+import { odata, type AuditStore } from "./store";
 import { purgeSummaries } from "./summaries";
 
 export interface PurgeResult {

@@ -55,6 +55,8 @@ export interface RunRecord {
   PrinterName?: string;
   /** The attempt failed after writing history rows and before the rows derived from them (events): a later run completes them. */
   DerivedPending?: boolean;
+  /** When a DerivedPending run stops holding the events feed: the audit's next scheduled run after it (one interval). */
+  HoldsFeedUntil?: string;
 }
 
 export async function recordRun(

@@ -7,6 +7,7 @@ import { errorReply, jsonReply } from "../http/replies";
 import { traced, type TracedCall } from "../http/tracedHandler";
 import { getAuditStore, getPrivacyPolicy } from "../services";
 import { InputError, PseudonymKeyUnavailableError } from "../errors";
+import { emitAuditErasure } from "../telemetry";
 import { assertQueryAllowed } from "../validation";
 
 /** The erasure as the API shows it: when, by whom, how many rows; never the person. */
@@ -63,6 +64,8 @@ export async function eraseAuditUser(
     deadline,
   });
   context.log(`auditErasure erasure=${erasure.erasureId} status=${erasure.status} rowsChanged=${erasure.rowsChanged}`);
+  const { erasureId, status, rowsChanged } = erasure;
+  emitAuditErasure(context, { erasureId, status, rowsChanged, durationMs: Date.now() - call.startedAt });
   if (erasure.status === "completed") return jsonReply(context, 200, publicErasure(erasure));
   return jsonReply(context, 202, publicErasure(erasure), {
     location: `${apiBaseUrl(request)}/audit/erasures/${erasure.erasureId}`,

@@ -7,6 +7,7 @@ import { describeFailure } from "../audit/recorder";
 import { runRedaction } from "../audit/redaction";
 import { getConfig } from "../config";
 import { getAuditStore, getGraphClient, getPrivacyPolicy, getQueueClient } from "../services";
+import { emitAuditRunStarted, emitRedactionPass, failureReason } from "../telemetry";
 
 /** Opens an audit run: one run row and one queue message per printer; auditPrinter does the work. Then rewrites rows a privacy change left behind. */
 export async function auditTimer(timer: Timer, context: InvocationContext): Promise<void> {
@@ -29,13 +30,13 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
   }
   const scope = await resolvePrinters(audit, getGraphClient("background"), log);
   let runId = newRunId();
+  const pastDue = timer?.isPastDue === true;
   if (scope.printerIds.length === 0) {
     context.warn(
       "auditTimer: nothing to audit. Set AUDIT_PRINTER_IDS to the printer GUIDs to audit (comma- or space-separated), " +
         "or AUDIT_DISCOVER_PRINTERS=true where the identity may list printers.",
     );
   } else {
-    const pastDue = timer?.isPastDue === true;
     const run = await openRun({
       printerIds: scope.printerIds,
       pastDue,
@@ -51,6 +52,16 @@ export async function auditTimer(timer: Timer, context: InvocationContext): Prom
       `auditTimer: run ${run.runId} queued ${run.printerIds.length} printer(s) (${scope.source}) on ${audit.queueName} in ${Date.now() - started} ms.`,
     );
   }
+  const queued = scope.printerIds.length;
+  const outcome = queued > 0 ? "queued" : "nothingToAudit";
+  emitAuditRunStarted(context, {
+    runId,
+    outcome,
+    printersQueued: queued,
+    source: scope.source,
+    pastDue,
+    durationMs: Date.now() - started,
+  });
   if (privacy) await redactionStep(runId, privacy, context);
 }
 
@@ -59,6 +70,7 @@ async function redactionStep(runId: string, privacy: PrivacyPolicy, context: Inv
   const store = getAuditStore();
   const log = { log: (m: string) => context.log(m), warn: (m: string) => context.warn(m) };
   const startedAt = new Date().toISOString();
+  const started = Date.now();
   let recorded = false;
   try {
     const result = await runRedaction(store, privacy, {
@@ -96,9 +108,13 @@ async function redactionStep(runId: string, privacy: PrivacyPolicy, context: Inv
       `auditRedaction run=${runId} rowsRewritten=${result.rowsRewritten} jobsRewritten=${result.jobsRewritten} rowsScanned=${result.rowsScanned} ` +
         `passes=${result.passes} complete=${result.clean}${result.stopped ? " (time budget used up; the next run continues)" : ""}`,
     );
+    const outcome = result.clean ? "succeeded" : "continuing";
+    emitRedactionPass(context, { runId, outcome, reason: "", ...counts(result), durationMs: Date.now() - started });
   } catch (error) {
     const failure = describeFailure(error);
     context.error(`auditRedaction run=${runId} failed: ${failure} The next run continues from its cursor.`);
+    const reason = failureReason(error);
+    emitRedactionPass(context, { runId, outcome: "failed", reason, ...counts(), durationMs: Date.now() - started });
     await store
       .mergeRow(store.tables.runs, {
         partitionKey: runId,
@@ -109,6 +125,20 @@ async function redactionStep(runId: string, privacy: PrivacyPolicy, context: Inv
       })
       .catch(() => undefined);
   }
+}
+
+type RedactionResult = Awaited<ReturnType<typeof runRedaction>>;
+
+/** A redaction pass's counts for its RedactionPass event; zero when it failed before it counted. */
+function counts(
+  result?: RedactionResult,
+): Pick<RedactionResult, "rowsRewritten" | "jobsRewritten" | "rowsScanned" | "passes"> {
+  return {
+    rowsRewritten: result?.rowsRewritten ?? 0,
+    jobsRewritten: result?.jobsRewritten ?? 0,
+    rowsScanned: result?.rowsScanned ?? 0,
+    passes: result?.passes ?? 0,
+  };
 }
 
 app.timer("auditTimer", {

@@ -1,5 +1,6 @@
 import { GraphError } from "../errors";
 import { retryAfterInMs } from "./errorResponse";
+import { noteThrottledSubRequest } from "./usage";
 
 /** Graph allows at most 20 requests in one JSON batch. */
 export const maxBatchSize = 20;
@@ -60,6 +61,7 @@ export async function getInBatches<T>(
       for (const request of pending) {
         const response = byId.get(request.id) ?? { id: request.id, status: 502, body: undefined };
         results.set(request.id, response);
+        if (response.status === 429) noteThrottledSubRequest();
         if (attempt < retry.maxRetries && isRetriableStatus(response.status)) {
           again.push(request);
           wait = Math.max(wait, subRequestDelay(response, attempt, retry));

@@ -15,10 +15,11 @@ import { credentialWithTimeout } from "./credential";
 import { graphErrorFromResponse, requestIdOf } from "./errorResponse";
 import { pagedGraphList, type PagedGraphList } from "./paging";
 import { describePath, odataQuery, printJobPath, resolveGraphUrl, type PrintJobRef } from "./paths";
-import { cutBodyAsResetPolicy } from "./policies/cutBodyAsResetPolicy";
+import { cutBodyAsResetPolicy, cutBodyAsResetPolicyName } from "./policies/cutBodyAsResetPolicy";
 import { addBearerTokenPolicies, loopbackHttpAfterSignPolicyName } from "./policies/loopbackHttpPolicy";
-import { retryAfterBudgetPolicy } from "./policies/retryAfterBudgetPolicy";
-import { tryTimeoutPolicy } from "./policies/tryTimeoutPolicy";
+import { retryAfterBudgetPolicy, retryAfterBudgetPolicyName } from "./policies/retryAfterBudgetPolicy";
+import { tryTimeoutPolicy, tryTimeoutPolicyName } from "./policies/tryTimeoutPolicy";
+import { usagePolicy } from "./policies/usagePolicy";
 import { graphErrorFromFailure } from "./requestFailure";
 import { type GraphPage, type PrintJob, type Printer } from "./types";
 
@@ -84,6 +85,10 @@ function createGraphPipeline(options: GraphClientOptions): Pipeline {
   if (options.maxRetryAfterInMs !== undefined) {
     pipeline.addPolicy(retryAfterBudgetPolicy(options.maxRetryAfterInMs), afterSign);
   }
+  // Last, nearest the wire: every try is counted on the work that sent it, with the status Graph gave.
+  const ours = [tryTimeoutPolicyName, cutBodyAsResetPolicyName];
+  if (options.maxRetryAfterInMs !== undefined) ours.push(retryAfterBudgetPolicyName);
+  pipeline.addPolicy(usagePolicy(), { phase: "Sign", afterPolicies: [loopbackHttpAfterSignPolicyName, ...ours] });
   return pipeline;
 }
 

@@ -14,6 +14,11 @@ export function printJobPath(ref: PrintJobRef): string {
   return `/print/${parent}/jobs/${encodeURIComponent(ref.jobId)}`;
 }
 
+/** Whether an id can be put in a URL: a lone surrogate (text that is not UTF-16) cannot be percent-encoded. */
+export function isAddressable(id: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(id);
+}
+
 /** An OData query string from the options that are set ("" when none). */
 export function odataQuery(options: Record<string, readonly string[] | string | undefined>): string {
   const parts: string[] = [];

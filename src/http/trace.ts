@@ -51,6 +51,13 @@ export function formatCallRecord(requestId: string, record: CallRecord): string 
 /** The call's identity as far as it is known: filled in as the handler validates input and reads Graph. */
 export type CallSubject = Omit<CallRecord, "status" | "outcome" | "durationMs">;
 
+/** ok, pending (202), the answer's error code, or httpNNN: the outcome of a call as its log line and telemetry say. */
+export function callOutcome(reply: HttpResponseInit): string {
+  const code = (reply.jsonBody as { error?: { code?: unknown } } | undefined)?.error?.code;
+  const status = reply.status ?? 200;
+  return typeof code === "string" ? code : status === 202 ? "pending" : status < 400 ? "ok" : `http${status}`;
+}
+
 /** Logs the answer a handler is about to give, with its status, outcome and duration. */
 export function logCall(
   context: InvocationContext,
@@ -63,8 +70,7 @@ export function logCall(
   const record: CallRecord = {
     ...subject,
     status,
-    outcome:
-      typeof error?.code === "string" ? error.code : status === 202 ? "pending" : status < 400 ? "ok" : `http${status}`,
+    outcome: callOutcome(reply),
     graphRequestId:
       subject.graphRequestId ?? (typeof error?.graphRequestId === "string" ? error.graphRequestId : undefined),
     durationMs: Date.now() - startedAt,

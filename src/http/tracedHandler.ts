@@ -1,6 +1,8 @@
 import { type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { newGraphUsage, withGraphUsage } from "../graph/usage";
+import { emitCallTelemetry } from "./callTelemetry";
 import { replyToError } from "./replies";
-import { logCall, type CallSubject } from "./trace";
+import { callOutcome, logCall, type CallSubject } from "./trace";
 
 /** What a handler tells the wrapper about its call as it learns it. */
 export interface TracedCall {
@@ -30,7 +32,8 @@ export interface TraceOptions {
 
 /**
  * The one frame of every API route (not the viewer's page, which serves a file): times the call, turns a
- * thrown error into its JSON answer, and logs the call log line (trace.ts) with the answer's status and outcome.
+ * thrown error into its JSON answer, logs the call log line (trace.ts) with the answer's status and outcome, and
+ * sends the call's named event (callTelemetry.ts) with what it asked of Graph.
  */
 export function traced(handle: TracedHttpHandler, options: TraceOptions): HttpHandler {
   const failureReply = options.replyToError ?? replyToError;
@@ -40,12 +43,19 @@ export function traced(handle: TracedHttpHandler, options: TraceOptions): HttpHa
       subject: options.subject,
       startedAt: Date.now(),
     };
+    const usage = newGraphUsage();
     let reply: HttpResponseInit;
     try {
-      reply = await handle(request, context, call);
+      reply = await withGraphUsage(usage, () => handle(request, context, call));
     } catch (error) {
       reply = failureReply(context, error, call.subject);
     }
+    emitCallTelemetry(request, context, reply, {
+      ...call,
+      operation: options.operation,
+      outcome: callOutcome(reply),
+      usage,
+    });
     return logCall(context, call.record, reply, call.startedAt);
   };
 }

@@ -7,8 +7,10 @@ import { withDeadline } from "./deadline";
 import { cursorLink } from "./eventLinks";
 import { jsonReply, replyHeaders } from "./replies";
 
-/** Seconds Power Automate waits before the next poll; an audit run comes every few minutes at most. */
+/** Seconds Power Automate waits before the next poll when all is delivered; an audit run comes every few minutes at most. */
 export const triggerRetryAfterSeconds = 60;
+/** Seconds it waits while more is waiting: a backlog drains at the flow's pace, not one answer a minute. */
+export const triggerBacklogRetryAfterSeconds = 1;
 
 /**
  * One poll of a polling trigger (Power Platform's polling protocol): the first poll answers 202 with a
@@ -30,6 +32,7 @@ export async function answerTriggerPoll<Item>(
   }
   const batch = await poll.readBatch(poll.cursor);
   const location = cursorLink(request, poll.route, batch.next);
-  if (batch.value.length === 0) return { status: 202, headers: { ...replyHeaders(context), ...retryAfter, location } };
-  return jsonReply(context, 200, { value: batch.value }, { ...retryAfter, location });
+  const wait = { "retry-after": String(batch.more ? triggerBacklogRetryAfterSeconds : triggerRetryAfterSeconds) };
+  if (batch.value.length === 0) return { status: 202, headers: { ...replyHeaders(context), ...wait, location } };
+  return jsonReply(context, 200, { value: batch.value }, { ...wait, location });
 }

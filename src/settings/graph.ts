@@ -1,4 +1,4 @@
-import { graphClouds, graphScope, isGraphCloudName, type GraphCloud } from "../graph/clouds";
+import { graphClouds, graphScope, isGraphCloudName, type GraphCloud } from "./clouds";
 import { ConfigError } from "../errors";
 import { isGuid } from "../validation";
 import { integer, oneOf, parseServiceUrl, text, type Env } from "./env";

@@ -7,13 +7,18 @@ import { byId, h, replace, type Child } from "./dom";
 import { hideViews, setStatus } from "./shell";
 import { state } from "./state";
 
-export function updateAccess(signedInWorked: boolean): void {
+/**
+ * The access line says how the data was reached: with the key given, or with no key at all. A call that needs
+ * no key says nothing of who is signed in (behind App Service authentication the key is still asked for, so
+ * in practice that is an app run locally), and the page does not guess.
+ */
+export function updateAccess(answeredWithoutKey: boolean): void {
   const key = keyStore.get();
   byId("forget-key").hidden = !key;
   byId("access-state").textContent = key
     ? "Using a function key (this tab only)"
-    : signedInWorked
-      ? "Access by sign-in, no key needed"
+    : answeredWithoutKey
+      ? "No key needed: the audit API answered without one"
       : "";
 }
 

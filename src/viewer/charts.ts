@@ -1,16 +1,6 @@
 /** Small SVG charts drawn from the data; each comes with the same numbers as a table for screen readers. */
 import { h, s } from "./dom";
-import { dayLabel } from "./format";
 import { stateClass } from "./rows";
-
-/** Whole-number ticks from 0 to a round top at or above `value`: about four steps of 1, 2 or 5 times a power of ten. */
-function axisTicks(value: number): number[] {
-  const rough = Math.max(1, value / 4);
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((st) => st >= rough)!;
-  const top = Math.max(step, Math.ceil(value / step) * step);
-  return Array.from({ length: top / step + 1 }, (_, i) => i * step);
-}
 
 export function legend(states: string[]): HTMLElement {
   return h(
@@ -34,65 +24,6 @@ export function figure(
     ...extra,
     h("details", {}, h("summary", {}, "Show as a table"), h("div", { class: "table-wrap" }, table)),
   );
-}
-
-/** Jobs per state per day: one stacked column per day. */
-export function stackedDays(days: string[], states: string[], perDay: Map<string, Map<string, number>>): SVGElement {
-  const width = 640;
-  const height = 260;
-  const left = 40;
-  const bottom = 40;
-  const top = 10;
-  const plotHeight = height - top - bottom;
-  const totals = days.map((d) => [...(perDay.get(d)?.values() ?? [])].reduce((a, b) => a + b, 0));
-  const tickValues = axisTicks(Math.max(1, ...totals));
-  const max = tickValues.at(-1)!;
-  const band = (width - left - 10) / Math.max(1, days.length);
-  const barWidth = Math.min(48, band * 0.7);
-  const y = (v: number): number => top + plotHeight - (v / max) * plotHeight;
-  const svg = s("svg", {
-    viewBox: `0 0 ${width} ${height}`,
-    role: "img",
-    "aria-label": `Jobs per state per day, ${days.length} days`,
-  });
-  for (const t of tickValues) {
-    svg.append(s("line", { class: "grid", x1: left, x2: width - 10, y1: y(t), y2: y(t) }));
-    svg.append(s("text", { x: left - 6, y: y(t) + 4, "text-anchor": "end", "font-size": 12 }, String(t)));
-  }
-  days.forEach((day, i) => {
-    const x = left + i * band + (band - barWidth) / 2;
-    let stacked = 0;
-    for (const state of states) {
-      const n = perDay.get(day)?.get(state) ?? 0;
-      if (n === 0) continue;
-      svg.append(
-        s(
-          "rect",
-          { class: stateClass(state), x, width: barWidth, y: y(stacked + n), height: y(stacked) - y(stacked + n) },
-          s("title", {}, `${dayLabel(day)}: ${n} ${state}`),
-        ),
-      );
-      stacked += n;
-    }
-    svg.append(
-      s(
-        "text",
-        { x: x + barWidth / 2, y: y(stacked) - 4, "text-anchor": "middle", "font-size": 12 },
-        String(totals[i]),
-      ),
-    );
-    if (days.length <= 16 || i % Math.ceil(days.length / 16) === 0) {
-      svg.append(
-        s(
-          "text",
-          { x: x + barWidth / 2, y: height - bottom + 16, "text-anchor": "middle", "font-size": 11 },
-          dayLabel(day),
-        ),
-      );
-    }
-  });
-  svg.append(s("line", { class: "axis", x1: left, x2: width - 10, y1: y(0), y2: y(0) }));
-  return svg;
 }
 
 export interface BarSegment {

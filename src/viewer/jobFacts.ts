@@ -3,15 +3,19 @@ import { type AuditRow, type JobTimeline } from "../contract/auditAnswers";
 import { badge, userCell } from "./cells";
 import { h, type Child } from "./dom";
 import { pageCount, timeElement } from "./format";
+import { detailWords, enumWords, errorCodeFact } from "./graphWords";
 import { redirectLink } from "./redirects";
 import { printerLabel, stateOf, text } from "./rows";
 
-/** The job's settings, each recorded value isolated from the next. */
+/** The job's settings in words (Graph's value on hover), each recorded value isolated from the next. */
 function settingsOf(row: AuditRow): Child {
-  const values = [row.ColorMode, row.DuplexMode, row.MediaSize, row.Orientation]
-    .map(text)
-    .filter((v): v is string => v !== undefined);
-  return values.length ? values.flatMap((v, i) => (i ? [", ", v] : [v])) : null;
+  const values = [
+    enumWords("colorMode", row.ColorMode),
+    enumWords("duplexMode", row.DuplexMode),
+    text(row.MediaSize),
+    enumWords("orientation", row.Orientation),
+  ].filter((v) => v !== null && v !== undefined);
+  return values.length ? values.flatMap((v, i) => (i ? [" · ", v] : [v])) : null;
 }
 
 function documentsOf(row: AuditRow): Child {
@@ -41,14 +45,17 @@ export function jobFacts(history: JobTimeline): HTMLElement {
     fact("Acknowledged", text(row.AcknowledgedDateTime) ? timeElement(row.AcknowledgedDateTime) : null),
     fact("State now", badge(stateOf(row))),
     fact("Description", text(row.JobStateDescription)),
-    fact("Details", text(row.JobStateDetails)),
-    fact("Error code", text(row.ErrorCode)),
+    fact("Details", detailWords(row.JobStateDetails)),
+    fact("Error code", errorCodeFact(text(row.ErrorCode))),
     fact("Copies", text(row.Copies)),
     fact("Pages", pages !== undefined ? [`${pages} (ranges `, text(row.PageRanges), ")"] : null),
     fact("Settings", settingsOf(row)),
     fact("Documents", documentsOf(row)),
     fact("Redirected to", text(row.RedirectedTo) ? redirectLink(text(row.RedirectedTo)) : null),
     fact("Redirected from", text(row.RedirectedFrom) ? redirectLink(text(row.RedirectedFrom)) : null),
-    fact("Observations", `${history.states.length} recorded by the audit`),
+    fact(
+      "Recorded",
+      `${history.states.length} state${history.states.length === 1 ? "" : "s"} (the audit writes one each time it sees the job change)`,
+    ),
   );
 }

@@ -6,11 +6,17 @@ import { badge, columnHeads, userCell } from "./cells";
 import { h, replace, type Child } from "./dom";
 import { filterIsEmpty, filterQuery, learn, scopeText } from "./filters";
 import { encodeComponent, pageCount, timeElement, timeZone } from "./format";
+import { errorCodeLine } from "./graphWords";
 import { loadListView } from "./listView";
 import { nextRunText } from "./nextRun";
 import { printerLabel, stateOf, text } from "./rows";
 import { setStatus } from "./shell";
 import { state } from "./state";
+
+/** The audit writes a row only when a job changes: the latest row's time is when it saw the latest change, not its last look. */
+const lastChangeSeen = "Last change seen";
+const lastChangeSeenMeaning =
+  "When the audit first saw the job as it is now. The audit records a job again only when it changes, so a job checked since without a change keeps this time.";
 
 /** What the list offers that starts the view over: main.ts's routing does it. */
 export interface JobListActions {
@@ -73,13 +79,13 @@ function jobRow(row: AuditRow): HTMLTableRowElement {
       "State",
       null,
       badge(stateName),
-      errorCode ? h("span", { class: "sub" }, `error code ${errorCode}`) : null,
+      errorCode ? errorCodeLine(errorCode) : null,
       text(row.RedirectedTo) ? h("span", { class: "sub" }, "redirected to another printer") : null,
       text(row.RedirectedFrom) ? h("span", { class: "sub" }, "redirected here") : null,
     ),
     cell("Copies", "num", text(row.Copies) ?? "—"),
     pagesCell,
-    cell("Last seen", null, timeElement(row.ObservedDateTime)),
+    cell(lastChangeSeen, null, timeElement(row.ObservedDateTime)),
   );
 }
 
@@ -110,19 +116,21 @@ function emptyJobs(clearFilters: () => void): HTMLElement {
   );
 }
 
-function jobsTable(rows: AuditRow[], range: string): HTMLTableElement {
+function jobsTable(rows: AuditRow[]): HTMLTableElement {
+  const heads = columnHeads(
+    ["Created", "Job", "Printer (at job time)", "User", "State", "Copies", "Pages", lastChangeSeen],
+    (i) => i === 5 || i === 6,
+  );
+  heads.querySelector("th:last-child")?.setAttribute("title", lastChangeSeenMeaning);
   return h(
     "table",
     { id: "jobs-table", class: "cards", tabindex: "-1", "data-scope": scopeText() },
     h(
       "caption",
       { class: "muted" },
-      `Jobs ${range}, each in its latest state, newest first. Times in ${timeZone}; hover a time for UTC.`,
+      `Each job in its latest state, newest first. Times in ${timeZone}; hover a time for UTC.`,
     ),
-    columnHeads(
-      ["Created", "Job", "Printer (at job time)", "User", "State", "Copies", "Pages", "Last seen"],
-      (i) => i === 5 || i === 6,
-    ),
+    heads,
     h("tbody", {}, rows.map(jobRow)),
   );
 }
@@ -133,7 +141,7 @@ function goToPage(page: number): void {
   location.hash = `#/jobs${filterQuery(page)}`;
 }
 
-function pager(last: boolean, refresh: () => void): HTMLElement {
+function pager(last: boolean, range: string, refresh: () => void): HTMLElement {
   return h(
     "nav",
     { class: "pager", "aria-label": "Pages of jobs" },
@@ -143,6 +151,7 @@ function pager(last: boolean, refresh: () => void): HTMLElement {
       "← Newer",
     ),
     h("span", { id: "page-number" }, last ? `Page ${state.page + 1} of ${state.page + 1}` : `Page ${state.page + 1}`),
+    h("span", { id: "page-range", class: "muted" }, `jobs ${range}`),
     h("button", { type: "button", id: "older", disabled: last, onclick: () => goToPage(state.page + 1) }, "Older →"),
     h("button", { type: "button", id: "refresh", onclick: refresh }, "Refresh"),
   );
@@ -160,10 +169,11 @@ function showJobs(body: HTMLElement, loaded: { rows: AuditRow[]; next?: string }
   const first = (state.pages?.pages ?? []).slice(0, state.page).reduce((n, p) => n + p.rows.length, 0);
   const last = loaded.next === undefined;
   const range = `${first + 1}–${first + rows.length}${last ? ` of ${first + rows.length}` : ""}`;
-  replace(body, h("div", { class: "table-wrap" }, jobsTable(rows, range)), pager(last, actions.refresh));
+  replace(body, h("div", { class: "table-wrap" }, jobsTable(rows)), pager(last, range, actions.refresh));
   // For npm run bench: when the first job table was on screen, after navigation start.
   if (performance.getEntriesByName("viewer:first-table").length === 0) performance.mark("viewer:first-table");
-  setStatus(`Page ${state.page + 1}: jobs ${range}.`);
+  // The pager says which jobs these are; the status line would only say it again.
+  setStatus("");
 }
 
 export function renderJobs(actions: JobListActions): Promise<void> {

@@ -3,9 +3,10 @@ import { type AuditRow, type JobTimeline } from "../contract/auditAnswers";
 import { badge, columnHeads } from "./cells";
 import { h } from "./dom";
 import { timeElement } from "./format";
+import { detailWords } from "./graphWords";
 import { redirectLink } from "./redirects";
 import { text } from "./rows";
-import { jobSpans, spanLength, taskSpans, type Span } from "./spans";
+import { jobSpans, spanLength, taskName, taskSpans, type Span } from "./spans";
 
 /** The cells every span starts with: its state, when it was first seen, and how long it lasted. */
 function spanCells(span: Span): HTMLTableCellElement[] {
@@ -33,8 +34,8 @@ function stateRow(span: Span): HTMLTableRowElement {
     {},
     spanCells(span),
     h("td", {}, text(last.JobStateDescription) ?? "—"),
-    h("td", {}, text(last.JobStateDetails) ?? "—"),
-    h("td", {}, text(last.ErrorCode) ?? "—"),
+    h("td", {}, detailWords(last.JobStateDetails) ?? "—"),
+    h("td", text(last.ErrorCode) ? { title: `errorCode: ${text(last.ErrorCode)}` } : {}, text(last.ErrorCode) ?? "—"),
     redirectCell(last),
   );
 }
@@ -57,11 +58,11 @@ export function stateTable(history: JobTimeline, now: Date): HTMLElement {
   );
 }
 
-function taskRow(id: string, span: Span): HTMLTableRowElement {
+function taskRow(id: string, index: number, span: Span): HTMLTableRowElement {
   return h(
     "tr",
     {},
-    h("td", { title: id }, id.slice(0, 8)),
+    h("th", { scope: "row", title: `Task id ${id}` }, taskName(index)),
     spanCells(span),
     h("td", {}, text(span.rows.at(-1)!.TaskDescription) ?? "—"),
   );
@@ -84,7 +85,7 @@ export function taskTable(history: JobTimeline, now: Date): HTMLElement | null {
         h(
           "tbody",
           {},
-          [...tasks.entries()].flatMap(([id, spans]) => spans.map((span) => taskRow(id, span))),
+          [...tasks.entries()].flatMap(([id, spans], i) => spans.map((span) => taskRow(id, i, span))),
         ),
       ),
     ),

@@ -37,10 +37,23 @@ function unobservedJob(): HTMLElement {
   );
 }
 
+const finished = new Set(["completed", "canceled", "aborted"]);
+
+/** A job recorded once: why its timeline is a single state, and when the audit looks again. */
+function recordedOnceNote(history: JobTimeline): HTMLElement | null {
+  if (history.states.length !== 1) return null;
+  const stateNow = stateOf(history.current);
+  const why = finished.has(stateNow)
+    ? `Recorded once: the job was already ${stateNow} when the audit first saw it, and a finished job does not change, so its timeline is this one state.`
+    : "Recorded once so far: the audit has not seen this job change since it first saw it, and adds a state here when it does.";
+  return h("p", { class: "panel note-once", id: "recorded-once" }, why, " ", nextRunText());
+}
+
 function jobSections(history: JobTimeline, now: Date): Child[] {
   return [
     jobFacts(history),
     h("h3", {}, "Timeline"),
+    recordedOnceNote(history),
     timelineFigure(history, now),
     h("h3", {}, "States"),
     stateTable(history, now),
@@ -70,7 +83,8 @@ export async function renderJob(printerId: string, jobId: string): Promise<void>
         return;
       }
       replace(body, jobSections(history, now));
-      setStatus(`${history.states.length} observation${history.states.length === 1 ? "" : "s"} of job ${jobId}.`);
+      // The facts say how many states were recorded; the status line would only say it again.
+      setStatus("");
       title.focus();
     },
     () => void renderJob(printerId, jobId),

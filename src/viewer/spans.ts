@@ -54,6 +54,15 @@ export function taskSpans(history: JobTimeline, now: Date): Map<string, Span[]> 
   return new Map([...byTask.entries()].map(([id, rows]) => [id, spansOf(rows, "TaskState", terminalTask, now)]));
 }
 
+/**
+ * A task as people name it: Graph's task answer (GET …/jobs/{id}?$expand=tasks) holds no name, and its definition
+ * and trigger need PrintTaskDefinition.ReadWrite.All, which the audit does not hold; so tasks are numbered in the
+ * order the audit first saw them, the id on hover.
+ */
+export function taskName(index: number): string {
+  return `Task ${index + 1}`;
+}
+
 /** How long the span lasted ("4 min", or "4 min so far" while it goes on); undefined for a final state. */
 export function spanLength(span: Span): string | undefined {
   if (!span.end) return undefined;

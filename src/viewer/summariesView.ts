@@ -74,7 +74,8 @@ function showSummaries(body: HTMLElement, answer: SummaryAnswer): void {
   replace(body, summarySections(summary, span));
   // For npm run bench: when the month's summaries were on screen, after navigation start.
   if (performance.getEntriesByName("viewer:summary").length === 0) performance.mark("viewer:summary");
-  setStatus(`Summaries of ${summary.jobs} jobs.`);
+  // The range line above the charts says how many jobs; the status line would only say it again.
+  setStatus("");
 }
 
 export function renderSummary(): Promise<void> {

@@ -1,6 +1,7 @@
 /** The daily summaries as figures, each chart with its numbers as a table: jobs per state per day, failures per printer, the busiest. */
 import { columnHeads } from "./cells";
-import { figure, horizontalBars, legend, stackedDays } from "./charts";
+import { figure, horizontalBars, legend } from "./charts";
+import { stackedDays } from "./dayChart";
 import { h } from "./dom";
 import { dayLabel, percent } from "./format";
 import { type Summary } from "./summary";
@@ -31,12 +32,7 @@ export function jobsPerDayFigure(summary: Summary): HTMLElement {
       }),
     ),
   );
-  return figure(
-    "Jobs per state per day",
-    stackedDays(summary.days, summary.states, summary.perDay),
-    dayTable,
-    legend(summary.states),
-  );
+  return figure("Jobs per state per day", stackedDays(summary), dayTable, legend(summary.states));
 }
 
 /** The chart shows the 20 printers with the largest share; the table under it has every printer. */

@@ -3,7 +3,7 @@ import { type JobTimeline } from "../contract/auditAnswers";
 import { s, type Child } from "./dom";
 import { formatClock, formatDuration, formatTime, parseTime, utcText } from "./format";
 import { stateClass } from "./rows";
-import { jobSpans, spanLength, taskSpans, type Span } from "./spans";
+import { jobSpans, spanLength, taskName, taskSpans, type Span } from "./spans";
 
 /** The furthest instant from 1970 a JavaScript Date can hold (±100,000,000 days). */
 const maxDateMs = 8.64e15;
@@ -38,7 +38,9 @@ interface Plot {
 
 function lanesOf(history: JobTimeline, now: Date): Lane[] {
   const lanes: Lane[] = [{ label: "Job", spans: jobSpans(history, now) }];
-  for (const [id, spans] of taskSpans(history, now)) lanes.push({ label: ["Task ", id.slice(0, 8)], spans });
+  [...taskSpans(history, now)].forEach(([id, spans], i) =>
+    lanes.push({ label: [taskName(i), s("title", {}, `Task id ${id}`)], spans }),
+  );
   return lanes;
 }
 

@@ -10,21 +10,22 @@ import { type IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { newRunId } from "../../src/audit/keys";
 import { TableClient } from "@azure/data-tables";
-import { Azurite, devAccountKey, devAccountName } from "../../sandbox/azurite";
+import { devAccountKey, devAccountName } from "../../sandbox/azurite";
+import { StrictAzurite } from "../rig/strictTables";
 import { CountingProxy, RequestCounter, type ProxyAction } from "../rig/countingProxy";
 import { ManagedIdentityEndpoint } from "../../sandbox/identityEndpoint";
 import { fastRetrySettings } from "../rig/rig";
 import { UniversalPrintSimulator } from "../../sandbox/graph/simulator";
 
 export interface AuditWorld {
-  azurite: Azurite;
+  azurite: StrictAzurite;
   identity: ManagedIdentityEndpoint;
   sim: UniversalPrintSimulator;
   stop(): Promise<void>;
 }
 
 export async function startAuditWorld(options: { location?: string; pageSize?: number } = {}): Promise<AuditWorld> {
-  const azurite = await new Azurite({ location: options.location }).start();
+  const azurite = await new StrictAzurite({ location: options.location }).start();
   const identity = await new ManagedIdentityEndpoint().start();
   const sim = await new UniversalPrintSimulator({ pageSize: options.pageSize ?? 10 }).start();
   return {
@@ -89,7 +90,7 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   const graphProxy = await new CountingProxy(world.sim.baseUrl.replace(/\/v1\.0$/, ""), counter, {
     rewriteLinks: true,
   }).start();
-  const tableProxy = await new CountingProxy(`http://127.0.0.1:${world.azurite.tablePort}`, counter).start();
+  const tableProxy = await new CountingProxy(world.azurite.tableOrigin, counter).start();
   const host = "http://127.0.0.1";
   const blobProxy = options.proxyBlob
     ? await new CountingProxy(`${host}:${world.azurite.blobPort}`, counter).start()

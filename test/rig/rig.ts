@@ -4,20 +4,22 @@
  */
 import { resetConfig } from "../../src/config";
 import { resetServices } from "../../src/services";
-import { Azurite } from "../../sandbox/azurite";
 import { UniversalPrintSimulator, type SimulatorOptions } from "../../sandbox/graph/simulator";
 import { loadFunctionApp } from "../../sandbox/host/functionApp";
 import { type Registration } from "../../sandbox/host/functionsCore";
 import { LocalFunctionsHost, type LocalHostOptions } from "../../sandbox/host/functionsHost";
 import { ManagedIdentityEndpoint, type IdentityEndpointOptions } from "../../sandbox/identityEndpoint";
+import { StrictAzurite, type StrictTablesOptions } from "./strictTables";
 
 export interface RigOptions {
   simulator?: SimulatorOptions;
   /** Adds the printers and jobs the suite works with to the simulator (e.g. addSeedPrinter). */
   tenant?: (sim: UniversalPrintSimulator) => unknown;
   identity?: IdentityEndpointOptions;
-  /** Start Azurite and point AzureWebJobsStorage at it. */
+  /** Start Azurite and point AzureWebJobsStorage at it, its Tables behind the strict layer (strictTables.ts). */
   storage?: boolean;
+  /** Options of the strict Table layer (a round-trip delay, short pages). */
+  tables?: StrictTablesOptions;
   host?: LocalHostOptions;
   /** Extra settings for the app (strings, as app settings are). */
   env?: Record<string, string>;
@@ -26,7 +28,8 @@ export interface RigOptions {
 export interface Rig {
   sim: UniversalPrintSimulator;
   identity: ManagedIdentityEndpoint;
-  azurite?: Azurite;
+  /** Azurite; `azurite.tables` counts what the app asked of Tables. */
+  azurite?: StrictAzurite;
   host: LocalFunctionsHost;
   registrations: Registration[];
   /** The app's base URL, e.g. http://localhost:PORT/api */
@@ -51,7 +54,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const identity = await new ManagedIdentityEndpoint(options.identity).start();
   const sim = await new UniversalPrintSimulator(options.simulator).start();
   options.tenant?.(sim);
-  const azurite = options.storage ? await new Azurite().start() : undefined;
+  const azurite = options.storage ? await new StrictAzurite({ strict: options.tables }).start() : undefined;
   const configure = (env: Record<string, string | undefined>): void => {
     for (const [name, value] of Object.entries(env)) {
       if (value === undefined) delete process.env[name];

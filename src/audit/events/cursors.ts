@@ -2,8 +2,6 @@
 import { InputError } from "../../errors";
 import { isValidKey } from "../keys";
 import { eventTimeKey } from "./eventRows";
-import { safeWatermark } from "./feed";
-import { type AuditStore } from "../store";
 
 /** A feed position: events whose RowKey is after `key` (or at or after it, when inclusive). */
 export interface EventCursor {
@@ -36,11 +34,6 @@ export function decodeCursor(text: string, parameter = "cursor"): EventCursor {
   if (parsed?.v !== 1 || typeof parsed.k !== "string" || !positionPattern.test(parsed.k) || !isValidKey(parsed.k))
     refuse();
   return { key: parsed.k as string, ...(parsed.i === 1 ? { inclusive: true } : {}) };
-}
-
-/** The cursor of "now": every event readable so far is behind it (a trigger's first poll). */
-export async function currentCursor(store: AuditStore, now?: number): Promise<EventCursor> {
-  return { key: eventTimeKey(await safeWatermark(store, now)), inclusive: true };
 }
 
 /** A cursor at an instant (a reader's `since`). */

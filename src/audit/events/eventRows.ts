@@ -6,11 +6,9 @@
  * The RowKey starts with the observation time and the PartitionKey is that time's hour, so RowKey order is
  * the feed's order across partitions, and a replay derives the same key from the same history row.
  */
-import { odata } from "@azure/data-tables";
-import { type DerivedRow, type HistoryKind } from "../derived";
-import { runIdFloor, type AuditTableNames } from "../keys";
+import { runIdFloor, type AuditTableNames, type HistoryKind } from "../keys";
 import { jobColumns } from "../snapshot";
-import { type Row } from "../store";
+import { odata, type Row, type TableRow } from "../store";
 
 /** An instant as it leads an event RowKey (the run id's form): 20261129T194337123Z. */
 export function eventTimeKey(ms: number): string {
@@ -27,7 +25,7 @@ export function eventsBefore(cutoffMs: number): string {
 }
 
 /** The event row of a job history row (tasks have none: a task change is also a new job history row). */
-export function eventRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): DerivedRow[] {
+export function eventRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): TableRow[] {
   if (kind !== "job") return [];
   const observed = Date.parse(String(historyRow.ObservedDateTime ?? ""));
   const printerId = String(historyRow.PrinterId ?? historyRow.partitionKey);

@@ -14,14 +14,15 @@
  * after its run id's time; so the watermark is the oldest open run's time (or now), minus a margin for
  * clocks. A cursor never passes it, so a slow or crashed run's events are never skipped.
  */
-import { odata } from "@azure/data-tables";
 import { isGuid } from "../../validation";
 import { runIdFloor, runIdPattern } from "../keys";
 import { jobColumns, type PrivacySettings } from "../snapshot";
-import { type AuditStore, type StoredRow } from "../store";
-import { userFilter } from "../privacy";
-import { eventTimeKey, partitionOf } from "./eventRows";
+import { odata, type AuditStore, type StoredRow } from "../store";
+import { eventTimeKey } from "./eventRows";
 import { positionPattern, type EventCursor } from "./cursors";
+import { eventFilter, type EventFilter } from "./feedFilter";
+
+export { eventFilter, type EventFilter } from "./feedFilter";
 
 /** Tuning of the watermark; tests shorten it (like auditFaultPoints), the app keeps the defaults. */
 export const eventFeedTuning = {
@@ -37,7 +38,8 @@ export const eventFeedTuning = {
  * The instant before which every event is written: the oldest open run's time, or now, less the margin.
  * One query of the recent run rows that did not succeed. A failed or poisoned run holds the feed only if it
  * failed between history and events (DerivedPending), until a later success of its printer (that run derives
- * what the failed one left half-written, at its recorded observation time).
+ * what the failed one left half-written, at its recorded observation time), and for one audit interval at most
+ * (HoldsFeedUntil): a printer that keeps failing does not hold every other printer's events.
  */
 export async function safeWatermark(store: AuditStore, now = Date.now()): Promise<number> {
   const { safetyMarginMs, maxOpenRunAgeMs } = eventFeedTuning;
@@ -45,7 +47,7 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
   const unfinished = await store.rowsWhere(
     store.tables.runs,
     odata`PartitionKey ge ${floor} and Status ne ${"succeeded"}`,
-    ["PartitionKey", "RowKey", "Status", "DerivedPending"],
+    ["PartitionKey", "RowKey", "Status", "DerivedPending", "HoldsFeedUntil"],
   );
   let oldest = now;
   const closedAfter = new Map<string, Promise<string | undefined>>();
@@ -58,6 +60,7 @@ export async function safeWatermark(store: AuditStore, now = Date.now()): Promis
     if (run.Status === "failed" || run.Status === "poisoned") {
       // A failure elsewhere (Graph, most often) left no history without its events: nothing more can appear.
       if (run.DerivedPending !== true) continue;
+      if (typeof run.HoldsFeedUntil === "string" && Date.parse(run.HoldsFeedUntil) <= now) continue;
       const printerId = String(run.rowKey);
       // The first later success of this printer; one query per printer with a failure, not per run.
       let later = closedAfter.get(printerId);
@@ -94,14 +97,6 @@ export function runIdTime(runId: string): number {
 
 // ---- reading ---------------------------------------------------------------------------------------------
 
-export interface EventFilter {
-  printerId?: string;
-  /** Any of these states (exact text). */
-  states?: readonly string[];
-  /** UPN or user id, as the history's user filter takes it. */
-  user?: string;
-}
-
 export interface EventPage {
   /** Stored event rows, in feed order. */
   rows: StoredRow[];
@@ -110,26 +105,6 @@ export interface EventPage {
   /** More events are readable now (the page stopped at `top` or its scan budget). */
   more: boolean;
   watermark: number;
-}
-
-/** The Table filter of a feed read between two positions (at most 14 comparisons). */
-export function eventFilter(
-  from: EventCursor | undefined,
-  upperKey: string,
-  filter: EventFilter,
-  privacy: PrivacySettings,
-): string {
-  const parts: string[] = [];
-  if (from) {
-    parts.push(odata`PartitionKey ge ${partitionOf(from.key)}`);
-    parts.push(from.inclusive ? odata`RowKey ge ${from.key}` : odata`RowKey gt ${from.key}`);
-  }
-  parts.push(odata`PartitionKey le ${partitionOf(upperKey)}`, odata`RowKey lt ${upperKey}`);
-  if (filter.printerId) parts.push(odata`PrinterId eq ${filter.printerId}`);
-  if (filter.states && filter.states.length > 0)
-    parts.push(`(${filter.states.map((s) => odata`JobState eq ${s}`).join(" or ")})`);
-  if (filter.user !== undefined) parts.push(userFilter(filter.user, privacy));
-  return parts.join(" and ");
 }
 
 /**
@@ -153,12 +128,12 @@ export async function readEvents(
   const { from, top } = options;
   if (from && (from.key > upperKey || (from.key === upperKey && !from.inclusive)))
     return { rows: [], next: from, more: false, watermark };
-  const filter = eventFilter(from, upperKey, options.filter, options.privacy);
+  const query = eventFilter(from, upperKey, options.filter, options.privacy);
   const rows: StoredRow[] = [];
   let token: string | undefined;
   for (let i = 0; i < (options.pageBudget ?? 20); i++) {
-    const page = await store.queryPage(store.tables.events, filter, Math.min(1000, top - rows.length), token);
-    rows.push(...page.rows);
+    const page = await store.queryPage(store.tables.events, query.filter, Math.min(1000, top - rows.length), token);
+    rows.push(...page.rows.filter(query.keep));
     token = page.continuationToken;
     if (!token || rows.length >= top) break;
   }
@@ -183,6 +158,11 @@ function continuationRowKey(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The cursor of "now": every event readable so far is behind it (a trigger's first poll). */
+export async function currentCursor(store: AuditStore, now?: number): Promise<EventCursor> {
+  return { key: eventTimeKey(await safeWatermark(store, now)), inclusive: true };
 }
 
 /** An event as the API shows it: the history row's columns (null when not recorded) and its feed id. */

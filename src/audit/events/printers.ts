@@ -2,10 +2,9 @@
  * The audited printers, for the triggers' printer picker (x-ms-dynamic-values): the printers of
  * AUDIT_PRINTER_IDS and any other printer a recent run audited, with the name the latest run recorded.
  */
-import { odata } from "@azure/data-tables";
 import { isGuid } from "../../validation";
 import { runIdFloor, runIdPattern } from "../keys";
-import { type AuditStore } from "../store";
+import { odata, type AuditStore } from "../store";
 
 export interface AuditedPrinter {
   id: string;

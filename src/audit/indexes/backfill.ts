@@ -4,9 +4,8 @@
  * an interrupted backfill resumes from the last saved page, and pages read again write the same keys with
  * "create" (no duplicate). Ends with the "complete" marker, after which reads use the indexes.
  */
-import { rowsByTable } from "../derived";
 import { type AuditLog } from "../auditLog";
-import { type AuditStore, type Row, type StoredRow } from "../store";
+import { rowsByTable, type AuditStore, type Row, type StoredRow } from "../store";
 import { updateSummaries } from "../summaries";
 import { indexRows } from "./indexRows";
 

@@ -15,9 +15,8 @@
  * recomputes the same keys. Under AUDIT_REDACT_USERS=omit there is no user column, so no person rows.
  */
 import { createHash } from "node:crypto";
-import { type DerivedRow, type HistoryKind } from "../derived";
-import { isValidKey, keyPart, type AuditTableNames } from "../keys";
-import { type Row } from "../store";
+import { isValidKey, keyPart, type AuditTableNames, type HistoryKind } from "../keys";
+import { type Row, type TableRow } from "../store";
 
 export const indexBuckets = 8;
 /** The length of the inverted created time that starts every history and index RowKey. */
@@ -40,7 +39,7 @@ export function indexRowKey(printerId: string, historyRowKey: string): string {
 }
 
 /** The index rows of one history row (none for task rows: the read API lists job states). */
-export function indexRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): DerivedRow[] {
+export function indexRows(tables: AuditTableNames, historyRow: Row, kind: HistoryKind): TableRow[] {
   if (kind !== "job") return [];
   const {
     partitionKey: printerId,

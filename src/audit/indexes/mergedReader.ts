@@ -2,8 +2,7 @@
  * Reading the indexes: a k-way merge over the partitions of a plan, each read with a RowKey range, as one
  * stream in RowKey order (a row found in several partitions comes once).
  */
-import { odata } from "@azure/data-tables";
-import { type AuditStore, type StoredRow } from "../store";
+import { odata, type AuditStore, type StoredRow } from "../store";
 import { decodeIndexToken, encodeIndexToken } from "./continuationTokens";
 import { type RowReader } from "./readPage";
 import { type Cursor, type ReadPlan } from "./readPlan";

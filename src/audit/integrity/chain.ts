@@ -4,9 +4,9 @@
  * new head and tries again, so two overlapping runs never fork the chain. A link is created pending, appended to
  * the anchor, then marked anchored; a crash in between leaves it pending, and the printer's next run anchors it.
  */
-import { odata } from "@azure/data-tables";
+
 import { prefixEnd } from "../keys";
-import { type AuditStore, type Row } from "../store";
+import { odata, type AuditStore, type Row } from "../store";
 import { anchorRecords, type EvidenceAnchor } from "./anchor";
 import { type Link, type LinkEntry, linkKeyPrefix, linkRow, linkRowKey, maxEntriesPerLink, recordText } from "./links";
 

@@ -4,8 +4,8 @@
  * history rows that no link covers digested in a `heal` link. A marker is deleted only once it is older than any
  * attempt runs, so an attempt still writing (an overlapping run) is healed again later, never cut off.
  */
-import { odata } from "@azure/data-tables";
-import { type AuditStore, type StoredRow } from "../store";
+
+import { odata, type AuditStore, type StoredRow } from "../store";
 import { anchorRecords } from "./anchor";
 import { appendLinks, markAnchored, tablePrefixOf, type EvidenceTarget } from "./chain";
 import { writtenLeaf, type FactTable } from "./facts";

@@ -5,8 +5,8 @@
  * sits where it does.
  */
 import { randomBytes } from "node:crypto";
-import { odata } from "@azure/data-tables";
-import { type Row } from "../store";
+
+import { odata, type Row } from "../store";
 import { anchorRecords } from "./anchor";
 import { appendLinks, tablePrefixOf, type EvidenceTarget } from "./chain";
 import { writtenLeaf, type FactTable } from "./facts";

@@ -3,9 +3,9 @@
  * anchor's records from two days before it until now, and the Integrity table's links of that window; check.ts
  * compares them. Writes nothing.
  */
-import { odata } from "@azure/data-tables";
+
 import { invertedTime, prefixEnd } from "../keys";
-import { type StoredRow } from "../store";
+import { odata, type StoredRow } from "../store";
 import { type AnchoredRecord, readAnchor } from "./anchor";
 import { tablePrefixOf, type EvidenceTarget } from "./chain";
 import { checkEvidence, type IntegrityFinding } from "./check";

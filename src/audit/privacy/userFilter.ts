@@ -2,7 +2,7 @@
  * How a person given to a read (a UPN or user id) is found in the stored user columns: as given, lower-cased,
  * and as its pseudonym under the current key, so a person's rows are found whatever mode recorded them.
  */
-import { odata } from "@azure/data-tables";
+import { odata } from "../store";
 import { pseudonym, type PrivacyPolicy } from "./policy";
 
 /** The values a user filter compares with the stored columns. */

@@ -4,7 +4,6 @@
  * the SDK's odata helper; the created-time range is a RowKey range (see keys.ts), so it narrows the scan of
  * every partition.
  */
-import { odata } from "@azure/data-tables";
 import {
   createdPartition,
   createdRange,
@@ -22,7 +21,7 @@ import {
 import { invertedTime } from "../keys";
 import { type HistoryQuery } from "./historyQuery";
 import { type PrivacySettings } from "../snapshot";
-import { type AuditStore } from "../store";
+import { odata, type AuditStore } from "../store";
 import { userFilter, userFilterValues } from "../privacy";
 
 /** The Table filter of a history query (at most 7 comparisons). */

@@ -12,10 +12,9 @@ import {
   shown,
   single,
 } from "../../validation";
-import { mapLimit } from "../concurrency";
 import { type PrivacySettings } from "../snapshot";
 import { type AuditStore } from "../store";
-import { dayMs, dayOf, dayStart, readDay, type DayTotals } from "../summaries";
+import { dayMs, dayOf, dayStart, readDays, type DayTotals } from "../summaries";
 import { InputError } from "../../errors";
 
 export const maxSummaryDays = 366;
@@ -30,10 +29,20 @@ export interface SummaryQuery {
   top: number;
 }
 
+/** The years a summary may cover: the audit cannot hold jobs from outside them. */
+export const summaryYears = { first: 2000, last: 2100 };
+
 function parseDay(name: "from" | "to", raw: string): string {
   const value = raw.trim();
-  if (calendarDayStart(value) !== undefined) return value;
-  throw new InputError(name, `${name} must be a calendar date (UTC day) such as 2026-11-24; got ${shown(raw)}.`);
+  if (calendarDayStart(value) === undefined)
+    throw new InputError(name, `${name} must be a calendar date (UTC day) such as 2026-11-24; got ${shown(raw)}.`);
+  const year = Number(value.slice(0, 4));
+  if (year < summaryYears.first || year > summaryYears.last)
+    throw new InputError(
+      name,
+      `${name} must be a day from ${summaryYears.first}-01-01 to ${summaryYears.last}-12-31; got ${shown(raw)}.`,
+    );
+  return value;
 }
 
 /** Validates the summaries route's options completely, naming the first bad one. */
@@ -138,17 +147,13 @@ export function combineSummaries(
   };
 }
 
-/** Reads the range's summary rows (one query per day, a few days at a time) and adds them up. */
+/** Reads the range's summary rows (one range query, and a day on its own only where that is not enough) and adds them up. */
 export async function readSummaries(
   store: AuditStore,
   q: SummaryQuery,
   privacy: PrivacySettings,
   concurrency = 8,
 ): Promise<SummaryAnswer> {
-  const days = daysOf(q.from, q.to);
-  const perDay = new Map<string, DayTotals>();
-  await mapLimit(days, concurrency, async (day) => {
-    perDay.set(day, await readDay(store, day, q.printerId));
-  });
+  const perDay = await readDays(store, daysOf(q.from, q.to), { printerId: q.printerId, concurrency });
   return combineSummaries(q, perDay, privacy);
 }

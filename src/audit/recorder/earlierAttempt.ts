@@ -5,9 +5,8 @@
  * wrote (one query per table, in this printer's partition); keys are deterministic and written with "create",
  * so what exists already stays as it is.
  */
-import { odata } from "@azure/data-tables";
 import { markSummaries } from "../summaries";
-import { type Row } from "../store";
+import { odata, type Row } from "../store";
 import { writeDerived } from "./historyWrites";
 import { type PrinterRun } from "./printerRun";
 

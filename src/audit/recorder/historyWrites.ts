@@ -8,7 +8,7 @@ import { mapLimit } from "../concurrency";
 import { derivedRowsByTable } from "../derived";
 import { markSummaries, type SummaryTarget } from "../summaries";
 import { type AuditStore, type Row } from "../store";
-import { type CommittedRow, type FactTable, type PrinterEvidence } from "../integrity";
+import { type CommittedRow, type PrinterEvidence } from "../integrity";
 import { markDerivedPending } from "./failures";
 import { type AuditResult } from "./printerRun";
 
@@ -53,13 +53,15 @@ async function writeHistoryAndDerived(
   { result, integrity }: { result: AuditResult; integrity?: PrinterEvidence },
 ): Promise<void> {
   if (jobRows.length + taskRows.length > 0) await integrity?.beforeHistory();
-  const jobWrite = await store.createRows(store.tables.jobs, jobRows);
-  const taskWrite = await store.createRows(store.tables.tasks, taskRows);
-  // The rows this attempt created are digested; rows found recorded already are digested by the attempt that wrote them.
-  await integrity?.seal([
-    ...created("jobs", jobRows, jobWrite.existing),
-    ...created("tasks", taskRows, taskWrite.existing),
-  ]);
+  // The rows this attempt created, as committed, are digested; rows recorded already are the attempt's that wrote them.
+  const committed: CommittedRow[] = [];
+  const jobWrite = await store.createRows(store.tables.jobs, jobRows, {
+    created: (rows) => committed.push(...rows.map((row) => ({ table: "jobs" as const, row }))),
+  });
+  const taskWrite = await store.createRows(store.tables.tasks, taskRows, {
+    created: (rows) => committed.push(...rows.map((row) => ({ table: "tasks" as const, row }))),
+  });
+  await integrity?.seal(committed);
   result.changesWritten += jobWrite.rows;
   result.taskRowsWritten += taskWrite.rows;
   // Index and event rows follow the history they derive from and precede the current state, like the history.
@@ -72,12 +74,6 @@ async function writeHistoryAndDerived(
     ...recordedJobs.map((row) => ({ row, kind: "job" as const })),
     ...recordedTasks.map((row) => ({ row, kind: "task" as const })),
   ]);
-}
-
-/** The rows a write created: those given, but those it found recorded already. */
-function created(table: FactTable, rows: Row[], existing: Row[] | undefined): CommittedRow[] {
-  const found = new Set((existing ?? []).map((row) => `${row.partitionKey}\n${row.rowKey}`));
-  return rows.filter((row) => !found.has(`${row.partitionKey}\n${row.rowKey}`)).map((row) => ({ table, row }));
 }
 
 /** Writes the rows derived from history rows, table by table ("create": a row derived before stays as it is). */

@@ -55,14 +55,21 @@ export function answeredSnapshot(
       malformed,
     );
   }
-  if (answer.status === 404) {
-    // Gone between the list and the batch: record what the list showed.
-    return privacy.isErased ? (snapshotOf(raw, printerRef, privacy, new MalformedData()) ?? listed) : listed;
-  }
+  // Gone between the list and the batch: record what the list showed.
+  if (answer.status === 404) return listedSnapshot({ raw, snapshot: listed }, privacy, run);
   result.errors++;
   const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
   result.lastError = `GET job ${listed.jobId} answered ${answer.status}${typeof code === "string" ? ` ${code}` : ""} in $batch`;
   return undefined;
+}
+
+/** The job as its list page showed it (made again when the user was erased meanwhile). */
+export function listedSnapshot(
+  { raw, snapshot: listed }: Pick<WantedJob, "raw" | "snapshot">,
+  privacy: PrivacySettings,
+  { printerRef }: PrinterRun,
+): JobSnapshot {
+  return privacy.isErased ? (snapshotOf(raw, printerRef, privacy, new MalformedData()) ?? listed) : listed;
 }
 
 /** The rows of a job's new observation; undefined when it is the state already recorded. */

@@ -6,6 +6,7 @@ import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
 import { type AuditStore } from "../store";
 import { PrinterEvidence, type EvidenceAnchor } from "../integrity";
+import { type AuditRunCounts } from "../../errors";
 
 export interface AuditPrinterOptions {
   graph: GraphClient;
@@ -23,20 +24,8 @@ export interface AuditPrinterOptions {
   evidence?: EvidenceAnchor;
 }
 
-export interface AuditResult {
-  printerName?: string;
-  jobsSeen: number;
-  /** Jobs read one by one (in $batch) for their tasks. */
-  jobsFetched: number;
-  /** Job history rows written (one per new observed state). */
-  changesWritten: number;
-  taskRowsWritten: number;
-  pages: number;
-  /** Jobs that could not be read this time; their current state did not move, so the next run records them. */
-  errors: number;
-  lastError?: string;
-  malformedFields: number;
-}
+/** What a printer's run reports (the kernel defines the counts, so an AuditIncompleteError can carry them). */
+export type AuditResult = AuditRunCounts;
 
 /** What the steps of one printer's run share. */
 export interface PrinterRun extends AuditPrinterOptions {

@@ -3,12 +3,13 @@
  * cannot expand them), compared with its current state, and what changed is written (historyWrites.ts).
  */
 import { maxBatchSize, type BatchResponse } from "../../graph/batch";
-import { printJobPath } from "../../graph/paths";
+import { isAddressable, printJobPath } from "../../graph/paths";
 import { type PrintJob } from "../../graph/types";
+import { type JobSnapshot, type PrivacySettings } from "../snapshot";
 import { mapLimit } from "../concurrency";
 import { writeObservations, type Observations } from "./historyWrites";
 import { type WantedJob } from "./jobsToRead";
-import { answeredSnapshot, observedChange, type ObservedChange } from "./observedChange";
+import { answeredSnapshot, listedSnapshot, observedChange, type ObservedChange } from "./observedChange";
 import { type PrinterRun } from "./printerRun";
 import { taskRowsOf } from "./taskRows";
 
@@ -21,7 +22,8 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
   const observed = run.now();
   const changes: ObservedChange[] = [];
   wanted.forEach((job, i) => {
-    const snapshot = answeredSnapshot(job, answers[i]!, privacy, run);
+    const answer = answers[i];
+    const snapshot = answer ? answeredSnapshot(job, answer, privacy, run) : unaddressable(job, privacy, run);
     const change = snapshot && observedChange(job.key, snapshot, job.known, observed, run);
     if (change) changes.push(change);
   });
@@ -38,10 +40,20 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
   await writeObservations(observations, run);
 }
 
-/** GET …/jobs/{id}?$expand=tasks for each job, 20 to a $batch, a few batches at once; answers in the jobs' order. */
-async function readWithTasks(wanted: WantedJob[], run: PrinterRun): Promise<BatchResponse<PrintJob>[]> {
+/** A job whose id no URL can hold: recorded as the list showed it (no tasks), and noted as Graph's malformed data. */
+function unaddressable(job: WantedJob, privacy: PrivacySettings, run: PrinterRun): JobSnapshot | undefined {
+  run.malformed.note("value[].id (not UTF-16 text: the job cannot be read by its id)");
+  return listedSnapshot(job, privacy, run);
+}
+
+/**
+ * GET …/jobs/{id}?$expand=tasks for each job, 20 to a $batch, a few batches at once; answers in the jobs' order,
+ * none for a job whose id cannot be addressed.
+ */
+async function readWithTasks(wanted: WantedJob[], run: PrinterRun): Promise<(BatchResponse<PrintJob> | undefined)[]> {
+  const readable = wanted.filter((job) => isAddressable(job.snapshot.jobId));
   const chunks: WantedJob[][] = [];
-  for (let i = 0; i < wanted.length; i += maxBatchSize) chunks.push(wanted.slice(i, i + maxBatchSize));
+  for (let i = 0; i < readable.length; i += maxBatchSize) chunks.push(readable.slice(i, i + maxBatchSize));
   const answers = await mapLimit(chunks, run.batchConcurrency ?? 4, (chunk) =>
     run.graph.batch<PrintJob>(
       chunk.map(({ snapshot }, i) => ({
@@ -50,7 +62,9 @@ async function readWithTasks(wanted: WantedJob[], run: PrinterRun): Promise<Batc
       })),
     ),
   );
-  return answers.flat();
+  const flat = answers.flat();
+  const byJob = new Map(readable.map((job, i) => [job, flat[i]]));
+  return wanted.map((job) => byJob.get(job));
 }
 
 /** The printer's current display name on every job row written (read once per run, only when there is one to write). */

@@ -6,12 +6,11 @@
  * cannot finish within its time budget is finished by the audit timer's next rewrite pass.
  */
 import { randomBytes } from "node:crypto";
-import { odata } from "@azure/data-tables";
 import { listErasedSubjects, loadErasedSubjects, subjectOf } from "./erasureList";
 import { pseudonym, type PrivacyPolicy, type PseudonymKey } from "../privacy";
 import { historyRowsOfUser, rewriteJob, unitOf } from "./jobRewrite";
 import { requestRedactionPass } from "./passState";
-import { type AuditStore } from "../store";
+import { odata, type AuditStore } from "../store";
 
 /** The privacy table's partition of erasure records (RK the erasure id). */
 export const erasurePartition = "erasure";
@@ -150,9 +149,8 @@ export async function creditErasures(store: AuditStore, credits: Map<string, num
 
 /** Marks erasures still running as completed once a pass over the whole history found nothing left. */
 export async function completeErasures(store: AuditStore, now: Date): Promise<void> {
-  const client = await store.table(store.tables.privacy);
   const filter = odata`PartitionKey eq ${erasurePartition} and Status eq ${"running"}`;
-  for await (const record of client.listEntities({ queryOptions: { filter, select: ["RowKey"] } })) {
+  for await (const record of store.scan(store.tables.privacy, filter, ["RowKey"])) {
     await store.mergeRow(store.tables.privacy, {
       partitionKey: erasurePartition,
       rowKey: String(record.rowKey),

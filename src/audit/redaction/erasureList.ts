@@ -3,18 +3,16 @@
  * pseudonym under the current key), never the identifier itself. A job of a listed person recorded later
  * is stored erased.
  */
-import { odata } from "@azure/data-tables";
 import { pseudonym, subjectPseudonyms, type JobIdentity, type PrivacyPolicy, type PseudonymKey } from "../privacy";
-import { type AuditStore } from "../store";
+import { odata, type AuditStore } from "../store";
 
 export const erasedPartition = "erased";
 
 /** The pseudonyms on the erasure list under this key, each with the erasure that listed it. */
 export async function loadErasedSubjects(store: AuditStore, key: PseudonymKey): Promise<Map<string, string>> {
-  const client = await store.table(store.tables.privacy);
   const subjects = new Map<string, string>();
   const filter = odata`PartitionKey eq ${erasedPartition} and KeyId eq ${key.id}`;
-  for await (const row of client.listEntities({ queryOptions: { filter, select: ["RowKey", "ErasureId"] } }))
+  for await (const row of store.scan(store.tables.privacy, filter, ["RowKey", "ErasureId"]))
     subjects.set(String(row.rowKey), String(row.ErasureId ?? ""));
   return subjects;
 }
@@ -47,18 +45,14 @@ export async function listErasedSubjects(
   erasureId: string,
   now = new Date(),
 ): Promise<void> {
-  const client = await store.table(store.tables.privacy);
   for (const subject of new Set(subjects)) {
-    await client.upsertEntity(
-      {
-        partitionKey: erasedPartition,
-        rowKey: subject,
-        KeyId: key.id,
-        ErasureId: erasureId,
-        ListedDateTime: now.toISOString(),
-      },
-      "Merge",
-    );
+    await store.mergeRow(store.tables.privacy, {
+      partitionKey: erasedPartition,
+      rowKey: subject,
+      KeyId: key.id,
+      ErasureId: erasureId,
+      ListedDateTime: now.toISOString(),
+    });
   }
 }
 

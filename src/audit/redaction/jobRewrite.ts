@@ -5,9 +5,8 @@
  * still in clear holds what the scrub needs, and the background pass (which walks the history) finds the
  * job again, so a rerun after a crash finishes it.
  */
-import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
-import { isRestError } from "@azure/core-rest-pipeline";
-import { derivedRows, type HistoryKind } from "../derived";
+import { derivedRows } from "../derived";
+import { type HistoryKind } from "../keys";
 import { listedSubject } from "./erasureList";
 import {
   emptyIdentity,
@@ -20,7 +19,7 @@ import {
   type PrivacyPolicy,
 } from "../privacy";
 import { markSummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
-import { transactionChunks, type AuditStore, type Row, type StoredRow } from "../store";
+import { odata, type AuditStore, type Row, type StoredRow } from "../store";
 import { userColumnsFilter } from "../privacy";
 
 /** A recorded job: its printer (partition) and the RowKey prefix its history rows share. */
@@ -53,27 +52,14 @@ function plain(row: StoredRow): Row {
   return rest as Row;
 }
 
-async function replaceRows(client: TableClient, rows: { row: Row; etag: string }[]): Promise<void> {
-  const etags = new Map(rows.map(({ row, etag }) => [row.rowKey, etag]));
-  for (const chunk of transactionChunks(rows.map((r) => r.row))) {
-    await client.submitTransaction(
-      chunk.map((row): TransactionAction => ["update", row, "Replace", { etag: etags.get(row.rowKey)! }]),
-    );
-  }
-}
-
 /** Replaces a history row's derived rows by those of its rewritten version (new ones first, then the old keys no longer used). */
 async function rederive(store: AuditStore, before: Row, after: Row, kind: HistoryKind): Promise<void> {
   const fresh = derivedRows(store.tables, after, kind);
   const keep = new Set(fresh.map((d) => `${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`));
-  for (const d of fresh) await (await store.table(d.table)).upsertEntity(d.row, "Replace");
+  for (const d of fresh) await store.putRow(d.table, d.row);
   for (const d of derivedRows(store.tables, before, kind)) {
-    if (keep.has(`${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`)) continue;
-    try {
-      await (await store.table(d.table)).deleteEntity(d.row.partitionKey, d.row.rowKey);
-    } catch (error) {
-      if (!(isRestError(error) && error.statusCode === 404)) throw error;
-    }
+    // A row already gone (a rerun after a crash) is fine.
+    if (!keep.has(`${d.table}\n${d.row.partitionKey}\n${d.row.rowKey}`)) await store.deleteRow(d.table, d.row);
   }
 }
 
@@ -146,24 +132,18 @@ async function readJob(
 async function rewriteCurrent(store: AuditStore, rewrites: RowRewrite[]): Promise<number> {
   let changed = 0;
   for (const c of rewrites) {
-    try {
-      await (await store.table(store.tables.current)).updateEntity(c.after, "Replace", { etag: c.etag });
-      changed++;
-    } catch (error) {
-      // The audit moved the job meanwhile and wrote its new current state under the current policy.
-      if (!(isRestError(error) && error.statusCode === 412)) throw error;
-    }
+    // Refused when the audit moved the job meanwhile and wrote its new current state under the current policy.
+    if (await store.replaceRow(store.tables.current, c.after, c.etag)) changed++;
   }
   return changed;
 }
 
 async function rewriteTasks(store: AuditStore, tasks: RowRewrite[]): Promise<void> {
   for (const t of tasks) await rederive(store, t.before, t.after, "task");
-  if (tasks.length > 0)
-    await replaceRows(
-      await store.table(store.tables.tasks),
-      tasks.map((t) => ({ row: t.after, etag: t.etag })),
-    );
+  await store.replaceRows(
+    store.tables.tasks,
+    tasks.map((t) => ({ row: t.after, etag: t.etag })),
+  );
 }
 
 /**
@@ -180,8 +160,8 @@ async function rewriteHistory(
   if (jobs.length === 0) return;
   const rewritten = jobs.map((j) => j.after);
   await markSummaries(store, rewritten, touched);
-  await replaceRows(
-    await store.table(store.tables.jobs),
+  await store.replaceRows(
+    store.tables.jobs,
     jobs.map((j) => ({ row: j.after, etag: j.etag })),
   );
   await markSummaries(store, rewritten);
@@ -189,12 +169,10 @@ async function rewriteHistory(
 
 /** The history rows (jobs table) whose user columns hold one of the values: one query per 14 values. */
 export async function* historyRowsOfUser(store: AuditStore, values: readonly string[]): AsyncGenerator<StoredRow> {
-  const client = await store.table(store.tables.jobs);
   const distinct = [...new Set(values)];
   for (let i = 0; i < distinct.length; i += 7) {
     const chunk = distinct.slice(i, i + 7);
-    const filter = userColumnsFilter(chunk);
-    yield* client.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } });
+    yield* store.scan(store.tables.jobs, userColumnsFilter(chunk), ["PartitionKey", "RowKey"]);
   }
 }
 

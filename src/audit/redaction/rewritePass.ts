@@ -6,7 +6,6 @@
  * most one page. A pass that rewrote rows is followed by a checking pass; the state is clean when one finds
  * nothing left.
  */
-import { type TableClient, type TableEntityResultPage } from "@azure/data-tables";
 import { type AuditLog } from "../auditLog";
 import { eachLimit } from "../concurrency";
 import { completeErasures, creditErasures } from "./erasure";
@@ -22,7 +21,7 @@ import {
 } from "../privacy";
 import { rewriteJob, scanFrom, unitOf, type JobUnit } from "./jobRewrite";
 import { readRedactionState, saveRedactionState, startRedactionPass, targetOf, type RedactionState } from "./passState";
-import { type AuditStore, type StoredRow } from "../store";
+import { type AuditStore, type RowPage, type StoredRow } from "../store";
 import { refreshDirtySummaries, refreshSummariesAndDays, type SummaryTarget } from "../summaries";
 
 export interface RedactionResult {
@@ -67,7 +66,6 @@ interface RedactionRun {
   options: RedactionOptions;
   /** The erasure list: pseudonym to erasure id. */
   subjects: ReadonlyMap<string, string>;
-  jobs: TableClient;
   result: RedactionResult;
   now: () => Date;
   endBy: number;
@@ -99,14 +97,22 @@ export async function runRedaction(
   if (state.Target !== target) {
     state = await startRedactionPass(store, { Target: target, Pass: state.Pass, Clean: false }, now());
     options.log.log(
-      `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`,
+      (await anyRowRecorded(store))
+        ? `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`
+        : `auditRedaction: recording under ${target}; nothing was recorded before, so there is nothing to rewrite.`,
     );
   }
   // A rewrite in progress may have stopped between rewriting a page and recomputing its daily summaries.
   await refreshDirtySummaries(store);
   const subjects = policy.key ? await loadErasedSubjects(store, policy.key) : new Map<string, string>();
-  const jobs = await store.table(store.tables.jobs);
-  return runPasses({ store, policy, options, subjects, jobs, result, now, endBy }, state);
+  return runPasses({ store, policy, options, subjects, result, now, endBy }, state);
+}
+
+/** Whether the history holds any row (an empty store, as on a first start, has nothing to rewrite). */
+async function anyRowRecorded(store: AuditStore): Promise<boolean> {
+  const first = await store.queryPage(store.tables.jobs, undefined, 1);
+  // The Table service may answer an empty page with a continuation token: rows may follow, so say they exist.
+  return first.rows.length > 0 || first.continuationToken !== undefined;
 }
 
 /** At most a few passes a run: one that rewrites, one that finds nothing left (more only if the audit raced it). */
@@ -147,9 +153,8 @@ async function runPasses(run: RedactionRun, first: RedactionState): Promise<Reda
 async function walkHistory(run: RedactionRun, state: RedactionState): Promise<boolean> {
   const [cursorPk, cursorPrefix] = (state.Cursor ?? "").split("\n");
   const filter = scanFrom(cursorPk ? { partitionKey: cursorPk, prefix: cursorPrefix ?? "" } : undefined);
-  for await (const page of run.jobs
-    .listEntities({ queryOptions: { filter, select: scanColumns } })
-    .byPage({ maxPageSize: run.options.pageSize ?? 1000 })) {
+  const query = { filter, select: scanColumns, maxPageSize: run.options.pageSize ?? 1000 };
+  for await (const page of run.store.pages(run.store.tables.jobs, query)) {
     await rewritePage(run, state, page);
     if (page.continuationToken && Date.now() > run.endBy) return true;
   }
@@ -157,13 +162,9 @@ async function walkHistory(run: RedactionRun, state: RedactionState): Promise<bo
 }
 
 /** Rewrites the jobs of one page that need it, then saves the cursor after the page. */
-async function rewritePage(
-  run: RedactionRun,
-  state: RedactionState,
-  page: TableEntityResultPage<Record<string, unknown>>,
-): Promise<void> {
+async function rewritePage(run: RedactionRun, state: RedactionState, page: RowPage): Promise<void> {
   const { store, policy, subjects, result } = run;
-  const { units, last } = jobsToRewrite(run, page);
+  const { units, last } = jobsToRewrite(run, page.rows);
   // Jobs are independent: a few at a time, so 10,000 rows take well under one timer run.
   // The page's daily summaries are recomputed once its jobs are rewritten, not by each job against the others.
   const summaries = new Map<string, SummaryTarget>();

@@ -1,14 +1,13 @@
 /**
- * Writes in batches: every write goes through entity-group transactions of one partition (at most 100 rows
- * and well under 4 MiB each). History rows are created ("create"), so a replay never changes a row already
- * recorded; the current state is replaced under the etag it was read with.
+ * Writes in batches: rows go in entity-group transactions of one partition (at most 100 rows and well under
+ * 4 MiB each). History rows are created ("create"), so a replay never changes a row already recorded; the
+ * current state is replaced under the etag it was read with. Each transaction is committed by commit.ts.
  */
-import { type TableClient, type TransactionAction } from "@azure/data-tables";
 import { mapLimit } from "../concurrency";
 import { isValidKey } from "../keys";
+import { type Commit, type Row, type RowPage } from "./rows";
 import { entityBytes, fitEntity } from "./sizes";
 import { isAlreadyExists, isWriteConflict } from "./tableCalls";
-import { type Row } from "./auditStore";
 import { CurrentStateConflictError } from "../../errors";
 
 /** An entity-group transaction holds at most 100 operations and 4 MiB; keep a margin for the multipart framing. */
@@ -60,7 +59,7 @@ export function transactionChunks(rows: readonly Row[]): Row[][] {
 
 /** Creates rows partition by partition, up to 32 partitions at once (index rows spread over many partitions). */
 export async function createRowsInTransactions(
-  client: TableClient,
+  commit: Commit,
   tableName: string,
   rows: readonly Row[],
 ): Promise<WriteCounts> {
@@ -70,16 +69,16 @@ export async function createRowsInTransactions(
     for (const chunk of transactionChunks(partition)) {
       counts.transactions++;
       // Awaited first: `counts.rows += await ...` would read the count before the wait and lose other workers' rows.
-      const created = await createChunk(client, chunk, (row) => (counts.existing ??= []).push(row));
+      const created = await createChunk(commit, chunk, (row) => (counts.existing ??= []).push(row));
       counts.rows += created;
     }
   });
   return counts;
 }
 
-async function createChunk(client: TableClient, chunk: Row[], onExisting: (row: Row) => void): Promise<number> {
+async function createChunk(commit: Commit, chunk: Row[], onExisting: (row: Row) => void): Promise<number> {
   try {
-    await client.submitTransaction(chunk.map((row): TransactionAction => ["create", row]));
+    await commit(chunk.map((row) => ({ op: "create", row })));
     return chunk.length;
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
@@ -88,7 +87,7 @@ async function createChunk(client: TableClient, chunk: Row[], onExisting: (row: 
   let written = 0;
   for (const row of chunk) {
     try {
-      await client.createEntity(row);
+      await commit({ op: "create", row });
       written++;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
@@ -103,7 +102,7 @@ async function createChunk(client: TableClient, chunk: Row[], onExisting: (row: 
  * read; a row moved meanwhile throws CurrentStateConflictError.
  */
 export async function replaceCurrentRows(
-  client: TableClient,
+  commit: Commit,
   tableName: string,
   rows: readonly { row: Row; etag?: string }[],
 ): Promise<WriteCounts> {
@@ -114,12 +113,13 @@ export async function replaceCurrentRows(
     rows.map((r) => r.row),
   ).values()) {
     for (const chunk of transactionChunks(partition)) {
-      const actions: TransactionAction[] = chunk.map((row) => {
-        const etag = etags.get(`${row.partitionKey}\n${row.rowKey}`);
-        return etag ? ["update", row, "Replace", { etag }] : ["create", row];
-      });
       try {
-        await client.submitTransaction(actions);
+        await commit(
+          chunk.map((row) => {
+            const etag = etags.get(`${row.partitionKey}\n${row.rowKey}`);
+            return etag ? { op: "replace", row, etag } : { op: "create", row };
+          }),
+        );
       } catch (error) {
         if (isWriteConflict(error)) {
           throw new CurrentStateConflictError(
@@ -135,18 +135,34 @@ export async function replaceCurrentRows(
   return counts;
 }
 
-/** Deletes every row a filter selects, page by page, in transactions; reports progress after each page. */
-export async function deleteRowsWhere(
-  client: TableClient,
-  filter: string,
+/** Replaces rows under the etags they were read with, in transactions; a row changed meanwhile fails its transaction. */
+export async function replaceRowsInTransactions(
+  commit: Commit,
+  tableName: string,
+  rows: readonly { row: Row; etag: string }[],
+): Promise<void> {
+  const etags = new Map(rows.map(({ row, etag }) => [`${row.partitionKey}\n${row.rowKey}`, etag]));
+  for (const partition of byPartition(
+    tableName,
+    rows.map((r) => r.row),
+  ).values()) {
+    for (const chunk of transactionChunks(partition))
+      await commit(
+        chunk.map((row) => ({ op: "replace", row, etag: etags.get(`${row.partitionKey}\n${row.rowKey}`)! })),
+      );
+  }
+}
+
+/** Deletes every row of some pages (their keys), in transactions of one partition; reports progress after each page. */
+export async function deleteRowsOfPages(
+  commit: Commit,
+  pages: AsyncIterable<RowPage>,
   options: { onProgress?: (deleted: number) => void; shouldStop?: () => boolean } = {},
 ): Promise<{ deleted: number; stopped: boolean }> {
   let deleted = 0;
-  for await (const page of client
-    .listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })
-    .byPage({ maxPageSize: 1000 })) {
+  for await (const page of pages) {
     const rowKeysByPartition = new Map<string, string[]>();
-    for (const e of page) {
+    for (const e of page.rows) {
       const list = rowKeysByPartition.get(e.partitionKey!) ?? [];
       list.push(e.rowKey!);
       rowKeysByPartition.set(e.partitionKey!, list);
@@ -154,9 +170,7 @@ export async function deleteRowsWhere(
     for (const [partitionKey, rowKeys] of rowKeysByPartition) {
       for (let i = 0; i < rowKeys.length; i += maxTransactionRows) {
         const chunk = rowKeys.slice(i, i + maxTransactionRows);
-        await client.submitTransaction(
-          chunk.map((rowKey) => ["delete", { partitionKey, rowKey }] as TransactionAction),
-        );
+        await commit(chunk.map((rowKey) => ({ op: "delete", key: { partitionKey, rowKey } })));
         deleted += chunk.length;
       }
     }

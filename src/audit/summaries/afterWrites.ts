@@ -2,8 +2,7 @@
  * Bringing summaries up to date after history rows were written or rewritten outside a recorder's run: the
  * index backfill, redaction and erasure (person counts come from the rewritten rows).
  */
-import { odata } from "@azure/data-tables";
-import { type AuditStore, type Row, type StoredRow } from "../store";
+import { odata, type AuditStore, type Row, type StoredRow } from "../store";
 import { dayOfKey, dayRowKey, type SummaryTarget } from "./days";
 import { markSummaries } from "./marking";
 import { readDay } from "./readDay";

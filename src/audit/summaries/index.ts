@@ -21,6 +21,7 @@ export {
 export { markSummaries, summaryTargets } from "./marking";
 export { purgeSummaries } from "./purge";
 export { readDay } from "./readDay";
+export { readDays } from "./readDays";
 export { refreshSummaries, refreshSummary } from "./refresh";
 export { dayTotalsOf, personOf, summarizeHistory, type DaySummary, type DayTotals } from "./summarizeDay";
 export { dayTotalsOfRow, dayTotalsRow, hoursOf, summaryOfRow, summaryRow } from "./summaryRows";

@@ -4,7 +4,6 @@
  * cleans a day row has seen the printer row Dirty or its new counts. A merge, so it also changes each row's
  * etag: a recompute that read the row before the mark cannot write over it.
  */
-import { type TableClient } from "@azure/data-tables";
 import { type AuditStore, type Row } from "../store";
 import { dayKey, dayOfHistoryKey, dayRowKey, type SummaryTarget } from "./days";
 
@@ -26,24 +25,32 @@ export async function markSummaries(
 ): Promise<void> {
   const targets = summaryTargets(historyRows);
   if (targets.size === 0) return;
-  await markDirty(await store.table(store.tables.summaries), targets, touched);
+  await markDirty(store, targets, touched);
 }
 
 /** Marks printer rows and then their days' rows Dirty. */
 export async function markDirty(
-  client: TableClient,
+  store: AuditStore,
   targets: ReadonlyMap<string, SummaryTarget>,
   touched?: Map<string, SummaryTarget>,
 ): Promise<void> {
   for (const [key, { day, printerId }] of targets) {
-    await client.upsertEntity(
-      { partitionKey: dayKey(day), rowKey: printerId, Day: day, PrinterId: printerId, Dirty: true },
-      "Merge",
-    );
+    await store.mergeRow(store.tables.summaries, {
+      partitionKey: dayKey(day),
+      rowKey: printerId,
+      Day: day,
+      PrinterId: printerId,
+      Dirty: true,
+    });
     touched?.set(key, { day, printerId });
   }
   // The day rows after their printers' rows: a reader that cleans a day row has then seen the printer row Dirty or its new counts.
   for (const day of new Set([...targets.values()].map((t) => t.day))) {
-    await client.upsertEntity({ partitionKey: dayKey(day), rowKey: dayRowKey, Day: day, Dirty: true }, "Merge");
+    await store.mergeRow(store.tables.summaries, {
+      partitionKey: dayKey(day),
+      rowKey: dayRowKey,
+      Day: day,
+      Dirty: true,
+    });
   }
 }

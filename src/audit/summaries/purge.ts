@@ -1,6 +1,5 @@
 /** Retention of the summaries: days wholly before the cutoff go; the cutoff's own day is recomputed from what is left. */
-import { odata } from "@azure/data-tables";
-import { type AuditStore } from "../store";
+import { odata, type AuditStore } from "../store";
 import { dayKey, dayOf, dayRowKey, type SummaryTarget } from "./days";
 import { markDirty } from "./marking";
 import { refreshSummaries } from "./refresh";
@@ -14,18 +13,13 @@ export async function purgeSummaries(
   // Older days have larger keys.
   const result = await store.deleteWhere(store.tables.summaries, odata`PartitionKey gt ${dayKey(cutoffDay)}`, options);
   if (result.stopped) return result;
-  const client = await store.table(store.tables.summaries);
   const targets = new Map<string, SummaryTarget>();
-  for await (const row of client.listEntities({
-    queryOptions: {
-      filter: odata`PartitionKey eq ${dayKey(cutoffDay)} and RowKey ne ${dayRowKey}`,
-      select: ["RowKey"],
-    },
-  })) {
+  const printerRows = odata`PartitionKey eq ${dayKey(cutoffDay)} and RowKey ne ${dayRowKey}`;
+  for await (const row of store.scan(store.tables.summaries, printerRows, ["RowKey"])) {
     targets.set(String(row.rowKey), { day: cutoffDay, printerId: String(row.rowKey) });
   }
   // Marked first, as every writer marks: a reader meanwhile does not trust the old counts.
-  await markDirty(client, targets);
+  await markDirty(store, targets);
   await refreshSummaries(store, targets.values());
   return result;
 }

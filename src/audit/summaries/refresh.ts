@@ -6,10 +6,8 @@
  * again. A row left Dirty by a crash is recomputed by the next run that records that day and printer, or by
  * the first read (readDay.ts).
  */
-import { odata, type TableClient } from "@azure/data-tables";
 import { mapLimit } from "../concurrency";
-import { type AuditStore, type StoredRow } from "../store";
-import { getEntityIfAny, isNotFound, isWriteConflict } from "../store";
+import { odata, type AuditStore, type StoredRow } from "../store";
 import { dayKey, dayRange, type SummaryTarget } from "./days";
 import { summarizeHistory, type DaySummary } from "./summarizeDay";
 import { summaryOfRow, summaryRow } from "./summaryRows";
@@ -29,24 +27,14 @@ const maxAttempts = 8;
 
 /** Every history row of one printer created on one UTC day (the columns a summary needs). */
 async function historyOfDay(store: AuditStore, day: string, printerId: string): Promise<StoredRow[]> {
-  const jobs = await store.table(store.tables.jobs);
   const { ge, lt } = dayRange(day);
   const filter = odata`PartitionKey eq ${printerId} and RowKey ge ${ge} and RowKey lt ${lt}`;
-  const rows: StoredRow[] = [];
-  for await (const page of jobs
-    .listEntities({ queryOptions: { filter, select: historyColumns } })
-    .byPage({ maxPageSize: 1000 }))
-    rows.push(...page);
-  return rows;
+  return store.rowsWhere(store.tables.jobs, filter, historyColumns);
 }
 
 /** One day's summary row of a printer, or its "~day" row. */
-export async function getSummaryRow(
-  client: TableClient,
-  day: string,
-  printerId: string,
-): Promise<StoredRow | undefined> {
-  return getEntityIfAny(client, dayKey(day), printerId);
+export async function getSummaryRow(store: AuditStore, day: string, printerId: string): Promise<StoredRow | undefined> {
+  return store.getRow(store.tables.summaries, dayKey(day), printerId);
 }
 
 /**
@@ -59,25 +47,23 @@ export async function refreshSummary(
   day: string,
   printerId: string,
 ): Promise<DaySummary | undefined> {
-  const client = await store.table(store.tables.summaries);
+  const summaries = store.tables.summaries;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const existing = await getSummaryRow(client, day, printerId);
+    const existing = await getSummaryRow(store, day, printerId);
     if (existing && existing.Dirty !== true) return summaryOfRow(existing);
     const history = await historyOfDay(store, day, printerId);
     if (history.length === 0 && !existing) return undefined;
     const row = summaryRow(summarizeHistory(day, printerId, history));
-    try {
-      if (history.length === 0) {
-        // Nothing left to count (retention or erasure took it): the row goes.
-        await client.deleteEntity(row.partitionKey, row.rowKey, { etag: existing!.etag });
-        return undefined;
-      }
-      if (existing) await client.updateEntity(row, "Replace", { etag: existing.etag });
-      else await client.createEntity(row);
-      return summaryOfRow(row);
-    } catch (error) {
-      if (!isWriteConflict(error) && !isNotFound(error)) throw error;
+    // A write refused (another writer got there first) reads and computes again.
+    if (history.length === 0) {
+      // Nothing left to count (retention or erasure took it): the row goes.
+      if (await store.deleteRow(summaries, row, existing!.etag)) return undefined;
+      continue;
     }
+    const written = existing
+      ? await store.replaceRow(summaries, row, existing.etag)
+      : await store.createRow(summaries, row);
+    if (written) return summaryOfRow(row);
   }
   return undefined;
 }
