@@ -16,6 +16,8 @@ import { apiBaseUrl } from "../http/links";
 import { errorReply, jsonReply } from "../http/replies";
 import { traced } from "../http/tracedHandler";
 import { getAuditStore, getEvidenceAnchor, getQueueClient } from "../services";
+import { integrityEvent } from "../http/integrityEvent";
+import { emitIntegrityVerified } from "../telemetry";
 import { InputError } from "../errors";
 import { assertQueryAllowed } from "../validation";
 
@@ -36,9 +38,14 @@ export async function verifyAuditIntegrity(
   const { audit, http } = getConfig();
   const store = getAuditStore();
   if (range.days <= maxImmediateRangeDays) {
+    const startedAt = Date.now();
     const { report } = await withDeadline(http.deadlineInMs, () =>
       verifyIntegrity({ store, anchor: getEvidenceAnchor() }, { ...range, retentionDays: audit.retentionDays }),
-    );
+    ).catch((error: unknown) => {
+      emitIntegrityVerified(context, integrityEvent(range, startedAt));
+      throw error;
+    });
+    emitIntegrityVerified(context, integrityEvent(range, startedAt, report));
     context.log(
       `auditIntegrity from=${range.from} to=${range.to} intact=${report.intact} rowsChecked=${report.rowsChecked} findings=${report.findings.length}`,
     );

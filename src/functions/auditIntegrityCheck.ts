@@ -8,6 +8,8 @@ import {
 } from "../audit/integrity";
 import { getConfig } from "../config";
 import { getAuditStore, getEvidenceAnchor } from "../services";
+import { integrityEvent } from "../http/integrityEvent";
+import { emitIntegrityVerified } from "../telemetry";
 
 /** A background check of a long range (queued by GET /api/audit/integrity): verifies and stores the report on its record. */
 export async function auditIntegrityCheck(message: unknown, context: InvocationContext): Promise<void> {
@@ -19,10 +21,15 @@ export async function auditIntegrityCheck(message: unknown, context: InvocationC
   }
   const range = parseIntegrityRange(new URLSearchParams({ from: String(body?.from), to: String(body?.to) }));
   const store = getAuditStore();
+  const startedAt = Date.now();
   const { report } = await verifyIntegrity(
     { store, anchor: getEvidenceAnchor() },
     { from: range.from, to: range.to, retentionDays: getConfig().audit.retentionDays },
-  );
+  ).catch((error: unknown) => {
+    emitIntegrityVerified(context, integrityEvent(range, startedAt));
+    throw error;
+  });
+  emitIntegrityVerified(context, integrityEvent(range, startedAt, report));
   await completeCheck(store, checkId, { ...report, findings: report.findings.slice(0, 1000) });
   context.log(
     `auditIntegrity check=${checkId} intact=${report.intact} rowsChecked=${report.rowsChecked} findings=${report.findings.length}`,

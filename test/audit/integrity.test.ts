@@ -4,7 +4,11 @@
  * from the chain are each found and named by their keys, and nothing else is accused.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TableClient } from "@azure/data-tables";
 import { BlobAnchor, evidenceContainer, verifyIntegrity, type EvidenceTarget } from "../../src/audit/integrity";
@@ -12,6 +16,7 @@ import { AuditStore, tableClientFactory } from "../../src/audit/store";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
 import { startRig, type Rig } from "../rig/rig";
 import { makeJob, printerIdFor } from "../../sandbox/tenant";
+import { parseVerifyArgs, runVerify } from "../../scripts/verify";
 
 let rig: Rig;
 const printers = [printerIdFor(71), printerIdFor(72)];
@@ -212,5 +217,69 @@ describe("GET /api/audit/integrity", () => {
     }
     assert.equal((await fetch(`${rig.api}/audit/integrity/checks/nope`)).status, 400);
     assert.equal((await fetch(`${rig.api}/audit/integrity/checks/20261206T101500123Z-0a1b2c3d`)).status, 404);
+  });
+});
+
+describe("the evidence pack", () => {
+  /** Writes a pack with npm run verify's code, then runs the auditor's script in it: its exit code and output. */
+  async function packAndCheck(): Promise<{ verifyCode: number; code: number; output: string; dir: string }> {
+    const dir = mkdtempSync(join(tmpdir(), "evidence-pack-"));
+    const args = [
+      "--connection-string",
+      rig.azurite!.connectionString,
+      "--prefix",
+      prefix,
+      "--from",
+      today,
+      "--to",
+      today,
+    ];
+    const verifyCode = await runVerify(parseVerifyArgs([...args, "--pack", dir]), noCredential);
+    try {
+      const output = execFileSync(process.execPath, ["verify-evidence.mjs"], { cwd: dir, encoding: "utf8" });
+      return { verifyCode, code: 0, output, dir };
+    } catch (error) {
+      const e = error as { status: number; stdout: string };
+      return { verifyCode, code: e.status, output: e.stdout, dir };
+    }
+  }
+
+  test("holds the rows (facts only), the anchored links, the report and a stand-alone script that finds it intact", async () => {
+    const { verifyCode, code, output, dir } = await packAndCheck();
+    assert.equal(verifyCode, 0);
+    assert.equal(code, 0, output);
+    assert.match(output, /INTACT: every row matches/);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      "README.txt",
+      "evidence.json",
+      "links.jsonl",
+      "report.json",
+      "rows.jsonl",
+      "verify-evidence.mjs",
+    ]);
+    const rows = readFileSync(join(dir, "rows.jsonl"), "utf8");
+    assert.doesNotMatch(rows, /CreatedBy|DocumentNames|JobStateDescription|Report \d/, "no person, no document name");
+    assert.doesNotMatch(
+      readFileSync(join(dir, "verify-evidence.mjs"), "utf8"),
+      /from "(?!node:)/,
+      "node: modules only",
+    );
+  });
+
+  test("its script names a row altered after the pack's rows were read from the tables", async () => {
+    const [row] = (await rowsOf("Tasks")).filter((r) => r.TaskState === "completed");
+    await table("Tasks").updateEntity({ ...plain(row!), TaskState: "aborted" }, "Replace");
+    try {
+      const { verifyCode, code, output } = await packAndCheck();
+      assert.equal(verifyCode, 1);
+      assert.equal(code, 1, output);
+      assert.match(
+        output,
+        new RegExp(`ALTERED  ${prefix}Tasks  ${row!.partitionKey}  ${row!.rowKey.replace(/[|]/g, "\\|")}`),
+      );
+      assert.match(output, /NOT INTACT: 1 finding/);
+    } finally {
+      await table("Tasks").updateEntity(plain(row!), "Replace");
+    }
   });
 });

@@ -152,3 +152,10 @@ function dedupe(findings: IntegrityFinding[]): IntegrityFinding[] {
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   });
 }
+
+/** Findings by kind, as telemetry counts them. */
+export function findingCounts(report: IntegrityReport): { altered: number; missing: number; unexpected: number } {
+  const counts = { altered: 0, missing: 0, unexpected: 0 };
+  for (const f of report.findings) counts[f.kind]++;
+  return counts;
+}
