@@ -55,9 +55,25 @@ export class Azurite {
   }
 
   async start(): Promise<this> {
-    this.blobPort ||= this.options.blobPort ?? (await freePort());
-    this.queuePort ||= this.options.queuePort ?? (await freePort());
-    this.tablePort ||= this.options.tablePort ?? (await freePort());
+    const firstStart = this.blobPort === 0;
+    for (let attempt = 1; ; attempt++) {
+      this.blobPort ||= this.options.blobPort ?? (await freePort());
+      this.queuePort ||= this.options.queuePort ?? (await freePort());
+      this.tablePort ||= this.options.tablePort ?? (await freePort());
+      try {
+        await this.launch();
+        return this;
+      } catch (error) {
+        // A port found free can be taken before Azurite listens on it (on a busy machine, most often as the local
+        // port of an outgoing connection): a first start on ports nobody chose picks new ones and tries again.
+        const chosen = this.options.blobPort ?? this.options.queuePort ?? this.options.tablePort;
+        if (!firstStart || chosen !== undefined || attempt >= 3 || !/EADDRINUSE/.test(String(error))) throw error;
+        this.blobPort = this.queuePort = this.tablePort = 0;
+      }
+    }
+  }
+
+  private async launch(): Promise<void> {
     const entry = join(require.resolve("azurite/package.json"), "..", "dist", "src", "azurite.js");
     const args = [
       entry,
@@ -105,7 +121,6 @@ export class Azurite {
       });
     });
     child.removeAllListeners("exit");
-    return this;
   }
 
   /**

@@ -1,8 +1,7 @@
 /**
- * The audit under faults, one queue delivery per child process (auditProcess.ts): Azurite, the identity
- * endpoint and the Graph simulator run here; the child reaches Graph and Tables through counting proxies,
- * so a suite can kill it at its Nth call, stop storage under it, or break Graph, and then compare the
- * tables with those of a clean run.
+ * The audit under faults, each queue delivery in a child process: a warm worker (auditLane.ts), or a process of
+ * its own (auditProcess.ts). Azurite, the identity endpoint and the Graph simulator run here; the child reaches Graph and Tables through counting proxies, so a suite can kill it at its Nth
+ * call, stop storage under it, or break Graph, and then compare the tables with those of a clean run.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -16,11 +15,14 @@ import { CountingProxy, RequestCounter, type ProxyAction } from "../rig/counting
 import { ManagedIdentityEndpoint } from "../../sandbox/identityEndpoint";
 import { fastRetrySettings } from "../rig/rig";
 import { UniversalPrintSimulator } from "../../sandbox/graph/simulator";
+import { AuditLanes } from "./auditLanes";
 
 export interface AuditWorld {
   azurite: StrictAzurite;
   identity: ManagedIdentityEndpoint;
   sim: UniversalPrintSimulator;
+  /** Warm workers for the deliveries that end on their own (auditLanes.ts). */
+  lanes: AuditLanes;
   stop(): Promise<void>;
 }
 
@@ -28,11 +30,14 @@ export async function startAuditWorld(options: { location?: string; pageSize?: n
   const azurite = await new StrictAzurite({ location: options.location }).start();
   const identity = await new ManagedIdentityEndpoint().start();
   const sim = await new UniversalPrintSimulator({ pageSize: options.pageSize ?? 10 }).start();
+  const lanes = new AuditLanes();
   return {
     azurite,
     identity,
     sim,
+    lanes,
     async stop() {
+      await lanes.stop();
       await sim.stop();
       await identity.stop();
       await azurite.stop();
@@ -84,7 +89,10 @@ export interface AuditProcessOptions {
 /** Everything every audit process wrote (stdout and stderr), for suites that search it for secrets. */
 export const auditProcessOutputs: string[] = [];
 
-/** Runs one delivery of {runId, printerId} in a child process; resolves when it exits or is killed. */
+/**
+ * Runs one delivery of {runId, printerId} on a warm worker (auditLanes.ts), or in a process of its own when it
+ * needs Node options or the SDKs' logging; resolves when it ends or is killed.
+ */
 export async function runAuditProcess(world: AuditWorld, options: AuditProcessOptions): Promise<AuditProcessResult> {
   const counter = new RequestCounter();
   const graphProxy = await new CountingProxy(world.sim.baseUrl.replace(/\/v1\.0$/, ""), counter, {
@@ -111,29 +119,39 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
     AUDIT_DEQUEUE_COUNT: String(options.dequeueCount ?? 1),
     ...options.env,
   };
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, "auditProcess.js")], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  // Deliveries run on warm workers (auditLanes.ts), killed for real when the suite crashes them; those that need Node
+  // options or the SDKs' own logging (which reads its level once, as it loads) get a process of their own.
+  const warm = !options.execArgv && !env.AZURE_LOG_LEVEL;
   let killedAt: number | undefined;
   let counted = 0;
+  let kill = (): void => undefined;
   counter.decide = async (n, req, body): Promise<ProxyAction> => {
     await options.onCall?.(n);
     const k = options.crashCounts ? (options.crashCounts(req, body) ? ++counted : -1) : n;
     if (options.crashAt?.call === k) {
       killedAt = k;
       counter.stopped = options.crashAt.when === "before";
-      child.kill("SIGKILL");
+      kill();
       return options.crashAt.when === "before" ? "dropBefore" : "dropAfter";
     }
     return "forward";
   };
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once("exit", (code, sig) => resolve([code, sig])),
-  );
+  let exitCode: number | null;
+  let signal: NodeJS.Signals | null = null;
+  let output = "";
+  if (warm) ({ exitCode, signal, output } = await world.lanes.deliver(env, (k) => (kill = k)));
+  else {
+    const child = spawn(process.execPath, [...(options.execArgv ?? []), join(__dirname, "auditProcess.js")], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    kill = () => child.kill("SIGKILL");
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once("exit", (code, sig) => resolve([code, sig])),
+    );
+  }
   counter.stopped = true;
   auditProcessOutputs.push(output);
   await graphProxy.stop();
