@@ -7,10 +7,11 @@
  * or split in two, and none is left running. A fixed seed and a bounded number of runs keep it under a minute;
  * test/faults/erasureInterleavings.test.ts runs more.
  */
+import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { startRig, type Rig } from "../rig/rig";
-import { holdsFor } from "../rig/erasureWorld";
+import { holdsFor, type Op } from "../rig/erasureWorld";
 import { erasureOps } from "../rig/erasureOps";
 
 let rig: Rig;
@@ -29,4 +30,17 @@ describe("erasure follows the person", () => {
     );
     console.log(`erasure properties: ${tried} interleavings tried`);
   });
+
+  // Seed 20261206, run 21 of test/faults/erasureInterleavings.test.ts, shrunk by hand: the recheck after the write
+  // judged the job by its task row (no identity of its own) instead of what Graph sent, so the job stayed in clear.
+  for (const atWrite of [4, 6, 8])
+    test(`a job recorded under omit whose person is erased by pseudonym at write ${atWrite} of its run is erased in every table`, async () => {
+      const ops: Op[] = [
+        { kind: "job", person: 0, variant: "upnOnly" },
+        { kind: "redact", mode: "omit", omitDocumentNames: false },
+        { kind: "eraseDuringAudit", person: 0, by: "pseudonym", atWrite },
+      ];
+      const [landedInFlight] = await holdsFor(rig, ops, "c");
+      assert.equal(landedInFlight, true, "the erasure met the run before it read the erasure list again");
+    });
 });

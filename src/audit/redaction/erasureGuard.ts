@@ -94,8 +94,11 @@ export class ErasureGuard {
     const units = new Map<string, { unit: JobUnit; known?: JobIdentity }>();
     for (const { row } of written) {
       const unit = unitOf(row);
-      const known = identities.get(row);
-      if (unit) units.set(`${unit.printerId}\n${unit.prefix}`, { unit, ...(known ? { known } : {}) });
+      if (!unit) continue;
+      const id = `${unit.printerId}\n${unit.prefix}`;
+      // A job's task rows share its unit and carry no identity of their own: what its history row knew stays.
+      const known = identities.get(row) ?? units.get(id)?.known;
+      units.set(id, { unit, ...(known ? { known } : {}) });
     }
     const learned = new Map<string, string>();
     for (const { unit, known } of units.values()) {
