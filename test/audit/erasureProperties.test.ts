@@ -43,4 +43,17 @@ describe("erasure follows the person", () => {
       const [landedInFlight] = await holdsFor(rig, ops, "c");
       assert.equal(landedInFlight, true, "the erasure met the run before it read the erasure list again");
     });
+
+  // Seed 20261206 again, once erasures really landed mid-run, shrunk by hand: a switch to omit whose pass rewrote the
+  // job's history while the run was writing it left the run's index rows keyed by the person's id and UPN.
+  for (const atWrite of [6, 8])
+    test(`a switch to omit landing at write ${atWrite} of a run leaves no index row keyed by a person erased later`, async () => {
+      const ops: Op[] = [
+        { kind: "job", person: 1, variant: "upn" },
+        { kind: "redactDuringAudit", mode: "omit", atWrite },
+        { kind: "erase", person: 1, by: "id" },
+      ];
+      const [landedInFlight] = await holdsFor(rig, ops, "c");
+      assert.equal(landedInFlight, true, "the pass met the run before it read the privacy state again");
+    });
 });
