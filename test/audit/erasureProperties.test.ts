@@ -56,4 +56,20 @@ describe("erasure follows the person", () => {
       const [landedInFlight] = await holdsFor(rig, ops, "c");
       assert.equal(landedInFlight, true, "the pass met the run before it read the privacy state again");
     });
+
+  // Seed 42 of the longer search, shrunk by hand: a timer pass without the key found the history "clean" and, with
+  // the key back, the next pass skipped the erasure work learned before (the person's earlier id-only job).
+  test("an id-only job learned to be an erased person's is erased once the key is back, after a pass without it", async () => {
+    const ops: Op[] = [
+      { kind: "job", person: 1, variant: "idOnly" },
+      { kind: "audit" },
+      { kind: "job", person: 1, variant: "upperUpn" },
+      { kind: "erase", person: 1, by: "upn" },
+      { kind: "audit" },
+      { kind: "removeKey" },
+      { kind: "redact", mode: "none", omitDocumentNames: false },
+      { kind: "restoreKey" },
+    ];
+    await holdsFor(rig, ops, "c");
+  });
 });
