@@ -65,7 +65,10 @@ interface WorldJob {
   person: number;
   variant: JobVariant;
   audited: boolean;
-  /** Its user columns were left out (omit) before its person was erased: nothing links it to them any more. */
+  /**
+   * Its user columns were left out before its person was erased (omit), or it was recorded with nothing personal
+   * (no key while someone is erased): nothing links it to them any more.
+   */
   unlinkable?: boolean;
 }
 
@@ -199,6 +202,7 @@ export class ErasureWorld {
   private async audit(atWrite?: number, during?: () => Promise<void>): Promise<void> {
     const runId = `20261206T101500000Z-${(++this.runs).toString(16).padStart(6, "0")}`;
     const seedsBefore = new Set(this.erasedSeeds);
+    const recordedUnder = this.mode;
     let writes = 0;
     let done: Promise<void> | undefined;
     let landed = false;
@@ -230,10 +234,14 @@ export class ErasureWorld {
     }
     await this.checkWithheld(pending);
     for (const job of pending) job.audited = true;
-    if (this.mode === "omit" && !listReadAfterLanding) this.markUnlinkable(seedsBefore);
+    // Recorded with nothing personal (no key, someone erased): they teach the app no identifier and name no one.
+    if (!this.keyPresent && this.erasedSeeds.size > 0) for (const job of pending) job.unlinkable = true;
+    // Recorded under omit (a switch away mid-run never loosens them), or rewritten to it by a switch mid-run.
+    const omitted = recordedUnder === "omit" || this.mode === "omit";
+    if (omitted && !listReadAfterLanding) this.markUnlinkable(seedsBefore);
     // The operation still runs when the run made fewer writes than asked: then it lands after the run.
     if (during) await (done ??= during());
-    if (this.mode === "omit") this.markUnlinkable();
+    if (omitted) this.markUnlinkable();
     this.writesPerAudit.push(writes);
     this.landedInRun.push(listReadAfterLanding);
   }
