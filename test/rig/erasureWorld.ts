@@ -65,7 +65,10 @@ interface WorldJob {
   person: number;
   variant: JobVariant;
   audited: boolean;
-  /** Its user columns were left out (omit) before its person was erased: nothing links it to them any more. */
+  /**
+   * Its user columns were left out before its person was erased (omit), or it was recorded with nothing personal
+   * (no key while someone is erased): nothing links it to them any more.
+   */
   unlinkable?: boolean;
 }
 
@@ -106,6 +109,8 @@ export class ErasureWorld {
   /** What went wrong during the operations themselves (an erasure that threw, two answers for one person). */
   readonly failures: string[] = [];
   writesPerAudit: number[] = [];
+  /** Per audit run: whether its operation landed before the run read the erasure list again (it judged its jobs by it). */
+  landedInRun: boolean[] = [];
 
   constructor(
     private readonly rig: Rig,
@@ -122,8 +127,14 @@ export class ErasureWorld {
 
   async start(): Promise<this> {
     const azurite = this.rig.azurite!;
-    this.proxy = await new CountingProxy(`http://127.0.0.1:${azurite.tablePort}`, this.counter).start();
-    const connectionString = azurite.connectionString.replace(`:${azurite.tablePort}/`, `:${this.proxy.port}/`);
+    // In front of the Table endpoint the app uses (the strict layer's): the run's writes are counted, and still refused as the service would.
+    this.proxy = await new CountingProxy(azurite.tableOrigin, this.counter).start();
+    const connectionString = azurite.connectionString.replace(`${azurite.tableOrigin}/`, `${this.proxy.origin}/`);
+    assert.notEqual(
+      connectionString,
+      azurite.connectionString,
+      "the audit run's Table writes go through the counting proxy",
+    );
     this.proxiedStore = new AuditStore(
       this.prefix,
       tableClientFactory({ kind: "connectionString", connectionString }, noCredential),
@@ -183,15 +194,29 @@ export class ErasureWorld {
     this.jobs.push({ n, person, variant, audited: false });
   }
 
-  /** One audit run of the printer; `during` runs when the run is about to make its `atWrite`th table write. */
+  /**
+   * One audit run of the printer; `during` runs when the run is about to make its `atWrite`th table write. The
+   * run judges the jobs it writes under the erasure list it reads after committing them: an erasure that lands
+   * after that read (or after the run) finds the jobs recorded under omit with nothing linking them to anyone.
+   */
   private async audit(atWrite?: number, during?: () => Promise<void>): Promise<void> {
     const runId = `20261206T101500000Z-${(++this.runs).toString(16).padStart(6, "0")}`;
+    const seedsBefore = new Set(this.erasedSeeds);
+    const recordedUnder = this.mode;
     let writes = 0;
     let done: Promise<void> | undefined;
+    let landed = false;
+    let listReadAfterLanding = false;
     this.counter.decide = async (_n, req): Promise<ProxyAction> => {
-      if (req.method === "GET") return "forward";
+      if (req.method === "GET") {
+        if (landed && this.readsPrivacyTable(req.url)) listReadAfterLanding = true;
+        return "forward";
+      }
       writes++;
-      if (during && writes === atWrite) await (done ??= during());
+      if (during && writes === atWrite) {
+        await (done ??= during());
+        landed = true;
+      }
       return "forward";
     };
     const pending = this.jobs.filter((j) => !j.audited);
@@ -207,11 +232,51 @@ export class ErasureWorld {
     } finally {
       this.counter.decide = () => "forward";
     }
+    await this.checkWithheld(pending);
+    for (const job of pending) job.audited = true;
+    // Recorded with nothing personal (no key, someone erased): they teach the app no identifier and name no one.
+    if (!this.keyPresent && this.erasedSeeds.size > 0) for (const job of pending) job.unlinkable = true;
+    // Recorded under omit (a switch away mid-run never loosens them), or rewritten to it by a switch mid-run.
+    const omitted = recordedUnder === "omit" || this.mode === "omit";
+    if (omitted && !listReadAfterLanding) this.markUnlinkable(seedsBefore);
     // The operation still runs when the run made fewer writes than asked: then it lands after the run.
     if (during) await (done ??= during());
-    for (const job of pending) job.audited = true;
-    if (this.mode === "omit") this.markUnlinkable();
+    if (omitted) this.markUnlinkable();
     this.writesPerAudit.push(writes);
+    this.landedInRun.push(listReadAfterLanding);
+  }
+
+  /** Without the key while anyone is erased, a run records nothing personal: no user column, no document name. */
+  private async checkWithheld(recorded: WorldJob[]): Promise<void> {
+    if (this.keyPresent || this.erasedSeeds.size === 0 || recorded.length === 0) return;
+    const numbers = new Set(recorded.map((j) => String(j.n)));
+    for (const table of [this.store.tables.jobs, this.store.tables.current]) {
+      for (const row of await this.store.rowsWhere(table, "PartitionKey ne ''")) {
+        if (!numbers.has(String(row.JobId ?? ""))) continue;
+        const kept = ["CreatedBy", "CreatedById", "CreatedByName", "DocumentNames"].filter(
+          (c) => row[c] !== undefined && row[c] !== "erased",
+        );
+        if (kept.length > 0)
+          this.failures.push(`${table} job ${String(row.JobId)}, recorded without the key, keeps ${kept.join(", ")}`);
+      }
+    }
+  }
+
+  /**
+   * Erasure work learned while the key was there (an earlier id-only job of a person erased by UPN) is the timer
+   * pass's, and the pass needs the key to read the list: when the key is missing at the end, the operator restores
+   * it and the timer's next pass runs. (What was recorded while it was missing is checked after each such run.)
+   */
+  async restoreKeyForTheCheck(): Promise<void> {
+    if (this.keyPresent) return;
+    this.keyPresent = true;
+    await this.timerPass();
+  }
+
+  /** Whether a request of the run reads the privacy table (the erasure list and its version). */
+  private readsPrivacyTable(url: string | undefined): boolean {
+    const path = decodeURIComponent(url ?? "").split("?")[0]!;
+    return path.endsWith(`/${this.store.tables.privacy}()`) || path.includes(`/${this.store.tables.privacy}(`);
   }
 
   /** The identifier the officer types: the UPN in some letter case, the object id, or the pseudonym the API shows. */
@@ -270,8 +335,8 @@ export class ErasureWorld {
   }
 
   /** Jobs recorded without user columns while none of their identifiers was erased: nothing ties them to the person. */
-  private markUnlinkable(): void {
-    const erased = this.closure();
+  private markUnlinkable(seeds: ReadonlySet<string> = this.erasedSeeds): void {
+    const erased = this.closure(seeds);
     for (const job of this.jobs) {
       if (!job.audited || job.unlinkable) continue;
       const c = createdByOf(people[job.person]!, job.variant);
@@ -285,8 +350,8 @@ export class ErasureWorld {
   }
 
   /** The erased identifiers as the app could know them: the seeds and every identifier seen with one in an audited job. */
-  private closure(): Set<string> {
-    const known = new Set([...this.erasedSeeds].map((s) => s.toLowerCase()));
+  private closure(seeds: ReadonlySet<string> = this.erasedSeeds): Set<string> {
+    const known = new Set([...seeds].map((s) => s.toLowerCase()));
     let grew = true;
     while (grew) {
       grew = false;
@@ -377,18 +442,23 @@ function noCredential(): never {
 
 let worlds = 0;
 
-/** Runs the operations in a fresh world (its own printer and tables), then the timer's pass, and checks every table. */
-export async function holdsFor(rig: Rig, ops: Op[], tag: string): Promise<void> {
+/**
+ * Runs the operations in a fresh world (its own printer and tables), then the timer's pass, and checks every table.
+ * Returns, per audit run, whether its operation landed before the run read the erasure list again.
+ */
+export async function holdsFor(rig: Rig, ops: Op[], tag: string): Promise<boolean[]> {
   const n = ++worlds;
   const printerId = `e7a5${tag}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
   const w = await new ErasureWorld(rig, printerId, `er${tag}${n}`).start();
   try {
     for (const op of ops) await w.apply(op);
     await w.timerPass();
+    await w.restoreKeyForTheCheck();
     assert.deepEqual(w.failures, [], "the operations themselves");
     assert.deepEqual(await w.violations(), [], "an erased person left in some table");
     assert.deepEqual(await w.lostJobs(), [], "jobs whose facts were lost");
     assert.equal(await w.runningErasures(), 0, "erasures left running");
+    return w.landedInRun;
   } finally {
     await w.stop();
   }

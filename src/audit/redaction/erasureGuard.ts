@@ -6,17 +6,13 @@
  * - without the key the list cannot be read, so while anyone is on it nothing personal is recorded at all
  *   (user columns and document names left out, free text scrubbed), never a listed person in clear;
  * - after rows are committed the list's version is read again: an erasure that landed meanwhile (after the
- *   writer read the list) gets the jobs just written checked again under the list in force now.
+ *   writer read the list) gets the jobs just written checked again under the list in force now; so does a
+ *   background rewrite towards a stricter policy than the run's (commitCheck.ts).
  */
 import { erasedText, pseudonym, type JobIdentity, type PrivacyPolicy, type PseudonymKey } from "../privacy";
 import { type AuditStore, type Row } from "../store";
-import {
-  erasureListVersion,
-  listErasedSubjects,
-  listedSubject,
-  loadErasureList,
-  type ErasureList,
-} from "./erasureList";
+import { readCommitState, stricterPolicy } from "./commitCheck";
+import { listErasedSubjects, listedSubject, loadErasureList, type ErasureList } from "./erasureList";
 import { dropStaleDerived, rewriteJob, unitOf, type JobUnit } from "./jobRewrite";
 import { learnedFrom } from "./erasureSweep";
 import { type HistoryKind } from "../keys";
@@ -77,9 +73,10 @@ export class ErasureGuard {
   }
 
   /**
-   * After rows were committed: when the list changed since it was read, the jobs written are checked again under
-   * the new list, and index rows derived from what was written but no longer stored (an erasure rewrote the job
-   * in between) are dropped.
+   * After rows were committed: when the list changed since it was read, or the background rewrite works towards a
+   * stricter policy than the rows were written under (it may have rewritten them before their task, index and
+   * current-state rows were written), the jobs written are checked again under the list and policy in force now,
+   * and index rows derived from what was written but no longer stored are dropped.
    */
   async afterCommit(
     written: readonly { row: Row; kind: HistoryKind }[],
@@ -87,15 +84,29 @@ export class ErasureGuard {
   ): Promise<void> {
     if (!this.list || written.length === 0) return;
     const read = await this.list;
-    if ((await erasureListVersion(this.store)) === read.version) return;
-    this.list = loadErasureList(this.store, this.base.key);
-    const policy = await this.policy();
-    const subjects = (await this.list).subjects;
+    const state = await readCommitState(this.store);
+    const listChanged = state.listVersion !== read.version;
+    if (!listChanged && !stricterPolicy(await this.policy(), state.passTarget)) return;
+    if (listChanged) this.list = loadErasureList(this.store, this.base.key);
+    const inForce = await this.policy();
+    await this.recheck(written, identities, stricterPolicy(inForce, state.passTarget) ?? inForce);
+  }
+
+  /** The jobs written, rewritten under the policy and list in force; what they teach of erased people is listed. */
+  private async recheck(
+    written: readonly { row: Row; kind: HistoryKind }[],
+    identities: ReadonlyMap<Row, JobIdentity>,
+    policy: PrivacyPolicy,
+  ): Promise<void> {
+    const subjects = (await this.list!).subjects;
     const units = new Map<string, { unit: JobUnit; known?: JobIdentity }>();
     for (const { row } of written) {
       const unit = unitOf(row);
-      const known = identities.get(row);
-      if (unit) units.set(`${unit.printerId}\n${unit.prefix}`, { unit, ...(known ? { known } : {}) });
+      if (!unit) continue;
+      const id = `${unit.printerId}\n${unit.prefix}`;
+      // A job's task rows share its unit and carry no identity of their own: what its history row knew stays.
+      const known = identities.get(row) ?? units.get(id)?.known;
+      units.set(id, { unit, ...(known ? { known } : {}) });
     }
     const learned = new Map<string, string>();
     for (const { unit, known } of units.values()) {

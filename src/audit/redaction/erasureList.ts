@@ -9,7 +9,8 @@ import { pseudonym, subjectPseudonyms, type JobIdentity, type PseudonymKey } fro
 import { odata, type AuditStore } from "../store";
 
 export const erasedPartition = "erased";
-const versionRow = { partitionKey: "state", rowKey: "erasures" };
+/** The row of the list's version token (its partition also holds the background rewrite's state). */
+export const versionRow = { partitionKey: "state", rowKey: "erasures" };
 
 /** The list as one reader saw it: its version token (read first), the pseudonyms under the key, and whether any entry exists under any key. */
 export interface ErasureList {

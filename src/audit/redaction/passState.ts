@@ -22,6 +22,8 @@ export interface RedactionState {
   PassStartedDateTime?: string;
   Clean?: boolean;
   CleanDateTime?: string;
+  /** Found clean by a pass without the key: it could not read the erasure list, so the key's return starts a pass. */
+  CleanWithoutKey?: boolean;
 }
 
 export function targetOf(policy: PrivacyPolicy, erasureVersion: number): string {

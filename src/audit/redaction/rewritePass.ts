@@ -87,13 +87,18 @@ export async function runRedaction(
     clean: false,
     stopped: false,
   };
-  if (state.Target === target && state.Clean) return { ...result, clean: true };
-  if (state.Target !== target) {
+  // A pass without the key could not read the erasure list: what it found clean is walked again once the key is back.
+  const keyBack = state.CleanWithoutKey === true && policy.key !== undefined;
+  const changed = state.Target !== target;
+  if (!changed && state.Clean && !keyBack) return { ...result, clean: true };
+  if (changed || keyBack) {
     state = await startRedactionPass(store, { Target: target, Pass: state.Pass, Clean: false }, now());
     options.log.log(
-      (await anyRowRecorded(store))
-        ? `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`
-        : `auditRedaction: recording under ${target}; nothing was recorded before, so there is nothing to rewrite.`,
+      !changed
+        ? `auditRedaction: the pseudonym key is back; pass ${state.Pass} does the erasure list's work a pass without it could not.`
+        : (await anyRowRecorded(store))
+          ? `auditRedaction: the privacy policy changed (${target}); pass ${state.Pass} rewrites the rows recorded before.`
+          : `auditRedaction: recording under ${target}; nothing was recorded before, so there is nothing to rewrite.`,
     );
   }
   // A rewrite in progress may have stopped between rewriting a page and recomputing its daily summaries.
@@ -128,7 +133,11 @@ async function runPasses(run: RedactionRun, first: RedactionState): Promise<Reda
     }
     // Clean only if the erasure list did not change while the pass walked (an erasure that landed meanwhile needs a pass of its own).
     if ((state.PassJobsRewritten ?? 0) === 0 && (await readListAgain(run)) === listAtStart) {
-      await saveRedactionState(store, { Clean: true, CleanDateTime: run.now().toISOString() });
+      await saveRedactionState(store, {
+        Clean: true,
+        CleanDateTime: run.now().toISOString(),
+        CleanWithoutKey: run.policy.key === undefined,
+      });
       await completeErasures(store, run.now(), run.subjects);
       result.clean = true;
       options.log.log(
