@@ -2,7 +2,7 @@
 # Compiles and lints infra/main.bicep with the real Bicep CLI, restored from NuGet (no Azure access needed).
 # Usage: .ci/bicep.sh            (from anywhere; works on the repo that contains this script)
 #        It also writes deployment snapshots of test/infra-scenarios/*.bicepparam to dist/infra/snapshots/.
-#        .ci/run calls it before `npm test`: test/infra.test.ts reads dist/infra/main.json (and fails without it when CI is set).
+#        .ci/run calls it before `npm test`: test/infra/template.test.ts reads dist/infra/main.json (and fails without it when CI is set).
 # Env:   BICEP_VERSION           (default below), BICEP_CACHE_DIR (default <repo>/.bicep)
 # Exit:  non-zero on any compiler/linter error or warning.
 set -euo pipefail
@@ -61,7 +61,7 @@ mv dist/infra/main.json.tmp dist/infra/main.json
 echo "bicep.sh: infra/main.bicep built to dist/infra/main.json and linted clean"
 
 # Deployment snapshots: the Bicep CLI evaluates the template offline for each scenario (conditions, parameters, modules)
-# and predicts the resources ARM would deploy; tests read them (test/infraFlex.test.ts). Placeholder ids, no Azure call.
+# and predicts the resources ARM would deploy; tests read them (test/infra/flex.test.ts). Placeholder ids, no Azure call.
 rm -rf dist/infra/snapshots
 mkdir -p dist/infra/snapshots
 for scenario in test/infra-scenarios/*.bicepparam; do

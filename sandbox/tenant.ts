@@ -242,7 +242,7 @@ export function advanceJobs(sim: UniversalPrintSimulator, count: number): JobMov
   return moved;
 }
 
-/** Every printJobConfiguration property Graph v1.0 has, with values its enums know (checked in test/graphModels.test.ts). */
+/** Every printJobConfiguration property Graph v1.0 has, with values its enums know (checked in test/graph/models.test.ts). */
 export const fullJobConfiguration = {
   collate: true,
   colorMode: "color",
