@@ -127,6 +127,16 @@ param auditRetentionDays int = 400
 @description('NCRONTAB schedule (UTC, six fields) of the retention job.')
 param auditRetentionSchedule string = '0 30 3 * * *'
 
+@description('Blob container of the audit\'s tamper evidence (digests of the job facts, appended to immutable append blobs).')
+@minLength(3)
+@maxLength(63)
+param auditEvidenceContainer string = 'audit-evidence'
+
+@description('Days the evidence stays immutable (version-level, time-based retention); default 7 years. Locking the policy is a one-way step taken after deployment (docs/integrity.md).')
+@minValue(1)
+@maxValue(146000)
+param evidenceRetentionDays int = 2557
+
 @description('Deadline of one Graph HTTP request, in milliseconds.')
 @minValue(1000)
 @maxValue(220000)
@@ -246,6 +256,8 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     deploymentContainerName: deploymentContainerName
     auditQueueName: auditQueueName
+    evidenceContainerName: auditEvidenceContainer
+    evidenceRetentionDays: evidenceRetentionDays
     publicNetworkAccess: !vnetEnabled
   }
 }
@@ -294,6 +306,7 @@ var appSettings = {
   AUDIT_OMIT_DOCUMENT_NAMES: auditOmitDocumentNames ? 'true' : 'false'
   AUDIT_RETENTION_DAYS: string(auditRetentionDays)
   AUDIT_RETENTION_SCHEDULE: auditRetentionSchedule
+  AUDIT_EVIDENCE_CONTAINER: auditEvidenceContainer
   HTTP_DEADLINE_MS: string(httpDeadlineMs)
   GRAPH_MAX_RETRIES: string(graphMaxRetries)
   GRAPH_RETRY_DELAY_MS: string(graphRetryDelayMs)

@@ -30,6 +30,9 @@ export interface AzuriteOptions {
   location?: string;
 }
 
+/** How long Azurite may take to say its three services listen. */
+const startTimeoutInMs = 120_000;
+
 export class Azurite {
   private child: ChildProcess | undefined;
   blobPort = 0;
@@ -80,7 +83,12 @@ export class Azurite {
     this.child = child;
     let output = "";
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
+      // Generous: on a loaded 2-core machine (CI runs suites side by side) Azurite's start can take tens of seconds.
+      // A start that fails ends the child, so the test process is not held open by an emulator nobody uses.
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`Azurite did not start within ${startTimeoutInMs / 1000} s:\n${output}`));
+      }, startTimeoutInMs);
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
         if (this.options.verbose) process.stdout.write(chunk);

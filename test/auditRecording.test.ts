@@ -450,12 +450,14 @@ describe("scope and schedule", () => {
       ["auditSummaries", "audit/summaries", "GET", "function"],
       ["eraseAuditUser", "audit/erasures", "POST", "admin"],
       ["getAuditErasure", "audit/erasures/{erasureId}", "GET", "admin"],
+      ["getAuditIntegrityCheck", "audit/integrity/checks/{checkId}", "GET", "admin"],
       ["getJobTimeline", "audit/printers/{printerId}/jobs/{jobId}", "GET", "function"],
       ["listAuditEvents", "audit/events", "GET", "function"],
       ["listAuditJobs", "audit/jobs", "GET", "function"],
       ["listAuditedPrinters", "audit/printers", "GET", "function"],
       ["onPrintJobFinished", "audit/triggers/jobFinished", "GET", "function"],
       ["onPrinterFailing", "audit/triggers/printerFailing", "GET", "function"],
+      ["verifyAuditIntegrity", "audit/integrity", "GET", "admin"],
     ]);
   });
 

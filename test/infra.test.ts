@@ -241,8 +241,9 @@ test("storage account: shared keys off, TLS 1.2, no public blob access, OAuth by
   assert.equal(account.properties?.allowBlobPublicAccess, false);
   assert.equal(account.properties?.defaultToOAuthAuthentication, true);
   assert.equal(account.properties?.supportsHttpsTrafficOnly, true);
-  const container = single(all, "Microsoft.Storage/storageAccounts/blobServices/containers").resource;
-  assert.equal(container.properties?.publicAccess, "None");
+  const containers = ofType(all, "Microsoft.Storage/storageAccounts/blobServices/containers").map((f) => f.resource);
+  assert.equal(containers.length, 2, "the deployment package's container and the audit evidence's");
+  for (const container of containers) assert.equal(container.properties?.publicAccess, "None");
 });
 
 test(

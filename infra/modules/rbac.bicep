@@ -27,6 +27,7 @@ var roles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
   storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
 }
 
 // Host (leases, timer monitor, deployment package), audit queue fan-out, audit tables.
@@ -36,10 +37,11 @@ var appStorageRoles = [
   roles.storageTableDataContributor
 ]
 
-// Read-only, so a person can inspect the audit and the queue without being able to change either.
+// Read-only, so a person can inspect the audit and the queue, and verify the audit's evidence (npm run verify), without being able to change any.
 var deployerStorageRoles = [
   roles.storageTableDataReader
   roles.storageQueueDataReader
+  roles.storageBlobDataReader
 ]
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {

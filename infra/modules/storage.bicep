@@ -1,4 +1,4 @@
-// Storage account for the Functions host, the deployment package, the audit queue and the audit tables.
+// Storage account for the Functions host, the deployment package, the audit queue, the audit tables and its evidence anchor.
 // Entra-only: shared keys are off, so no key or connection string can exist anywhere.
 @description('Azure region for the resources.')
 param location string
@@ -19,6 +19,14 @@ param deploymentContainerName string
 
 @description('Queue the audit timer fans work out on.')
 param auditQueueName string
+
+@description('Blob container the audit anchors its tamper evidence in (append blobs under a time-based immutability policy).')
+param evidenceContainerName string
+
+@description('Days each evidence blob stays immutable (time-based retention since creation). Locking the policy is a separate, one-way step (docs/integrity.md).')
+@minValue(1)
+@maxValue(146000)
+param evidenceRetentionDays int
 
 @description('false: reachable only through private endpoints (the VNet option); no public network access, no trusted-service bypass.')
 param publicNetworkAccess bool
@@ -53,9 +61,67 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   }
 }
 
+// Versioning is what version-level immutability stands on; the lifecycle rule below keeps the host's overwritten blobs from piling up versions.
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
   parent: storageAccount
   name: 'default'
+  properties: {
+    isVersioningEnabled: true
+  }
+}
+
+// The audit's evidence anchor: version-level immutability, a time-based retention policy, and appends allowed on
+// protected append blobs, so the app can add digests but nobody can overwrite or delete one. Deployed unlocked.
+resource evidenceContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: evidenceContainerName
+  properties: {
+    publicAccess: 'None'
+    immutableStorageWithVersioning: {
+      enabled: true
+    }
+  }
+}
+
+resource evidenceImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2024-01-01' = {
+  parent: evidenceContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: evidenceRetentionDays
+    allowProtectedAppendWrites: true
+    allowProtectedAppendWritesAll: false
+  }
+}
+
+// Previous versions of ordinary blobs (host status, deployment packages) go after a week; immutable ones cannot be deleted.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = {
+  parent: storageAccount
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-previous-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 7
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
 }
 
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
@@ -80,4 +146,5 @@ output storageAccountName string = storageAccount.name
 output storageAccountId string = storageAccount.id
 output blobEndpoint string = storageAccount.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name
+output evidenceContainerName string = evidenceContainer.name
 output auditQueueName string = auditQueue.name

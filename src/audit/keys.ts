@@ -9,6 +9,7 @@
  *   Summaries PK = 99999999 - YYYYMMDD   RK = printerId, or ~day   (summaries/days.ts)
  *   JobIndex PK = u|<user> / i|<user id> / c|<bucket> / s|<state>   RK = <keyTime>|<printerId>|<jobId>|<sequence>|<fingerprint>
  *   Events   PK = <yyyyMMddHH observed>   RK = <observed time>|<printerId>|<history RowKey>   (events/)
+ *   Integrity PK = printerId   RK = link|<999999999999 - n>, or open|<runId>|<attempt>   (integrity/links.ts)
  *
  * keyTime is 9999999999999 minus the job's CreatedDateTime in epoch milliseconds (13 digits), so a
  * printer's newest jobs come first and a created-time range is a RowKey range, in every partition.
@@ -97,6 +98,8 @@ export interface AuditTableNames {
   summaries: string;
   /** The read indexes (indexes/indexRows.ts): by person, by created time across printers, by state. */
   jobIndex: string;
+  /** The evidence chain (integrity/): links of digests per printer, and the open markers of runs being written. */
+  integrity: string;
 }
 
 export function auditTableNames(prefix: string): AuditTableNames {
@@ -109,6 +112,7 @@ export function auditTableNames(prefix: string): AuditTableNames {
     privacy: `${prefix}Privacy`,
     summaries: `${prefix}Summaries`,
     jobIndex: `${prefix}JobIndex`,
+    integrity: `${prefix}Integrity`,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { QueueClient } from "@azure/storage-queue";
 import { privacyForLookup, privacyPolicy, PseudonymKeyProvider, type PrivacyPolicy } from "../audit/privacy";
+import { BlobAnchor, evidenceContainer, type EvidenceAnchor } from "../audit/integrity";
 import { AuditStore, tableClientFactory } from "../audit/store";
 import { type AppConfig } from "../config";
 import { type AppClients } from "./clients";
@@ -12,6 +13,7 @@ export class AuditClients {
   private auditStoreInstance?: AuditStore;
   private readonly queueClients = new Map<string, QueueClient>();
   private keyProvider?: PseudonymKeyProvider;
+  private evidenceAnchorInstance?: EvidenceAnchor;
 
   constructor(readonly app: AppClients) {}
 
@@ -29,6 +31,17 @@ export class AuditClients {
       );
     }
     return this.auditStoreInstance;
+  }
+
+  /** The evidence anchor: append blobs in AUDIT_EVIDENCE_CONTAINER of the same storage account, with the same credential. */
+  evidenceAnchor(): EvidenceAnchor {
+    if (!this.evidenceAnchorInstance) {
+      const { audit, storage } = this.app.config;
+      this.evidenceAnchorInstance = new BlobAnchor(
+        evidenceContainer(storage, audit.evidenceContainer, () => this.app.credential()),
+      );
+    }
+    return this.evidenceAnchorInstance;
   }
 
   /** A client for a queue of the app's storage account (the audit's fan-out queue by default). */

@@ -40,6 +40,7 @@ export function createAuditRunRoom(clients: AuditClients) {
         privacy: await clients.privacy(),
         ...run,
         log,
+        evidence: clients.evidenceAnchor(),
       }),
     /** When Graph refused the attempt (403): the roles the app's own token lacks, and what to do about a cached token. */
     graphRefusal: (error: unknown) => {

@@ -10,6 +10,7 @@ import { type AuditRunRoom } from "./auditRunRoom";
 import { type AuditClients } from "./auditClients";
 import { type AppClients } from "./clients";
 import { type ErasureRoom } from "./erasureRoom";
+import { type IntegrityRoom } from "./integrityRoom";
 import { type JobsRoom } from "./jobsRoom";
 import { type OpenApiRoom } from "./openApiRoom";
 
@@ -57,6 +58,11 @@ export const auditReadRoom = room<AuditReadRoom>("auditRead", async () =>
 /** Erasing a person from the audit, and the erasure records. */
 export const erasureRoom = room<ErasureRoom>("erasure", async () =>
   (await import("./erasureRoom.js")).createErasureRoom(await auditClients()),
+);
+
+/** Verifying the audit's tamper evidence, at once or as a background check. */
+export const integrityRoom = room<IntegrityRoom>("integrity", async () =>
+  (await import("./integrityRoom.js")).createIntegrityRoom(await auditClients()),
 );
 
 /** The audit's timers and queue: runs, a printer's audit, retention, the index backfill. */

@@ -39,6 +39,8 @@ export const operationIds = [
   "OnPrinterFailing",
   "EraseAuditUser",
   "GetAuditErasure",
+  "VerifyAuditIntegrity",
+  "GetAuditIntegrityCheck",
   "GetAuditSummaries",
 ] as const;
 export type OperationId = (typeof operationIds)[number];

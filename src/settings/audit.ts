@@ -15,6 +15,8 @@ export interface AuditSettings {
   retentionSchedule: string;
   /** The secret key of user pseudonyms and of the erasure list (AUDIT_HASH_KEY); required under AUDIT_REDACT_USERS=hash. */
   hashKey?: HashKeySource;
+  /** The blob container the evidence is anchored in (docs/integrity.md), under an immutability policy in Azure. */
+  evidenceContainer: string;
 }
 
 /** Printer ids from a comma- or space-separated list; each must be a GUID. Duplicates are dropped. */
@@ -57,6 +59,13 @@ export function auditSettings(env: Env): AuditSettings {
       `"${queueName}" is not a valid queue name (3-56 lower-case letters, digits, single dashes).`,
     );
   }
+  const evidenceContainer = text(env, "AUDIT_EVIDENCE_CONTAINER") ?? "audit-evidence";
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(evidenceContainer)) {
+    throw new ConfigError(
+      "AUDIT_EVIDENCE_CONTAINER",
+      `"${evidenceContainer.slice(0, 70)}" is not a valid blob container name (3-63 lower-case letters, digits, single dashes).`,
+    );
+  }
   const redactUsers = oneOf<RedactUsers>(env, "AUDIT_REDACT_USERS", ["none", "hash", "omit"], "none");
   return {
     printerIds: parsePrinterIds("AUDIT_PRINTER_IDS", text(env, "AUDIT_PRINTER_IDS")),
@@ -72,5 +81,11 @@ export function auditSettings(env: Env): AuditSettings {
       text(env, "AUDIT_RETENTION_SCHEDULE") ?? "0 30 3 * * *",
     ),
     hashKey: hashKeySetting(env, redactUsers),
+    evidenceContainer,
   };
+}
+
+/** The queue of the integrity route's background checks: `<AUDIT_QUEUE_NAME>-check` (named at registration, so in the kernel). */
+export function integrityCheckQueueName(auditQueueName: string): string {
+  return `${auditQueueName}-check`;
 }

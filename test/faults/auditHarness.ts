@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { type IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { newRunId } from "../../src/audit/keys";
 import { TableClient } from "@azure/data-tables";
@@ -55,6 +56,8 @@ export interface AuditProcessResult {
   signal: NodeJS.Signals | null;
   /** Calls the process made to Graph and Tables (through the proxies). */
   calls: number;
+  /** Of them, the calls crashCounts accepted. */
+  counted: number;
   report?: AuditProcessReport;
   killedAt?: number;
   output: string;
@@ -72,6 +75,10 @@ export interface AuditProcessOptions {
   env?: Record<string, string>;
   /** Node options for the child, e.g. ["--expose-gc"]. */
   execArgv?: string[];
+  /** Blob calls (the evidence anchor) go through the counting proxy too, numbered with the others. */
+  proxyBlob?: boolean;
+  /** When given, crashAt.call counts only the calls this accepts (e.g. writes), not every call. */
+  crashCounts?: (req: IncomingMessage, body: Buffer) => boolean;
 }
 
 /** Everything every audit process wrote (stdout and stderr), for suites that search it for secrets. */
@@ -85,9 +92,13 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   }).start();
   const tableProxy = await new CountingProxy(world.azurite.tableOrigin, counter).start();
   const host = "http://127.0.0.1";
+  const blobProxy = options.proxyBlob
+    ? await new CountingProxy(`${host}:${world.azurite.blobPort}`, counter).start()
+    : undefined;
+  const blobOrigin = blobProxy?.origin ?? `${host}:${world.azurite.blobPort}`;
   const connectionString =
     `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};` +
-    `BlobEndpoint=${host}:${world.azurite.blobPort}/${devAccountName};QueueEndpoint=${host}:${world.azurite.queuePort}/${devAccountName};` +
+    `BlobEndpoint=${blobOrigin}/${devAccountName};QueueEndpoint=${host}:${world.azurite.queuePort}/${devAccountName};` +
     `TableEndpoint=${tableProxy.origin}/${devAccountName};`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
@@ -108,10 +119,12 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
   let killedAt: number | undefined;
-  counter.decide = async (n): Promise<ProxyAction> => {
+  let counted = 0;
+  counter.decide = async (n, req, body): Promise<ProxyAction> => {
     await options.onCall?.(n);
-    if (options.crashAt?.call === n) {
-      killedAt = n;
+    const k = options.crashCounts ? (options.crashCounts(req, body) ? ++counted : -1) : n;
+    if (options.crashAt?.call === k) {
+      killedAt = k;
       counter.stopped = options.crashAt.when === "before";
       child.kill("SIGKILL");
       return options.crashAt.when === "before" ? "dropBefore" : "dropAfter";
@@ -125,11 +138,13 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   auditProcessOutputs.push(output);
   await graphProxy.stop();
   await tableProxy.stop();
+  await blobProxy?.stop();
   const line = /^AUDIT_PROCESS (.*)$/m.exec(output);
   return {
     exitCode,
     signal,
     calls: counter.count,
+    counted,
     report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined,
     killedAt,
     output,

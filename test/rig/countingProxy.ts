@@ -13,8 +13,8 @@ export class RequestCounter {
   count = 0;
   /** Once set, every further request is dropped (the process is gone). */
   stopped = false;
-  /** Decides, per request number, whether the request goes through; default: always. */
-  decide: (n: number, req: IncomingMessage) => ProxyAction | Promise<ProxyAction> = () => "forward";
+  /** Decides, per request number (and its request and body), whether the request goes through; default: always. */
+  decide: (n: number, req: IncomingMessage, body: Buffer) => ProxyAction | Promise<ProxyAction> = () => "forward";
   /** Told of every answer the service gave (e.g. to read its continuation headers). */
   answered?: (n: number, req: IncomingMessage, status: number, headers: IncomingHttpHeaders) => void;
 }
@@ -46,7 +46,7 @@ export class CountingProxy {
         for await (const c of req) chunks.push(c as Buffer);
         if (this.counter.stopped) return req.socket.destroy();
         const n = ++this.counter.count;
-        const action = await this.counter.decide(n, req);
+        const action = await this.counter.decide(n, req, Buffer.concat(chunks));
         if (action === "dropBefore" || this.counter.stopped) return req.socket.destroy();
         const upstream = httpRequest(
           {

@@ -27,13 +27,17 @@ import { AuditIncompleteError } from "../../errors";
 
 export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<AuditResult> {
   const run = startPrinterRun(options);
+  // Links left unanchored and rows left undigested by an attempt that stopped are digested first.
+  await run.integrity?.heal();
   if ((options.attempt ?? 1) > 1) await completeEarlierAttempt(run);
   const buffer = new ObservationBuffer(run);
   let counts = await recordEveryPage(run, buffer);
   counts = addCounts(counts, await buffer.flush());
   // The daily summaries this run marked are recomputed once, at the end (a crash leaves them marked: the next run or read recomputes them).
   await refreshSummaries(options.store, run.summaries.values());
-  return reportRun(run, counts);
+  const result = reportRun(run, counts);
+  await run.integrity?.close();
+  return result;
 }
 
 /** Lists the printer's jobs page by page and records those to read, 20 to a $batch; returns what it did. */

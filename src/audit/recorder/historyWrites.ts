@@ -10,6 +10,7 @@ import { markSummaries, type SummaryTarget } from "../summaries";
 import { type AuditStore, type Row } from "../store";
 import { type StepCounts } from "./printerRun";
 import { DerivedRowsPendingError } from "../../errors";
+import { type CommittedRow, type PrinterEvidence } from "../integrity";
 
 /**
  * A fault-injection point for tests (crash between the history writes and the current-state writes).
@@ -26,12 +27,12 @@ export interface Observations {
 /** Writes a batch's observations; returns the history rows written (a replay's rows recorded before are not counted). */
 export async function writeObservations(
   { jobRows, taskRows, currentRows }: Observations,
-  run: { store: AuditStore; printerId: string; summaries: Map<string, SummaryTarget> },
+  run: { store: AuditStore; printerId: string; summaries: Map<string, SummaryTarget>; integrity?: PrinterEvidence },
 ): Promise<StepCounts> {
   const { store, printerId } = run;
   let written: StepCounts;
   try {
-    written = await writeHistoryAndDerived(store, jobRows, taskRows);
+    written = await writeHistoryAndDerived(store, jobRows, taskRows, run);
   } catch (error) {
     throw new DerivedRowsPendingError({ cause: error });
   }
@@ -41,9 +42,22 @@ export async function writeObservations(
   return written;
 }
 
-async function writeHistoryAndDerived(store: AuditStore, jobRows: Row[], taskRows: Row[]): Promise<StepCounts> {
-  const jobWrite = await store.createRows(store.tables.jobs, jobRows);
-  const taskWrite = await store.createRows(store.tables.tasks, taskRows);
+async function writeHistoryAndDerived(
+  store: AuditStore,
+  jobRows: Row[],
+  taskRows: Row[],
+  { integrity }: { integrity?: PrinterEvidence },
+): Promise<StepCounts> {
+  if (jobRows.length + taskRows.length > 0) await integrity?.beforeHistory();
+  // The rows this attempt created, as committed, are digested; rows recorded already are the attempt's that wrote them.
+  const committed: CommittedRow[] = [];
+  const jobWrite = await store.createRows(store.tables.jobs, jobRows, {
+    created: (rows) => committed.push(...rows.map((row) => ({ table: "jobs" as const, row }))),
+  });
+  const taskWrite = await store.createRows(store.tables.tasks, taskRows, {
+    created: (rows) => committed.push(...rows.map((row) => ({ table: "tasks" as const, row }))),
+  });
+  await integrity?.seal(committed);
   // Index and event rows follow the history they derive from and precede the current state, like the history.
   // A history row recorded before (a replay) is derived as stored: its observation time, not this attempt's.
   const [recordedJobs, recordedTasks] = await Promise.all([

@@ -5,6 +5,7 @@ import { ErasureGuard } from "../redaction";
 import { MalformedData, type PrivacySettings } from "../snapshot";
 import { type SummaryTarget } from "../summaries";
 import { type AuditStore } from "../store";
+import { PrinterEvidence, type EvidenceAnchor } from "../integrity";
 import { type AuditRunCounts } from "../../errors";
 
 export interface AuditPrinterOptions {
@@ -19,6 +20,8 @@ export interface AuditPrinterOptions {
   batchConcurrency?: number;
   /** The delivery's attempt (the queue's dequeue count): a retry first completes what an earlier attempt of the run wrote. */
   attempt?: number;
+  /** The evidence anchor (integrity/): when given, every history row written is digested and anchored. */
+  evidence?: EvidenceAnchor;
 }
 
 /** What a printer's run reports (the kernel defines the counts, so an AuditIncompleteError can carry them). */
@@ -71,6 +74,8 @@ export interface PrinterRun extends Readonly<AuditPrinterOptions> {
   readonly erasures: ErasureGuard;
   /** The daily summaries (day, printer) this run marked, recomputed once at its end. */
   readonly summaries: Map<string, SummaryTarget>;
+  /** This attempt's evidence writer, when the run has an anchor. */
+  readonly integrity?: PrinterEvidence;
 }
 
 export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
@@ -91,5 +96,13 @@ export function startPrinterRun(options: AuditPrinterOptions): PrinterRun {
     privacyForWrites,
     erasures,
     summaries: new Map(),
+    ...(options.evidence
+      ? {
+          integrity: new PrinterEvidence(
+            { store: options.store, anchor: options.evidence },
+            { printerId: options.printerId, runId: options.runId, now: options.now },
+          ),
+        }
+      : {}),
   };
 }

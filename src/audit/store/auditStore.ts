@@ -7,7 +7,7 @@
  */
 import { odata, type TableClient } from "@azure/data-tables";
 import { auditTableNames, prefixEnd, type AuditTableNames } from "../keys";
-import { commitWrites } from "./commit";
+import { commitWrites, type CommitWatcher } from "./commit";
 import { readCurrentTracking, type CurrentTracking } from "./currentTracking";
 import { type Commit, type Row, type RowPage, type RowWrite, type StoredRow } from "./rows";
 import { getEntityIfAny, isNotFound, isWriteConflict } from "./tableCalls";
@@ -51,9 +51,9 @@ export class AuditStore {
     return client;
   }
 
-  /** Every write of the store goes through here (see commit.ts). */
-  private committer(tableName: string): Commit {
-    return async (write) => commitWrites(await this.client(tableName), tableName, write);
+  /** Every write of the store goes through here (see commit.ts); a watcher is told of what each commit carried out. */
+  private committer(tableName: string, watcher?: CommitWatcher): Commit {
+    return async (write) => commitWrites(await this.client(tableName), tableName, write, watcher);
   }
 
   /** One conditional write; false when another writer got there first (the row exists, changed or went). */
@@ -73,9 +73,18 @@ export class AuditStore {
    * Writes history rows through transactions grouped by partition, with "create": a row recorded before
    * (a replay after a crash) is left as it was, never duplicated or overwritten.
    */
-  async createRows(tableName: string, rows: readonly Row[]): Promise<WriteCounts> {
+  async createRows(
+    tableName: string,
+    rows: readonly Row[],
+    options: { created?: (rows: Row[]) => void } = {},
+  ): Promise<WriteCounts> {
     if (rows.length === 0) return { rows: 0, transactions: 0 };
-    return createRowsInTransactions(this.committer(tableName), tableName, rows);
+    const { created } = options;
+    // The rows this call created, as committed: what the tamper evidence digests (never a row another writer created).
+    const watcher: CommitWatcher | undefined = created
+      ? (writes) => created(writes.flatMap((w) => (w.op === "create" ? [w.row] : [])))
+      : undefined;
+    return createRowsInTransactions(this.committer(tableName, watcher), tableName, rows);
   }
 
   /**

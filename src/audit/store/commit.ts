@@ -58,12 +58,18 @@ async function single(client: TableClient, write: RowWrite): Promise<void> {
   }
 }
 
+/** Told of the writes a commit carried out, as they were sent (fitted): the tamper evidence digests created history rows. */
+export type CommitWatcher = (writes: readonly RowWrite[]) => void;
+
 /** Commits writes to one table: a list as one entity-group transaction, a single write as one call. */
 export async function commitWrites(
   client: TableClient,
   tableName: string,
   write: RowWrite | readonly RowWrite[],
+  watcher?: CommitWatcher,
 ): Promise<void> {
-  if (!Array.isArray(write)) return single(client, checked(tableName, write as RowWrite));
-  await client.submitTransaction((write as readonly RowWrite[]).map((w) => asAction(checked(tableName, w))));
+  const writes = (Array.isArray(write) ? write : [write]).map((w: RowWrite) => checked(tableName, w));
+  if (writes.length === 1 && !Array.isArray(write)) await single(client, writes[0]!);
+  else await client.submitTransaction(writes.map(asAction));
+  watcher?.(writes);
 }

@@ -2,6 +2,7 @@
 import { type Schema } from "../schema";
 import { auditJobPaths } from "./auditJobs";
 import { erasurePaths } from "./erasures";
+import { integrityPaths } from "./integrity";
 import { eventPaths } from "./events";
 import { openApiPaths } from "./openApi";
 import { printJobPaths } from "./printJobs";
@@ -13,5 +14,6 @@ export const paths: Record<string, Record<string, Schema>> = {
   ...openApiPaths,
   ...eventPaths,
   ...erasurePaths,
+  ...integrityPaths,
   ...summaryPaths,
 };

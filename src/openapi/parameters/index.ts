@@ -2,6 +2,7 @@
 import { type Schema } from "../schema";
 import { auditJobParameters } from "./auditJobs";
 import { erasureParameters } from "./erasure";
+import { integrityParameters } from "./integrity";
 import { eventParameters } from "./events";
 import { printJobParameters } from "./printJob";
 import { summaryParameters } from "./summaries";
@@ -12,6 +13,7 @@ export const parameters = {
   ...summaryParameters,
   ...eventParameters,
   ...erasureParameters,
+  ...integrityParameters,
 } satisfies Record<string, Schema>;
 
 export type ParameterName = keyof typeof parameters;

@@ -2,6 +2,7 @@
 import { type Schema } from "../schema";
 import { auditRowDefinitions } from "./auditRows";
 import { erasureDefinitions } from "./erasure";
+import { integrityDefinitions } from "./integrity";
 import { errorDefinitions } from "./error";
 import { eventDefinitions } from "./events";
 import { printJobDefinitions } from "./printJob";
@@ -12,6 +13,7 @@ export const definitions: Record<string, Schema> = {
   ...errorDefinitions,
   ...auditRowDefinitions,
   ...erasureDefinitions,
+  ...integrityDefinitions,
   ...eventDefinitions,
   ...summaryDefinitions,
 };
