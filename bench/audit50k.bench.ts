@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- audit50k`: one printer with 50,000 jobs audited in one queue delivery, in a process of
  * its own (test/faults/auditProcess.ts) against the Graph simulator and Azurite, with the app's default
- * Graph settings. The same audit of 5,000 jobs runs first: the recorder holds one page at a time, so the
- * heap the 50,000-job audit holds (after a full GC, sampled every 500 ms) must stay within the stated bound
+ * Graph settings. The same audit of 5,000 jobs runs first: the recorder holds at most 1,000 jobs' observations,
+ * so the heap the 50,000-job audit holds (after a full GC, sampled every 500 ms) must stay within the stated bound
  * and close to the 5,000-job one; its peak heap (garbage included) is bounded too. AUDIT_BENCH_JOBS changes the large count.
  */
 import { newRunId } from "../src/audit/keys";

@@ -3,14 +3,16 @@
  * current-state row, fetches tasks ($batch of GET …/jobs/{id}?$expand=tasks) only for jobs that are new,
  * changed or not yet terminal, and writes what changed: history rows first (jobs, then tasks), the
  * current-state rows last. A crash in between leaves the current state behind, so the next run records
- * the same observation under the same keys: no duplicate, no gap. Memory is bounded by one page (and
- * the fewer than 20 jobs that wait for a full $batch).
+ * the same observation under the same keys: no duplicate, no gap. What changed is gathered across pages
+ * and written in full transactions (observationBuffer.ts): memory is bounded by 1,000 jobs' rows (and the
+ * fewer than 20 jobs that wait for a full $batch).
  */
 import { maxBatchSize } from "../../graph/batch";
 import { withheldReason } from "../redaction";
 import { refreshSummaries } from "../summaries";
 import { completeEarlierAttempt } from "./earlierAttempt";
-import { jobsToRead, type WantedJob } from "./jobsToRead";
+import { jobsToRead, listedJobs, type WantedJob } from "./jobsToRead";
+import { ObservationBuffer } from "./observationBuffer";
 import {
   addCounts,
   noCounts,
@@ -28,7 +30,9 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
   // Links left unanchored and rows left undigested by an attempt that stopped are digested first.
   await run.integrity?.heal();
   if ((options.attempt ?? 1) > 1) await completeEarlierAttempt(run);
-  const counts = await recordEveryPage(run);
+  const buffer = new ObservationBuffer(run);
+  let counts = await recordEveryPage(run, buffer);
+  counts = addCounts(counts, await buffer.flush());
   // The daily summaries this run marked are recomputed once, at the end (a crash leaves them marked: the next run or read recomputes them).
   await refreshSummaries(options.store, run.summaries.values());
   const result = reportRun(run, counts);
@@ -37,7 +41,7 @@ export async function auditPrinterJobs(options: AuditPrinterOptions): Promise<Au
 }
 
 /** Lists the printer's jobs page by page and records those to read, 20 to a $batch; returns what it did. */
-async function recordEveryPage(run: PrinterRun): Promise<AuditResult> {
+async function recordEveryPage(run: PrinterRun, buffer: ObservationBuffer): Promise<AuditResult> {
   const batchConcurrency = run.batchConcurrency ?? 4;
   let counts = noCounts();
   // Jobs to read one by one wait here until there are 20 for a full $batch (at most 19 wait past their page).
@@ -50,19 +54,22 @@ async function recordEveryPage(run: PrinterRun): Promise<AuditResult> {
     if (page.done) break;
     pending = pages.next();
     pending.catch(() => undefined);
-    const { wanted, seen } = await jobsToRead(page.value, run);
-    counts = addCounts(counts, { pages: 1, jobsSeen: seen });
+    const listed = listedJobs(page.value, run);
+    // A job listed again while its last observation waits in the buffer: written first, so its current state is read as recorded.
+    if (buffer.holdsAny(listed.keys())) counts = addCounts(counts, await buffer.flush());
+    const wanted = await jobsToRead(listed, run);
+    counts = addCounts(counts, { pages: 1, jobsSeen: listed.size });
     for (const job of wanted) {
       waiting.delete(job.key);
       waiting.set(job.key, job);
     }
     while (waiting.size >= maxBatchSize) {
       const batches = Math.min(Math.floor(waiting.size / maxBatchSize), batchConcurrency);
-      counts = addCounts(counts, await recordJobs(take(waiting, batches * maxBatchSize), run));
+      counts = addCounts(counts, await recordJobs(take(waiting, batches * maxBatchSize), run, buffer));
     }
   }
   while (waiting.size > 0)
-    counts = addCounts(counts, await recordJobs(take(waiting, maxBatchSize * batchConcurrency), run));
+    counts = addCounts(counts, await recordJobs(take(waiting, maxBatchSize * batchConcurrency), run, buffer));
   return counts;
 }
 

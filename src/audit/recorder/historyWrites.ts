@@ -1,7 +1,7 @@
 /**
- * Writing what a batch of jobs observed, in the order that makes a crash harmless: history rows (jobs, then
- * tasks), the rows derived from them (indexes, events), the daily summaries marked Dirty, and the current
- * state last. A crash before the last step leaves the current state behind, so the next run records the same
+ * Writing what a run observed (up to 1,000 jobs at once, observationBuffer.ts), in the order that makes a crash
+ * harmless: history rows (jobs, then tasks), the rows derived from them (indexes, events), the daily summaries
+ * marked Dirty, and the current state last. A crash before the last step leaves the current state behind, so the next run records the same
  * observation under the same keys.
  */
 import { mapLimit } from "../concurrency";

@@ -13,10 +13,11 @@ export interface WantedJob {
   known?: CurrentTracking;
 }
 
-/** The jobs of one list page that must be read one by one (new, changed, or not yet finished), and how many it listed. */
-export async function jobsToRead(jobs: PrintJob[], run: PrinterRun): Promise<{ wanted: WantedJob[]; seen: number }> {
-  const { store, privacy, printerId, malformed, printerRef } = run;
-  const listed = new Map<string, { raw: PrintJob; snapshot: JobSnapshot }>();
+/** A list page's jobs as listed, by their current-state key (what cannot be parsed is noted as Graph's malformed data). */
+export type ListedJobs = Map<string, { raw: PrintJob; snapshot: JobSnapshot }>;
+
+export function listedJobs(jobs: PrintJob[], { privacy, malformed, printerRef }: PrinterRun): ListedJobs {
+  const listed: ListedJobs = new Map();
   for (const raw of jobs) {
     if (raw == null || typeof raw !== "object") {
       malformed.note("value[]");
@@ -25,7 +26,12 @@ export async function jobsToRead(jobs: PrintJob[], run: PrinterRun): Promise<{ w
     const snapshot = snapshotOf(raw, printerRef, privacy, malformed);
     if (snapshot) listed.set(keyPart(snapshot.jobId), { raw, snapshot });
   }
-  if (listed.size === 0) return { wanted: [], seen: 0 };
+  return listed;
+}
+
+/** The listed jobs that must be read one by one (new, changed, or not yet finished). */
+export async function jobsToRead(listed: ListedJobs, { store, printerId }: PrinterRun): Promise<WantedJob[]> {
+  if (listed.size === 0) return [];
   const current = await store.currentTracking(printerId, [...listed.keys()]);
   const wanted: WantedJob[] = [];
   for (const [key, { raw, snapshot }] of listed) {
@@ -34,5 +40,5 @@ export async function jobsToRead(jobs: PrintJob[], run: PrinterRun): Promise<{ w
       !known || known.jobFingerprint !== jobFingerprint(snapshot.status, jobFingerprintVersion(known.jobFingerprint));
     if (changed || !isTerminal(snapshot.status.state)) wanted.push({ key, raw, snapshot, known });
   }
-  return { wanted, seen: listed.size };
+  return wanted;
 }

@@ -1,6 +1,7 @@
 /**
  * Recording a batch of jobs: each is read with its tasks ($batch of GET …/jobs/{id}?$expand=tasks, the list
- * cannot expand them), compared with its current state, and what changed is written (historyWrites.ts).
+ * cannot expand them), compared with its current state, and what changed is buffered to be written
+ * (observationBuffer.ts, historyWrites.ts).
  */
 import { maxBatchSize, type BatchResponse } from "../../graph/batch";
 import { isAddressable, printJobPath } from "../../graph/paths";
@@ -9,14 +10,15 @@ import { type JobIdentity } from "../privacy";
 import { type JobSnapshot, type PrivacySettings } from "../snapshot";
 import { type Row } from "../store";
 import { mapLimit } from "../concurrency";
-import { writeObservations, type Observations } from "./historyWrites";
+import { type Observations } from "./historyWrites";
 import { type WantedJob } from "./jobsToRead";
+import { type ObservationBuffer } from "./observationBuffer";
 import { listedSnapshot, observedChange, parseBatchAnswer, type ObservedChange } from "./observedChange";
 import { type PrinterRun, type StepCounts } from "./printerRun";
 import { taskRowsOf } from "./taskRows";
 
-/** Reads jobs with their tasks ($batch of 20) and writes what changed (history first, the current state last); returns what it did. */
-export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<StepCounts> {
+/** Reads jobs with their tasks ($batch of 20) and buffers what changed (written when the buffer is full); returns what it did. */
+export async function recordJobs(wanted: WantedJob[], run: PrinterRun, buffer: ObservationBuffer): Promise<StepCounts> {
   const answers = await readWithTasks(wanted, run);
   let counts: StepCounts = { jobsFetched: wanted.length };
   // The sticky erasure list, read once per delivery and only when there is something to record.
@@ -50,15 +52,7 @@ export async function recordJobs(wanted: WantedJob[], run: PrinterRun): Promise<
     currentRows: changes.map((c) => c.current),
   };
   const named = await namePrinter(observations, run);
-  await run.erasures.beforeCommit();
-  const written = await writeObservations(observations, run);
-  await run.erasures.afterCommit(
-    [
-      ...observations.jobRows.map((row) => ({ row, kind: "job" as const })),
-      ...observations.taskRows.map((row) => ({ row, kind: "task" as const })),
-    ],
-    identities,
-  );
+  const written = await buffer.add(observations, identities);
   return { ...counts, ...named, ...written };
 }
 
