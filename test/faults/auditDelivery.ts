@@ -14,6 +14,7 @@ export interface DeliveryReport {
   durationMs: number;
   peakRssMB: number;
   peakHeapMB: number;
+  /** The most heap held after a full GC (0 unless the process ran with --expose-gc). */
   retainedHeapMB: number;
   warnings: string[];
 }

@@ -15,6 +15,7 @@ import { CountingProxy, RequestCounter, type ProxyAction } from "../rig/counting
 import { ManagedIdentityEndpoint } from "../../sandbox/identityEndpoint";
 import { fastRetrySettings } from "../rig/rig";
 import { UniversalPrintSimulator } from "../../sandbox/graph/simulator";
+import { type DeliveryReport } from "./auditDelivery";
 import { AuditLanes } from "./auditLanes";
 
 export interface AuditWorld {
@@ -45,16 +46,8 @@ export async function startAuditWorld(options: { location?: string; pageSize?: n
   };
 }
 
-export interface AuditProcessReport {
-  ok: boolean;
-  error?: string;
-  durationMs: number;
-  peakRssMB: number;
-  peakHeapMB: number;
-  /** The most heap held after a full GC (0 unless the process ran with --expose-gc). */
-  retainedHeapMB: number;
-  warnings: string[];
-}
+/** What a delivery reports of itself (its `AUDIT_PROCESS` line). */
+export type AuditProcessReport = DeliveryReport;
 
 export interface AuditProcessResult {
   exitCode: number | null;
