@@ -134,6 +134,9 @@ describe("throttling storms", () => {
 describe("5xx bursts", () => {
   for (const status of [500, 502, 503, 504]) {
     test(`a burst of ${status}s that clears is retried: 50 callers all get the job`, async () => {
+      // Retries half a second apart, so every caller's first try meets the burst before any retry does: with the
+      // test settings' 20 ms, a machine slow to open 50 connections let early callers spend all four tries on it.
+      rig.configure({ GRAPH_RETRY_DELAY_MS: "500", GRAPH_MAX_RETRY_DELAY_MS: "1000" });
       rig.sim.inject({ path: graphJob, status, times: 60 });
       const { answers, ms } = await storm(50);
       assert.deepEqual(statuses(answers), { 200: 50 });
