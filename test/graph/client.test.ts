@@ -4,32 +4,25 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { type BatchRequest } from "../../src/graph/batch";
 import { GraphClient } from "../../src/graph/client";
 import { GraphError } from "../../src/graph/graphError";
-import { ManagedIdentityEndpoint } from "../../sandbox/identityEndpoint";
-import { UniversalPrintSimulator } from "../../sandbox/graph/simulator";
-import { addGeneratedTenant, printerIdFor } from "../../sandbox/tenant";
+import { type UniversalPrintSimulator } from "../../sandbox/graph/simulator";
+import { printerIdFor } from "../../sandbox/tenant";
+import { startGraphRig, type GraphRig } from "../rig/graphRig";
 
 let sim: UniversalPrintSimulator;
-let identity: ManagedIdentityEndpoint;
 let graph: GraphClient;
+let rig: GraphRig;
 const printerId = printerIdFor(1);
 
 before(async () => {
-  identity = await new ManagedIdentityEndpoint().start();
-  sim = await new UniversalPrintSimulator({ pageSize: 7 }).start();
-  addGeneratedTenant(sim, { printers: 1, jobsPerPrinter: 45, tasksPerJob: 2 });
-  Object.assign(process.env, identity.env());
-  graph = new GraphClient({
-    baseUrl: sim.baseUrl,
-    scope: "https://graph.microsoft.com/.default",
-    credential: new ManagedIdentityCredential({ clientId: "22222222-0000-4000-8000-000000000001" }),
-    retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
-    tryTimeoutInMs: 2000,
+  rig = await startGraphRig({
+    pageSize: 7,
+    jobsPerPrinter: 45,
+    tasksPerJob: 2,
+    clientId: "22222222-0000-4000-8000-000000000001",
   });
+  ({ sim, graph } = rig);
 });
-after(async () => {
-  await sim.stop();
-  await identity.stop();
-});
+after(() => rig.stop());
 beforeEach(() => sim.clearFaults());
 
 const jobRequests = (ids: number[]): BatchRequest[] =>

@@ -5,35 +5,27 @@
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
-import { ManagedIdentityCredential } from "@azure/identity";
-import { GraphClient } from "../../src/graph/client";
+import { type GraphClient } from "../../src/graph/client";
 import { newGraphUsage, withGraphUsage, type GraphUsage } from "../../src/graph/usage";
-import { ManagedIdentityEndpoint } from "../../sandbox/identityEndpoint";
-import { UniversalPrintSimulator } from "../../sandbox/graph/simulator";
-import { addGeneratedTenant, printerIdFor } from "../../sandbox/tenant";
+import { type UniversalPrintSimulator } from "../../sandbox/graph/simulator";
+import { printerIdFor } from "../../sandbox/tenant";
+import { startGraphRig, type GraphRig } from "../rig/graphRig";
 
 let sim: UniversalPrintSimulator;
-let identity: ManagedIdentityEndpoint;
 let graph: GraphClient;
+let rig: GraphRig;
 const printerId = printerIdFor(1);
 
 before(async () => {
-  identity = await new ManagedIdentityEndpoint().start();
-  sim = await new UniversalPrintSimulator({ pageSize: 5 }).start();
-  addGeneratedTenant(sim, { printers: 1, jobsPerPrinter: 12, tasksPerJob: 1 });
-  Object.assign(process.env, identity.env());
-  graph = new GraphClient({
-    baseUrl: sim.baseUrl,
-    scope: "https://graph.microsoft.com/.default",
-    credential: new ManagedIdentityCredential({ clientId: "22222222-0000-4000-8000-000000000071" }),
-    retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
-    tryTimeoutInMs: 2000,
+  rig = await startGraphRig({
+    pageSize: 5,
+    jobsPerPrinter: 12,
+    tasksPerJob: 1,
+    clientId: "22222222-0000-4000-8000-000000000071",
   });
+  ({ sim, graph } = rig);
 });
-after(async () => {
-  await sim.stop();
-  await identity.stop();
-});
+after(() => rig.stop());
 beforeEach(() => sim.clearFaults());
 
 async function measured(work: () => Promise<unknown>): Promise<GraphUsage> {
