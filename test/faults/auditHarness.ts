@@ -1,7 +1,8 @@
 /**
  * The audit under faults, each queue delivery in a child process: a warm worker (auditLane.ts), or a process of
- * its own (auditProcess.ts). Azurite, the identity endpoint and the Graph simulator run here; the child reaches Graph and Tables through counting proxies, so a suite can kill it at its Nth
- * call, stop storage under it, or break Graph, and then compare the tables with those of a clean run.
+ * its own (auditProcess.ts). Azurite, the identity endpoint and the Graph simulator run here; the child reaches
+ * Graph and Tables through counting proxies, so a suite can kill it at its Nth call, stop storage under it, or
+ * break Graph, and then compare the tables with those of a clean run.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -22,7 +23,7 @@ export interface AuditWorld {
   azurite: StrictAzurite;
   identity: ManagedIdentityEndpoint;
   sim: UniversalPrintSimulator;
-  /** Warm workers for the deliveries that end on their own (auditLanes.ts). */
+  /** Warm workers for the deliveries (auditLanes.ts); a crash kills the worker it lands on. */
   lanes: AuditLanes;
   stop(): Promise<void>;
 }
