@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { eventFeedTuning } from "../../src/audit/events";
 import { newRunId } from "../../src/audit/keys";
 import { emitIntegrityVerified, type TelemetryEventName } from "../../src/telemetry";
 import { makeJob, printerIdFor } from "../../sandbox/tenant";
@@ -50,6 +51,7 @@ const hashKey = randomBytes(32).toString("base64");
 const personalValues = [...people.flatMap((p) => [p.upn, p.name, p.id]), ...documentNames, ...statusDescriptions];
 
 let rig: Rig;
+const defaultMargin = eventFeedTuning.safetyMarginMs;
 let events: EmittedEvent[] = [];
 let lines: string[] = [];
 const answers: Record<string, number> = {};
@@ -89,6 +91,9 @@ before(async () => {
   });
   rig.sim.addPrinter({ id: printerId, displayName: "Telemetry printer, 2nd floor" });
   addHostileJobs();
+  // The rig's clocks are one machine's: no margin, so the next poll sees the run that just ended. With the 5 s
+  // margin, it saw it only when the run took longer than 5 s (a loaded machine), and failed on a quiet one.
+  eventFeedTuning.safetyMarginMs = 0;
   await serveAuditQueues(rig);
   await runScheduledAudit(rig, { timeoutMs: 20_000 });
   // A printer Graph does not know: its run fails with a reason.
@@ -116,7 +121,10 @@ before(async () => {
   answers.erase = erase.status;
   capture();
 });
-after(() => rig.stop());
+after(async () => {
+  eventFeedTuning.safetyMarginMs = defaultMargin;
+  await rig.stop();
+});
 
 describe("the telemetry of a real run", () => {
   test("the run did what the events describe", () => {
