@@ -1,23 +1,34 @@
 // Runs every compiled test file (dist/test/**/*.test.js) with Node's own test runner, several files at once, and
 // closes with one line saying what was skipped, why, and the command that runs it.
 // A file list instead of a glob: `node --test <dir>` means different things on Node 20 and 22.
-//   node scripts/run-tests.mjs [root] [file name pattern]      TEST_CONCURRENCY=n sets how many files run at once
+//   node scripts/run-tests.mjs [root] [file name pattern]   the tests (npm test), or the fault suites under dist/test/faults
+//   node scripts/run-tests.mjs --all                         both in one pool, as CI runs them
+//   TEST_CONCURRENCY=n sets how many files run at once.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
-const root = process.argv[2] ?? "dist/test";
-const pattern = process.argv[3] ? new RegExp(process.argv[3]) : /\.test\.js$/;
+const all = process.argv[2] === "--all";
+const args = all ? process.argv.slice(3) : process.argv.slice(2);
+const root = args[0] ?? "dist/test";
+const pattern = args[1] ? new RegExp(args[1]) : /\.test\.js$/;
 
-// The long fault-injection suites (a faults/ folder) run with `npm run test:faults`, not in `npm test`.
+// The long fault-injection suites (a faults/ folder) run with `npm run test:faults`, not in `npm test`; `--all`
+// runs both.
 const faultsOnly = /(^|\/)faults(\/|$)/.test(root);
 
 // Each file runs in its own process (Node's default), so files share no state; they wait mostly on Azurite,
-// Chromium and child processes, so more files than cores keep the cores busy. The fault suites time retries and
-// outages, so they run one at a time (beside npm test in CI, a second one made the 5xx-burst retries flaky).
+// Chromium and child processes, so more files than cores keep the cores busy. The fault suites alone run one at a
+// time: they time retries and outages, and each crash suite keeps the cores busy with its own workers.
 const cores = availableParallelism();
-const concurrency = Number(process.env.TEST_CONCURRENCY) || (faultsOnly ? 1 : Math.min(8, Math.max(2, cores * 2)));
+const concurrency =
+  Number(process.env.TEST_CONCURRENCY) || (faultsOnly && !all ? 1 : Math.min(8, Math.max(2, cores * 2)));
+
+// The longest files start first, so the last to end is a short one: what each took alone on a 2-core machine, in
+// CPU seconds (scripts/test-weights.json; a file not listed counts as a short one). It orders files, nothing more.
+const weights = JSON.parse(readFileSync(new URL("./test-weights.json", import.meta.url), "utf8"));
+const weightOf = (file) => weights[relative("dist/test", file)] ?? 3;
 
 /** Why a test was skipped -> what a reader must do to run it. The first pattern that matches wins. */
 const howToRun = [
@@ -34,7 +45,7 @@ function collect(dir) {
     .sort()
     .flatMap((name) => {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) return !faultsOnly && name === "faults" ? [] : collect(path);
+      if (statSync(path).isDirectory()) return !faultsOnly && !all && name === "faults" ? [] : collect(path);
       return pattern.test(name) && name.endsWith(".test.js") ? [path] : [];
     });
 }
@@ -61,7 +72,7 @@ function skippedLine(skipped) {
   return `${total} skipped: ${parts.join("; ")}.`;
 }
 
-const files = collect(root);
+const files = collect(root).sort((a, b) => weightOf(b) - weightOf(a));
 if (files.length === 0) {
   console.error(`No test files found under ${root}`);
   process.exit(1);

@@ -1,10 +1,12 @@
 /**
- * Crashes: the audit's worker is killed (SIGKILL) at every one of its writes to Table Storage in turn, once just
- * before the write reaches the service and once just after the service carried it out (before the worker hears the
- * answer), in a first run over empty tables and in a later run over recorded history with changes. A kill at one of
- * its reads (of Graph or of Tables) is not tried apart: it leaves exactly the tables a kill just before the next
- * write leaves (the writes that reached the service before it, and no other), and a killed worker keeps nothing
- * else. Each time the queue message is delivered again, as the host does, and
+ * Crashes: the audit's worker is killed (SIGKILL) at its writes to Table Storage, just before a write reaches the
+ * service or just after the service carried it out (before the worker hears the answer), in a first run over empty
+ * tables and in a later run over recorded history with changes. Every such point is covered, each distinct one
+ * tried: a killed worker keeps nothing, so what a kill leaves is the writes carried out before it, and points that
+ * leave the same writes are tried once (distinctCrashPoints: a kill just after write k and one just before write
+ * k+1 with nothing written between them; before and after a write the service refused, such as creating a table
+ * that exists). A kill at a read leaves what a kill just before the next write leaves, for the same reason.
+ * Each time the queue message is delivered again, as the host does, and
  * the tables must end up equal to those of a clean run: same rows, no duplicates, no gaps. The daily summaries
  * (the jobs were created over three UTC days) must equal a full scan of the history at every point too.
  */
@@ -17,7 +19,7 @@ import { makeJob } from "../../sandbox/tenant";
 import {
   auditContents,
   compareContents,
-  crashPoints,
+  distinctCrashPoints,
   failedCrashPoints,
   firstRunId,
   laterRunId,
@@ -66,26 +68,39 @@ let callsA = 0;
 let callsB = 0;
 let writesA = 0;
 let writesB = 0;
+let pointsA: ReturnType<typeof distinctCrashPoints>;
+let pointsB: ReturnType<typeof distinctCrashPoints>;
 
-/** The crash points: every request to Table Storage that is not a read (a transaction, a write, a table created). */
+/**
+ * The crash points: every request to Table Storage that is not a read (a transaction, a write, a table created).
+ * The evidence's blob calls go through the proxies too (so their writes count when points are compared), but are not
+ * crash points here: the evidence suite (integrityCrash) kills at them.
+ */
 function isTableWrite(req: IncomingMessage): boolean {
-  return req.method !== "GET" && (req.url ?? "").startsWith(`/${devAccountName}/`);
+  const url = req.url ?? "";
+  return (
+    req.method !== "GET" &&
+    url.startsWith(`/${devAccountName}/`) &&
+    !url.startsWith(`/${devAccountName}/audit-evidence`)
+  );
 }
+/** Every delivery of the suite: its blob calls through the proxies too. */
+const proxied = { printerId, proxyBlob: true, crashCounts: isTableWrite };
 
 before(async () => {
   world = await startAuditWorld({ pageSize: 4 });
   world.sim.addPrinter({ id: printerId, displayName: "Crash test printer" });
   const prefix = nextPrefix();
   tenantStateA();
-  const first = await runAuditProcess(world, { prefix, runId: firstRunId, printerId, crashCounts: isTableWrite });
+  const first = await runAuditProcess(world, { ...proxied, prefix, runId: firstRunId });
   assert.equal(first.exitCode, 0, first.output);
   referenceA = await auditContents(world, prefix);
-  [callsA, writesA] = [first.calls, first.counted];
+  [callsA, writesA, pointsA] = [first.calls, first.counted, distinctCrashPoints(first.log)];
   tenantStateB();
-  const second = await runAuditProcess(world, { prefix, runId: laterRunId, printerId, crashCounts: isTableWrite });
+  const second = await runAuditProcess(world, { ...proxied, prefix, runId: laterRunId });
   assert.equal(second.exitCode, 0, second.output);
   referenceB = await auditContents(world, prefix);
-  [callsB, writesB] = [second.calls, second.counted];
+  [callsB, writesB, pointsB] = [second.calls, second.counted, distinctCrashPoints(second.log)];
   assert.deepEqual(await summariesProblems(world, prefix, days), [], "a clean run's summaries");
 });
 
@@ -104,16 +119,10 @@ async function crashAndRecover(
   reference: Record<string, string[]>,
 ): Promise<string[]> {
   const problems: string[] = [];
-  const crashed = await runAuditProcess(world, {
-    prefix,
-    runId,
-    printerId,
-    crashAt: { call, when },
-    crashCounts: isTableWrite,
-  });
+  const crashed = await runAuditProcess(world, { ...proxied, prefix, runId, crashAt: { call, when } });
   if (crashed.killedAt !== call || crashed.signal !== "SIGKILL")
     problems.push(`not killed at write ${call} (exit ${crashed.exitCode}, ${crashed.counted} writes)`);
-  const again = await runAuditProcess(world, { prefix, runId, printerId, dequeueCount: 2 });
+  const again = await runAuditProcess(world, { ...proxied, prefix, runId, dequeueCount: 2 });
   if (again.exitCode !== 0) problems.push(`the redelivery failed: ${again.output.slice(0, 300)}`);
   const diff = compareContents(reference, await auditContents(world, prefix));
   figures.add("rowsLost", diff.missing);
@@ -148,11 +157,20 @@ describe("the audit killed at every write, then delivered again", () => {
     figures.set("callsPerLaterRun", callsB);
     figures.set("writesPerFirstRun", writesA);
     figures.set("writesPerLaterRun", writesB);
+    // Every point, before and after each write, is covered; the ones that leave the same tables are tried once.
+    assert.equal(pointsA.all, 2 * writesA);
+    assert.equal(pointsB.all, 2 * writesB);
+    // A first run creates everything: "after write k" and "before write k+1" coincide unless the evidence's blob was
+    // written between them.
+    assert.ok(pointsA.points.length > writesA && pointsA.points.length < 2 * writesA, `${pointsA.points.length}`);
+    // A later run finds its tables there (409), so fewer points differ; but every transaction is one.
+    assert.ok(pointsB.points.length > writesB / 2 && pointsB.points.length <= writesB + 1, `${pointsB.points.length}`);
+    figures.set("crashPointsInAll", pointsA.all + pointsB.all);
   });
 
   test("first run over empty tables: killed before and after each write", async () => {
     tenantStateA();
-    const points = crashPoints(writesA);
+    const { points } = pointsA;
     const failures = await failedCrashPoints(
       points,
       parallel,
@@ -163,11 +181,11 @@ describe("the audit killed at every write, then delivered again", () => {
   });
 
   test("later run over recorded history with changes: killed before and after each write", async () => {
-    const points = crashPoints(writesB);
+    const { points } = pointsB;
     const prefixesB = points.map(() => nextPrefix());
     // Each table set first holds a clean first run, as the scheduled runs would leave it.
     tenantStateA();
-    await recordCleanRuns(world, prefixesB, { runId: firstRunId, printerId }, parallel);
+    await recordCleanRuns(world, prefixesB, { ...proxied, runId: firstRunId }, parallel);
     tenantStateB();
     const failures = await failedCrashPoints(
       points,

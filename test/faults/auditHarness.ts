@@ -60,6 +60,8 @@ export interface AuditProcessResult {
   report?: AuditProcessReport;
   killedAt?: number;
   output: string;
+  log: CallRecord[];
+  maxWritesInFlight: number;
 }
 
 export interface AuditProcessOptions {
@@ -119,12 +121,26 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   let killedAt: number | undefined;
   let counted = 0;
   let kill = (): void => undefined;
+  const log: CallRecord[] = [];
+  let inFlight = 0;
+  let maxWritesInFlight = 0;
+  counter.answered = (n, _req, status) => {
+    const call = log.find((c) => c.n === n);
+    if (!call) return;
+    call.status = status;
+    if (call.write) inFlight--;
+  };
   counter.decide = async (n, req, body): Promise<ProxyAction> => {
     await options.onCall?.(n);
     const k = options.crashCounts ? (options.crashCounts(req, body) ? ++counted : -1) : n;
+    const write = isStorageWrite(req);
+    log.push({ n, write, counted: k > 0 ? k : undefined, what: `${req.method} ${(req.url ?? "").split("?")[0]}` });
+    if (write) maxWritesInFlight = Math.max(maxWritesInFlight, ++inFlight);
     if (options.crashAt?.call === k) {
       killedAt = k;
-      counter.stopped = options.crashAt.when === "before";
+      // Nothing after the kill reaches a service: a call already on its way from the killed worker is dropped too, so
+      // a kill "after" call k leaves exactly the calls up to k carried out.
+      counter.stopped = true;
       kill();
       return options.crashAt.when === "before" ? "dropBefore" : "dropAfter";
     }
@@ -160,7 +176,22 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
     report: line ? (JSON.parse(line[1]!) as AuditProcessReport) : undefined,
     killedAt,
     output,
+    log,
+    maxWritesInFlight,
   };
+}
+
+/** A write to storage (Tables or Blobs): any call there but a read. Graph's POST $batch is a read, and not storage. */
+function isStorageWrite(req: IncomingMessage): boolean {
+  return req.method !== "GET" && req.method !== "HEAD" && (req.url ?? "").startsWith(`/${devAccountName}/`);
+}
+
+export interface CallRecord {
+  n: number;
+  write: boolean;
+  counted?: number;
+  status?: number;
+  what: string;
 }
 
 export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events" | "JobIndex" | "Summaries";
@@ -280,6 +311,41 @@ export function crashPoints(calls: number, step = 1): CrashPoint[] {
     { call, when: "before" as const },
     { call, when: "after" as const },
   ]);
+}
+
+/**
+ * The crash points of a run that leave different tables, read from a clean run's calls (`log`), with how many
+ * points there are in all (before and after every counted call). The proxies stop every call once the worker is
+ * killed, and a killed worker keeps nothing; so a kill just after call k leaves what a kill just before the next
+ * counted call leaves when no write came between them, and a write the service refused (a table that already
+ * exists: 409) changed nothing, so kills before and after it leave the same tables. Of the points that leave the
+ * same tables, the first is tried. The writes must be visible in the log (blob writes too: `proxyBlob`), or
+ * they would count as changing nothing. The order is the clean run's: writes made side by side (a run's
+ * transactions, a few at once) may reach the service in another order in a crashed run.
+ */
+export function distinctCrashPoints(
+  log: readonly CallRecord[],
+  /** Only these points (e.g. a sample), when given; `all` counts them. */
+  among?: readonly CrashPoint[],
+): { points: CrashPoint[]; all: number } {
+  const points: CrashPoint[] = [];
+  const seen = new Set<number>();
+  const wanted = among && new Set(among.map((p) => `${p.call} ${p.when}`));
+  let changes = 0;
+  let all = 0;
+  const tryOnce = (call: number, when: "before" | "after"): void => {
+    if (wanted && !wanted.has(`${call} ${when}`)) return;
+    all++;
+    if (seen.has(changes)) return;
+    seen.add(changes);
+    points.push({ call, when });
+  };
+  for (const call of [...log].sort((a, b) => a.n - b.n)) {
+    if (call.counted !== undefined) tryOnce(call.counted, "before");
+    if (call.write && (call.status === undefined || call.status < 300)) changes++;
+    if (call.counted !== undefined) tryOnce(call.counted, "after");
+  }
+  return { points, all };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Crashes and the tamper evidence: the audit process is killed (SIGKILL) at every write it makes (Table writes,
  * the evidence's table calls and every call to the anchor's blobs), once just before the call reaches the
- * service and once just after the service carried it out. The queue message is then delivered again, as the host
+ * service and once just after the service carried it out; points that leave the same writes carried out are tried
+ * once (distinctCrashPoints in auditHarness.ts). The queue message is then delivered again, as the host
  * does, and the audit must verify intact: every history row covered by an anchored link, no row accused, none
  * left excused as "being written".
  */
@@ -13,7 +14,7 @@ import { AuditStore, tableClientFactory } from "../../src/audit/store";
 import { Figures } from "../rig/figures";
 import { makeJob } from "../../sandbox/tenant";
 import {
-  crashPoints,
+  distinctCrashPoints,
   failedCrashPoints,
   firstRunId,
   laterRunId,
@@ -34,6 +35,8 @@ const parallel = Number(process.env.CRASH_PARALLEL ?? 4);
 const today = new Date().toISOString().slice(0, 10);
 let writesFirst = 0;
 let writesLater = 0;
+let pointsFirst: ReturnType<typeof distinctCrashPoints>;
+let pointsLater: ReturnType<typeof distinctCrashPoints>;
 let tried = 0;
 let survived = 0;
 
@@ -80,6 +83,7 @@ before(async () => {
   });
   assert.equal(first.exitCode, 0, first.output);
   writesFirst = first.counted;
+  pointsFirst = distinctCrashPoints(first.log);
   tenantStateB();
   const later = await runAuditProcess(world, {
     prefix,
@@ -90,6 +94,7 @@ before(async () => {
   });
   assert.equal(later.exitCode, 0, later.output);
   writesLater = later.counted;
+  pointsLater = distinctCrashPoints(later.log);
   tenantStateA();
 });
 
@@ -136,12 +141,14 @@ describe("the audit killed at every write, then delivered again, verifies intact
     assert.ok(writesFirst >= 10 && writesLater >= 10, `first run ${writesFirst} writes, later run ${writesLater}`);
     figures.set("writesPerFirstRun", writesFirst);
     figures.set("writesPerLaterRun", writesLater);
+    assert.equal(pointsFirst.all + pointsLater.all, 2 * (writesFirst + writesLater));
+    figures.set("integrityCrashPointsInAll", pointsFirst.all + pointsLater.all);
   });
 
   test("first run over empty tables: killed before and after each write", async () => {
     tenantStateA();
     const failures = await failedCrashPoints(
-      crashPoints(writesFirst),
+      pointsFirst.points,
       parallel,
       (point) => crashAndHeal(firstRunId, nextPrefix(), point),
       "first run",
@@ -150,7 +157,7 @@ describe("the audit killed at every write, then delivered again, verifies intact
   });
 
   test("later run over recorded history with changes: killed before and after each write", async () => {
-    const points = crashPoints(writesLater);
+    const { points } = pointsLater;
     const prefixes = points.map(() => nextPrefix());
     tenantStateA();
     await recordCleanRuns(world, prefixes, { runId: firstRunId, printerId, proxyBlob: true }, parallel);

@@ -15,7 +15,8 @@ const masterKey = "test-master-key-456";
 let rig: Rig;
 
 before(
-  async () => (rig = await startRig({ host: { functionKeys: [functionKey], masterKey }, tenant: addSeedPrinter })),
+  async () =>
+    (rig = await startRig({ host: { functionKeys: [functionKey], masterKey }, tenant: addSeedPrinter, storage: true })),
 );
 after(() => rig.stop());
 

@@ -47,7 +47,8 @@ export class CountingProxy {
         if (this.counter.stopped) return req.socket.destroy();
         const n = ++this.counter.count;
         const action = await this.counter.decide(n, req, Buffer.concat(chunks));
-        if (action === "dropBefore" || this.counter.stopped) return req.socket.destroy();
+        // A kill "after" stops the counter as it forwards the call that triggered it: that call still goes through.
+        if (action === "dropBefore" || (action === "forward" && this.counter.stopped)) return req.socket.destroy();
         const upstream = httpRequest(
           {
             host: target.hostname,
