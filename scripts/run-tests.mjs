@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 
 const all = process.argv[2] === "--all";
 const args = all ? process.argv.slice(3) : process.argv.slice(2);
@@ -24,11 +24,6 @@ const faultsOnly = /(^|\/)faults(\/|$)/.test(root);
 const cores = availableParallelism();
 const concurrency =
   Number(process.env.TEST_CONCURRENCY) || (faultsOnly && !all ? 1 : Math.min(8, Math.max(2, cores * 2)));
-
-// The longest files start first, so the last to end is a short one: what each took alone on a 2-core machine, in
-// CPU seconds (scripts/test-weights.json; a file not listed counts as a short one). It orders files, nothing more.
-const weights = JSON.parse(readFileSync(new URL("./test-weights.json", import.meta.url), "utf8"));
-const weightOf = (file) => weights[relative("dist/test", file)] ?? 3;
 
 /** Why a test was skipped -> what a reader must do to run it. The first pattern that matches wins. */
 const howToRun = [
@@ -72,7 +67,7 @@ function skippedLine(skipped) {
   return `${total} skipped: ${parts.join("; ")}.`;
 }
 
-const files = collect(root).sort((a, b) => weightOf(b) - weightOf(a));
+const files = collect(root);
 if (files.length === 0) {
   console.error(`No test files found under ${root}`);
   process.exit(1);

@@ -170,5 +170,6 @@ describe("the audit killed at every write, then delivered again, verifies intact
     );
     assert.deepEqual(failures, []);
     figures.set("integrityCrashPointsSurvived", `${survived}/${tried}`);
+    figures.set("integrityCrashPointsFailed", tried - survived);
   });
 });
