@@ -55,7 +55,7 @@ const benches: readonly Bench[] = [
   {
     name: "read",
     measures: "auditors' questions over 60,000 recorded jobs, scan against indexes: rows read (READ_BENCH_JOBS)",
-    takes: "about 10 min (READ_BENCH_JOBS shortens it)",
+    takes: "10-11 min (READ_BENCH_JOBS shortens it)",
   },
   {
     name: "verify",
