@@ -10,12 +10,23 @@ export const devAccountName = "devstoreaccount1";
 export const devAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  // Below Linux's ephemeral range (32768-60999), where the system picks outgoing connections' local ports: a port
+  // found free there could be taken by any connection before Azurite listens on it, or while a test has it stopped.
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await listenOnce(port)) !== undefined) return port;
+  }
+  return (await listenOnce(0))!;
+}
+
+/** Listens on the port and closes again: the port it got, or undefined when it is taken. */
+function listenOnce(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+    server.once("error", () => resolve(undefined));
+    server.listen(port, "127.0.0.1", () => {
+      const { port: got } = server.address() as { port: number };
+      server.close(() => resolve(got));
     });
   });
 }
