@@ -60,8 +60,8 @@ export interface AuditProcessResult {
   report?: AuditProcessReport;
   killedAt?: number;
   output: string;
+  /** Every call the delivery made, in the order the proxies numbered them, with the service's answer. */
   log: CallRecord[];
-  maxWritesInFlight: number;
 }
 
 export interface AuditProcessOptions {
@@ -122,20 +122,17 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
   let counted = 0;
   let kill = (): void => undefined;
   const log: CallRecord[] = [];
-  let inFlight = 0;
-  let maxWritesInFlight = 0;
+  const byNumber = new Map<number, CallRecord>();
   counter.answered = (n, _req, status) => {
-    const call = log.find((c) => c.n === n);
-    if (!call) return;
-    call.status = status;
-    if (call.write) inFlight--;
+    const call = byNumber.get(n);
+    if (call) call.status = status;
   };
   counter.decide = async (n, req, body): Promise<ProxyAction> => {
     await options.onCall?.(n);
     const k = options.crashCounts ? (options.crashCounts(req, body) ? ++counted : -1) : n;
-    const write = isStorageWrite(req);
-    log.push({ n, write, counted: k > 0 ? k : undefined, what: `${req.method} ${(req.url ?? "").split("?")[0]}` });
-    if (write) maxWritesInFlight = Math.max(maxWritesInFlight, ++inFlight);
+    const call: CallRecord = { n, write: isStorageWrite(req), counted: k > 0 ? k : undefined };
+    log.push(call);
+    byNumber.set(n, call);
     if (options.crashAt?.call === k) {
       killedAt = k;
       // Nothing after the kill reaches a service: a call already on its way from the killed worker is dropped too, so
@@ -177,7 +174,6 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
     killedAt,
     output,
     log,
-    maxWritesInFlight,
   };
 }
 
@@ -187,11 +183,14 @@ function isStorageWrite(req: IncomingMessage): boolean {
 }
 
 export interface CallRecord {
+  /** The proxies' number for the call. */
   n: number;
+  /** A write to storage. */
   write: boolean;
+  /** Its number among the calls the suite counts (`crashCounts`), when counted. */
   counted?: number;
+  /** The service's answer, when it gave one. */
   status?: number;
-  what: string;
 }
 
 export type TableName = "Jobs" | "Tasks" | "Current" | "Runs" | "Events" | "JobIndex" | "Summaries";
