@@ -25,3 +25,13 @@ export function chromiumInstalled(): boolean {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
+
+/**
+ * The page tells when the next audit run is due from the moment it was served. A run time of the schedule (every
+ * `everyMs`, from midnight UTC) passed between serving the page and reading it turns "The next run is due" into
+ * "A run was due ... reload": a test that reads the first waits out a run time closer than `marginMs`.
+ */
+export async function clearOfRunTime(everyMs = 600_000, marginMs = 15_000): Promise<void> {
+  const untilNext = everyMs - (Date.now() % everyMs);
+  if (untilNext < marginMs) await new Promise((resolve) => setTimeout(resolve, untilNext + 1_000));
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
-import { chromiumInstalled, chromiumPath, launchChromium } from "../rig/browser";
+import { chromiumInstalled, chromiumPath, clearOfRunTime, launchChromium } from "../rig/browser";
 import { repoRoot } from "../../sandbox/host/functionApp";
 import { LocalFunctionsHost } from "../../sandbox/host/functionsHost";
 import { startRig, type Rig } from "../rig/rig";
@@ -512,6 +512,7 @@ describe("the audit viewer in Chromium", { skip }, () => {
     const prefix = `empty${Date.now().toString(36)}`;
     rig.configure({ AUDIT_TABLE_PREFIX: prefix });
     try {
+      await clearOfRunTime();
       await openWithKey(page);
       await page.getByText("No print jobs have been audited yet").waitFor();
       const text = await page.locator("#jobs-body").innerText();

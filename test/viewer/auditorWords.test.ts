@@ -14,7 +14,7 @@ import { repoRoot } from "../../sandbox/host/functionApp";
 import { LocalFunctionsHost } from "../../sandbox/host/functionsHost";
 import { addDemoTenant, advanceOneJob, printerIdFor } from "../../sandbox/tenant";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
-import { chromiumInstalled, chromiumPath, launchChromium } from "../rig/browser";
+import { chromiumInstalled, chromiumPath, clearOfRunTime, launchChromium } from "../rig/browser";
 import { startRig, type Rig } from "../rig/rig";
 
 const browserMissing = !chromiumInstalled();
@@ -76,6 +76,7 @@ describe("the viewer in words an auditor understands, and a first run that expla
   test("a finished job recorded once says it was already finished when first seen, and how often the audit runs", async () => {
     const { context, page } = await newPage();
     try {
+      await clearOfRunTime();
       await openJob(page, "104");
       const note = await page.locator("#recorded-once").innerText();
       assert.match(note, /^Recorded once: the job was already completed when the audit first saw it/);
