@@ -22,6 +22,8 @@ before(async () => {
   rig = await startRig();
   addSeedPrinter(rig.sim);
   rig.sim.addJob(seedPrinterId, { ...structuredClone(rig.sim.job(seedPrinterId, seedJobId)), id: identityJobId });
+  // One call before the first storm, so the app's cold start (modules, first token) is not timed as its answer.
+  assert.equal((await call(`${rig.api}${jobPath}`)).status, 200);
 });
 after(async () => {
   figures.set("graphFaultsServed", rig.sim.faultsServed);
@@ -50,6 +52,13 @@ async function get(path: string): Promise<JsonAnswer> {
   return answer;
 }
 
+/**
+ * Time bounds in this file are set against what the wrong behaviour would take (a pause waited out, a slow answer
+ * awaited), not against how fast this machine is: CI runs the file beside the crash suites and Chromium, where a
+ * storm of 100 callers that takes 0.7 s alone took 5.6 s.
+ */
+const pauseS = 30;
+
 /** n concurrent callers; every answer is checked to be JSON with the request id. */
 async function storm(n: number, path = jobPath): Promise<{ answers: JsonAnswer[]; ms: number }> {
   const started = Date.now();
@@ -69,7 +78,7 @@ function statuses(answers: JsonAnswer[]): Record<number, number> {
 
 describe("throttling storms", () => {
   test("100 callers while Graph asks for 30 s pauses: every one gets 429 with Retry-After 30 at once, one Graph call each", async () => {
-    rig.sim.inject({ path: graphJob, status: 429, retryAfter: 30 });
+    rig.sim.inject({ path: graphJob, status: 429, retryAfter: pauseS });
     const before = rig.sim.count(graphJob);
     const { answers, ms } = await storm(100);
     assert.deepEqual(statuses(answers), { 429: 100 });
@@ -77,24 +86,21 @@ describe("throttling storms", () => {
       assert.equal(a.body.error.code, "throttled");
       assert.equal(a.headers.get("retry-after"), "30");
     }
-    assert.ok(ms < 5000, `answered in ${ms} ms, not after the pause`);
+    assert.ok(ms < (pauseS * 1000) / 2, `answered in ${ms} ms, not after the ${pauseS} s pause`);
     assert.equal(rig.sim.count(graphJob) - before, 100, "no retries against a 30 s pause");
   });
 
   test("Retry-After values from 1 to 30 s mixed: short pauses are waited out, long ones answered 429 with Graph's value", async () => {
-    for (const seconds of [30, 1, 20, 1, 10, 1])
+    for (const seconds of [30, 1, 20, 1, 20, 1])
       rig.sim.inject({ path: graphJob, status: 429, retryAfter: seconds, times: 10 });
     const { answers, ms } = await storm(60);
     for (const a of answers) {
       if (a.status === 429)
-        assert.ok(
-          ["10", "20", "30"].includes(a.headers.get("retry-after") ?? ""),
-          a.headers.get("retry-after") ?? "none",
-        );
+        assert.ok(["20", "30"].includes(a.headers.get("retry-after") ?? ""), a.headers.get("retry-after") ?? "none");
       else assert.equal(a.status, 200);
     }
     assert.ok(statuses(answers)[200]! >= 20, JSON.stringify(statuses(answers)));
-    assert.ok(ms < 10_000, `bounded: ${ms} ms`);
+    assert.ok(ms < 15_000, `${ms} ms: no caller waited out a 20 or 30 s pause`);
   });
 
   test("a storm of 1 s pauses that clears: every caller gets its job after waiting", async () => {
@@ -102,7 +108,7 @@ describe("throttling storms", () => {
     const { answers, ms } = await storm(50);
     assert.deepEqual(statuses(answers), { 200: 50 });
     assert.ok(answers.every((a) => a.body.id === seedJobId));
-    assert.ok(ms < 10_000, `bounded: ${ms} ms`);
+    assert.ok(ms < 20_000, `bounded: ${ms} ms`);
   });
 
   test("short pauses that never end: 429 with Retry-After after the retries, not a hung request", async () => {
@@ -113,15 +119,15 @@ describe("throttling storms", () => {
     assert.deepEqual(statuses(answers), { 429: 20 });
     assert.ok(answers.every((a) => a.headers.get("retry-after") === "1"));
     assert.equal(rig.sim.count(graphJob) - before, 20 * 4, "one try and three retries each");
-    assert.ok(ms < 10_000, `bounded: ${ms} ms`);
+    assert.ok(ms < 20_000, `bounded: ${ms} ms`);
   });
 
   test("503 with a 30 s Retry-After is answered 503 with Retry-After at once", async () => {
-    rig.sim.inject({ path: graphJob, status: 503, retryAfter: 30 });
+    rig.sim.inject({ path: graphJob, status: 503, retryAfter: pauseS });
     const { answers, ms } = await storm(20);
     assert.deepEqual(statuses(answers), { 503: 20 });
     assert.ok(answers.every((a) => a.headers.get("retry-after") === "30" && a.body.error.code === "graphUnavailable"));
-    assert.ok(ms < 5000, `bounded: ${ms} ms`);
+    assert.ok(ms < (pauseS * 1000) / 2, `answered in ${ms} ms, not after the ${pauseS} s pause`);
   });
 
   test("the share route behaves the same under throttling", async () => {
@@ -140,7 +146,7 @@ describe("5xx bursts", () => {
       rig.sim.inject({ path: graphJob, status, times: 60 });
       const { answers, ms } = await storm(50);
       assert.deepEqual(statuses(answers), { 200: 50 });
-      assert.ok(ms < 10_000, `bounded: ${ms} ms`);
+      assert.ok(ms < 20_000, `bounded: ${ms} ms`);
     });
   }
 
@@ -166,19 +172,19 @@ describe("5xx bursts", () => {
 describe("slow answers", () => {
   test("one answer slower than the per-try timeout is retried: the caller gets the job", async () => {
     rig.configure({ GRAPH_TRY_TIMEOUT_MS: "200" });
-    rig.sim.inject({ path: graphJob, delayMs: 1000, times: 1 });
+    rig.sim.inject({ path: graphJob, delayMs: 10_000, times: 1 });
     const answer = await get(jobPath);
     assert.equal(answer.status, 200);
-    assert.ok(answer.ms < 2000, `${answer.ms} ms`);
+    assert.ok(answer.ms < 5000, `${answer.ms} ms: the retry answered, not the 10 s answer`);
   });
 
   test("30 callers while every answer is slower than the per-try timeout: 504 graphTimeout, bounded", async () => {
     rig.configure({ GRAPH_TRY_TIMEOUT_MS: "200", GRAPH_MAX_RETRIES: "2" });
-    rig.sim.inject({ path: graphJob, delayMs: 1500 });
+    rig.sim.inject({ path: graphJob, delayMs: 5000 });
     const { answers, ms } = await storm(30);
     assert.deepEqual(statuses(answers), { 504: 30 });
     assert.ok(answers.every((a) => a.body.error.code === "graphTimeout"));
-    assert.ok(ms < 3000, `bounded: ${ms} ms`);
+    assert.ok(ms < 10_000, `${ms} ms: three tries cut at 200 ms, not three 5 s answers awaited`);
   });
 
   test("Graph slower than the HTTP deadline: 504 at the deadline, whatever the retry settings", async () => {
@@ -187,7 +193,7 @@ describe("slow answers", () => {
     const { answers, ms } = await storm(10);
     assert.deepEqual(statuses(answers), { 504: 10 });
     assert.ok(answers.every((a) => a.body.error.code === "timeout"));
-    assert.ok(ms < 2500, `answered at the deadline: ${ms} ms`);
+    assert.ok(ms < 5000, `answered at the 1 s deadline, not after Graph's 10 s: ${ms} ms`);
   });
 });
 
@@ -279,7 +285,7 @@ describe("the managed identity endpoint", () => {
     assert.deepEqual(statuses(answers), { 503: 5 });
     assert.ok(answers.every((a) => a.body.error.code === "managedIdentityUnavailable"));
     assert.match(answers[0]!.body.error.message, /managed identity/);
-    assert.ok(ms < 5000, `bounded: ${ms} ms`);
+    assert.ok(ms < 10_000, `${ms} ms: cut at the per-try timeout, not after the endpoint's 20 s`);
     rig.identity.delayMs = 0;
   });
 
