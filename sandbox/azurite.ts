@@ -87,6 +87,8 @@ export class Azurite {
   private async launch(): Promise<void> {
     const entry = join(require.resolve("azurite/package.json"), "..", "dist", "src", "azurite.js");
     const args = [
+      "--require",
+      join(__dirname, "azuriteWithoutTelemetry.js"),
       entry,
       ...(this.options.location ? ["--location", this.options.location] : ["--inMemoryPersistence"]),
       "--skipApiVersionCheck",
