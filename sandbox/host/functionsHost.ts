@@ -35,8 +35,10 @@ export interface TriggerOptions {
   queues?: boolean;
   /** The pause before a failed message is tried again; default host.json's extensions.queues.visibilityTimeout. */
   visibilityTimeoutInMs?: number;
-  /** How often an empty queue is polled (the real host backs off to a minute; locally a fixed pause). Default 100 ms. */
+  /** The shortest pause between polls of an empty queue (the host's: 100 ms, the default). */
   pollingIntervalInMs?: number;
+  /** The longest, which the pause doubles up to while a queue stays empty; default host.json's maxPollingInterval. */
+  maxPollingIntervalInMs?: number;
 }
 
 /** Serves registered HTTP triggers on loopback and invokes any registration directly. */
@@ -95,7 +97,11 @@ export class LocalFunctionsHost {
 
   async start(): Promise<this> {
     const { routePrefix = "api", functionKeys, masterKey } = this.options;
-    this.server = new HttpTriggerServer(this.routes, { routePrefix, functionKeys, masterKey }, this.log);
+    this.server = new HttpTriggerServer(
+      this.routes,
+      { routePrefix, functionKeys, masterKey, afterInvocation: () => this.queues.wake() },
+      this.log,
+    );
     this.port = await this.server.listen(this.options.port ?? 0);
     return this;
   }
@@ -110,7 +116,11 @@ export class LocalFunctionsHost {
     const registration = this.registration(name);
     const timer = timerInput(options.isPastDue ?? false);
     const context = this.newContext(registration, { timer });
-    return registration.handler(timer, context);
+    try {
+      return await registration.handler(timer, context);
+    } finally {
+      this.queues.wake();
+    }
   }
 
   /** Starts the non-HTTP triggers as the host would: timers on their schedules, queue triggers polling Azurite. */
@@ -120,10 +130,15 @@ export class LocalFunctionsHost {
     this.timers.start();
     this.queues.start();
     const settings = readQueueHostSettings();
+    const pollingIntervalInMs = options.pollingIntervalInMs ?? 100;
     const polling = {
       ...settings,
       visibilityTimeoutInMs: options.visibilityTimeoutInMs ?? settings.visibilityTimeoutInMs,
-      pollingIntervalInMs: options.pollingIntervalInMs ?? 100,
+      pollingIntervalInMs,
+      maxPollingIntervalInMs: Math.max(
+        pollingIntervalInMs,
+        options.maxPollingIntervalInMs ?? settings.maxPollingIntervalInMs,
+      ),
     };
     for (const registration of this.registrations) {
       const trigger = triggerOf(registration);
@@ -158,6 +173,10 @@ export class LocalFunctionsHost {
       dequeueCount: metadata.dequeueCount ?? 1,
       insertionTime: (metadata.insertionTime ?? new Date()).toISOString(),
     });
-    return registration.handler(message, context);
+    try {
+      return await registration.handler(message, context);
+    } finally {
+      this.queues.wake();
+    }
   }
 }

@@ -16,6 +16,8 @@ export interface HttpServerOptions {
   functionKeys?: string[];
   /** The master (admin) key: the only key that opens authLevel admin routes (it opens function routes too). */
   masterKey?: string;
+  /** Told when a function has run (the host's queue pollers look again: it may have added messages). */
+  afterInvocation?: () => void;
 }
 
 export class HttpTriggerServer {
@@ -58,8 +60,13 @@ export class HttpTriggerServer {
       }
       const request = httpRequestOf(req, url, method, found.params, chunks);
       const context = this.log.newContext(found.route.registration, { params: found.params });
-      const result = (await found.route.registration.handler(request, context)) as
-        HttpResponseInit | HttpResponse | undefined;
+      let result: HttpResponseInit | HttpResponse | undefined;
+      try {
+        result = (await found.route.registration.handler(request, context)) as
+          HttpResponseInit | HttpResponse | undefined;
+      } finally {
+        this.options.afterInvocation?.();
+      }
       await writeResponse(res, result);
     } catch (error) {
       // The real host answers 500 with no detail when a handler throws.

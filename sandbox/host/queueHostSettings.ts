@@ -8,6 +8,8 @@ export interface QueueHostSettings {
   batchSize: number;
   maxDequeueCount: number;
   visibilityTimeoutInMs: number;
+  /** The longest pause between polls of an empty queue (host.json's maxPollingInterval; the host's default is a minute). */
+  maxPollingIntervalInMs: number;
 }
 
 /** "00:00:30" (or "1.00:00:00") as milliseconds. */
@@ -31,5 +33,6 @@ export function readQueueHostSettings(root = repoRoot()): QueueHostSettings {
     batchSize: Math.min(32, Math.max(1, Number(queues.batchSize ?? 16))),
     maxDequeueCount: Math.max(1, Number(queues.maxDequeueCount ?? 5)),
     visibilityTimeoutInMs: timeSpanInMs(queues.visibilityTimeout, 0),
+    maxPollingIntervalInMs: timeSpanInMs(queues.maxPollingInterval, 60_000),
   };
 }

@@ -2,7 +2,10 @@
  * Queue triggers over Azurite as the host runs them: a batch of up to host.json's batchSize messages at a
  * time, the dequeue count in the trigger metadata, a message deleted when its function succeeds, made visible
  * again after the visibility timeout when it fails, and moved to <queue>-poison when it has failed
- * maxDequeueCount times.
+ * maxDequeueCount times. An empty queue is polled less and less often, the pause doubling up to
+ * maxPollingInterval, as the host does; and as the host polls at once when its own functions add messages, every
+ * invocation (and a wait for idle queues) wakes the pollers and starts them again from the shortest pause. Polling
+ * three queues every 20 ms kept a test process and its Azurite busy for 0.4 CPU-seconds a second, doing nothing.
  */
 import { QueueClient, type DequeuedMessageItem } from "@azure/storage-queue";
 import { type Registration } from "./functionsCore";
@@ -10,8 +13,10 @@ import { type HostLog } from "./hostLog";
 import { type QueueHostSettings } from "./queueHostSettings";
 
 export interface QueuePolling extends QueueHostSettings {
-  /** How often an empty queue is polled. */
+  /** The shortest pause between polls of an empty queue: after a message, and after a wake-up. */
   pollingIntervalInMs: number;
+  /** The longest: the pause doubles up to it while the queue stays empty (host.json's maxPollingInterval). */
+  maxPollingIntervalInMs: number;
 }
 
 /** A queue trigger's function, its queue and poison queue, and how they are polled. */
@@ -31,11 +36,33 @@ export class QueueTriggers {
   private inFlight = 0;
   private readonly pollers: Promise<void>[] = [];
   private readonly watchedQueues: QueueClient[] = [];
+  /** Counts wake-ups, so a poller whose empty answer was asked for before one polls again instead of pausing. */
+  private wakeUps = 0;
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly log: HostLog) {}
 
   start(): void {
     this.running = true;
+  }
+
+  /** Polls every queue now and from the shortest pause again: an invocation may have added messages. */
+  wake(): void {
+    this.wakeUps++;
+    for (const sleeper of [...this.sleepers]) sleeper();
+  }
+
+  /** Pauses ms, or less when woken. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
   }
 
   /** Creates the trigger's queue if need be and polls it until stop(). */
@@ -50,6 +77,7 @@ export class QueueTriggers {
   /** Stops polling, and waits for invocations in progress. */
   async stop(): Promise<void> {
     this.running = false;
+    this.wake();
     await Promise.all(this.pollers.splice(0));
     this.watchedQueues.length = 0;
   }
@@ -57,6 +85,7 @@ export class QueueTriggers {
   /** Resolves when no queue-triggered invocation runs and every watched queue is empty (invisible messages count as waiting). */
   async waitForIdle(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<void> {
     const endBy = Date.now() + (options.timeoutMs ?? 30_000);
+    this.wake();
     let quietChecks = 0;
     while (quietChecks < 2) {
       if (Date.now() > endBy)
@@ -78,16 +107,27 @@ export class QueueTriggers {
     const { registration, polling } = watched;
     const running = new Set<Promise<void>>();
     const newBatchThreshold = Math.floor(polling.batchSize / 2);
+    let pauseMs = polling.pollingIntervalInMs;
     while (this.running) {
       if (running.size > newBatchThreshold) {
         await Promise.race(running);
         continue;
       }
+      const wakeUps = this.wakeUps;
       const messages = await this.receive(watched, polling.batchSize - running.size);
       if (messages.length === 0) {
-        await sleep(polling.pollingIntervalInMs);
+        if (this.wakeUps !== wakeUps) {
+          pauseMs = polling.pollingIntervalInMs;
+          continue;
+        }
+        await this.pause(pauseMs);
+        pauseMs =
+          this.wakeUps !== wakeUps
+            ? polling.pollingIntervalInMs
+            : Math.min(2 * pauseMs, polling.maxPollingIntervalInMs);
         continue;
       }
+      pauseMs = polling.pollingIntervalInMs;
       this.inFlight += messages.length;
       for (const message of messages) {
         const invocation = this.runQueueMessage(watched, message)
@@ -101,6 +141,7 @@ export class QueueTriggers {
           .finally(() => {
             this.inFlight--;
             running.delete(invocation);
+            this.wake();
           });
         running.add(invocation);
       }

@@ -5,6 +5,7 @@ import { StrictAzurite } from "../rig/strictTables";
 import { type Registration } from "../../sandbox/host/functionsCore";
 import { LocalFunctionsHost } from "../../sandbox/host/functionsHost";
 import { readQueueHostSettings } from "../../sandbox/host/queueHostSettings";
+import { CountingProxy, RequestCounter } from "../rig/countingProxy";
 
 let azurite: StrictAzurite;
 before(async () => {
@@ -22,7 +23,49 @@ test("host.json's queue settings are read as the host reads them", () => {
     batchSize: 16,
     maxDequeueCount: 5,
     visibilityTimeoutInMs: 30_000,
+    maxPollingIntervalInMs: 60_000,
   });
+});
+
+test("an empty queue is polled less and less often, and a message a function adds is picked up at once", async () => {
+  // The queue endpoint behind a proxy that counts the host's polls (GET .../messages).
+  const counter = new RequestCounter();
+  const proxy = await new CountingProxy(`http://127.0.0.1:${azurite.queuePort}`, counter).start();
+  const connectionString = azurite.connectionString.replace(`:${azurite.queuePort}/`, `:${proxy.port}/`);
+  const handled: number[] = [];
+  const host = new LocalFunctionsHost([
+    registration("later", { type: "queueTrigger", queueName: "later", connection: "AzureWebJobsStorage" }, () => {
+      handled.push(Date.now());
+    }),
+    registration("enqueue", { type: "httpTrigger", route: "enqueue", methods: ["POST"] }, async () => {
+      await new QueueClient(connectionString, "later").sendMessage("{}");
+      return { status: 202 };
+    }),
+  ]);
+  await host.start();
+  const pollTimes: number[] = [];
+  counter.decide = (_n, req) => (req.method === "GET" && pollTimes.push(Date.now()), "forward");
+  await host.startTriggers({
+    connectionString,
+    timers: false,
+    pollingIntervalInMs: 20,
+    maxPollingIntervalInMs: 60_000,
+  });
+  try {
+    while (pollTimes.length < 9) await new Promise((r) => setTimeout(r, 10));
+    // Eight pauses of 20, 40, ... 2560 ms between nine polls (at a fixed 20 ms, 160 ms); a slow machine only adds.
+    const firstNine = pollTimes[8]! - pollTimes[0]!;
+    assert.ok(firstNine >= 2500, `nine polls of an empty queue in ${firstNine} ms`);
+    // The next poll is 5 s away; the function's invocation wakes the pollers, so its message does not wait for it.
+    const sent = Date.now();
+    assert.equal((await fetch(`${host.baseUrl}/enqueue`, { method: "POST" })).status, 202);
+    while (handled.length === 0 && Date.now() - sent < 10_000) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(handled.length, 1, "the message was handled");
+    assert.ok(handled[0]! - sent < 2500, `handled ${handled[0]! - sent} ms after the function added it`);
+  } finally {
+    await host.stop();
+    await proxy.stop();
+  }
 });
 
 test("the local host fires a timer on its NCRONTAB schedule", async () => {

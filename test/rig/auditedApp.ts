@@ -4,13 +4,18 @@
  */
 import { type Rig } from "./rig";
 
-/** Serves the audit queues; a failed delivery is visible again at once, so a retry does not wait out a timeout. */
+/**
+ * Serves the audit queues; a failed delivery is visible again at once, so a retry does not wait out a timeout. The
+ * pollers back off to a second at most while the queues stay empty (a message the suite adds itself, not through
+ * the app, is picked up within it; every invocation and every wait for idle queues wakes them).
+ */
 export async function serveAuditQueues(rig: Rig, pollingIntervalInMs = 20): Promise<void> {
   await rig.host.startTriggers({
     connectionString: rig.azurite!.connectionString,
     timers: false,
     visibilityTimeoutInMs: 0,
     pollingIntervalInMs,
+    maxPollingIntervalInMs: 1000,
   });
 }
 
