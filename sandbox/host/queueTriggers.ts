@@ -116,11 +116,8 @@ export class QueueTriggers {
       const wakeUps = this.wakeUps;
       const messages = await this.receive(watched, polling.batchSize - running.size);
       if (messages.length === 0) {
-        if (this.wakeUps !== wakeUps) {
-          pauseMs = polling.pollingIntervalInMs;
-          continue;
-        }
-        await this.pause(pauseMs);
+        // Woken while asking (or while pausing): the shortest pause again, and no pause at all for the first case.
+        if (this.wakeUps === wakeUps) await this.pause(pauseMs);
         pauseMs =
           this.wakeUps !== wakeUps
             ? polling.pollingIntervalInMs
