@@ -86,9 +86,9 @@ export class Azurite {
 
   private async launch(): Promise<void> {
     const entry = join(require.resolve("azurite/package.json"), "..", "dist", "src", "azurite.js");
+    // Started with --disableTelemetry, Azurite never calls its telemetry SDK; the development install puts an empty
+    // module in its place (scripts/stubs/applicationinsights, package.json "overrides").
     const args = [
-      "--require",
-      join(__dirname, "azuriteWithoutTelemetry.js"),
       entry,
       ...(this.options.location ? ["--location", this.options.location] : ["--inMemoryPersistence"]),
       "--skipApiVersionCheck",
