@@ -2,7 +2,7 @@
 // closes with one line saying what was skipped, why, and the command that runs it.
 // A file list instead of a glob: `node --test <dir>` means different things on Node 20 and 22.
 //   node scripts/run-tests.mjs [root] [file name pattern]   the tests (npm test), or the fault suites under dist/test/faults
-//   node scripts/run-tests.mjs --all                         both in one pool, as CI runs them
+//   node scripts/run-tests.mjs --all                         both in one run, as CI runs them
 //   TEST_CONCURRENCY=n sets how many files run at once.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
