@@ -21,7 +21,10 @@ import { parseVerifyArgs, runVerify } from "../../scripts/verify";
 let rig: Rig;
 const printers = [printerIdFor(71), printerIdFor(72)];
 const prefix = `ev${Date.now().toString(36)}`;
-const today = new Date().toISOString().slice(0, 10);
+const started = Date.now();
+const today = new Date(started).toISOString().slice(0, 10);
+/** The UTC day of the suite's first job, created 8 minutes before it started: yesterday, just after midnight. */
+const firstDay = new Date(started - 8 * 60_000).toISOString().slice(0, 10);
 const noCredential = (): never => {
   throw new Error("no credential in tests");
 };
@@ -36,7 +39,7 @@ before(async () => {
         makeJob(printerId, n, {
           tasks: 2,
           state: n % 2 === 0 ? "processing" : "completed",
-          createdDateTime: new Date(Date.now() - n * 60_000).toISOString(),
+          createdDateTime: new Date(started - n * 60_000).toISOString(),
         }),
       );
   rig.configure({
@@ -72,7 +75,7 @@ async function rowsOf(name: "Jobs" | "Tasks" | "Integrity"): Promise<Record<stri
 }
 
 async function verify(): Promise<Awaited<ReturnType<typeof verifyIntegrity>>["report"]> {
-  return (await verifyIntegrity(evidence(), { from: today, to: today, retentionDays: 400 })).report;
+  return (await verifyIntegrity(evidence(), { from: firstDay, to: today, retentionDays: 400 })).report;
 }
 
 /** A stored row as it can be written back (without the service's properties). */
@@ -176,7 +179,7 @@ describe("GET /api/audit/integrity", () => {
   }
 
   test("answers 200 with intact, the rows checked and no findings for a day", async () => {
-    const { status, body } = await get(`?from=${today}&to=${today}`);
+    const { status, body } = await get(`?from=${firstDay}&to=${today}`);
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.intact, true);
     assert.deepEqual(body.findings, []);
@@ -230,7 +233,7 @@ describe("the evidence pack", () => {
       "--prefix",
       prefix,
       "--from",
-      today,
+      firstDay,
       "--to",
       today,
     ];

@@ -21,6 +21,8 @@ const requests: { method: string; url: URL; headers: Record<string, string | str
 before(async () => {
   rig = await startRig({ storage: true, simulator: { pageSize: 5 } });
   rig.sim.addPrinter({ id: printerId, displayName: "Anchor printer" });
+  // The jobs' UTC days, from the first job's to the last's (two when the suite runs across midnight).
+  const firstDay = new Date().toISOString().slice(0, 10);
   for (let n = 1; n <= 6; n++)
     rig.sim.addJob(printerId, makeJob(printerId, n, { tasks: 1, createdDateTime: new Date().toISOString() }));
   const counter = new RequestCounter();
@@ -44,7 +46,7 @@ before(async () => {
   rig.sim.addJob(printerId, makeJob(printerId, 7, { tasks: 1, createdDateTime: new Date().toISOString() }));
   await runScheduledAudit(rig, { timeoutMs: 20_000 });
   const today = new Date().toISOString().slice(0, 10);
-  const verified = await fetch(`${rig.api}/audit/integrity?from=${today}&to=${today}`);
+  const verified = await fetch(`${rig.api}/audit/integrity?from=${firstDay}&to=${today}`);
   assert.equal(verified.status, 200, await verified.text());
 });
 after(async () => {

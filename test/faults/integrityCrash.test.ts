@@ -32,7 +32,8 @@ const figures = new Figures("integrity");
 const printerId = "c4a50000-0000-4000-8000-0000000000e1";
 const nextPrefix = tablePrefixes("evcrash");
 const parallel = Number(process.env.CRASH_PARALLEL ?? 4);
-const today = new Date().toISOString().slice(0, 10);
+/** The UTC day of the first job state A creates (24 minutes before now): yesterday, just after midnight. */
+const firstDay = new Date(Date.now() - 24 * 60_000).toISOString().slice(0, 10);
 let writesFirst = 0;
 let writesLater = 0;
 let pointsFirst: ReturnType<typeof distinctCrashPoints>;
@@ -51,7 +52,7 @@ function isWritePoint(req: IncomingMessage, body: Buffer): boolean {
   );
 }
 
-/** 24 jobs created today with a task each, over 3 pages: two writes of history rows, so two links. */
+/** 24 jobs created in the last 24 minutes with a task each, over 3 pages: two writes of history rows, so two links. */
 function tenantStateA(): void {
   const printer = world.sim.printers.get(printerId)!;
   printer.jobs.clear();
@@ -113,7 +114,8 @@ async function verifyTables(prefix: string): Promise<string[]> {
     store: new AuditStore(prefix, tableClientFactory(storage, none)),
     anchor: new BlobAnchor(evidenceContainer(storage, "audit-evidence", none)),
   };
-  const { report } = await verifyIntegrity(target, { from: today, to: today, retentionDays: 400 });
+  const today = new Date().toISOString().slice(0, 10);
+  const { report } = await verifyIntegrity(target, { from: firstDay, to: today, retentionDays: 400 });
   const history = (await readTable(world, prefix, "Jobs")).length + (await readTable(world, prefix, "Tasks")).length;
   const problems: string[] = [];
   if (!report.intact) problems.push(`findings ${JSON.stringify(report.findings.slice(0, 3))}`);
