@@ -134,6 +134,16 @@ export class Azurite {
       });
     });
     child.removeAllListeners("exit");
+    // A process that ends without stop() (an uncaught error, a suite that fails before its after()) takes its
+    // emulator with it, instead of leaving it running on its ports.
+    const endWithUs = (): void => void child.kill("SIGKILL");
+    process.once("exit", endWithUs);
+    child.once("exit", () => process.off("exit", endWithUs));
+  }
+
+  /** The emulator's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /**

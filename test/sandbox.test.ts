@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { freePort } from "../sandbox/azurite";
@@ -64,4 +65,39 @@ test("npm start's sandbox answers the example URLs it prints with 200 and the jo
     }
   }
   assert.match(output, /Stopping/, `the sandbox stops on Ctrl+C:\n${output}`);
+});
+
+test("a process that dies without stopping its Azurite takes the emulator with it", async () => {
+  const azurite = join(repoRoot(), "dist", "sandbox", "azurite.js");
+  const script = `
+    const { Azurite } = require(${JSON.stringify(azurite)});
+    new Azurite().start().then((a) => { console.log("AZURITE_PID " + a.pid); throw new Error("dies without stop()"); });
+  `;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  assert.equal(code, 1, output);
+  assert.match(output, /dies without stop\(\)/);
+  const pid = Number(/AZURITE_PID (\d+)/.exec(output)?.[1]);
+  assert.ok(pid > 0, output);
+  // Running: the process exists and, where /proc tells, is not a zombie (ended, not yet reaped by anyone).
+  const running = (): boolean => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    if (!existsSync("/proc/self/stat")) return true;
+    try {
+      return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; running() && waited < 5_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  const left = running();
+  if (left) process.kill(pid, "SIGKILL");
+  assert.equal(left, false, `Azurite (pid ${pid}) still ran after its process died`);
 });
