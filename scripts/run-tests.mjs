@@ -48,7 +48,7 @@ const waits = (file) => mostlyWaiting.some((name) => file.endsWith(`/${name}.tes
 const howToRun = [
   [/infra:build/, "need `npm run infra:build` (the dotnet SDK restores the Bicep CLI)"],
   [/PowerShell/, "need PowerShell 7 (`dotnet tool install PowerShell --tool-path .tools/pwsh`)"],
-  [/chromium/i, "need Chromium (`apt-get install chromium`)"],
+  [/chromium/i, "need Chromium's headless shell (`apt-get install chromium-headless-shell`)"],
   [/soffice|libreoffice/i, "need LibreOffice Calc (`apt-get install libreoffice-calc-nogui`)"],
 ];
 

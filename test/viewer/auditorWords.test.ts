@@ -14,13 +14,13 @@ import { repoRoot } from "../../sandbox/host/functionApp";
 import { LocalFunctionsHost } from "../../sandbox/host/functionsHost";
 import { addDemoTenant, advanceOneJob, printerIdFor } from "../../sandbox/tenant";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
-import { chromiumInstalled, chromiumPath, clearOfRunTime, launchChromium } from "../rig/browser";
+import { chromiumInstall, chromiumInstalled, chromiumPath, clearOfRunTime, launchChromium } from "../rig/browser";
 import { startRig, type Rig } from "../rig/rig";
 
 const browserMissing = !chromiumInstalled();
 const skip =
   browserMissing && !process.env.CI
-    ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests`
+    ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
     : false;
 /** Where the screenshots go: test-artifacts/viewer, or the folder VIEWER_SCREENSHOTS names (a closing note's). */
 const screens = process.env.VIEWER_SCREENSHOTS || join(repoRoot(), "test-artifacts", "viewer");
@@ -52,7 +52,7 @@ function settingTitles(page: Page): Promise<string[]> {
 
 describe("the viewer in words an auditor understands, and a first run that explains itself", { skip }, () => {
   before(async () => {
-    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it (apt-get install chromium).`);
+    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it (${chromiumInstall}).`);
     mkdirSync(screens, { recursive: true });
     rig = await startRig({ storage: true });
     const printerIds = addDemoTenant(rig.sim);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { jobColumns, taskColumns } from "../../src/audit/snapshot";
-import { chromiumInstalled, chromiumPath, launchChromium } from "../rig/browser";
+import { chromiumInstall, chromiumInstalled, chromiumPath, launchChromium } from "../rig/browser";
 import { Figures } from "../rig/figures";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
 import { startRig, type Rig } from "../rig/rig";
@@ -20,7 +20,7 @@ import { makeJob, printerIdFor } from "../../sandbox/tenant";
 const browserMissing = !chromiumInstalled();
 const skip =
   browserMissing && !process.env.CI
-    ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests`
+    ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
     : false;
 
 const big = "W".repeat(100_000);
@@ -227,8 +227,7 @@ async function holds<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promis
 
 describe("the viewer with hostile values in every field, in Chromium", { skip }, () => {
   before(async () => {
-    if (browserMissing)
-      throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (apt-get install chromium).`);
+    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (${chromiumInstall}).`);
     rig = await startRig({ storage: true });
     browser = await launchChromium();
   });

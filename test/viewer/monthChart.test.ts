@@ -10,13 +10,13 @@ import { after, before, describe, test } from "node:test";
 import { type Browser, type Page } from "playwright-core";
 import { type SummaryAnswer } from "../../src/contract/auditAnswers";
 import { repoRoot } from "../../sandbox/host/functionApp";
-import { chromiumInstalled, chromiumPath, launchChromium } from "../rig/browser";
+import { chromiumInstall, chromiumInstalled, chromiumPath, launchChromium } from "../rig/browser";
 import { startRig, type Rig } from "../rig/rig";
 
 const browserMissing = !chromiumInstalled();
 const skip =
   browserMissing && !process.env.CI
-    ? `${chromiumPath} is missing: install it with apt-get install chromium to run the viewer's browser tests`
+    ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
     : false;
 /** Where the screenshots go: test-artifacts/viewer, or the folder VIEWER_SCREENSHOTS names (a closing note's). */
 const screens = process.env.VIEWER_SCREENSHOTS || join(repoRoot(), "test-artifacts", "viewer");
@@ -90,7 +90,7 @@ describe("the month's jobs-per-day chart reads at every width", { skip }, () => 
   let rig: Rig;
   let browser: Browser;
   before(async () => {
-    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it (apt-get install chromium).`);
+    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it (${chromiumInstall}).`);
     mkdirSync(screens, { recursive: true });
     rig = await startRig();
     browser = await launchChromium();
