@@ -147,9 +147,13 @@ describe("the month's jobs-per-day chart reads at every width", { skip }, () => 
     try {
       const wide = await drawn(page);
       await page.setViewportSize({ width: 360, height: 900 });
-      await page.waitForFunction(
-        `document.querySelectorAll(".day-chart text.day-label").length < ${wide.labels.length}`,
-      );
+      // Polled from here, not with waitForFunction: Playwright polls a string predicate with eval in the page, which
+      // the page's Content Security Policy refuses (an EvalError whenever the chart was not drawn again by then).
+      const labels = page.locator(".day-chart text.day-label");
+      for (const until = Date.now() + 30_000; (await labels.count()) >= wide.labels.length;) {
+        assert.ok(Date.now() < until, `still ${wide.labels.length} day labels 30 s after the window narrowed`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       assertReadable(await drawn(page), 360);
     } finally {
       await page.context().close();
