@@ -28,7 +28,19 @@ export function chromiumInstalled(): boolean {
   return existsSync(chromiumPath);
 }
 
+/**
+ * A browser suite's `skip`: the reason, when the browser is missing outside CI; false otherwise (CI must have it,
+ * and the suite fails there, at launchChromium, instead of skipping).
+ */
+export const chromiumSkip: string | false =
+  !chromiumInstalled() && !process.env.CI
+    ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
+    : false;
+
+/** Launches it; fails with the command that installs it when it is missing. */
 export function launchChromium(): Promise<Browser> {
+  if (!chromiumInstalled())
+    return Promise.reject(new Error(`${chromiumPath} is missing; CI installs it in .ci/run (${chromiumInstall}).`));
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 

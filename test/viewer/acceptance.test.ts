@@ -9,18 +9,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
-import { chromiumInstall, chromiumInstalled, chromiumPath, clearOfRunTime, launchChromium } from "../rig/browser";
+import { chromiumSkip, clearOfRunTime, launchChromium } from "../rig/browser";
 import { repoRoot } from "../../sandbox/host/functionApp";
 import { LocalFunctionsHost } from "../../sandbox/host/functionsHost";
 import { startRig, type Rig } from "../rig/rig";
 import { addDemoTenant, advanceOneJob, printerIdFor } from "../../sandbox/tenant";
 
 const functionKey = "viewer-test-key-5f1c2e9a";
-const browserMissing = !chromiumInstalled();
-const skip =
-  browserMissing && !process.env.CI
-    ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
-    : false;
 const artifacts = join(repoRoot(), "test-artifacts", "viewer");
 const lobby = printerIdFor(1);
 const warehouse = printerIdFor(3);
@@ -77,9 +72,8 @@ async function jobRows(page: Page): Promise<{ job: string; printer: string; stat
   );
 }
 
-describe("the audit viewer in Chromium", { skip }, () => {
+describe("the audit viewer in Chromium", { skip: chromiumSkip }, () => {
   before(async () => {
-    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (${chromiumInstall}).`);
     mkdirSync(artifacts, { recursive: true });
     rig = await startRig({ storage: true, host: { functionKeys: [functionKey] } });
     printerIds = addDemoTenant(rig.sim);

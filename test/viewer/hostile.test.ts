@@ -11,17 +11,11 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { jobColumns, taskColumns } from "../../src/audit/snapshot";
-import { chromiumInstall, chromiumInstalled, chromiumPath, launchChromium } from "../rig/browser";
+import { chromiumSkip, launchChromium } from "../rig/browser";
 import { Figures } from "../rig/figures";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
 import { startRig, type Rig } from "../rig/rig";
 import { makeJob, printerIdFor } from "../../sandbox/tenant";
-
-const browserMissing = !chromiumInstalled();
-const skip =
-  browserMissing && !process.env.CI
-    ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
-    : false;
 
 const big = "W".repeat(100_000);
 const hostileStrings = [
@@ -225,9 +219,8 @@ async function holds<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promis
     );
 }
 
-describe("the viewer with hostile values in every field, in Chromium", { skip }, () => {
+describe("the viewer with hostile values in every field, in Chromium", { skip: chromiumSkip }, () => {
   before(async () => {
-    if (browserMissing) throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (${chromiumInstall}).`);
     rig = await startRig({ storage: true });
     browser = await launchChromium();
   });
