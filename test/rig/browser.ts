@@ -8,12 +8,12 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
-export const chromiumPath = "/usr/bin/chromium-headless-shell";
+const chromiumPath = "/usr/bin/chromium-headless-shell";
 
 /** What installs it, for the messages of a suite that skips without it. */
-export const chromiumInstall = "apt-get install chromium-headless-shell";
+const chromiumInstall = "apt-get install chromium-headless-shell";
 
-export const chromiumArgs = [
+const chromiumArgs = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -24,7 +24,7 @@ export const chromiumArgs = [
   "--disable-sync",
 ];
 
-export function chromiumInstalled(): boolean {
+function chromiumInstalled(): boolean {
   return existsSync(chromiumPath);
 }
 

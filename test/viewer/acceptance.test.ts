@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
-import { chromiumSkip, clearOfRunTime, launchChromium } from "../rig/browser";
+import { chromiumSkip as skip, clearOfRunTime, launchChromium } from "../rig/browser";
 import { repoRoot } from "../../sandbox/host/functionApp";
 import { LocalFunctionsHost } from "../../sandbox/host/functionsHost";
 import { startRig, type Rig } from "../rig/rig";
@@ -72,7 +72,7 @@ async function jobRows(page: Page): Promise<{ job: string; printer: string; stat
   );
 }
 
-describe("the audit viewer in Chromium", { skip: chromiumSkip }, () => {
+describe("the audit viewer in Chromium", { skip }, () => {
   before(async () => {
     mkdirSync(artifacts, { recursive: true });
     rig = await startRig({ storage: true, host: { functionKeys: [functionKey] } });

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { jobColumns, taskColumns } from "../../src/audit/snapshot";
-import { chromiumSkip, launchChromium } from "../rig/browser";
+import { chromiumSkip as skip, launchChromium } from "../rig/browser";
 import { Figures } from "../rig/figures";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
 import { startRig, type Rig } from "../rig/rig";
@@ -219,7 +219,7 @@ async function holds<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promis
     );
 }
 
-describe("the viewer with hostile values in every field, in Chromium", { skip: chromiumSkip }, () => {
+describe("the viewer with hostile values in every field, in Chromium", { skip }, () => {
   before(async () => {
     rig = await startRig({ storage: true });
     browser = await launchChromium();

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { type Browser, type Page } from "playwright-core";
 import { type SummaryAnswer } from "../../src/contract/auditAnswers";
 import { repoRoot } from "../../sandbox/host/functionApp";
-import { chromiumSkip, launchChromium } from "../rig/browser";
+import { chromiumSkip as skip, launchChromium } from "../rig/browser";
 import { startRig, type Rig } from "../rig/rig";
 
 /** Where the screenshots go: test-artifacts/viewer, or the folder VIEWER_SCREENSHOTS names (a closing note's). */
@@ -81,7 +81,7 @@ function assertReadable({ labels, chart }: Awaited<ReturnType<typeof drawn>>, wi
   assert.ok(labels.at(-1)!.right <= chart.right + 0.5, `at ${width}px the last label ends inside the chart`);
 }
 
-describe("the month's jobs-per-day chart reads at every width", { skip: chromiumSkip }, () => {
+describe("the month's jobs-per-day chart reads at every width", { skip }, () => {
   let rig: Rig;
   let browser: Browser;
   before(async () => {
