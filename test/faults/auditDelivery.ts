@@ -17,6 +17,8 @@ export interface DeliveryReport {
   /** The most heap held after a full GC (0 unless the process ran with --expose-gc). */
   retainedHeapMB: number;
   warnings: string[];
+  /** The process's CPU (user and system) since it started, when the delivery answered. */
+  processCpuMs: number;
 }
 
 /** Runs the delivery the environment describes; resolves to its report (never rejects). */
@@ -63,8 +65,11 @@ export async function deliverFromEnv(app: Registration[]): Promise<DeliveryRepor
     peakHeapMB: Math.round(peakHeap / 1048576),
     retainedHeapMB: Math.round(retainedHeap / 1048576),
     warnings: host.logs.filter((l) => l.level === "warning").map((l) => l.message),
+    processCpuMs: cpuMs(process.cpuUsage()),
   };
 }
+
+const cpuMs = ({ user, system }: NodeJS.CpuUsage): number => Math.round((user + system) / 1000);
 
 /** The line a delivery closes its output with, which the harness reads back. */
 export function reportLine(report: DeliveryReport): string {

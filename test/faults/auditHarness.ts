@@ -28,11 +28,13 @@ export interface AuditWorld {
   stop(): Promise<void>;
 }
 
-export async function startAuditWorld(options: { location?: string; pageSize?: number } = {}): Promise<AuditWorld> {
+export async function startAuditWorld(
+  options: { location?: string; pageSize?: number; lanesFromFiles?: boolean } = {},
+): Promise<AuditWorld> {
   const azurite = await new StrictAzurite({ location: options.location }).start();
   const identity = await new ManagedIdentityEndpoint().start();
   const sim = await new UniversalPrintSimulator({ pageSize: options.pageSize ?? 10 }).start();
-  const lanes = new AuditLanes();
+  const lanes = new AuditLanes({ fromFiles: options.lanesFromFiles });
   return {
     azurite,
     identity,

@@ -7,7 +7,8 @@
  * have printed) goes back with its report.
  *
  * A suite that crashes a delivery kills the worker (SIGKILL): nothing of the delivery runs on, and nothing of the
- * worker serves again.
+ * worker serves again. The suites start it from a bundle (auditLaneStart.ts); run as a file, it loads the app as the
+ * Node worker does.
  */
 import { resetConfig } from "../../src/config";
 import { resetComposition } from "../../src/composition/rooms";
@@ -25,6 +26,21 @@ export interface LaneAnswer {
 }
 
 let app: Registration[] | undefined;
+let loadApp: () => Registration[] = loadFunctionApp;
+let firstServed: (() => void) | undefined;
+
+/**
+ * The bundle of this worker (scripts/bundle-audit-lane.mjs) hands in its app: the entry files package.json's `main`
+ * names, required from the bundle in the worker's order, instead of from dist/ one file at a time.
+ */
+export function useBundledApp(load: () => Registration[]): void {
+  loadApp = load;
+}
+
+/** `callback` runs once, after the first delivery answered (auditLaneStart.ts then keeps V8's compiled code). */
+export function afterFirstDelivery(callback: () => void): void {
+  firstServed = callback;
+}
 
 function useEnvironment(env: Record<string, string>): void {
   for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
@@ -47,7 +63,7 @@ async function serve({ env }: LaneRequest): Promise<LaneAnswer> {
   try {
     useEnvironment(env);
     // The app reads its settings as it loads (src/index.ts), so it loads with the first delivery's.
-    app ??= loadFunctionApp();
+    app ??= loadApp();
     const report = await deliverFromEnv(app);
     console.log(reportLine(report));
     return { exitCode: report.ok ? 0 : 1, output: chunks.join("") };
@@ -61,5 +77,10 @@ async function serve({ env }: LaneRequest): Promise<LaneAnswer> {
 }
 
 process.on("message", (request: LaneRequest) => {
-  void serve(request).then((answer) => process.send!(answer));
+  void serve(request).then((answer) => {
+    process.send!(answer);
+    const served = firstServed;
+    firstServed = undefined;
+    served?.();
+  });
 });

@@ -2,9 +2,10 @@
  * Warm audit workers (auditLane.ts). Loading the app costs a process more CPU than most of the deliveries it
  * serves, and the crash suites deliver hundreds of times, so deliveries share a few warm workers. A suite that
  * kills a delivery kills its worker (SIGKILL, a real crash: nothing of it runs on), and the next delivery
- * starts another.
+ * starts another, from the worker's bundle when the build made one (auditLaneStart.ts).
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { type LaneAnswer, type LaneRequest } from "./auditLane";
 
@@ -16,6 +17,19 @@ export interface LaneResult {
   output: string;
 }
 
+/** The worker with the built app, in one file (scripts/bundle-audit-lane.mjs, run by `npm run build`). */
+export const laneBundle = join(__dirname, "auditLane.bundle.js");
+
+/**
+ * The worker to start: from its bundle when the bundle is as new as the compiled worker, else (a build by `tsc`
+ * alone) the compiled worker itself, which loads the app from dist/ as the Node worker does.
+ */
+function workerFile(fromFiles: boolean): string {
+  if (fromFiles) return "auditLane.js";
+  const mtime = (file: string): number => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  return mtime(laneBundle) >= mtime(join(__dirname, "auditLane.js")) ? "auditLaneStart.js" : "auditLane.js";
+}
+
 interface Lane {
   child: ChildProcess;
   /** What the worker printed outside any delivery (a crash of the worker itself). */
@@ -25,6 +39,9 @@ interface Lane {
 export class AuditLanes {
   private readonly idle: Lane[] = [];
   private readonly all = new Set<Lane>();
+
+  /** `fromFiles`: start workers from the compiled files even when the build bundled them (the auditWorker bench). */
+  constructor(private readonly options: { fromFiles?: boolean } = {}) {}
 
   /**
    * Runs one delivery with `env` (the whole environment a fresh process would get) on an idle worker; `killer`
@@ -52,7 +69,7 @@ export class AuditLanes {
   }
 
   private start(): Lane {
-    const child = fork(join(__dirname, "auditLane.js"), [], {
+    const child = fork(join(__dirname, workerFile(this.options.fromFiles ?? false)), [], {
       env: { PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
