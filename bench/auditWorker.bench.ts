@@ -14,13 +14,13 @@ import {
   tablePrefixes,
   type AuditWorld,
 } from "../test/faults/auditHarness";
+import { median } from "./stats";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 const printerId = "c4a50000-0000-4000-8000-0000000000b5";
 const ways = ["files", "bundle"] as const;
 type Way = (typeof ways)[number];
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} CPU-seconds`;
 
 /** A cold worker's first delivery; the worker is stopped after it, so the next one starts cold too. */

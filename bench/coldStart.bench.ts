@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { expandMain, repoRoot } from "../sandbox/host/functionApp";
 import { type ColdWorkerFigures } from "../test/rig/coldWorker";
 import { startColdWorkers } from "../test/rig/coldWorkers";
+import { median } from "./stats";
 
 const runs = 7;
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
 
 /** Median time to require one esbuild bundle of every entry file (the option not taken: a bundle loads everything). */

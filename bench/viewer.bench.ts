@@ -12,6 +12,7 @@ import { startRig, type Rig } from "../test/rig/rig";
 import { addDemoTenant, makeJob, printerIdFor } from "../sandbox/tenant";
 import { launchChromium } from "../test/rig/browser";
 import { runScheduledAudit, serveAuditQueues } from "../test/rig/auditedApp";
+import { median } from "./stats";
 
 const key = "bench-key";
 const loads = 7;
@@ -19,11 +20,6 @@ const monthDays = 30;
 const jobsPerDay = 1000;
 const monthPrinters = 200;
 const monthStart = Date.UTC(2026, 9, 31);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function audited(setup: (rig: Rig) => string[], timeoutMs = 120_000): Promise<{ rig: Rig; auditMs: number }> {
   const rig = await startRig({ storage: true, host: { functionKeys: [key] }, simulator: { pageSize: 100 } });
