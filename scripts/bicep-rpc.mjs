@@ -1,6 +1,6 @@
 // Builds, lints and snapshots the Bicep in one Bicep CLI process: `bicep jsonrpc --stdio`, the CLI's documented
 // programmatic interface (stable since Bicep 0.29). One process instead of one per file saves the .NET start and JIT
-// of each (about 24 CPU-seconds down to 7 on the CI machine). What it checks is what `bicep build`, `bicep lint` and
+// of each (about 26 CPU-seconds down to 6 on the CI machine). What it checks is what `bicep build`, `bicep lint` and
 // `bicep snapshot` check: `bicep/compile` answers with the template and every diagnostic of the compilation, the
 // linter's included (modules too), and `bicep/compileParams` with each parameters file's. Run by .ci/bicep.sh:
 //   node scripts/bicep-rpc.mjs <path to the bicep CLI>
@@ -10,12 +10,14 @@ import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { clearTimeout, setTimeout } from "node:timers";
 import { fileURLToPath } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const template = path.join(repo, "infra", "main.bicep");
 const scenarios = path.join(repo, "test", "infra-scenarios");
 const out = path.join(repo, "dist", "infra");
+const callTimeoutInMs = 300_000;
 // The placeholder deployment context each snapshot is evaluated in: no Azure call is made.
 const metadata = {
   tenantId: "00000000-0000-0000-0000-0000000000aa",
@@ -37,6 +39,8 @@ function startBicep(bicep) {
     pending.clear();
   };
   child.on("error", failAll);
+  // EPIPE when the CLI has gone: its exit, which follows, says how it ended.
+  child.stdin.on("error", () => undefined);
   child.on("exit", (code, signal) => failAll(new Error(`the Bicep CLI exited (${signal ?? `code ${code}`})`)));
   child.stdout.on("data", (chunk) => {
     buffered = Buffer.concat([buffered, chunk]);
@@ -44,7 +48,11 @@ function startBicep(bicep) {
       const headerEnd = buffered.indexOf("\r\n\r\n");
       if (headerEnd < 0) return;
       const length = Number(/Content-Length: *(\d+)/i.exec(buffered.subarray(0, headerEnd).toString("ascii"))?.[1]);
-      if (!Number.isFinite(length)) throw new Error("the Bicep CLI sent a message without a Content-Length");
+      if (!Number.isFinite(length)) {
+        failAll(new Error("the Bicep CLI sent a message without a Content-Length"));
+        child.kill();
+        return;
+      }
       if (buffered.length < headerEnd + 4 + length) return;
       const message = JSON.parse(buffered.subarray(headerEnd + 4, headerEnd + 4 + length).toString("utf8"));
       buffered = buffered.subarray(headerEnd + 4 + length);
@@ -60,7 +68,16 @@ function startBicep(bicep) {
       const id = ++nextId;
       const body = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id, method, params }), "utf8");
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        // Generous: a compile takes seconds; a CLI that stops answering fails the step instead of holding CI.
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`the Bicep CLI did not answer ${method} within ${callTimeoutInMs / 1000} s`));
+        }, callTimeoutInMs);
+        const settle = (settler) => (value) => {
+          clearTimeout(timer);
+          settler(value);
+        };
+        pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
         child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
         child.stdin.write(body);
       });
