@@ -16,6 +16,7 @@ import fc from "fast-check";
 import { csvCell } from "../../src/audit/read";
 import { visibleText } from "../../src/contract/visibleText";
 import { Figures } from "../rig/figures";
+import { installed } from "../rig/installs";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
 import { startRig, type Rig } from "../rig/rig";
 import { makeJob, printerIdFor } from "../../sandbox/tenant";
@@ -162,7 +163,7 @@ describe("the CSV export opened in LibreOffice Calc, split on , and on ;", { ski
   const figures = new Figures("csv-spreadsheet");
 
   before(async () => {
-    if (officeMissing)
+    if (!(await installed(soffice)))
       throw new Error(`${soffice} is missing; CI installs it in .ci/run (apt-get install libreoffice-calc-nogui).`);
     dir = mkdtempSync(join(tmpdir(), "csv-calc-"));
     rig = await startRig({ storage: true });

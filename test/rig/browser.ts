@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
+import { installed } from "./installs";
 
 const chromiumPath = "/usr/bin/chromium-headless-shell";
 
@@ -37,10 +38,10 @@ export const chromiumSkip: string | false =
     ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
     : false;
 
-/** Launches it; fails with the command that installs it when it is missing. */
-export function launchChromium(): Promise<Browser> {
-  if (!chromiumInstalled())
-    return Promise.reject(new Error(`${chromiumPath} is missing; CI installs it in .ci/run (${chromiumInstall}).`));
+/** Launches it (in CI, once the install beside the tests has ended); fails with the command that installs it when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!(await installed(chromiumPath)))
+    throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (${chromiumInstall}).`);
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
