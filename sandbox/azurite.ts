@@ -39,6 +39,11 @@ export interface AzuriteOptions {
   verbose?: boolean;
   /** Keep data in this folder (survives a stop and start on the same ports); default: in memory. */
   location?: string;
+  /**
+   * The storage accounts it serves, each with the development account's key (Azurite's AZURITE_ACCOUNTS); default:
+   * the development account alone.
+   */
+  accounts?: string[];
 }
 
 /** How long Azurite may take to say its three services listen. */
@@ -49,15 +54,19 @@ export class Azurite {
   blobPort = 0;
   queuePort = 0;
   tablePort = 0;
+  /** The storage account the connection string names: the development account, unless the emulator serves others. */
+  accountName = devAccountName;
+  accountKey = devAccountKey;
 
-  constructor(private readonly options: AzuriteOptions = {}) {}
+  constructor(protected readonly options: AzuriteOptions = {}) {}
 
   get connectionString(): string {
     const host = "http://127.0.0.1";
+    const account = this.accountName;
     return (
-      `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};` +
-      `BlobEndpoint=${host}:${this.blobPort}/${devAccountName};QueueEndpoint=${host}:${this.queuePort}/${devAccountName};` +
-      `TableEndpoint=${host}:${this.tablePort}/${devAccountName};`
+      `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${this.accountKey};` +
+      `BlobEndpoint=${host}:${this.blobPort}/${account};QueueEndpoint=${host}:${this.queuePort}/${account};` +
+      `TableEndpoint=${host}:${this.tablePort}/${account};`
     );
   }
 
@@ -108,7 +117,10 @@ export class Azurite {
       String(this.tablePort),
       ...(this.options.verbose ? [] : ["--silent"]),
     ];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const env = this.options.accounts
+      ? { ...process.env, AZURITE_ACCOUNTS: this.options.accounts.map((name) => `${name}:${devAccountKey}`).join(";") }
+      : process.env;
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     this.child = child;
     let output = "";
     await new Promise<void>((resolve, reject) => {
@@ -139,6 +151,11 @@ export class Azurite {
     const endWithUs = (): void => void child.kill("SIGKILL");
     process.once("exit", endWithUs);
     child.once("exit", () => process.off("exit", endWithUs));
+  }
+
+  /** The three services' ports. */
+  get ports(): { blobPort: number; queuePort: number; tablePort: number } {
+    return { blobPort: this.blobPort, queuePort: this.queuePort, tablePort: this.tablePort };
   }
 
   /** The emulator's process id while it runs. */

@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
-import { devAccountKey, devAccountName } from "../../sandbox/azurite";
 import { makeJob, printerIdFor } from "../../sandbox/tenant";
 import { runScheduledAudit, serveAuditQueues } from "../rig/auditedApp";
 import { CountingProxy, RequestCounter } from "../rig/countingProxy";
@@ -31,12 +30,12 @@ before(async () => {
     return "forward";
   };
   proxy = await new CountingProxy(`http://127.0.0.1:${rig.azurite!.blobPort}`, counter).start();
-  const { tablePort, queuePort } = rig.azurite!;
+  const { tablePort, queuePort, accountName: account, accountKey } = rig.azurite!;
   rig.configure({
     AzureWebJobsStorage:
-      `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};` +
-      `BlobEndpoint=${proxy.origin}/${devAccountName};QueueEndpoint=http://127.0.0.1:${queuePort}/${devAccountName};` +
-      `TableEndpoint=http://127.0.0.1:${tablePort}/${devAccountName};`,
+      `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${accountKey};` +
+      `BlobEndpoint=${proxy.origin}/${account};QueueEndpoint=http://127.0.0.1:${queuePort}/${account};` +
+      `TableEndpoint=http://127.0.0.1:${tablePort}/${account};`,
     AUDIT_TABLE_PREFIX: `anc${randomBytes(3).toString("hex")}`,
     AUDIT_PRINTER_IDS: printerId,
   });

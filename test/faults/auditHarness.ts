@@ -31,7 +31,9 @@ export interface AuditWorld {
 export async function startAuditWorld(
   options: { location?: string; pageSize?: number; lanesFromFiles?: boolean } = {},
 ): Promise<AuditWorld> {
-  const azurite = await new StrictAzurite({ location: options.location }).start();
+  // Its own emulator, not an account of the run's (sharedAzurite.ts): the suites here stop storage under the app, and
+  // the crash suites tell storage's calls from Graph's by the development account's path.
+  const azurite = await new StrictAzurite({ location: options.location, own: true }).start();
   const identity = await new ManagedIdentityEndpoint().start();
   const sim = await new UniversalPrintSimulator({ pageSize: options.pageSize ?? 10 }).start();
   const lanes = new AuditLanes({ fromFiles: options.lanesFromFiles });

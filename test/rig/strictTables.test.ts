@@ -131,7 +131,7 @@ describe("entity-group transactions", () => {
         "Content-Type: application/http",
         "Content-Transfer-Encoding: binary",
         "",
-        `POST ${azurite.tableOrigin}/devstoreaccount1/anyTable HTTP/1.1`,
+        `POST ${azurite.tableOrigin}/${azurite.accountName}/anyTable HTTP/1.1`,
         "Content-Type: application/json",
         "",
         JSON.stringify({ PartitionKey: partitionKey, RowKey: "1" }),
@@ -146,7 +146,7 @@ describe("entity-group transactions", () => {
       "--batch_1--",
       "",
     ].join("\r\n");
-    const answer = await fetch(`${azurite.tableOrigin}/devstoreaccount1/$batch`, {
+    const answer = await fetch(`${azurite.tableOrigin}/${azurite.accountName}/$batch`, {
       method: "POST",
       headers: { "content-type": "multipart/mixed; boundary=batch_1" },
       body,

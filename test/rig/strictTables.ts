@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { Azurite, type AzuriteOptions } from "../../sandbox/azurite";
 import { LoopbackServer } from "../../sandbox/loopbackServer";
+import { claimSharedAccount } from "./sharedAzurite";
 import {
   batchFailureBody,
   checkBatch,
@@ -303,10 +304,25 @@ export class StrictTables {
  */
 export class StrictAzurite extends Azurite {
   readonly tables: StrictTables;
+  /** An account of the run's Azurite (sharedAzurite.ts), not an emulator of its own. */
+  private shared = false;
 
-  constructor(options: AzuriteOptions & { strict?: StrictTablesOptions } = {}) {
+  constructor(
+    options: AzuriteOptions & {
+      strict?: StrictTablesOptions;
+      /** An emulator of its own even when the run has one to share: to stop storage under the app, say. */
+      own?: boolean;
+    } = {},
+  ) {
     super(options);
     this.tables = new StrictTables("http://127.0.0.1:0", options.strict);
+    const own = options.own || options.location || options.blobPort || options.queuePort || options.tablePort;
+    const account = own ? undefined : claimSharedAccount();
+    if (account) {
+      ({ blobPort: this.blobPort, queuePort: this.queuePort, tablePort: this.tablePort } = account);
+      this.accountName = account.accountName;
+      this.shared = true;
+    }
   }
 
   /** The Table endpoint's origin as the app sees it (the proxy's). */
@@ -324,7 +340,7 @@ export class StrictAzurite extends Azurite {
   }
 
   override async start(): Promise<this> {
-    await super.start();
+    if (!this.shared) await super.start();
     this.tables.target = `http://127.0.0.1:${this.tablePort}`;
     // A restart (after a storage outage) listens again on the proxy's port, so the app's settings still hold.
     await this.tables.start();
@@ -332,7 +348,7 @@ export class StrictAzurite extends Azurite {
   }
 
   override async stop(options: { graceful?: boolean } = {}): Promise<void> {
-    await super.stop(options);
+    if (!this.shared) await super.stop(options);
     await this.tables.stop();
   }
 }
