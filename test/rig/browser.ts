@@ -38,7 +38,10 @@ export const chromiumSkip: string | false =
     ? `${chromiumPath} is missing: install it with ${chromiumInstall} to run the viewer's browser tests`
     : false;
 
-/** Launches it (in CI, once the install beside the tests has ended); fails with the command that installs it when it is missing. */
+/**
+ * Launches it (in CI, once the install beside the tests has ended); fails with the command that installs it when it
+ * is missing.
+ */
 export async function launchChromium(): Promise<Browser> {
   if (!(await installed(chromiumPath)))
     throw new Error(`${chromiumPath} is missing; CI installs it in .ci/run (${chromiumInstall}).`);

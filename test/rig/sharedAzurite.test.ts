@@ -19,7 +19,7 @@ const tables = async (azurite: StrictAzurite): Promise<string[]> => {
 describe("the run's shared Azurite", () => {
   let shared: Awaited<ReturnType<typeof startSharedAzurite>>;
   const started: StrictAzurite[] = [];
-  const before_ = process.env.SHARED_AZURITE;
+  const runs = process.env.SHARED_AZURITE;
 
   before(async () => {
     // A run's Azurite of two accounts, named to the suites of this process only.
@@ -29,8 +29,8 @@ describe("the run's shared Azurite", () => {
   after(async () => {
     await Promise.all(started.map((azurite) => azurite.stop()));
     await shared.stop();
-    if (before_ === undefined) delete process.env.SHARED_AZURITE;
-    else process.env.SHARED_AZURITE = before_;
+    if (runs === undefined) delete process.env.SHARED_AZURITE;
+    else process.env.SHARED_AZURITE = runs;
   });
 
   const start = async (options?: ConstructorParameters<typeof StrictAzurite>[0]): Promise<StrictAzurite> => {
