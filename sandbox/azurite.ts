@@ -61,12 +61,18 @@ export class Azurite {
   constructor(protected readonly options: AzuriteOptions = {}) {}
 
   get connectionString(): string {
-    const host = "http://127.0.0.1";
+    return this.connectionStringVia();
+  }
+
+  /** The connection string with any of the services at another origin (a proxy's): `{ blob: proxy.origin }`. */
+  connectionStringVia(origins: { blob?: string; queue?: string; table?: string } = {}): string {
+    const own = (port: number): string => `http://127.0.0.1:${port}`;
     const account = this.accountName;
     return (
       `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${this.accountKey};` +
-      `BlobEndpoint=${host}:${this.blobPort}/${account};QueueEndpoint=${host}:${this.queuePort}/${account};` +
-      `TableEndpoint=${host}:${this.tablePort}/${account};`
+      `BlobEndpoint=${origins.blob ?? own(this.blobPort)}/${account};` +
+      `QueueEndpoint=${origins.queue ?? own(this.queuePort)}/${account};` +
+      `TableEndpoint=${origins.table ?? own(this.tablePort)}/${account};`
     );
   }
 

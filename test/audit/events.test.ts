@@ -275,8 +275,7 @@ describe("cursors never skip or repeat an event", () => {
     const counter = new RequestCounter();
     let eventRowsRead = 0;
     let eventQueries = 0;
-    const tableUrl = /TableEndpoint=([^;]+)/.exec(rig.azurite!.connectionString)![1]!;
-    const proxy = await new CountingProxy(new URL(tableUrl).origin, counter, {
+    const proxy = await new CountingProxy(rig.azurite!.tableOrigin, counter, {
       observe: (req, _status, body) => {
         if (req.method !== "GET" || !decodeURIComponent(req.url ?? "").includes(`${prefix}Events()`)) return;
         eventQueries++;
@@ -285,7 +284,7 @@ describe("cursors never skip or repeat an event", () => {
     }).start();
     try {
       rig.configure({
-        AzureWebJobsStorage: rig.azurite!.connectionString.replace(new URL(tableUrl).origin, proxy.origin),
+        AzureWebJobsStorage: rig.azurite!.connectionStringVia({ table: proxy.origin }),
       });
       const { body } = await get(`/audit/events?cursor=${cursor}`);
       assert.deepEqual(body.value.map((e: any) => `${e.JobId}:${e.JobState}`).sort(), ["1:aborted", "3:canceled"]);

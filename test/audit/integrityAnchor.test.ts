@@ -30,12 +30,8 @@ before(async () => {
     return "forward";
   };
   proxy = await new CountingProxy(`http://127.0.0.1:${rig.azurite!.blobPort}`, counter).start();
-  const { tablePort, queuePort, accountName: account, accountKey } = rig.azurite!;
   rig.configure({
-    AzureWebJobsStorage:
-      `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${accountKey};` +
-      `BlobEndpoint=${proxy.origin}/${account};QueueEndpoint=http://127.0.0.1:${queuePort}/${account};` +
-      `TableEndpoint=http://127.0.0.1:${tablePort}/${account};`,
+    AzureWebJobsStorage: rig.azurite!.connectionStringVia({ blob: proxy.origin }),
     AUDIT_TABLE_PREFIX: `anc${randomBytes(3).toString("hex")}`,
     AUDIT_PRINTER_IDS: printerId,
   });

@@ -31,7 +31,7 @@ test("an empty queue is polled less and less often, and a message a function add
   // The queue endpoint behind a proxy that counts the host's polls (GET .../messages).
   const counter = new RequestCounter();
   const proxy = await new CountingProxy(`http://127.0.0.1:${azurite.queuePort}`, counter).start();
-  const connectionString = azurite.connectionString.replace(`:${azurite.queuePort}/`, `:${proxy.port}/`);
+  const connectionString = azurite.connectionStringVia({ queue: proxy.origin, table: azurite.tableOrigin });
   const handled: number[] = [];
   const host = new LocalFunctionsHost([
     registration("later", { type: "queueTrigger", queueName: "later", connection: "AzureWebJobsStorage" }, () => {

@@ -10,7 +10,7 @@ import { type IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { newRunId } from "../../src/audit/keys";
 import { TableClient } from "@azure/data-tables";
-import { devAccountKey, devAccountName } from "../../sandbox/azurite";
+import { devAccountName } from "../../sandbox/azurite";
 import { StrictAzurite } from "../rig/strictTables";
 import { CountingProxy, RequestCounter, type ProxyAction } from "../rig/countingProxy";
 import { ManagedIdentityEndpoint } from "../../sandbox/identityEndpoint";
@@ -99,15 +99,10 @@ export async function runAuditProcess(world: AuditWorld, options: AuditProcessOp
     rewriteLinks: true,
   }).start();
   const tableProxy = await new CountingProxy(world.azurite.tableOrigin, counter).start();
-  const host = "http://127.0.0.1";
   const blobProxy = options.proxyBlob
-    ? await new CountingProxy(`${host}:${world.azurite.blobPort}`, counter).start()
+    ? await new CountingProxy(`http://127.0.0.1:${world.azurite.blobPort}`, counter).start()
     : undefined;
-  const blobOrigin = blobProxy?.origin ?? `${host}:${world.azurite.blobPort}`;
-  const connectionString =
-    `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};` +
-    `BlobEndpoint=${blobOrigin}/${devAccountName};QueueEndpoint=${host}:${world.azurite.queuePort}/${devAccountName};` +
-    `TableEndpoint=${tableProxy.origin}/${devAccountName};`;
+  const connectionString = world.azurite.connectionStringVia({ blob: blobProxy?.origin, table: tableProxy.origin });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     ...world.identity.env(),

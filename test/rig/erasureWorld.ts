@@ -129,7 +129,7 @@ export class ErasureWorld {
     const azurite = this.rig.azurite!;
     // In front of the Table endpoint the app uses (the strict layer's): the run's writes are counted, and still refused as the service would.
     this.proxy = await new CountingProxy(azurite.tableOrigin, this.counter).start();
-    const connectionString = azurite.connectionString.replace(`${azurite.tableOrigin}/`, `${this.proxy.origin}/`);
+    const connectionString = azurite.connectionStringVia({ table: this.proxy.origin });
     assert.notEqual(
       connectionString,
       azurite.connectionString,

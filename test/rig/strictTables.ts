@@ -331,7 +331,7 @@ export class StrictAzurite extends Azurite {
   }
 
   override get connectionString(): string {
-    return super.connectionString.replace(`127.0.0.1:${this.tablePort}/`, `127.0.0.1:${this.tables.port}/`);
+    return this.connectionStringVia({ table: this.tables.origin });
   }
 
   /** Azurite's own connection string, past the strict layer (to set up data a test needs, uncounted). */
