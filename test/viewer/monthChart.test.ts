@@ -43,6 +43,9 @@ const answer = month();
 const quietDays = answer.days.filter((d) => d.jobs === 0).length;
 
 /** What getBoundingClientRect answers, without the DOM types this Node build lacks. */
+/** The page's requestAnimationFrame, for a function run there (the tests are typed without the DOM's types). */
+declare const requestAnimationFrame: (callback: () => void) => number;
+
 interface DOMRectLike {
   left: number;
   right: number;
@@ -102,6 +105,10 @@ describe("the month's jobs-per-day chart reads at every width", { skip }, () => 
     );
     await page.goto(`${rig.api}/audit/ui#/summary?from=2026-11-01&to=2026-11-30`);
     await page.locator(".day-chart svg text.day-label").first().waitFor();
+    // The chart is drawn twice: first before it is on screen (its labels thinned by an estimate, at 640 px), then at
+    // its box's width by the ResizeObserver, in the next rendering of the page. Two animation frames later that
+    // drawing is in place; without the wait a loaded machine let a check read the first (no totals at 1280 px).
+    await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     return page;
   }
 
